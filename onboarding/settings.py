@@ -1,0 +1,200 @@
+"""Stepwise settings: every value comes from the environment, with safe development defaults.
+
+See README.md ("Configuration") for the list of variables.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from onboarding.env import database_url, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("STEPWISE_VAR_DIR", str(BASE_DIR / "var")))
+
+# --- Core -------------------------------------------------------------------------------
+
+DEBUG = env_bool("DEBUG", default=False)
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_URL])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_q",
+    "anymail",
+    "ninja",
+    "journeys",
+    "channels.apps.ChannelsConfig",
+]
+
+MIDDLEWARE = [
+    "journeys.api.middleware.EventApiBodyMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "onboarding.urls"
+WSGI_APPLICATION = "onboarding.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------------------
+
+DATABASES = {"default": database_url("DATABASE_URL", f"sqlite:///{VAR_DIR / 'stepwise.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server and the worker read while the other writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+    )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth, i18n, static -----------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "static"
+
+# --- Security (only when served over HTTPS) ---------------------------------------------
+
+if PUBLIC_URL.startswith("https://"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# --- Event API --------------------------------------------------------------------------
+
+# Segment's limits: 32 KB per message, 500 KB per request.
+EVENT_API_MAX_BODY_BYTES = env_int("EVENT_API_MAX_BODY_BYTES", 500 * 1024)
+EVENT_API_MAX_MESSAGE_BYTES = env_int("EVENT_API_MAX_MESSAGE_BYTES", 32 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = EVENT_API_MAX_BODY_BYTES + 1024
+# How long a write key's source is cached in each process; revocation takes effect within it.
+EVENT_API_KEY_CACHE_SECONDS = env_int("EVENT_API_KEY_CACHE_SECONDS", 10)
+
+# --- Broker and worker (django-q2) ------------------------------------------------------
+
+REDIS_URL = env_str("REDIS_URL")
+Q_CLUSTER: dict = {
+    "name": env_str("Q_CLUSTER_NAME", "stepwise"),
+    "workers": env_int("Q_WORKERS", 2),
+    "timeout": 120,
+    "retry": 180,
+    "max_attempts": 5,
+    "save_limit": -1,  # keep failures only: saving every success costs 3-4x on busy queues
+    "catch_up": False,
+    "poll": 0.05,
+    "ack_failures": True,
+    "label": "Worker",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if REDIS_URL:
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+
+# --- Email (Django 6.1 MAILERS) ---------------------------------------------------------
+
+_EMAIL_SHORTCUTS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+}
+
+
+def _mailer() -> dict:
+    """EMAIL_ESP (an Anymail ESP name) wins; then EMAIL_BACKEND; then file or console."""
+    esp = env_str("EMAIL_ESP").strip().lower()
+    backend = env_str("EMAIL_BACKEND").strip()
+    file_path = env_str("EMAIL_FILE_PATH").strip()
+    if esp:
+        return {"BACKEND": f"anymail.backends.{esp}.EmailBackend"}
+    if backend in _EMAIL_SHORTCUTS:
+        backend = _EMAIL_SHORTCUTS[backend]
+    elif backend and "." not in backend:
+        backend = f"anymail.backends.{backend}.EmailBackend"
+    if not backend:
+        backend = _EMAIL_SHORTCUTS["file" if file_path else "console"]
+    options = {"file_path": file_path} if backend == _EMAIL_SHORTCUTS["file"] and file_path else {}
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS = {"default": _mailer()}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Stepwise <onboarding@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_REPLY_TO = env_str("EMAIL_REPLY_TO")
+
+# Anymail: every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"]
+# (ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_WEBHOOK_SECRET, ...).
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in os.environ.items()
+    if key.startswith("ANYMAIL_") and value
+}
+
+# --- Twilio -----------------------------------------------------------------------------
+
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+TWILIO_FROM = env_str("TWILIO_FROM")
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+
+# --- Logging ----------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django_q": {"level": env_str("Q_LOG_LEVEL", "WARNING")}},
+}

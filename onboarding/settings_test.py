@@ -1,0 +1,23 @@
+"""Test settings: the real settings, with tasks run inline and a per-checkout test database."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+
+from onboarding.settings import *  # noqa: E402, F403
+from onboarding.settings import BASE_DIR, DATABASES, Q_CLUSTER  # noqa: E402
+
+# Several checkouts may test against one PostgreSQL at once: give each its own database.
+_checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
+DATABASES["default"].setdefault("TEST", {})["NAME"] = (
+    f"test_stepwise_{_checkout}"
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
+    else None
+)
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+Q_CLUSTER["sync"] = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EVENT_API_KEY_CACHE_SECONDS = 0

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import path
+
+from journeys.api.router import api
+
+admin.site.site_header = "Stepwise"
+admin.site.site_title = "Stepwise"
+admin.site.index_title = "Onboarding journeys"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("v1/", api.urls),
+]
