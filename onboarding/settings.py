@@ -188,6 +188,25 @@ TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_FROM = env_str("TWILIO_FROM")
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
 
+# --- Channels (delivery rules) ----------------------------------------------------------
+# Read through channels/conf.py at call time. See docs/channels.md.
+
+CHANNELS_ENABLED = env_list("CHANNELS_ENABLED", ["email", "sms", "in_app", "webhook"])
+CHANNELS_MAX_ATTEMPTS = env_int("CHANNELS_MAX_ATTEMPTS", 5)
+CHANNELS_RETRY_BASE_SECONDS = env_int("CHANNELS_RETRY_BASE_SECONDS", 60)
+# "HH:MM-HH:MM" in the contact's local time; empty = no quiet hours for that channel.
+CHANNELS_QUIET_HOURS = {
+    "email": env_str("CHANNELS_EMAIL_QUIET_HOURS", ""),
+    "sms": env_str("CHANNELS_SMS_QUIET_HOURS", "21:00-08:00"),
+}
+# At most N email + SMS messages per contact in any rolling 24 hours, all journeys; 0 = off.
+CHANNELS_FREQUENCY_CAP = env_int("CHANNELS_FREQUENCY_CAP", 5)
+CHANNELS_FREQUENCY_CAP_CHANNELS = env_list("CHANNELS_FREQUENCY_CAP_CHANNELS", ["email", "sms"])
+CHANNELS_WEBHOOK_SECRET = env_str("CHANNELS_WEBHOOK_SECRET")
+CHANNELS_HTTP_TIMEOUT_SECONDS = env_int("CHANNELS_HTTP_TIMEOUT_SECONDS", 10)
+# Only for proxies and the test suite's fake Twilio; empty = https://*.twilio.com.
+TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL")
+
 # --- Logging ----------------------------------------------------------------------------
 
 LOGGING = {

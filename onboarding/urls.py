@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from journeys.api.router import api
 
@@ -10,4 +10,5 @@ admin.site.index_title = "Onboarding journeys"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("v1/", api.urls),
+    path("", include("channels.urls")),
 ]

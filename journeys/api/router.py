@@ -13,3 +13,4 @@ api = NinjaAPI(
     urls_namespace="event_api",
     auth=WRITE_KEY,
 )
+api.add_router("", "channels.api.router")

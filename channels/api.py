@@ -1,0 +1,86 @@
+"""In-app inbox API (mounted under /v1/ by journeys/api/router.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from channels.messages import message_mark_read
+from channels.models import Message
+from journeys.api.auth import WRITE_KEY
+from journeys.models import Contact
+
+router = Router(auth=WRITE_KEY, tags=["inbox"])
+INBOX_STATUSES = ["delivered", "opened", "clicked"]
+INBOX_LIMIT = 100
+
+
+class InboxMessage(Schema):
+    id: int
+    subject: str
+    text: str
+    sent_at: datetime | None
+    read_at: datetime | None
+
+
+class Inbox(Schema):
+    success: bool = True
+    unread: int
+    messages: list[InboxMessage]
+
+
+class Error(Schema):
+    success: bool = False
+    error: str
+
+
+def _contact(request: HttpRequest, user_id: str) -> Contact | None:
+    # A write key reads only its own source's contacts (or ones with no source yet).
+    contact = Contact.objects.filter(user_id=user_id).first()
+    if contact is None or contact.source_id not in (None, request.auth.id):  # type: ignore[attr-defined]
+        return None
+    return contact
+
+
+def _item(message: Message) -> InboxMessage:
+    return InboxMessage(
+        id=message.pk,
+        subject=message.subject,
+        text=message.body,
+        sent_at=message.sent_at,
+        read_at=message.read_at,
+    )
+
+
+@router.get("/contacts/{user_id}/messages", response={200: Inbox, 404: Error})
+def inbox(request: HttpRequest, user_id: str) -> tuple[int, Inbox | Error]:
+    contact = _contact(request, user_id)
+    if contact is None:
+        return 404, Error(error="No contact with this user id.")
+    messages = list(
+        Message.objects.filter(
+            contact=contact, channel="in_app", status__in=INBOX_STATUSES
+        ).order_by("-sent_at", "-id")[:INBOX_LIMIT]
+    )
+    unread = sum(1 for m in messages if m.read_at is None)
+    return 200, Inbox(unread=unread, messages=[_item(m) for m in messages])
+
+
+@router.post(
+    "/contacts/{user_id}/messages/{message_id}/read", response={200: InboxMessage, 404: Error}
+)
+def mark_read(
+    request: HttpRequest, user_id: str, message_id: int
+) -> tuple[int, InboxMessage | Error]:
+    contact = _contact(request, user_id)
+    exists = (
+        contact is not None
+        and Message.objects.filter(
+            pk=message_id, contact=contact, channel="in_app", status__in=INBOX_STATUSES
+        ).exists()
+    )
+    if not exists:
+        return 404, Error(error="No such message in this contact's inbox.")
+    return 200, _item(message_mark_read(message_id=message_id))

@@ -1,0 +1,267 @@
+"""The public interface of channels for journeys: queue, preview, validate, test send.
+
+Takes and returns dataclasses; journeys imports nothing else from channels.
+See docs/channels.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from channels import conf
+from channels.base import get_channel
+from channels.messages import message_create
+from channels.models import Message
+from channels.rendering import (
+    MessageContent,
+    RenderedMessage,
+    TemplateProblem,
+    sms_segments,
+    template_context,
+    validate_content,
+)
+from channels.rendering import (
+    render_preview as _render_preview,
+)
+from channels.rules import CAP_WINDOW, send_time, zone_for
+from channels.sending import address_for, contact_context
+from channels.subscriptions import opt_out_reason
+from journeys.models import Contact
+
+__all__ = [
+    "MessageContent",
+    "QueuedMessage",
+    "RenderedMessage",
+    "TemplateProblem",
+    "channel_allows",
+    "message_queue",
+    "render_preview",
+    "sms_segments",
+    "team_notify",
+    "test_send",
+    "validate_content",
+]
+
+logger = logging.getLogger(__name__)
+PREVIEW_UNSUBSCRIBE_URL = "https://example.invalid/unsubscribe/preview/"
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    message_id: int
+    status: str  # "queued" or "suppressed" (or the existing message's status on a repeat call)
+    scheduled_for: datetime  # when it may be sent (deferred by quiet hours / frequency cap)
+    deferred_reason: str  # "" | "quiet_hours" | "frequency_cap"
+    suppressed_reason: str  # "" | e.g. "email unsubscribed: one-click unsubscribe 2026-11-25"
+
+
+def _queued(message: Message) -> QueuedMessage:
+    return QueuedMessage(
+        message_id=message.pk,
+        status=message.status,
+        scheduled_for=message.scheduled_for,
+        deferred_reason=message.deferred_reason,
+        suppressed_reason=message.status_reason if message.status == "suppressed" else "",
+    )
+
+
+def _channel_off_reason(channel: str) -> str:
+    implementation = get_channel(channel)
+    if implementation is None or channel not in conf.enabled_channels():
+        return "channel disabled"
+    if not implementation.is_available():
+        return "channel not configured"
+    return ""
+
+
+def channel_allows(contact_id: int, channel: str) -> tuple[bool, str]:
+    """Whether the contact may get messages on the channel now, and if not, why."""
+    reason = _channel_off_reason(channel) or opt_out_reason(contact_id, channel)
+    return (not reason, reason)
+
+
+def _deferral(contact: Contact, channel: str, now: datetime) -> tuple[datetime, str]:
+    counted: list[datetime] = []
+    cap = conf.frequency_cap() if channel in conf.frequency_cap_channels() else 0
+    if cap:
+        counted = list(
+            Message.objects.filter(
+                contact_id=contact.pk,
+                channel__in=conf.frequency_cap_channels(),
+                is_test=False,
+                status__in=["queued", "sent", "delivered", "opened", "clicked"],
+                scheduled_for__gt=now - CAP_WINDOW,
+            ).values_list("scheduled_for", flat=True)
+        )
+    quiet = conf.quiet_hours(channel)
+    source_zone = contact.source.timezone if contact.source else ""
+    result = send_time(
+        now=now,
+        zone=zone_for(contact.timezone, source_zone, conf.default_time_zone()),
+        quiet=(quiet.start, quiet.end) if quiet else None,
+        counted=counted,
+        cap=cap,
+    )
+    return result.at, result.deferred_reason
+
+
+def _schedule_delivery(message: Message, now: datetime) -> None:
+    if message.status == "queued" and message.scheduled_for <= now:
+        message_id = message.pk
+        transaction.on_commit(lambda: async_task("channels.tasks.deliver_message", message_id))
+
+
+def message_queue(
+    *,
+    contact_id: int,
+    channel: str,
+    content: MessageContent,
+    context: dict[str, Any],
+    step_visit_id: int | None = None,
+    variant_id: int | None = None,
+    journey_id: int | None = None,
+    now: datetime | None = None,
+) -> QueuedMessage:
+    """Record one message for a step visit (exactly once) and schedule its delivery.
+
+    Runs inside the caller's transaction; delivery starts after it commits. Opted-out
+    contacts and switched-off channels give a suppressed message; quiet hours and the
+    frequency cap defer it.
+    """
+    now = now or timezone.now()
+    if step_visit_id is not None:
+        existing = Message.objects.filter(step_visit_id=step_visit_id).first()
+        if existing is not None:
+            return _queued(existing)
+    contact = Contact.objects.select_related("source").get(pk=contact_id)
+    address = address_for(contact, channel, content.url)
+    allowed, reason = channel_allows(contact_id, channel)
+    if allowed and not address:
+        reason = {"email": "no email address", "sms": "no phone number"}.get(channel, "no address")
+    scheduled_for, deferred = (now, "") if reason else _deferral(contact, channel, now)
+    fields = {
+        "contact_id": contact_id,
+        "channel": channel,
+        "to_address": address,
+        "content": dataclasses.asdict(content),
+        "context": {key: context.get(key, {}) for key in ("event", "journey")},
+        "step_visit_id": step_visit_id,
+        "variant_id": variant_id,
+        "journey_id": journey_id,
+        "scheduled_for": scheduled_for,
+        "deferred_reason": deferred,
+        "status_reason": reason,
+    }
+    detail = reason or (
+        f"deferred ({deferred}) until {scheduled_for.isoformat()}" if deferred else ""
+    )
+    try:
+        with transaction.atomic():  # a savepoint: the engine's transaction survives a clash
+            message = message_create(
+                now=now, status="suppressed" if reason else "queued", detail=detail, **fields
+            )
+    except IntegrityError:
+        if step_visit_id is None:
+            raise
+        return _queued(Message.objects.get(step_visit_id=step_visit_id))
+    _schedule_delivery(message, now)
+    return _queued(message)
+
+
+def test_send(
+    *,
+    channel: str,
+    content: MessageContent,
+    contact_id: int,
+    to_address: str,
+    context: Mapping[str, Any] | None = None,  # noqa: PT028 - a service, not a test
+    now: datetime | None = None,  # noqa: PT028
+) -> QueuedMessage:
+    """Send a variant to a staff address, rendered for a chosen contact, right away.
+
+    Ignores the contact's opt-outs, quiet hours and the cap (it goes to staff), but not a
+    switched-off channel.
+    """
+    now = now or timezone.now()
+    context = context or {}
+    reason = _channel_off_reason(channel)
+    if channel == "webhook":
+        to_address = to_address or content.url
+    with transaction.atomic():
+        message = message_create(
+            now=now,
+            status="suppressed" if reason else "queued",
+            detail=reason or f"test send to {to_address}",
+            contact_id=contact_id,
+            channel=channel,
+            to_address=to_address,
+            content=dataclasses.asdict(content),
+            context={key: context.get(key, {}) for key in ("event", "journey")},
+            is_test=True,
+            scheduled_for=now,
+            status_reason=reason,
+        )
+        _schedule_delivery(message, now)
+    return _queued(message)
+
+
+def render_preview(
+    channel: str, content: MessageContent, context: Mapping[str, Any]
+) -> RenderedMessage:
+    """Render for the builder's live preview; never raises (problems are on the result)."""
+    return _render_preview(
+        channel,
+        content,
+        template_context(
+            contact=context.get("contact") or {},
+            event=context.get("event") or {},
+            journey=context.get("journey") or {},
+            unsubscribe_url=str(context.get("unsubscribe_url") or PREVIEW_UNSUBSCRIBE_URL),
+        ),
+    )
+
+
+def preview_context(
+    *,
+    contact_id: int,
+    event: Mapping[str, Any] | None = None,
+    journey: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A render_preview context for a real contact (the builder's "preview as…")."""
+    contact = Contact.objects.get(pk=contact_id)
+    return {
+        "contact": contact_context(contact),
+        "event": dict(event or {}),
+        "journey": dict(journey or {}),
+    }
+
+
+def _is_https_url(target: str) -> bool:
+    parts = urlsplit(target)
+    local = parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost"}
+    return (parts.scheme == "https" or local) and bool(parts.netloc)
+
+
+def team_notify(*, target: str, text: str) -> None:
+    """Tell the team something (the engine's "notify" step): an email address gets an
+    email, an https URL gets a JSON POST {"text": …} (Slack-compatible). Sent from a task
+    after commit; raises ValueError for any other target."""
+    target = target.strip()
+    if not _is_https_url(target):
+        try:
+            validate_email(target)
+        except ValidationError:
+            raise ValueError(f"{target!r} is neither an email address nor an https URL.") from None
+    transaction.on_commit(lambda: async_task("channels.tasks.team_notify_send", target, text))

@@ -1,0 +1,245 @@
+"""Services that move a Message through its statuses, always with a history row."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from channels import conf
+from channels.models import Message, MessageStatusChange
+from channels.rendering import RenderedMessage
+from channels.subscriptions import subscription_set
+
+logger = logging.getLogger(__name__)
+S = Message.Status
+
+# Status only moves up this ladder; a late event is kept in history but does not apply.
+# "failed" sits above "sent" because a provider can fail a message it first accepted.
+RANK = {
+    S.QUEUED: 0,
+    S.SENT: 1,
+    S.SUPPRESSED: 2,
+    S.FAILED: 2,
+    S.DELIVERED: 3,
+    S.OPENED: 4,
+    S.CLICKED: 5,
+    S.BOUNCED: 6,
+    S.COMPLAINED: 7,
+    S.UNSUBSCRIBED: 7,
+}
+_TIMESTAMP_FIELD = {
+    S.SENT: "sent_at",
+    S.DELIVERED: "delivered_at",
+    S.OPENED: "opened_at",
+    S.CLICKED: "clicked_at",
+}
+STOPS_CHANNEL = {S.BOUNCED, S.COMPLAINED, S.UNSUBSCRIBED}
+# Longer than any send can take (HTTP timeout, twice over); see message_claim.
+CLAIM_SECONDS = 300
+
+
+def _record(
+    message: Message, status: str, *, now: datetime, occurred_at: datetime | None, detail: str
+) -> bool:
+    """Write the history row and move the status if it goes forward. Caller holds the lock."""
+    applies = RANK[status] > RANK[message.status] or (
+        message.status == S.QUEUED and status == S.QUEUED
+    )
+    MessageStatusChange.objects.create(
+        message=message,
+        from_status=message.status,
+        to_status=status,
+        applied=applies,
+        detail=detail[:500],
+        occurred_at=occurred_at or now,
+        recorded_at=now,
+    )
+    if not applies:
+        return False
+    fields = ["status", "updated_at"]
+    message.status = status
+    stamp = _TIMESTAMP_FIELD.get(status)
+    if stamp and getattr(message, stamp) is None:
+        setattr(message, stamp, occurred_at or now)
+        fields.append(stamp)
+    message.save(update_fields=fields)
+    return True
+
+
+@transaction.atomic
+def message_create(*, now: datetime, status: str, detail: str, **fields: object) -> Message:
+    """Insert a Message and its first history row."""
+    message = Message.objects.create(status=status, created_at=now, **fields)
+    MessageStatusChange.objects.create(
+        message=message,
+        from_status="",
+        to_status=status,
+        detail=detail[:500],
+        occurred_at=now,
+        recorded_at=now,
+    )
+    return message
+
+
+def message_claim(*, message_id: int, now: datetime) -> Message | None:
+    """Claim a due, queued message for one send attempt; None if it isn't ours to send.
+
+    The guarded UPDATE is the lock: two workers can't both claim. A claim that expires
+    without an outcome is never re-claimed (see message_fail_interrupted), so a message the
+    provider may have accepted is not sent twice.
+    """
+    claimed = Message.objects.filter(
+        pk=message_id, status=S.QUEUED, scheduled_for__lte=now, claimed_until__isnull=True
+    ).update(
+        claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+    if not claimed:
+        return None
+    return Message.objects.select_related("contact", "contact__source").get(pk=message_id)
+
+
+def _store_rendered(message: Message, rendered: RenderedMessage | None) -> list[str]:
+    if rendered is None:
+        return []
+    message.subject, message.preheader = rendered.subject, rendered.preheader
+    message.body, message.html = rendered.text, rendered.html
+    return ["subject", "preheader", "body", "html"]
+
+
+@transaction.atomic
+def message_mark_sent(
+    *,
+    message_id: int,
+    provider_id: str,
+    status: str,
+    to_address: str,
+    rendered: RenderedMessage,
+    now: datetime,
+) -> Message:
+    """The provider accepted the message: store what was sent and release the claim."""
+    message = Message.objects.select_for_update().get(pk=message_id)
+    fields = _store_rendered(message, rendered)
+    message.provider_id, message.to_address = provider_id, to_address
+    message.claimed_until, message.last_error = None, ""
+    message.save(
+        update_fields=[*fields, "provider_id", "to_address", "claimed_until", "last_error"]
+    )
+    _record(message, S.SENT, now=now, occurred_at=None, detail=f"accepted as {provider_id}")
+    if status != S.SENT:
+        _record(message, status, now=now, occurred_at=None, detail="")
+    return message
+
+
+@transaction.atomic
+def message_retry_later(*, message_id: int, error: str, now: datetime) -> Message:
+    """A transient failure: back off exponentially, or fail once attempts run out."""
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if message.attempts >= conf.max_attempts():
+        return _fail(message, f"gave up after {message.attempts} attempts: {error}", now=now)
+    # 1, 2, 4, 8… times the base delay, so a provider outage is not hammered.
+    delay = timedelta(seconds=conf.retry_base_seconds() * 2 ** (message.attempts - 1))
+    message.scheduled_for, message.claimed_until, message.last_error = now + delay, None, error
+    message.save(update_fields=["scheduled_for", "claimed_until", "last_error", "updated_at"])
+    detail = (
+        f"attempt {message.attempts} failed, retry at {message.scheduled_for:%H:%M:%S}: {error}"
+    )
+    _record(message, S.QUEUED, now=now, occurred_at=None, detail=detail)
+    return message
+
+
+def _fail(
+    message: Message, error: str, *, now: datetime, rendered: RenderedMessage | None = None
+) -> Message:
+    fields = _store_rendered(message, rendered)
+    message.claimed_until, message.last_error, message.status_reason = None, error, error[:500]
+    message.save(update_fields=[*fields, "claimed_until", "last_error", "status_reason"])
+    _record(message, S.FAILED, now=now, occurred_at=None, detail=error)
+    return message
+
+
+@transaction.atomic
+def message_fail(
+    *, message_id: int, error: str, now: datetime, rendered: RenderedMessage | None = None
+) -> Message:
+    """A permanent failure: mark failed with the provider's (or renderer's) words."""
+    message = Message.objects.select_for_update().get(pk=message_id)
+    return _fail(message, error, now=now, rendered=rendered)
+
+
+@transaction.atomic
+def message_suppress(*, message_id: int, reason: str, now: datetime) -> Message:
+    """Eligibility failed at send time: record the message as suppressed, with why."""
+    message = Message.objects.select_for_update().get(pk=message_id)
+    message.claimed_until, message.status_reason = None, reason[:500]
+    message.save(update_fields=["claimed_until", "status_reason"])
+    _record(message, S.SUPPRESSED, now=now, occurred_at=None, detail=reason)
+    return message
+
+
+def message_fail_interrupted(*, now: datetime) -> int:
+    """Fail messages whose send attempt died mid-way; whether the provider got them is
+    unknown, and sending again could deliver twice."""
+    stale = Message.objects.filter(status=S.QUEUED, claimed_until__lt=now).values_list(
+        "pk", flat=True
+    )
+    ids = list(stale[:500])
+    for message_id in ids:
+        message_fail(
+            message_id=message_id,
+            error="the send attempt was interrupted; not retried so it is never sent twice",
+            now=now,
+        )
+    return len(ids)
+
+
+@transaction.atomic
+def message_track(
+    *,
+    status: str,
+    message_id: int | None = None,
+    provider_id: str = "",
+    occurred_at: datetime | None = None,
+    detail: str = "",
+    now: datetime | None = None,
+) -> Message | None:
+    """Apply a provider's tracking event; bounces, complaints and unsubscribes also stop
+    the channel for the contact. Returns None when no message matches."""
+    now = now or timezone.now()
+    if message_id is None and not provider_id:
+        return None
+    lookup = Q(pk=message_id) if message_id is not None else Q(provider_id=provider_id)
+    message = Message.objects.select_for_update().filter(lookup).first()
+    if message is None:
+        logger.warning("message.track.unknown", extra={"provider_id": provider_id})
+        return None
+    if provider_id and not message.provider_id:
+        message.provider_id = provider_id
+        message.save(update_fields=["provider_id"])
+    _record(message, status, now=now, occurred_at=occurred_at, detail=detail)
+    if status in STOPS_CHANNEL and not message.is_test:
+        subscription_set(
+            contact_id=message.contact_id,
+            channel=message.channel,
+            state=status,
+            reason=(detail or f"{status} on message {message.pk}")[:255],
+            now=now,
+        )
+    return message
+
+
+@transaction.atomic
+def message_mark_read(*, message_id: int, now: datetime | None = None) -> Message:
+    """An in-app message was read in the inbox: stamp read_at and move it to opened."""
+    now = now or timezone.now()
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if message.read_at is None:
+        message.read_at = now
+        message.save(update_fields=["read_at"])
+        _record(message, S.OPENED, now=now, occurred_at=now, detail="read in the inbox")
+    return message

@@ -1,0 +1,289 @@
+"""Pure rendering: Liquid source + context → RenderedMessage. Sandboxed and bounded.
+
+Used by the worker before sending, by the builder's preview and by test sends, so what
+staff preview is what people get. See docs/channels.md ("Templates").
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from liquid import BoundTemplate, Environment, FalsyStrictUndefined
+from liquid.exceptions import (
+    LiquidError,
+    LiquidSyntaxError,
+    LocalNamespaceLimitError,
+    LoopIterationLimitError,
+    OutputStreamLimitError,
+    ResourceLimitError,
+    UndefinedError,
+    UnknownFilterError,
+)
+from liquid.extra.filters._json import JSON
+
+TEMPLATE_MAX_CHARS = 20_000
+FIELDS_BY_CHANNEL: dict[str, tuple[str, ...]] = {
+    "email": ("subject", "preheader", "body"),
+    "sms": ("body",),
+    "in_app": ("subject", "body"),
+    "webhook": ("body",),
+}
+REQUIRED_BY_CHANNEL: dict[str, tuple[str, ...]] = {
+    "email": ("subject", "body"),
+    "sms": ("body",),
+    "in_app": ("body",),
+    "webhook": ("body", "url"),
+}
+
+
+@dataclass(frozen=True)
+class MessageContent:
+    """What a journey step's variant holds (Liquid text)."""
+
+    subject: str = ""  # email
+    preheader: str = ""  # email
+    body: str = ""  # email: Markdown; sms/in_app: plain text; webhook: JSON template
+    url: str = ""  # webhook target URL
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    field: str
+    line: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class SmsSegments:
+    encoding: str  # "GSM-7" or "UCS-2"
+    characters: int
+    segments: int
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    channel: str
+    subject: str = ""
+    preheader: str = ""
+    text: str = ""  # email plain-text alternative, SMS / in-app text, webhook JSON
+    html: str = ""
+    url: str = ""
+    sms: SmsSegments | None = None
+    problems: tuple[TemplateProblem, ...] = field(default=())
+
+
+class RenderError(Exception):
+    """The content cannot be rendered for this context; `problem` says why in plain words."""
+
+    def __init__(self, problem: TemplateProblem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+class _Undefined(FalsyStrictUndefined):
+    # Printing a missing value is an error, but `| default:` works and `{% if %}` treats it
+    # as false, so "missing trait" never silently prints an empty string.
+    force_liquid_default = True
+
+
+class _SandboxEnvironment(Environment):
+    # Every limit is off by default in python-liquid; these bound one render.
+    loop_iteration_limit: ClassVar[int | None] = 1_000
+    output_stream_limit: ClassVar[int | None] = 100_000
+    local_namespace_limit: ClassVar[int | None] = 20_000
+
+
+def _environment(*, autoescape: bool) -> Environment:
+    env = _SandboxEnvironment(undefined=_Undefined, autoescape=autoescape)
+    env.add_filter("json", JSON())
+    return env
+
+
+_PLAIN = _environment(autoescape=False)
+_HTML = _environment(autoescape=True)
+
+
+@lru_cache(maxsize=512)
+def _parse(source: str, autoescape: bool) -> BoundTemplate:
+    return (_HTML if autoescape else _PLAIN).from_string(source)
+
+
+def _line(exc: LiquidError, source: str) -> int | None:
+    context = exc.context()
+    if context is not None:
+        return context[0]
+    return source.count("\n") + 1 if source else None
+
+
+def _explain(exc: LiquidError) -> str:
+    text = str(exc.message)
+    if isinstance(exc, UndefinedError):
+        name = text.removesuffix(" is undefined")
+        return (
+            f"“{name}” has no value for this person. Add a fallback, for example "
+            f'{{{{ {name} | default: "there" }}}}.'
+        )
+    if isinstance(exc, UnknownFilterError):
+        return f"There is no filter called {text.removeprefix('unknown filter ')}."
+    if isinstance(exc, LoopIterationLimitError):
+        return "A loop repeats too many times (more than 1,000 rounds)."
+    if isinstance(exc, OutputStreamLimitError):
+        return "The message would be far too long (more than 100,000 characters)."
+    if isinstance(exc, LocalNamespaceLimitError):
+        return "The template stores too much text with assign or capture."
+    if isinstance(exc, ResourceLimitError):
+        return "The template is too complicated (too deeply nested)."
+    if isinstance(exc, LiquidSyntaxError) and text.startswith("expected tag end"):
+        tag = text.split()[2].removeprefix("end")
+        return f"A {{% {tag} %}} block is never closed: add {{% end{tag} %}}."
+    return f"This part of the template can't be read: {text}."
+
+
+def _problem(field_name: str, exc: LiquidError, source: str) -> TemplateProblem:
+    return TemplateProblem(field=field_name, line=_line(exc, source), message=_explain(exc))
+
+
+def validate_content(channel: str, content: MessageContent) -> list[TemplateProblem]:
+    """Problems that stop this content from being published, in words staff understand."""
+    if channel not in FIELDS_BY_CHANNEL:
+        return [TemplateProblem("channel", None, f"There is no channel called “{channel}”.")]
+    problems = [
+        TemplateProblem(name, None, f"The {name} is empty.")
+        for name in REQUIRED_BY_CHANNEL[channel]
+        if not getattr(content, name).strip()
+    ]
+    for name in FIELDS_BY_CHANNEL[channel]:
+        source = getattr(content, name)
+        if len(source) > TEMPLATE_MAX_CHARS:
+            message = f"The {name} is longer than {TEMPLATE_MAX_CHARS:,} characters."
+            problems.append(TemplateProblem(name, None, message))
+            continue
+        try:
+            _parse(source, False)
+        except LiquidError as exc:
+            problems.append(_problem(name, exc, source))
+    if channel == "webhook" and content.url.strip() and not _is_http_url(content.url):
+        problems.append(TemplateProblem("url", None, "The URL must start with https://."))
+    return problems
+
+
+def _is_http_url(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme in {"http", "https"} and bool(parts.netloc)
+
+
+def _render(field_name: str, source: str, context: Mapping[str, Any], *, html: bool) -> str:
+    if len(source) > TEMPLATE_MAX_CHARS:
+        message = f"The {field_name} is longer than {TEMPLATE_MAX_CHARS:,} characters."
+        raise RenderError(TemplateProblem(field_name, None, message))
+    try:
+        return _parse(source, html).render(**context)
+    except LiquidError as exc:
+        raise RenderError(_problem(field_name, exc, source)) from exc
+
+
+def template_context(
+    *,
+    contact: Mapping[str, Any],
+    event: Mapping[str, Any],
+    journey: Mapping[str, Any],
+    unsubscribe_url: str,
+) -> dict[str, Any]:
+    """The variables templates see; traits and event properties are also reachable at the top."""
+    traits = contact.get("traits") or {}
+    properties = event.get("properties") or {}
+    return {
+        "contact": {**traits, **contact},
+        "event": {**properties, **event},
+        "journey": dict(journey),
+        "unsubscribe_url": unsubscribe_url,
+    }
+
+
+def render_message(
+    channel: str, content: MessageContent, context: Mapping[str, Any]
+) -> RenderedMessage:
+    """Render content for one person; raises RenderError with a plain-words problem."""
+    if channel == "email":
+        return _render_email(content, context)
+    text = _render("body", content.body, context, html=False).strip()
+    if channel == "sms":
+        return RenderedMessage(channel=channel, text=text, sms=sms_segments(text))
+    if channel == "in_app":
+        subject = _render("subject", content.subject, context, html=False).strip()
+        return RenderedMessage(channel=channel, subject=subject, text=text)
+    if channel == "webhook":
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            message = f"The webhook body is not valid JSON once filled in ({exc.msg})."
+            raise RenderError(TemplateProblem("body", exc.lineno, message)) from exc
+        return RenderedMessage(channel=channel, text=text, url=content.url.strip())
+    raise RenderError(TemplateProblem("channel", None, f"There is no channel called “{channel}”."))
+
+
+def _render_email(content: MessageContent, context: Mapping[str, Any]) -> RenderedMessage:
+    subject = " ".join(_render("subject", content.subject, context, html=False).split())
+    preheader = " ".join(_render("preheader", content.preheader, context, html=False).split())
+    text = _render("body", content.body, context, html=False).strip()
+    # Values are HTML-escaped before Markdown sees them; nh3 then removes anything unsafe
+    # that staff wrote by hand.
+    escaped = _render("body", content.body, context, html=True)
+    body_html = nh3.clean(markdown.markdown(escaped, extensions=["sane_lists"]))
+    unsubscribe_url = str(context.get("unsubscribe_url", ""))
+    layout = {
+        "subject": subject,
+        "preheader": preheader,
+        "body_html": mark_safe(body_html),  # noqa: S308 - cleaned by nh3 just above
+        "body_text": text,
+        "unsubscribe_url": unsubscribe_url,
+    }
+    return RenderedMessage(
+        channel="email",
+        subject=subject,
+        preheader=preheader,
+        text=render_to_string("channels/email/layout.txt", layout).strip() + "\n",
+        html=render_to_string("channels/email/layout.html", layout),
+    )
+
+
+def render_preview(
+    channel: str, content: MessageContent, context: Mapping[str, Any]
+) -> RenderedMessage:
+    """Like render_message, but never raises: problems come back on the result."""
+    problems = validate_content(channel, content)
+    if problems:
+        return RenderedMessage(channel=channel, problems=tuple(problems))
+    try:
+        return render_message(channel, content, context)
+    except RenderError as exc:
+        return RenderedMessage(channel=channel, problems=(exc.problem,))
+
+
+# GSM 03.38 basic set; the extension set costs two septets each.
+_GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENDED = frozenset("^{}\\[~]|€\f")
+
+
+def sms_segments(text: str) -> SmsSegments:
+    """How many SMS segments a text takes: GSM-7 160/153 per part, otherwise UCS-2 70/67."""
+    if all(char in _GSM_BASIC or char in _GSM_EXTENDED for char in text):
+        septets = sum(2 if char in _GSM_EXTENDED else 1 for char in text)
+        count = 1 if septets <= 160 else math.ceil(septets / 153)
+        return SmsSegments(encoding="GSM-7", characters=septets, segments=count)
+    units = len(text.encode("utf-16-le")) // 2
+    count = 1 if units <= 70 else math.ceil(units / 67)
+    return SmsSegments(encoding="UCS-2", characters=units, segments=count)

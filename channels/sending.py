@@ -1,0 +1,145 @@
+"""message_send: one delivery attempt of a queued message (called by the worker task)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import datetime
+from typing import Any
+
+from channels import conf
+from channels.base import OutboundMessage, PermanentSendError, TransientSendError, get_channel
+from channels.messages import (
+    message_claim,
+    message_fail,
+    message_mark_sent,
+    message_retry_later,
+    message_suppress,
+)
+from channels.models import Message
+from channels.rendering import MessageContent, RenderError, render_message, template_context
+from channels.sms import E164
+from channels.subscriptions import opt_out_reason, subscription_set
+from channels.unsubscribe import one_click_url, preferences_url
+from journeys.models import Contact
+
+logger = logging.getLogger(__name__)
+
+
+def contact_context(contact: Contact) -> dict[str, Any]:
+    """What templates see as `contact`: plain values only, never the model."""
+    return {
+        "user_id": contact.user_id or "",
+        "email": contact.email,
+        "phone": contact.phone,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "locale": contact.locale,
+        "timezone": contact.timezone,
+        "traits": dict(contact.traits or {}),
+    }
+
+
+def address_for(contact: Contact, channel: str, url: str = "") -> str:
+    """Where the channel delivers for this contact; "" when it has nowhere to go."""
+    if channel == "email":
+        return contact.email
+    if channel == "sms":
+        return contact.phone if E164.match(contact.phone or "") else ""
+    if channel == "in_app":
+        return contact.user_id or f"contact-{contact.pk}"
+    return url.strip()
+
+
+def _ineligible_reason(message: Message) -> str:
+    implementation = get_channel(message.channel)
+    if implementation is None or message.channel not in conf.enabled_channels():
+        return "channel disabled"
+    if not implementation.is_available():
+        return "channel not configured"
+    if message.is_test:
+        return ""
+    return opt_out_reason(message.contact_id, message.channel)
+
+
+def _outbound(message: Message) -> OutboundMessage | RenderError:
+    contact = message.contact
+    content = MessageContent(**message.content)
+    address = (
+        message.to_address
+        if message.is_test
+        else address_for(contact, message.channel, content.url)
+    )
+    unsubscribe = preferences_url(message)
+    context = template_context(
+        contact=contact_context(contact),
+        event=message.context.get("event") or {},
+        journey=message.context.get("journey") or {},
+        unsubscribe_url=unsubscribe,
+    )
+    try:
+        rendered = render_message(message.channel, content, context)
+    except RenderError as exc:
+        return exc
+    if message.is_test and rendered.subject:
+        rendered = dataclasses.replace(rendered, subject=f"[Test] {rendered.subject}")
+    return OutboundMessage(
+        message_id=message.pk,
+        contact_id=message.contact_id,
+        to_address=address,
+        rendered=rendered,
+        unsubscribe_url=unsubscribe,
+        one_click_url=one_click_url(message),
+    )
+
+
+def message_send(*, message_id: int, now: datetime) -> str:
+    """Claim, check, render and hand one message to its channel; returns what happened.
+
+    Idempotent: a message that is not queued and due (or already claimed) is skipped.
+    """
+    message = message_claim(message_id=message_id, now=now)
+    if message is None:
+        return "skipped"
+    reason = _ineligible_reason(message)
+    if reason:
+        message_suppress(message_id=message.pk, reason=reason, now=now)
+        return "suppressed"
+    outbound = _outbound(message)
+    if isinstance(outbound, RenderError):
+        problem = outbound.problem
+        where = f"{problem.field}, line {problem.line}" if problem.line else problem.field
+        message_fail(message_id=message.pk, error=f"{where}: {problem.message}", now=now)
+        return "failed"
+    if not outbound.to_address:
+        message_suppress(message_id=message.pk, reason="no address", now=now)
+        return "suppressed"
+    channel = get_channel(message.channel)
+    assert channel is not None  # checked by _ineligible_reason
+    try:
+        result = channel.send(outbound)
+    except TransientSendError as exc:
+        logger.warning("message.send.transient", extra={"message_id": message.pk})
+        retried = message_retry_later(message_id=message.pk, error=str(exc), now=now)
+        return "retrying" if retried.status == "queued" else "failed"
+    except PermanentSendError as exc:
+        message_fail(message_id=message.pk, error=str(exc), now=now, rendered=outbound.rendered)
+        if exc.opted_out:
+            subscription_set(
+                contact_id=message.contact_id,
+                channel=message.channel,
+                state="unsubscribed",
+                reason="the provider reports the number opted out",
+                now=now,
+            )
+        return "failed"
+    message_mark_sent(
+        message_id=message.pk,
+        provider_id=result.provider_id,
+        status=result.status,
+        to_address=outbound.to_address,
+        rendered=outbound.rendered,
+        now=now,
+    )
+    logger.info("message.sent", extra={"message_id": message.pk, "channel": message.channel})
+    return "sent"

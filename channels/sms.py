@@ -1,0 +1,83 @@
+"""SMS through Twilio. The client is built in twilio_client() only."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+
+from channels import conf
+from channels.base import (
+    OutboundMessage,
+    PermanentSendError,
+    SendResult,
+    TransientSendError,
+    register,
+)
+
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+TWILIO_OPTED_OUT = 21610  # "Attempt to send to unsubscribed recipient"
+_TWILIO_HOST = re.compile(r"^https://[a-z0-9.-]+\.twilio\.com")
+
+
+class _RebasingHttpClient(TwilioHttpClient):
+    """Sends Twilio's API calls to another base URL (a proxy, or the tests' fake Twilio)."""
+
+    def __init__(self, *, base_url: str, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.base_url = base_url
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
+        if self.base_url:
+            url = _TWILIO_HOST.sub(self.base_url, url)
+        return super().request(method, url, *args, **kwargs)
+
+
+def twilio_client() -> Client:
+    """The one place a Twilio client is made: credentials, timeout and base URL from settings."""
+    config = conf.twilio()
+    http_client = _RebasingHttpClient(base_url=config.api_base_url, timeout=conf.http_timeout())
+    return Client(config.account_sid, config.auth_token, http_client=http_client)
+
+
+def status_callback_url(message_id: int) -> str:
+    return f"{conf.public_url()}/webhooks/twilio/status/?{urlencode({'message': message_id})}"
+
+
+class SmsChannel:
+    key = "sms"
+
+    def is_available(self) -> bool:
+        return conf.twilio().is_configured
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        config = conf.twilio()
+        sender: dict[str, str] = (
+            {"messaging_service_sid": config.messaging_service_sid}
+            if config.messaging_service_sid
+            else {"from_": config.from_number}
+        )
+        try:
+            sent = twilio_client().messages.create(
+                to=message.to_address,
+                body=message.rendered.text,
+                status_callback=status_callback_url(message.message_id),
+                **sender,
+            )
+        except TwilioRestException as exc:
+            text = f"Twilio {exc.status} error {exc.code}: {exc.msg}"
+            if exc.status == 429 or exc.status >= 500:
+                raise TransientSendError(text) from exc
+            raise PermanentSendError(text, opted_out=exc.code == TWILIO_OPTED_OUT) from exc
+        except requests.RequestException as exc:
+            raise TransientSendError(f"Twilio unreachable: {exc}") from exc
+        return SendResult(provider_id=str(sent.sid))
+
+
+register(SmsChannel())

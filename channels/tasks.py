@@ -1,0 +1,73 @@
+"""django-q2 entry points. Thin: they take ids and call services; all are idempotent."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+
+from django.core.mail import EmailMessage
+from django.utils import timezone
+from django_q.models import Schedule
+from django_q.tasks import async_task
+
+from channels import conf
+from channels.base import SendError
+from channels.messages import message_fail_interrupted
+from channels.models import Message
+from channels.sending import message_send
+from channels.webhook import post_json
+
+logger = logging.getLogger(__name__)
+SWEEP_BATCH = 1_000
+
+
+def deliver_message(message_id: int, now: datetime | None = None) -> str:
+    """One delivery attempt; does nothing if the message is not queued and due."""
+    return message_send(message_id=message_id, now=now or timezone.now())
+
+
+def send_due_messages(now: datetime | None = None) -> int:
+    """Every minute: queue the due messages (deferred or retrying) and fail dead claims."""
+    now = now or timezone.now()
+    message_fail_interrupted(now=now)
+    due = list(
+        Message.objects.filter(
+            status=Message.Status.QUEUED, scheduled_for__lte=now, claimed_until__isnull=True
+        )
+        .order_by("scheduled_for")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for message_id in due:
+        async_task("channels.tasks.deliver_message", message_id, now=now)
+    return len(due)
+
+
+def team_notify_send(target: str, text: str) -> None:
+    """Send an internal notification (from delivery.team_notify)."""
+    if "@" in target and not target.startswith("http"):
+        EmailMessage(subject=text[:78], body=text, from_email=conf.email_from(), to=[target]).send(
+            using="default"
+        )
+        return
+    try:
+        post_json(target, _slack_body(text), message_id="team-notify")
+    except SendError:
+        logger.exception("team_notify.failed", extra={"target": target})
+
+
+def _slack_body(text: str) -> bytes:
+    return json.dumps({"text": text}).encode()
+
+
+def ensure_schedules() -> None:
+    """Create (or repair) the one-minute schedule that runs send_due_messages."""
+    Schedule.objects.update_or_create(
+        name="channels.send_due_messages",
+        defaults={
+            "func": "channels.tasks.send_due_messages",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+            "repeats": -1,
+        },
+    )

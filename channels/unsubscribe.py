@@ -1,0 +1,88 @@
+"""Signed unsubscribe links: a preferences page and the RFC 8058 one-click endpoint."""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from channels import conf
+from channels.messages import message_track
+from channels.models import Message
+from channels.subscriptions import SUBSCRIBABLE_CHANNELS, subscription_set, subscription_states
+
+_SALT = "channels.unsubscribe"
+CHANNEL_LABELS = {"email": "Emails", "sms": "Text messages (SMS)", "in_app": "In-app messages"}
+
+
+def make_token(*, contact_id: int, message_id: int | None) -> str:
+    # No expiry: an unsubscribe link in an old email must keep working.
+    return signing.dumps({"c": contact_id, "m": message_id}, salt=_SALT, compress=True)
+
+
+def read_token(token: str) -> tuple[int, int | None] | None:
+    try:
+        data = signing.loads(token, salt=_SALT)
+    except signing.BadSignature:
+        return None
+    return int(data["c"]), data.get("m")
+
+
+def preferences_url(message: Message) -> str:
+    if message.is_test:
+        return conf.public_url() + reverse("channels-unsubscribe-test")
+    token = make_token(contact_id=message.contact_id, message_id=message.pk)
+    return conf.public_url() + reverse("channels-unsubscribe", args=[token])
+
+
+def one_click_url(message: Message) -> str:
+    if message.is_test:
+        return ""
+    token = make_token(contact_id=message.contact_id, message_id=message.pk)
+    return conf.public_url() + reverse("channels-unsubscribe-one-click", args=[token])
+
+
+def _unsubscribe_email(contact_id: int, message_id: int | None, reason: str) -> None:
+    if message_id is not None:
+        message_track(status="unsubscribed", message_id=message_id, detail=reason)
+    subscription_set(contact_id=contact_id, channel="email", state="unsubscribed", reason=reason)
+
+
+@require_http_methods(["GET", "POST"])
+def preferences_view(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the page (link scanners change nothing); POST saves the choices."""
+    parsed = read_token(token)
+    if parsed is None:
+        return render(request, "channels/unsubscribe/invalid.html", status=400)
+    contact_id, message_id = parsed
+    saved = request.method == "POST"
+    if saved and request.POST.get("action") == "unsubscribe-email":
+        _unsubscribe_email(contact_id, message_id, "unsubscribe page")
+    elif saved:
+        for channel in SUBSCRIBABLE_CHANNELS:
+            wanted = request.POST.get(channel) == "on"
+            state = "subscribed" if wanted else "unsubscribed"
+            subscription_set(
+                contact_id=contact_id, channel=channel, state=state, reason="preferences page"
+            )
+    states = [(s, CHANNEL_LABELS[s.channel]) for s in subscription_states(contact_id)]
+    return render(
+        request, "channels/unsubscribe/preferences.html", {"states": states, "saved": saved}
+    )
+
+
+@csrf_exempt  # Mail providers POST here without a CSRF token (RFC 8058); the token signs it.
+@require_POST
+def one_click_view(request: HttpRequest, token: str) -> HttpResponse:
+    parsed = read_token(token)
+    if parsed is None:
+        return HttpResponseBadRequest("Invalid link.")
+    _unsubscribe_email(parsed[0], parsed[1], "one-click unsubscribe")
+    return HttpResponse("You are unsubscribed.", content_type="text/plain")
+
+
+def test_view(request: HttpRequest) -> HttpResponse:
+    return render(request, "channels/unsubscribe/test.html")

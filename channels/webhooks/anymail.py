@@ -1,0 +1,48 @@
+"""Anymail's tracking signal → message_track. Anymail's own views (under
+/webhooks/anymail/) check the webhook secret and parse each ESP's payload first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anymail.signals import AnymailTrackingEvent, EventType, tracking
+from django.dispatch import receiver
+
+from channels.messages import message_track
+
+STATUS_FOR_EVENT = {
+    EventType.DELIVERED: "delivered",
+    EventType.OPENED: "opened",
+    EventType.CLICKED: "clicked",
+    EventType.BOUNCED: "bounced",
+    EventType.REJECTED: "bounced",
+    EventType.COMPLAINED: "complained",
+    EventType.UNSUBSCRIBED: "unsubscribed",
+    EventType.FAILED: "failed",
+}
+
+
+def _message_id(event: AnymailTrackingEvent) -> int | None:
+    raw = (event.metadata or {}).get("message_id", "")
+    return int(raw) if str(raw).isdigit() else None
+
+
+@receiver(tracking, dispatch_uid="channels.anymail_tracking")
+def anymail_tracking_received(
+    sender: object, event: AnymailTrackingEvent, esp_name: str, **kwargs: Any
+) -> None:
+    status = STATUS_FOR_EVENT.get(event.event_type)
+    if status is None:
+        return
+    detail = f"{esp_name} {event.event_type}"
+    if event.description:
+        detail += f": {event.description}"
+    elif event.reject_reason and event.reject_reason != event.event_type:
+        detail += f" ({event.reject_reason})"
+    message_track(
+        status=status,
+        message_id=_message_id(event),
+        provider_id=str(event.message_id or ""),
+        occurred_at=event.timestamp,
+        detail=detail,
+    )

@@ -1,0 +1,75 @@
+"""Twilio webhooks: status callbacks and inbound STOP/START. Signature first, then a service."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
+
+from channels import conf
+from channels.messages import message_track
+from channels.subscriptions import subscription_set
+from journeys.models import Contact
+
+logger = logging.getLogger(__name__)
+STATUS_FOR_TWILIO = {
+    "sent": "sent",
+    "delivered": "delivered",
+    "undelivered": "failed",
+    "failed": "failed",
+    "read": "opened",
+}
+OPT_OUT_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+OPT_IN_WORDS = {"START", "UNSTOP"}
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def _signature_valid(request: HttpRequest) -> bool:
+    # Twilio signs the URL it called; behind a proxy that is PUBLIC_URL, not the Host header.
+    url = conf.public_url() + request.get_full_path()
+    validator = RequestValidator(conf.twilio().auth_token)
+    return validator.validate(url, request.POST, request.headers.get("X-Twilio-Signature", ""))
+
+
+@csrf_exempt
+@require_POST
+def status_callback(request: HttpRequest) -> HttpResponse:
+    if not _signature_valid(request):
+        return HttpResponseForbidden("Invalid Twilio signature.")
+    status = STATUS_FOR_TWILIO.get(request.POST.get("MessageStatus", ""))
+    raw_id = request.GET.get("message", "")
+    if status is not None:
+        error = request.POST.get("ErrorCode", "")
+        message_track(
+            status=status,
+            message_id=int(raw_id) if raw_id.isdigit() else None,
+            provider_id=request.POST.get("MessageSid", ""),
+            detail=f"Twilio {request.POST['MessageStatus']}" + (f" error {error}" if error else ""),
+        )
+    return HttpResponse(status=204)
+
+
+@csrf_exempt
+@require_POST
+def inbound(request: HttpRequest) -> HttpResponse:
+    if not _signature_valid(request):
+        return HttpResponseForbidden("Invalid Twilio signature.")
+    words = request.POST.get("Body", "").strip().upper().split()
+    keyword = words[0] if words else ""
+    state = "unsubscribed" if keyword in OPT_OUT_WORDS else ""
+    state = "subscribed" if keyword in OPT_IN_WORDS else state
+    if state:
+        contact_ids = Contact.objects.filter(phone=request.POST.get("From", "")).values_list(
+            "pk", flat=True
+        )
+        for contact_id in contact_ids:
+            subscription_set(
+                contact_id=contact_id,
+                channel="sms",
+                state=state,
+                reason=f"replied {keyword} by SMS",
+            )
+    return HttpResponse(EMPTY_TWIML, content_type="text/xml")
