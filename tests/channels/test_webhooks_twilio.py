@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from twilio.request_validator import RequestValidator
 
 from channels.delivery import MessageContent
 from channels.models import Message
@@ -55,8 +56,6 @@ def test_a_callback_with_a_bad_signature_is_refused(sent, post_twilio):
 
 
 def test_the_signature_is_checked_against_the_public_url(sent, client):
-    from twilio.request_validator import RequestValidator  # noqa: PLC0415
-
     fields = status_payload("status_delivered", sent)
     path = f"{STATUS_PATH}?message={sent.pk}"
     internal = RequestValidator("twilio-auth-token").compute_signature(
