@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from channels.messages import message_mark_read
 from channels.models import Message
@@ -55,25 +55,23 @@ def _item(message: Message) -> InboxMessage:
 
 
 @router.get("/contacts/{user_id}/messages", response={200: Inbox, 404: Error})
-def inbox(request: HttpRequest, user_id: str) -> tuple[int, Inbox | Error]:
+def inbox(request: HttpRequest, user_id: str) -> Status:
     contact = _contact(request, user_id)
     if contact is None:
-        return 404, Error(error="No contact with this user id.")
+        return Status(404, Error(error="No contact with this user id."))
     messages = list(
         Message.objects.filter(
             contact=contact, channel="in_app", status__in=INBOX_STATUSES
         ).order_by("-sent_at", "-id")[:INBOX_LIMIT]
     )
     unread = sum(1 for m in messages if m.read_at is None)
-    return 200, Inbox(unread=unread, messages=[_item(m) for m in messages])
+    return Status(200, Inbox(unread=unread, messages=[_item(m) for m in messages]))
 
 
 @router.post(
     "/contacts/{user_id}/messages/{message_id}/read", response={200: InboxMessage, 404: Error}
 )
-def mark_read(
-    request: HttpRequest, user_id: str, message_id: int
-) -> tuple[int, InboxMessage | Error]:
+def mark_read(request: HttpRequest, user_id: str, message_id: int) -> Status:
     contact = _contact(request, user_id)
     exists = (
         contact is not None
@@ -82,5 +80,5 @@ def mark_read(
         ).exists()
     )
     if not exists:
-        return 404, Error(error="No such message in this contact's inbox.")
-    return 200, _item(message_mark_read(message_id=message_id))
+        return Status(404, Error(error="No such message in this contact's inbox."))
+    return Status(200, _item(message_mark_read(message_id=message_id)))

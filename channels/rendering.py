@@ -144,7 +144,7 @@ def _explain(exc: LiquidError) -> str:
     if isinstance(exc, ResourceLimitError):
         return "The template is too complicated (too deeply nested)."
     if isinstance(exc, LiquidSyntaxError) and text.startswith("expected tag end"):
-        tag = text.split()[2].removeprefix("end")
+        tag = text.split()[2].strip(",").removeprefix("end")
         return f"A {{% {tag} %}} block is never closed: add {{% end{tag} %}}."
     return f"This part of the template can't be read: {text}."
 
@@ -169,12 +169,28 @@ def validate_content(channel: str, content: MessageContent) -> list[TemplateProb
             problems.append(TemplateProblem(name, None, message))
             continue
         try:
-            _parse(source, False)
+            template = _parse(source, False)
         except LiquidError as exc:
             problems.append(_problem(name, exc, source))
+            continue
+        problems.extend(_unknown_filters(name, template, source))
     if channel == "webhook" and content.url.strip() and not _is_http_url(content.url):
         problems.append(TemplateProblem("url", None, "The URL must start with https://."))
     return problems
+
+
+def _unknown_filters(
+    field_name: str, template: BoundTemplate, source: str
+) -> list[TemplateProblem]:
+    return [
+        TemplateProblem(
+            field_name,
+            source.count("\n", 0, spans[0].index) + 1,
+            f"There is no filter called '{name}'.",
+        )
+        for name, spans in template.analyze().filters.items()
+        if name not in _PLAIN.filters
+    ]
 
 
 def _is_http_url(url: str) -> bool:

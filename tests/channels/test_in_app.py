@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import pytest
+
+from channels.delivery import MessageContent
+from channels.models import Message
+from channels.subscriptions import subscription_set
+from journeys.services.sources import source_create
+from tests.channels.support import history
+
+NOTE = MessageContent(subject="Your file", body="{{ event.filename }} is ready")
+
+
+@pytest.fixture
+def source_key(db) -> tuple[int, str]:
+    source, key = source_create(name="App")
+    return source.pk, key
+
+
+@pytest.fixture
+def app_contact(make_contact, source_key):
+    return make_contact(user_id="u-42", source_id=source_key[0])
+
+
+def get_inbox(client, key: str, user_id: str = "u-42"):
+    return client.get(f"/v1/contacts/{user_id}/messages", HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
+def test_an_in_app_message_is_delivered_into_the_inbox(app_contact, queue, client, source_key):
+    queued = queue(app_contact, "in_app", NOTE)
+
+    response = get_inbox(client, source_key[1])
+
+    message = Message.objects.get(pk=queued.message_id)
+    body = response.json()
+    assert response.status_code == 200
+    assert (message.status, message.to_address) == ("delivered", "u-42")
+    assert history(message.pk) == [
+        ("", "queued", True),
+        ("queued", "sent", True),
+        ("sent", "delivered", True),
+    ]
+    assert body["success"] is True
+    assert body["unread"] == 1
+    assert [(m["id"], m["subject"], m["text"], m["read_at"]) for m in body["messages"]] == [
+        (message.pk, "Your file", "q3.pdf is ready", None)
+    ]
+
+
+def test_marking_read_opens_the_message(app_contact, queue, client, source_key):
+    queued = queue(app_contact, "in_app", NOTE)
+
+    response = client.post(
+        f"/v1/contacts/u-42/messages/{queued.message_id}/read",
+        HTTP_AUTHORIZATION=f"Bearer {source_key[1]}",
+    )
+    inbox = get_inbox(client, source_key[1]).json()
+
+    message = Message.objects.get(pk=queued.message_id)
+    assert response.status_code == 200
+    assert response.json()["read_at"] is not None
+    assert (message.status, inbox["unread"]) == ("opened", 0)
+
+
+def test_another_sources_key_cannot_read_the_inbox(app_contact, queue, client, db):
+    queue(app_contact, "in_app", NOTE)
+    _, other_key = source_create(name="Other")
+
+    response = get_inbox(client, other_key)
+
+    assert response.status_code == 404
+    assert response.json() == {"success": False, "error": "No contact with this user id."}
+
+
+def test_an_unknown_message_cannot_be_marked_read(app_contact, client, source_key):
+    response = client.post(
+        "/v1/contacts/u-42/messages/999/read", HTTP_AUTHORIZATION=f"Bearer {source_key[1]}"
+    )
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "success": False,
+        "error": "No such message in this contact's inbox.",
+    }
+
+
+def test_the_inbox_needs_a_write_key(app_contact, client):
+    assert client.get("/v1/contacts/u-42/messages").status_code == 401
+
+
+def test_an_opted_out_contact_gets_nothing_in_the_inbox(app_contact, queue, client, source_key):
+    subscription_set(
+        contact_id=app_contact.pk, channel="in_app", state="unsubscribed", reason="settings"
+    )
+
+    queued = queue(app_contact, "in_app", NOTE)
+
+    assert queued.status == "suppressed"
+    assert get_inbox(client, source_key[1]).json()["messages"] == []
