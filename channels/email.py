@@ -10,7 +10,9 @@ from anymail.exceptions import (
     AnymailRecipientsRefused,
     AnymailRequestsAPIError,
 )
-from django.core.mail import EmailMultiAlternatives
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 
 from channels import conf
 from channels.base import (
@@ -22,6 +24,20 @@ from channels.base import (
 )
 
 ACCEPTED = {"sent", "queued", "scheduled"}
+_open_mailer: dict[str, BaseEmailBackend] = {}
+
+
+def _mailer() -> BaseEmailBackend:
+    """The default mailer, kept open per worker process so its HTTP session (and TCP
+    connection) is reused between sends; rebuilt when the mail settings change."""
+    key = repr((settings.MAILERS.get("default"), getattr(settings, "ANYMAIL", None)))
+    backend = _open_mailer.get(key)
+    if backend is None:
+        _open_mailer.clear()
+        backend = mailers["default"]
+        backend.open()
+        _open_mailer[key] = backend
+    return backend
 
 
 def _provider_words(exc: AnymailError) -> str:
@@ -60,7 +76,7 @@ class EmailChannel:
         # Comes back unchanged on Anymail's tracking signal (channels/webhooks/anymail.py).
         email.metadata = {"message_id": str(message.message_id)}  # type: ignore[attr-defined]
         try:
-            email.send(using="default")
+            _mailer().send_messages([email])
         except AnymailRecipientsRefused as exc:
             raise PermanentSendError(f"recipient refused: {_provider_words(exc)}") from exc
         except AnymailRequestsAPIError as exc:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -85,23 +88,28 @@ def message_create(*, now: datetime, status: str, detail: str, **fields: object)
     return message
 
 
-def message_claim(*, message_id: int, now: datetime) -> Message | None:
-    """Claim a due, queued message for one send attempt; None if it isn't ours to send.
+def message_claim(*, message_ids: Sequence[int], now: datetime) -> list[Message]:
+    """Claim the due, queued messages among message_ids for one send attempt each.
 
-    The guarded UPDATE is the lock: two workers can't both claim. A claim that expires
-    without an outcome is never re-claimed (see message_fail_interrupted), so a message the
-    provider may have accepted is not sent twice.
+    The guarded UPDATE is the lock (it works the same on SQLite and PostgreSQL): rows
+    another worker claimed first are not ours, and the token tells which rows we got. A
+    claim that expires without an outcome is never re-claimed (message_fail_interrupted),
+    so a message the provider may have accepted is not sent twice.
     """
-    claimed = Message.objects.filter(
-        pk=message_id, status=S.QUEUED, scheduled_for__lte=now, claimed_until__isnull=True
+    token = uuid.uuid4()
+    Message.objects.filter(
+        pk__in=message_ids, status=S.QUEUED, scheduled_for__lte=now, claimed_until__isnull=True
     ).update(
         claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+        claim_token=token,
         attempts=F("attempts") + 1,
         updated_at=now,
     )
-    if not claimed:
-        return None
-    return Message.objects.select_related("contact", "contact__source").get(pk=message_id)
+    return list(
+        Message.objects.select_related("contact", "contact__source")
+        .filter(pk__in=message_ids, claim_token=token)
+        .order_by("pk")
+    )
 
 
 def _store_rendered(message: Message, rendered: RenderedMessage | None) -> list[str]:
@@ -121,8 +129,33 @@ def message_mark_sent(
     to_address: str,
     rendered: RenderedMessage,
     now: datetime,
-) -> Message:
+) -> None:
     """The provider accepted the message: store what was sent and release the claim."""
+    # Fast path: still queued (no tracking event overtook us), so one guarded UPDATE.
+    moved = Message.objects.filter(pk=message_id, status=S.QUEUED).update(
+        status=S.SENT,
+        sent_at=now,
+        provider_id=provider_id,
+        to_address=to_address,
+        claimed_until=None,
+        last_error="",
+        subject=rendered.subject,
+        preheader=rendered.preheader,
+        body=rendered.text,
+        html=rendered.html,
+        updated_at=now,
+    )
+    if moved:
+        MessageStatusChange.objects.create(
+            message_id=message_id,
+            from_status=S.QUEUED,
+            to_status=S.SENT,
+            detail=f"accepted as {provider_id}"[:500],
+            occurred_at=now,
+            recorded_at=now,
+        )
+        if status == S.SENT:
+            return
     message = Message.objects.select_for_update().get(pk=message_id)
     fields = _store_rendered(message, rendered)
     message.provider_id, message.to_address = provider_id, to_address
@@ -130,10 +163,63 @@ def message_mark_sent(
     message.save(
         update_fields=[*fields, "provider_id", "to_address", "claimed_until", "last_error"]
     )
-    _record(message, S.SENT, now=now, occurred_at=None, detail=f"accepted as {provider_id}")
+    if not moved:
+        _record(message, S.SENT, now=now, occurred_at=None, detail=f"accepted as {provider_id}")
     if status != S.SENT:
         _record(message, status, now=now, occurred_at=None, detail="")
-    return message
+
+
+@dataclass(frozen=True)
+class Accepted:
+    message_id: int
+    provider_id: str
+    status: str
+    to_address: str
+    rendered: RenderedMessage
+
+
+@transaction.atomic
+def message_mark_sent_many(*, accepted: Sequence[Accepted], now: datetime) -> None:
+    """message_mark_sent for a batch, in one transaction with one history insert."""
+    moved: list[Accepted] = []
+    for item in accepted:
+        # Guarded on "queued": if a tracking event overtook us, take the careful path.
+        if item.status == S.SENT and Message.objects.filter(
+            pk=item.message_id, status=S.QUEUED
+        ).update(
+            status=S.SENT,
+            sent_at=now,
+            updated_at=now,
+            provider_id=item.provider_id,
+            to_address=item.to_address,
+            claimed_until=None,
+            last_error="",
+            subject=item.rendered.subject,
+            preheader=item.rendered.preheader,
+            body=item.rendered.text,
+            html=item.rendered.html,
+        ):
+            moved.append(item)
+            continue
+        message_mark_sent(
+            message_id=item.message_id,
+            provider_id=item.provider_id,
+            status=item.status,
+            to_address=item.to_address,
+            rendered=item.rendered,
+            now=now,
+        )
+    MessageStatusChange.objects.bulk_create(
+        MessageStatusChange(
+            message_id=item.message_id,
+            from_status=S.QUEUED,
+            to_status=S.SENT,
+            detail=f"accepted as {item.provider_id}"[:500],
+            occurred_at=now,
+            recorded_at=now,
+        )
+        for item in moved
+    )
 
 
 @transaction.atomic

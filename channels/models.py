@@ -58,6 +58,7 @@ class Message(models.Model):
     claimed_until = models.DateTimeField(
         null=True, blank=True, help_text="A worker is sending it until then."
     )
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     provider_id = models.CharField(max_length=255, blank=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -107,6 +108,18 @@ def _environment(*, autoescape: bool) -> Environment:
     env = _SandboxEnvironment(undefined=_Undefined, autoescape=autoescape)
     env.add_filter("json", JSON())
     return env
+
+
+_markdown = threading.local()
+
+
+def _markdown_to_html(text: str) -> str:
+    # Building a Markdown instance costs more than converting a short email; reuse one
+    # per thread (instances are not thread-safe).
+    converter = getattr(_markdown, "converter", None)
+    if converter is None:
+        converter = _markdown.converter = markdown.Markdown(extensions=["sane_lists"])
+    return converter.reset().convert(text)
 
 
 _PLAIN = _environment(autoescape=False)
@@ -255,7 +268,7 @@ def _render_email(content: MessageContent, context: Mapping[str, Any]) -> Render
     # Values are HTML-escaped before Markdown sees them; nh3 then removes anything unsafe
     # that staff wrote by hand.
     escaped = _render("body", content.body, context, html=True)
-    body_html = nh3.clean(markdown.markdown(escaped, extensions=["sane_lists"]))
+    body_html = nh3.clean(_markdown_to_html(escaped))
     unsubscribe_url = str(context.get("unsubscribe_url", ""))
     layout = {
         "subject": subject,

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from channels import conf
 from channels.base import OutboundMessage, PermanentSendError, TransientSendError, get_channel
 from channels.messages import (
+    Accepted,
     message_claim,
     message_fail,
-    message_mark_sent,
+    message_mark_sent_many,
     message_retry_later,
     message_suppress,
 )
 from channels.models import Message
 from channels.rendering import MessageContent, RenderError, render_message, template_context
 from channels.sms import E164
-from channels.subscriptions import opt_out_reason, subscription_set
+from channels.subscriptions import opt_out_reasons, subscription_set
 from channels.unsubscribe import one_click_url, preferences_url
 from journeys.models import Contact
 
@@ -51,7 +53,7 @@ def address_for(contact: Contact, channel: str, url: str = "") -> str:
     return url.strip()
 
 
-def _ineligible_reason(message: Message) -> str:
+def _ineligible_reason(message: Message, opted_out: Mapping[tuple[int, str], str]) -> str:
     implementation = get_channel(message.channel)
     if implementation is None or message.channel not in conf.enabled_channels():
         return "channel disabled"
@@ -59,7 +61,7 @@ def _ineligible_reason(message: Message) -> str:
         return "channel not configured"
     if message.is_test:
         return ""
-    return opt_out_reason(message.contact_id, message.channel)
+    return opted_out.get((message.contact_id, message.channel), "")
 
 
 def _outbound(message: Message) -> OutboundMessage | RenderError:
@@ -93,15 +95,35 @@ def _outbound(message: Message) -> OutboundMessage | RenderError:
     )
 
 
-def message_send(*, message_id: int, now: datetime) -> str:
-    """Claim, check, render and hand one message to its channel; returns what happened.
+def messages_send(*, message_ids: Sequence[int], now: datetime) -> dict[int, str]:
+    """Claim, check, render and hand each message to its channel; returns what happened
+    to each one we claimed ("sent", "suppressed", "failed", "retrying").
 
-    Idempotent: a message that is not queued and due (or already claimed) is skipped.
+    Idempotent: messages that are not queued and due, or that another worker claimed,
+    are left alone (and missing from the result).
     """
-    message = message_claim(message_id=message_id, now=now)
-    if message is None:
-        return "skipped"
-    reason = _ineligible_reason(message)
+    claimed = message_claim(message_ids=message_ids, now=now)
+    if not claimed:
+        return {}
+    opted_out = opt_out_reasons((m.contact_id, m.channel) for m in claimed)
+    outcomes: dict[int, str] = {}
+    accepted: list[Accepted] = []
+    for message in claimed:
+        result = _attempt(message, opted_out, now)
+        if isinstance(result, Accepted):
+            accepted.append(result)
+            result = "sent"
+        outcomes[message.pk] = result
+    if accepted:
+        message_mark_sent_many(accepted=accepted, now=now)
+    logger.info("messages.sent", extra={"claimed": len(claimed), "sent": len(accepted)})
+    return outcomes
+
+
+def _attempt(
+    message: Message, opted_out: Mapping[tuple[int, str], str], now: datetime
+) -> Accepted | str:
+    reason = _ineligible_reason(message, opted_out)
     if reason:
         message_suppress(message_id=message.pk, reason=reason, now=now)
         return "suppressed"
@@ -133,13 +155,10 @@ def message_send(*, message_id: int, now: datetime) -> str:
                 now=now,
             )
         return "failed"
-    message_mark_sent(
+    return Accepted(
         message_id=message.pk,
         provider_id=result.provider_id,
         status=result.status,
         to_address=outbound.to_address,
         rendered=outbound.rendered,
-        now=now,
     )
-    logger.info("message.sent", extra={"message_id": message.pk, "channel": message.channel})
-    return "sent"

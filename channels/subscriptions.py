@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -62,10 +63,26 @@ def subscription_states(contact_id: int) -> list[SubscriptionState]:
     ]
 
 
-def opt_out_reason(contact_id: int, channel: str) -> str:
-    """ "" when the contact may get messages on the channel, else why not, in words."""
-    row = Subscription.objects.filter(contact_id=contact_id, channel=channel).first()
-    if row is None or row.allows_sending:
-        return ""
+def _describe(row: Subscription) -> str:
     reason = f": {row.reason}" if row.reason else ""
-    return f"{channel} {row.state}{reason} {row.changed_at:%Y-%m-%d}"
+    return f"{row.channel} {row.state}{reason} {row.changed_at:%Y-%m-%d}"
+
+
+def opt_out_reason(contact_id: int, channel: str) -> str:
+    """Empty when the contact may get messages on the channel, else why not, in words."""
+    row = Subscription.objects.filter(contact_id=contact_id, channel=channel).first()
+    return "" if row is None or row.allows_sending else _describe(row)
+
+
+def opt_out_reasons(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """opt_out_reason for many (contact_id, channel) pairs in one query; absent = allowed."""
+    wanted = set(pairs)
+    rows = Subscription.objects.filter(
+        contact_id__in={contact_id for contact_id, _ in wanted},
+        channel__in={channel for _, channel in wanted},
+    ).exclude(state=Subscription.State.SUBSCRIBED)
+    return {
+        (row.contact_id, row.channel): _describe(row)
+        for row in rows
+        if (row.contact_id, row.channel) in wanted
+    }

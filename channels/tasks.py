@@ -15,16 +15,25 @@ from channels import conf
 from channels.base import SendError
 from channels.messages import message_fail_interrupted
 from channels.models import Message
-from channels.sending import message_send
+from channels.sending import messages_send
 from channels.webhook import post_json
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 1_000
+# Per task: amortises the claim and status writes; small enough that one slow provider
+# call holds few messages back.
+SEND_BATCH = 50
 
 
 def deliver_message(message_id: int, now: datetime | None = None) -> str:
-    """One delivery attempt; does nothing if the message is not queued and due."""
-    return message_send(message_id=message_id, now=now or timezone.now())
+    """One delivery attempt; "skipped" if the message is not queued and due."""
+    outcomes = messages_send(message_ids=[message_id], now=now or timezone.now())
+    return outcomes.get(message_id, "skipped")
+
+
+def deliver_messages(message_ids: list[int], now: datetime | None = None) -> dict[int, str]:
+    """One delivery attempt for each of a batch (what the sweeper queues)."""
+    return messages_send(message_ids=message_ids, now=now or timezone.now())
 
 
 def send_due_messages(now: datetime | None = None) -> int:
@@ -38,8 +47,8 @@ def send_due_messages(now: datetime | None = None) -> int:
         .order_by("scheduled_for")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    for message_id in due:
-        async_task("channels.tasks.deliver_message", message_id, now=now)
+    for start in range(0, len(due), SEND_BATCH):
+        async_task("channels.tasks.deliver_messages", due[start : start + SEND_BATCH], now=now)
     return len(due)
 
 

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django_q.models import Schedule
+
+from channels.delivery import MessageContent
+from channels.messages import Accepted, message_mark_sent_many, message_track
+from channels.models import Message
+from channels.rendering import RenderedMessage
+from channels.tasks import deliver_messages
+from tests.channels.support import NOW, history
+
+HELLO = MessageContent(subject="Hello", body="Hi {{ contact.first_name }}")
+
+
+def test_the_sweeper_schedule_exists_after_migrating(db):
+    schedule = Schedule.objects.get(name="channels.send_due_messages")
+
+    assert (schedule.func, schedule.schedule_type, schedule.minutes) == (
+        "channels.tasks.send_due_messages",
+        Schedule.MINUTES,
+        1,
+    )
+
+
+def test_a_batch_sends_only_what_this_worker_claimed(make_contact, queue, fake_postmark, settings):
+    settings.CHANNELS_QUIET_HOURS = {"email": "00:00-23:59"}
+    first = queue(make_contact(email="a@example.com"), "email", HELLO, now=NOW)
+    second = queue(make_contact(email="b@example.com"), "email", HELLO, now=NOW)
+    due = first.scheduled_for
+    Message.objects.filter(pk=second.message_id).update(claimed_until=due + timedelta(minutes=5))
+
+    outcomes = deliver_messages([first.message_id, second.message_id], now=due)
+
+    assert outcomes == {first.message_id: "sent"}
+    assert [r.json()["To"] for r in fake_postmark.requests] == ["a@example.com"]
+    assert Message.objects.get(pk=second.message_id).status == "queued"
+
+
+def test_a_tracking_event_that_overtakes_the_send_is_not_undone(contact, queue, settings):
+    settings.CHANNELS_QUIET_HOURS = {"email": "00:00-23:59"}
+    queued = queue(contact, "email", HELLO, now=NOW)
+    message_track(status="delivered", message_id=queued.message_id, now=NOW)
+
+    message_mark_sent_many(
+        accepted=[
+            Accepted(
+                message_id=queued.message_id,
+                provider_id="pm-1",
+                status="sent",
+                to_address="ada@example.com",
+                rendered=RenderedMessage(channel="email", subject="Hello", text="Hi Ada"),
+            )
+        ],
+        now=NOW,
+    )
+
+    message = Message.objects.get(pk=queued.message_id)
+    assert (message.status, message.provider_id, message.subject) == (
+        "delivered",
+        "pm-1",
+        "Hello",
+    )
+    assert history(message.pk) == [
+        ("", "queued", True),
+        ("queued", "delivered", True),
+        ("delivered", "sent", False),
+    ]
