@@ -37,6 +37,7 @@ from channels.rendering import (
 )
 from channels.rules import CAP_WINDOW, send_time, zone_for
 from channels.sending import address_for, contact_context
+from channels.sms import E164
 from channels.subscriptions import opt_out_reason
 from journeys.models import Contact
 
@@ -199,6 +200,7 @@ def test_send(
     reason = _channel_off_reason(channel)
     if channel == "webhook":
         to_address = to_address or content.url
+    _check_test_address(channel, to_address)
     with transaction.atomic():
         message = message_create(
             now=now,
@@ -215,6 +217,18 @@ def test_send(
         )
         _schedule_delivery(message, now)
     return _queued(message)
+
+
+def _check_test_address(channel: str, address: str) -> None:
+    if channel == "email":
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValueError(f"{address!r} is not an email address.") from None
+    elif channel == "sms" and not E164.match(address):
+        raise ValueError(f"{address!r} is not a phone number in +E.164 form.")
+    elif channel == "webhook" and urlsplit(address).scheme not in {"http", "https"}:
+        raise ValueError(f"{address!r} is not an http(s) URL.")
 
 
 def render_preview(

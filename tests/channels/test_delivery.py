@@ -57,6 +57,21 @@ def test_a_test_send_on_a_switched_off_channel_is_suppressed(
     assert (queued.status, queued.suppressed_reason) == ("suppressed", "channel disabled")
 
 
+@pytest.mark.parametrize(
+    ("channel", "address"), [("email", "me@"), ("sms", "0612345678"), ("webhook", "x.test")]
+)
+def test_a_test_send_needs_a_valid_address(channel, address, contact):
+    with pytest.raises(ValueError, match="is not"):
+        staff_test_send(
+            channel=channel,
+            content=MessageContent(body="x"),
+            contact_id=contact.pk,
+            to_address=address,
+        )
+
+    assert Message.objects.count() == 0
+
+
 def test_channel_allows_explains_why_not(contact, settings):
     subscription_set(
         contact_id=contact.pk, channel="email", state="complained", reason="spam report", now=NOW
