@@ -63,6 +63,31 @@ def subscription_states(contact_id: int) -> list[SubscriptionState]:
     ]
 
 
+def subscription_preferences_save(
+    *, contact_id: int, wanted: Iterable[str], reason: str
+) -> list[SubscriptionState]:
+    """Apply a person's own choices: ticked channels are subscribed, unticked ones that
+    still allowed sending are unsubscribed (a bounce stays a bounce unless ticked)."""
+    wanted = set(wanted)
+    for current in subscription_states(contact_id):
+        allowed = current.state == Subscription.State.SUBSCRIBED
+        if current.channel in wanted and not allowed:
+            subscription_set(
+                contact_id=contact_id,
+                channel=current.channel,
+                state=Subscription.State.SUBSCRIBED,
+                reason=reason,
+            )
+        elif current.channel not in wanted and allowed:
+            subscription_set(
+                contact_id=contact_id,
+                channel=current.channel,
+                state=Subscription.State.UNSUBSCRIBED,
+                reason=reason,
+            )
+    return subscription_states(contact_id)
+
+
 def _describe(row: Subscription) -> str:
     reason = f": {row.reason}" if row.reason else ""
     return f"{row.channel} {row.state}{reason} {row.changed_at:%Y-%m-%d}"

@@ -12,7 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from channels import conf
 from channels.messages import message_track
 from channels.models import Message
-from channels.subscriptions import SUBSCRIBABLE_CHANNELS, subscription_set, subscription_states
+from channels.subscriptions import (
+    SUBSCRIBABLE_CHANNELS,
+    subscription_preferences_save,
+    subscription_set,
+    subscription_states,
+)
 
 _SALT = "channels.unsubscribe"
 CHANNEL_LABELS = {"email": "Emails", "sms": "Text messages (SMS)", "in_app": "In-app messages"}
@@ -62,12 +67,10 @@ def preferences_view(request: HttpRequest, token: str) -> HttpResponse:
     if saved and request.POST.get("action") == "unsubscribe-email":
         _unsubscribe_email(contact_id, message_id, "unsubscribe page")
     elif saved:
-        for channel in SUBSCRIBABLE_CHANNELS:
-            wanted = request.POST.get(channel) == "on"
-            state = "subscribed" if wanted else "unsubscribed"
-            subscription_set(
-                contact_id=contact_id, channel=channel, state=state, reason="preferences page"
-            )
+        wanted = [c for c in SUBSCRIBABLE_CHANNELS if request.POST.get(c) == "on"]
+        subscription_preferences_save(
+            contact_id=contact_id, wanted=wanted, reason="preferences page"
+        )
     states = [(s, CHANNEL_LABELS[s.channel]) for s in subscription_states(contact_id)]
     return render(
         request, "channels/unsubscribe/preferences.html", {"states": states, "saved": saved}

@@ -6,6 +6,7 @@ import pytest
 
 from channels.delivery import MessageContent
 from channels.models import Message, SubscriptionChange
+from channels.subscriptions import subscription_set
 from journeys.models import Subscription
 
 HELLO = MessageContent(subject="Hello", body="Hi")
@@ -64,8 +65,16 @@ def test_the_page_saves_preferences_per_channel(sent_email, contact, client):
     client.post(_page_path(sent_email), {"action": "save", "email": "on", "in_app": "on"})
 
     states = dict(Subscription.objects.filter(contact=contact).values_list("channel", "state"))
-    assert states == {"email": "subscribed", "sms": "unsubscribed", "in_app": "subscribed"}
+    assert states == {"sms": "unsubscribed"}
     assert SubscriptionChange.objects.count() == 1
+
+
+def test_saving_preferences_keeps_a_bounce_unless_the_person_ticks_it(sent_email, contact, client):
+    subscription_set(contact_id=contact.pk, channel="email", state="bounced", reason="hard")
+
+    client.post(_page_path(sent_email), {"action": "save", "sms": "on", "in_app": "on"})
+
+    assert Subscription.objects.get(contact=contact, channel="email").state == "bounced"
 
 
 def test_a_tampered_link_is_refused(sent_email, client):
