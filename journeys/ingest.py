@@ -18,6 +18,10 @@ class PayloadError(ValueError):
         self.reason = reason
 
 
+class NotFound(LookupError):
+    """The API answers 404 with this message."""
+
+
 @dataclass(frozen=True, slots=True)
 class Incoming:
     """One validated Segment message (track, identify, page, screen, group or alias)."""

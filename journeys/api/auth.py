@@ -3,9 +3,12 @@ or `Authorization: Bearer <key>`. Browser calls must come from the source's allo
 
 from __future__ import annotations
 
+import json
+
 from django.http import HttpRequest
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBasicAuth, HttpBearer
+from ninja.security.base import AuthBase
 
 from journeys.services.sources import CachedSource, source_for_key
 
@@ -34,5 +37,24 @@ class WriteKeyBearer(HttpBearer):
         return _checked(request, source_for_key(token.strip()))
 
 
+class WriteKeyInBody(AuthBase):
+    """Segment also accepts `writeKey` inside a JSON body (its SDKs send it there too)."""
+
+    openapi_type = "apiKey"
+    openapi_in = "query"
+    openapi_name = "writeKey"
+    openapi_description = "`writeKey` in the JSON body, when no Authorization header is sent."
+
+    def __call__(self, request: HttpRequest):
+        if request.method != "POST" or "Authorization" in request.headers:
+            return None
+        try:
+            data = json.loads(request.body)
+        except ValueError:
+            return None
+        key = data.get("writeKey") if isinstance(data, dict) else None
+        return _checked(request, source_for_key(key)) if isinstance(key, str) else None
+
+
 # Use as `auth=WRITE_KEY` on a ninja router or operation; request.auth is the CachedSource.
-WRITE_KEY = [WriteKeyBasic(), WriteKeyBearer()]
+WRITE_KEY = [WriteKeyBasic(), WriteKeyBearer(), WriteKeyInBody()]

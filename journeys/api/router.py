@@ -13,7 +13,7 @@ from ninja.parser import Parser
 from journeys.api.auth import WRITE_KEY
 from journeys.api.parsing import describe, field_of
 from journeys.api.views import router as tracking_router
-from journeys.ingest import PayloadError
+from journeys.ingest import NotFound, PayloadError
 
 
 class ObjectParser(Parser):
@@ -62,6 +62,11 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(PayloadError)
 def on_payload_error(request: HttpRequest, exc: PayloadError) -> HttpResponse:
     return _failure(400, f"{exc.field} {exc.reason}", exc.field)
+
+
+@api.exception_handler(NotFound)
+def on_not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return _failure(404, str(exc))
 
 
 @api.exception_handler(AuthenticationError)

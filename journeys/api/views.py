@@ -22,7 +22,7 @@ from journeys.api.schemas import (
     TrackIn,
     _Message,
 )
-from journeys.ingest import PayloadError
+from journeys.ingest import NotFound, PayloadError
 from journeys.profiles import contact_profile
 from journeys.services.events import event_ingest
 
@@ -101,5 +101,5 @@ def batch(request: HttpRequest, payload: BatchIn):
 def contact_detail(request: HttpRequest, user_id: str):
     profile = contact_profile(user_id=user_id)
     if profile is None:
-        return 404, {"success": False, "error": f"No contact with user_id {user_id!r}."}
+        raise NotFound(f"No contact with user_id {user_id!r}.")
     return profile
