@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Callable
 
@@ -10,20 +9,14 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
+from journeys.api.errors import failure
+
 API_PREFIX = "/v1/"
 _CORS_HEADERS = {
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
     "Access-Control-Allow-Headers": "Authorization, Content-Type, Content-Encoding",
     "Access-Control-Max-Age": "86400",
 }
-
-
-def _failure(status: int, error: str) -> HttpResponse:
-    return HttpResponse(
-        json.dumps({"success": False, "error": error}),
-        status=status,
-        content_type="application/json",
-    )
 
 
 def _limit_for(path: str) -> int:
@@ -63,13 +56,13 @@ class EventApiBodyMiddleware:
 
     def _prepare_body(self, request: HttpRequest) -> HttpResponse | None:
         limit = _limit_for(request.path)
-        too_big = _failure(413, f"The body is larger than {limit // 1024} KB.")
+        too_big = failure(413, f"The body is larger than {limit // 1024} KB.")
         try:
             if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
                 return too_big
             body = request.body
         except ValueError:
-            return _failure(400, "Content-Length is not a number.")
+            return failure(400, "Content-Length is not a number.")
         except RequestDataTooBig:
             return too_big
         encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
@@ -79,9 +72,9 @@ class EventApiBodyMiddleware:
             except OverflowError:
                 return too_big
             except ValueError as exc:
-                return _failure(400, str(exc))
+                return failure(400, str(exc))
         elif encoding not in ("identity", ""):
-            return _failure(415, f"Content-Encoding {encoding} is not supported; use gzip.")
+            return failure(415, f"Content-Encoding {encoding} is not supported; use gzip.")
         elif len(body) > limit:
             return too_big
         return None

@@ -26,6 +26,14 @@ def describe(error: dict[str, Any]) -> str:
         return "is required"
     if error.get("type") == "dict_type":
         return "must be a JSON object"
+    if error.get("type") == "list_type":
+        return "must be a JSON array"
+    if error.get("type") == "string_too_short":
+        return "must not be empty"
+    if error.get("type") == "string_too_long":
+        return f"is longer than {error.get('ctx', {}).get('max_length')} characters"
+    if error.get("type") == "string_type":
+        return "must be a string"
     return message.removeprefix("Value error, ")
 
 

@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from ninja.parser import Parser
 
 from journeys.api.auth import WRITE_KEY
+from journeys.api.errors import failure
 from journeys.api.parsing import describe, field_of
 from journeys.api.views import router as tracking_router
 from journeys.ingest import NotFound, PayloadError
@@ -43,35 +44,28 @@ api = NinjaAPI(
 api.add_router("", tracking_router)
 
 
-def _failure(status: int, error: str, field: str | None = None) -> HttpResponse:
-    body = {"success": False, "error": error}
-    if field:
-        body["field"] = field
-    return HttpResponse(json.dumps(body), status=status, content_type="application/json")
-
-
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     first = exc.errors[0] if exc.errors else {}
     field = field_of(first)
     if field == "body" and first.get("type") == "missing":
-        return _failure(400, "the body must be a JSON object", "body")
-    return _failure(400, f"{field} {describe(first)}", field)
+        return failure(400, "the body must be a JSON object", "body")
+    return failure(400, f"{field} {describe(first)}", field)
 
 
 @api.exception_handler(PayloadError)
 def on_payload_error(request: HttpRequest, exc: PayloadError) -> HttpResponse:
-    return _failure(400, f"{exc.field} {exc.reason}", exc.field)
+    return failure(400, f"{exc.field} {exc.reason}", exc.field)
 
 
 @api.exception_handler(NotFound)
 def on_not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
-    return _failure(404, str(exc))
+    return failure(404, str(exc))
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = _failure(
+    response = failure(
         401, "A valid write key is required (HTTP Basic user name, or Bearer token)."
     )
     response["WWW-Authenticate"] = 'Basic realm="stepwise"'
@@ -80,7 +74,7 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 @api.exception_handler(AuthorizationError)
 def on_forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
-    return _failure(403, str(exc))
+    return failure(403, str(exc))
 
 
 @api.exception_handler(HttpError)
@@ -88,4 +82,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message = str(exc)
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
         message = "The body is not valid JSON (or not a JSON object)."
-    return _failure(exc.status_code, message)
+    return failure(exc.status_code, message)

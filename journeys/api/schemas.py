@@ -36,11 +36,8 @@ def _timestamp(value: Any) -> Any:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-Identity = Annotated[
-    str | None,
-    BeforeValidator(_identity),
-    StringConstraints(max_length=255, strip_whitespace=True),
-]
+_IdString = Annotated[str, StringConstraints(max_length=255, strip_whitespace=True)]
+Identity = Annotated[_IdString | None, BeforeValidator(_identity)]
 Timestamp = Annotated[datetime | None, BeforeValidator(_timestamp)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 JsonObject = dict[str, Any]
@@ -51,7 +48,7 @@ class _Message(Schema):
 
     userId: Identity = None
     anonymousId: Identity = None
-    messageId: Annotated[str | None, StringConstraints(max_length=255)] = None
+    messageId: Annotated[str, StringConstraints(max_length=255)] | None = None
     timestamp: Timestamp = None
     sentAt: Timestamp = None
     context: JsonObject = Field(default_factory=dict)
@@ -59,7 +56,7 @@ class _Message(Schema):
 
     def _base(self, type_: str, name: str, received_at: datetime, sent_at: datetime | None):
         if not self.userId and not self.anonymousId:
-            raise PayloadError("userId", "userId or anonymousId is required")
+            raise PayloadError("userId", "or anonymousId is required")
         return {
             "type": type_,
             "name": name,
@@ -100,13 +97,18 @@ class IdentifyIn(_Message):
 
     def to_incoming(self, received_at: datetime, sent_at: datetime | None = None) -> Incoming:
         base = self._base("identify", "Identify", received_at, sent_at)
-        return Incoming(**base, traits=self.traits)
+        # RudderStack's SDK sends identify traits in context.traits.
+        context_traits = self.context.get("traits")
+        traits = (
+            {**context_traits, **self.traits} if isinstance(context_traits, dict) else self.traits
+        )
+        return Incoming(**base, traits=traits)
 
 
 class PageIn(_Message):
     type: Literal["page"] = "page"
-    name: Annotated[str | None, StringConstraints(max_length=200)] = None
-    category: Annotated[str | None, StringConstraints(max_length=200)] = None
+    name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    category: Annotated[str, StringConstraints(max_length=200)] | None = None
     properties: JsonObject = Field(default_factory=dict)
 
     def to_incoming(self, received_at: datetime, sent_at: datetime | None = None) -> Incoming:
@@ -187,7 +189,9 @@ class BatchAccepted(Schema):
 class Failure(Schema):
     success: bool = False
     error: str
-    field: str | None = None
+    field: str | None = Field(None, description="The offending field, for 400 answers.")
+    code: str
+    message: str = Field(description="The same text as error (what Segment's SDKs read).")
 
 
 class EventOut(Schema):

@@ -46,7 +46,12 @@ def test_unknown_contact_is_404(api):
     response = api.get("contacts/nobody")
 
     assert response.status_code == 404
-    assert response.json() == {"success": False, "error": "No contact with user_id 'nobody'."}
+    assert response.json() == {
+        "success": False,
+        "error": "No contact with user_id 'nobody'.",
+        "code": "not_found",
+        "message": "No contact with user_id 'nobody'.",
+    }
 
 
 def test_contact_needs_the_key(api):

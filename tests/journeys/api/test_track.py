@@ -133,3 +133,20 @@ def test_write_key_in_the_body_authenticates_like_segment(api, client):
 
     assert response.status_code == 200
     assert Event.objects.count() == 1
+
+
+def test_explicit_nulls_mean_absent(api):
+    response = api.post(
+        "track",
+        {
+            "userId": None,
+            "anonymousId": "visitor",
+            "event": "Viewed Pricing",
+            "messageId": None,
+            "timestamp": None,
+            "context": {},
+        },
+    )
+
+    assert response.status_code == 200
+    assert Event.objects.get().contact.user_id is None
