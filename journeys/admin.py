@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -116,7 +118,12 @@ class ContactAdmin(ReadOnlyAdmin):
             "",
             "<tr><td>{}</td><td>{}</td><td><strong>{}</strong></td><td><code>{}</code></td></tr>",
             (
-                (e.timestamp.strftime("%Y-%m-%d %H:%M:%S UTC"), e.type, e.name, e.properties)
+                (
+                    e.timestamp.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                    e.type,
+                    e.name,
+                    json.dumps(e.properties, ensure_ascii=False),
+                )
                 for e in events
             ),
         )

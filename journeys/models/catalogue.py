@@ -32,6 +32,8 @@ class EventType(models.Model):
             models.UniqueConstraint(fields=["source", "type", "name"], name="event_type_once")
         ]
         ordering = ["name"]
+        verbose_name = "catalogued event"
+        verbose_name_plural = "event catalogue"
 
     def __str__(self) -> str:
         return self.name
