@@ -32,8 +32,16 @@ class Inbox(Schema):
 
 
 class Error(Schema):
+    """The event API's refusal shape (journeys/api/errors.py)."""
+
     success: bool = False
     error: str
+    code: str = "not_found"
+    message: str = ""
+
+
+def _not_found(error: str) -> Status:
+    return Status(404, Error(error=error, message=error))
 
 
 def _contact(request: HttpRequest, user_id: str) -> Contact | None:
@@ -58,7 +66,7 @@ def _item(message: Message) -> InboxMessage:
 def inbox(request: HttpRequest, user_id: str) -> Status:
     contact = _contact(request, user_id)
     if contact is None:
-        return Status(404, Error(error="No contact with this user id."))
+        return _not_found("No contact with this user id.")
     messages = list(
         Message.objects.filter(
             contact=contact, channel="in_app", status__in=INBOX_STATUSES
@@ -80,5 +88,5 @@ def mark_read(request: HttpRequest, user_id: str, message_id: int) -> Status:
         ).exists()
     )
     if not exists:
-        return Status(404, Error(error="No such message in this contact's inbox."))
+        return _not_found("No such message in this contact's inbox.")
     return Status(200, _item(message_mark_read(message_id=message_id)))

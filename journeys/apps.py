@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class JourneysConfig(AppConfig):
     name = "journeys"
     verbose_name = "Journeys"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from journeys.schedules import ensure_schedules
+
+        post_migrate.connect(ensure_schedules, sender=self)

@@ -115,6 +115,8 @@ EVENT_API_MAX_MESSAGE_BYTES = env_int("EVENT_API_MAX_MESSAGE_BYTES", 32 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = EVENT_API_MAX_BODY_BYTES + 1024
 # How long a write key's source is cached in each process; revocation takes effect within it.
 EVENT_API_KEY_CACHE_SECONDS = env_int("EVENT_API_KEY_CACHE_SECONDS", 10)
+# Region assumed for phone traits written without a country code (ISO 3166, e.g. "US").
+PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "")
 
 # --- Broker and worker (django-q2) ------------------------------------------------------
 
@@ -138,7 +140,10 @@ else:
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL:
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
 
 # --- Email (Django 6.1 MAILERS) ---------------------------------------------------------
 

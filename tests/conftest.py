@@ -2,9 +2,53 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
+import json
+from typing import Any
+
 import pytest
+
+from journeys.services.sources import source_create
 
 
 @pytest.fixture
-def api_client(client):
-    return client
+def make_source(db):
+    def make(name: str = "Product", origins: list[str] | None = None):
+        return source_create(name=name, allowed_origins=origins or [])
+
+    return make
+
+
+@pytest.fixture
+def write_key(make_source) -> str:
+    return make_source()[1]
+
+
+@pytest.fixture
+def api(client, write_key):
+    """POST/GET the event API the way Segment's SDKs do (Basic auth, write key as user)."""
+
+    class Api:
+        key = write_key
+
+        def headers(self, key: str | None = None, **extra: str) -> dict[str, str]:
+            token = base64.b64encode(f"{key or self.key}:".encode()).decode()
+            return {"Authorization": f"Basic {token}", **extra}
+
+        def post(self, path: str, body: Any, *, key: str | None = None, gzipped=False, **headers):
+            raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+            if gzipped:
+                raw = gzip.compress(raw)
+                headers["Content-Encoding"] = "gzip"
+            return client.post(
+                f"/v1/{path}",
+                data=raw,
+                content_type="application/json",
+                headers=self.headers(key, **headers),
+            )
+
+        def get(self, path: str, *, key: str | None = None):
+            return client.get(f"/v1/{path}", headers=self.headers(key))
+
+    return Api()

@@ -5,121 +5,300 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user_id', models.CharField(blank=True, max_length=255, null=True, unique=True)),
-                ('traits', models.JSONField(blank=True, default=dict)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, help_text='E.164, e.g. +14155550100', max_length=20)),
-                ('first_name', models.CharField(blank=True, max_length=150)),
-                ('last_name', models.CharField(blank=True, max_length=150)),
-                ('timezone', models.CharField(blank=True, help_text='IANA name, e.g. Europe/Paris', max_length=64)),
-                ('locale', models.CharField(blank=True, max_length=35)),
-                ('groups', models.JSONField(blank=True, default=dict, help_text='group id → group traits')),
-                ('first_seen_at', models.DateTimeField()),
-                ('last_seen_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("user_id", models.CharField(blank=True, max_length=255, null=True, unique=True)),
+                ("traits", models.JSONField(blank=True, default=dict)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, help_text="E.164, e.g. +14155550100", max_length=20
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150)),
+                ("last_name", models.CharField(blank=True, max_length=150)),
+                (
+                    "timezone",
+                    models.CharField(
+                        blank=True, help_text="IANA name, e.g. Europe/Paris", max_length=64
+                    ),
+                ),
+                ("locale", models.CharField(blank=True, max_length=35)),
+                (
+                    "groups",
+                    models.JSONField(blank=True, default=dict, help_text="group id → group traits"),
+                ),
+                ("first_seen_at", models.DateTimeField()),
+                ("last_seen_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('key_prefix', models.CharField(help_text='The start of the write key, so staff can tell keys apart.', max_length=16)),
-                ('key_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('allowed_origins', models.JSONField(blank=True, default=list, help_text='Browser origins allowed to call the API, e.g. ["https://app.example.com"].')),
-                ('timezone', models.CharField(blank=True, help_text="Fallback time zone for this source's contacts.", max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "key_prefix",
+                    models.CharField(
+                        help_text="The start of the write key, so staff can tell keys apart.",
+                        max_length=16,
+                    ),
+                ),
+                ("key_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "allowed_origins",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Browser origins allowed to call the API, e.g. ["https://app.example.com"].',
+                    ),
+                ),
+                (
+                    "timezone",
+                    models.CharField(
+                        blank=True,
+                        help_text="Fallback time zone for this source's contacts.",
+                        max_length=64,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ContactAlias',
+            name="ContactAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('anonymous_id', models.CharField(max_length=255, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='journeys.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("anonymous_id", models.CharField(max_length=255, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="journeys.contact",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='contact',
-            name='source',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='journeys.source'),
+            model_name="contact",
+            name="source",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="journeys.source",
+            ),
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(max_length=20)),
-                ('state', models.CharField(choices=[('subscribed', 'Subscribed'), ('unsubscribed', 'Unsubscribed'), ('bounced', 'Bounced'), ('complained', 'Complained')], default='subscribed', max_length=20)),
-                ('reason', models.CharField(blank=True, max_length=255)),
-                ('changed_at', models.DateTimeField()),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subscriptions', to='journeys.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("channel", models.CharField(max_length=20)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("subscribed", "Subscribed"),
+                            ("unsubscribed", "Unsubscribed"),
+                            ("bounced", "Bounced"),
+                            ("complained", "Complained"),
+                        ],
+                        default="subscribed",
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=255)),
+                ("changed_at", models.DateTimeField()),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subscriptions",
+                        to="journeys.contact",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='EventType',
+            name="EventType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(default='track', max_length=10)),
-                ('name', models.CharField(max_length=200)),
-                ('normalized_name', models.CharField(db_index=True, help_text='Lower case, letters and digits only.', max_length=200)),
-                ('count', models.BigIntegerField(default=0)),
-                ('unmatched_count', models.BigIntegerField(default=0, help_text='Events whose sender was not a known (identified) contact.')),
-                ('first_seen_at', models.DateTimeField()),
-                ('last_seen_at', models.DateTimeField()),
-                ('properties', models.JSONField(blank=True, default=dict, help_text='property key → observed types, e.g. {"plan": ["string"]}')),
-                ('similar_to', models.JSONField(blank=True, default=list, help_text='Other names that look like the same event.')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='journeys.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("type", models.CharField(default="track", max_length=10)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "normalized_name",
+                    models.CharField(
+                        db_index=True,
+                        help_text="Lower case, letters and digits only.",
+                        max_length=200,
+                    ),
+                ),
+                ("count", models.BigIntegerField(default=0)),
+                (
+                    "unmatched_count",
+                    models.BigIntegerField(
+                        default=0,
+                        help_text="Events whose sender was not a known (identified) contact.",
+                    ),
+                ),
+                ("first_seen_at", models.DateTimeField()),
+                ("last_seen_at", models.DateTimeField()),
+                (
+                    "properties",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='property key → observed types, e.g. {"plan": ["string"]}',
+                    ),
+                ),
+                (
+                    "similar_to",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Other names that look like the same event.",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="journeys.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('source', 'type', 'name'), name='event_type_once')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source", "type", "name"), name="event_type_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('track', 'Track'), ('page', 'Page'), ('screen', 'Screen'), ('identify', 'Identify'), ('group', 'Group'), ('alias', 'Alias')], default='track', max_length=10)),
-                ('name', models.CharField(max_length=200)),
-                ('properties', models.JSONField(blank=True, default=dict)),
-                ('context', models.JSONField(blank=True, default=dict)),
-                ('message_id', models.CharField(max_length=255)),
-                ('timestamp', models.DateTimeField(help_text="When it happened, by the client's clock.")),
-                ('received_at', models.DateTimeField(help_text='When Stepwise stored it.')),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='journeys.contact')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='journeys.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("track", "Track"),
+                            ("page", "Page"),
+                            ("screen", "Screen"),
+                            ("identify", "Identify"),
+                            ("group", "Group"),
+                            ("alias", "Alias"),
+                        ],
+                        default="track",
+                        max_length=10,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("properties", models.JSONField(blank=True, default=dict)),
+                ("context", models.JSONField(blank=True, default=dict)),
+                ("message_id", models.CharField(max_length=255)),
+                (
+                    "timestamp",
+                    models.DateTimeField(help_text="When it happened, by the client's clock."),
+                ),
+                ("received_at", models.DateTimeField(help_text="When Stepwise stored it.")),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="journeys.contact",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="journeys.source",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['contact', 'name', 'timestamp'], name='event_contact_name_time'), models.Index(fields=['name', 'timestamp'], name='event_name_time'), models.Index(fields=['received_at'], name='event_received'), models.Index(condition=models.Q(('processed_at__isnull', True)), fields=['id'], name='event_pending')],
-                'constraints': [models.UniqueConstraint(fields=('source', 'message_id'), name='event_message_id_once')],
+                "indexes": [
+                    models.Index(
+                        fields=["contact", "name", "timestamp"], name="event_contact_name_time"
+                    ),
+                    models.Index(fields=["name", "timestamp"], name="event_name_time"),
+                    models.Index(fields=["received_at"], name="event_received"),
+                    models.Index(
+                        condition=models.Q(("processed_at__isnull", True)),
+                        fields=["id"],
+                        name="event_pending",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source", "message_id"), name="event_message_id_once"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['email'], name='journeys_co_email_4a740a_idx'),
+            model_name="contact",
+            index=models.Index(fields=["email"], name="journeys_co_email_4a740a_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['last_seen_at'], name='journeys_co_last_se_0b6a93_idx'),
+            model_name="contact",
+            index=models.Index(fields=["last_seen_at"], name="journeys_co_last_se_0b6a93_idx"),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.UniqueConstraint(fields=('contact', 'channel'), name='subscription_once'),
+            model_name="subscription",
+            constraint=models.UniqueConstraint(
+                fields=("contact", "channel"), name="subscription_once"
+            ),
         ),
     ]

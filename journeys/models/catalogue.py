@@ -19,7 +19,9 @@ class EventType(models.Model):
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
     properties = models.JSONField(
-        default=dict, blank=True, help_text='property key → observed types, e.g. {"plan": ["string"]}'
+        default=dict,
+        blank=True,
+        help_text='property key → observed types, e.g. {"plan": ["string"]}',
     )
     similar_to = models.JSONField(
         default=list, blank=True, help_text="Other names that look like the same event."
@@ -30,6 +32,8 @@ class EventType(models.Model):
             models.UniqueConstraint(fields=["source", "type", "name"], name="event_type_once")
         ]
         ordering = ["name"]
+        verbose_name = "catalogued event"
+        verbose_name_plural = "event catalogue"
 
     def __str__(self) -> str:
         return self.name

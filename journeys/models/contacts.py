@@ -41,6 +41,9 @@ class ContactAlias(models.Model):
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="aliases")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = "anonymous id"
+
     def __str__(self) -> str:
         return self.anonymous_id
 

@@ -69,7 +69,12 @@ def test_another_sources_key_cannot_read_the_inbox(app_contact, queue, client, d
     response = get_inbox(client, other_key)
 
     assert response.status_code == 404
-    assert response.json() == {"success": False, "error": "No contact with this user id."}
+    assert response.json() == {
+        "success": False,
+        "error": "No contact with this user id.",
+        "code": "not_found",
+        "message": "No contact with this user id.",
+    }
 
 
 def test_an_unknown_message_cannot_be_marked_read(app_contact, client, source_key):
@@ -81,6 +86,8 @@ def test_an_unknown_message_cannot_be_marked_read(app_contact, client, source_ke
     assert response.json() == {
         "success": False,
         "error": "No such message in this contact's inbox.",
+        "code": "not_found",
+        "message": "No such message in this contact's inbox.",
     }
 
 

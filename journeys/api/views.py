@@ -1,0 +1,105 @@
+"""Segment-compatible endpoints: parse, hand to the ingest service, answer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+
+from journeys.api.parsing import finish, parse_batch_item
+from journeys.api.schemas import (
+    Accepted,
+    AliasIn,
+    BatchAccepted,
+    BatchIn,
+    ContactOut,
+    Failure,
+    GroupIn,
+    IdentifyIn,
+    PageIn,
+    ScreenIn,
+    TrackIn,
+    _Message,
+)
+from journeys.ingest import NotFound, PayloadError
+from journeys.profiles import contact_profile
+from journeys.services.events import event_ingest
+
+router = Router(tags=["tracking"])
+ERRORS = {400: Failure, 401: Failure, 403: Failure, 413: Failure}
+
+
+def _ingest_one(request: HttpRequest, payload: _Message) -> dict:
+    received_at = timezone.now()
+    incoming = finish(payload, received_at=received_at, sent_at=None)
+    event_ingest(source_id=request.auth.id, messages=[incoming], received_at=received_at)
+    return {"success": True}
+
+
+@router.post("/track", response={200: Accepted, **ERRORS}, summary="Record an action")
+def track(request: HttpRequest, payload: TrackIn):
+    return _ingest_one(request, payload)
+
+
+@router.post("/identify", response={200: Accepted, **ERRORS}, summary="Set a user's traits")
+def identify(request: HttpRequest, payload: IdentifyIn):
+    return _ingest_one(request, payload)
+
+
+@router.post("/page", response={200: Accepted, **ERRORS}, summary="Record a page view")
+def page(request: HttpRequest, payload: PageIn):
+    return _ingest_one(request, payload)
+
+
+@router.post("/screen", response={200: Accepted, **ERRORS}, summary="Record a screen view")
+def screen(request: HttpRequest, payload: ScreenIn):
+    return _ingest_one(request, payload)
+
+
+@router.post("/group", response={200: Accepted, **ERRORS}, summary="Tie a user to a group")
+def group(request: HttpRequest, payload: GroupIn):
+    return _ingest_one(request, payload)
+
+
+@router.post("/alias", response={200: Accepted, **ERRORS}, summary="Merge two identities")
+def alias(request: HttpRequest, payload: AliasIn):
+    return _ingest_one(request, payload)
+
+
+@router.post(
+    "/batch",
+    response={200: BatchAccepted, **ERRORS},
+    summary="Send many messages at once",
+    description="Every valid item is stored; rejected items are listed with their index.",
+)
+def batch(request: HttpRequest, payload: BatchIn):
+    received_at = timezone.now()
+    accepted, rejected = [], []
+    for index, item in enumerate(payload.batch):
+        try:
+            accepted.append(
+                parse_batch_item(
+                    item,
+                    received_at=received_at,
+                    sent_at=payload.sentAt,
+                    max_bytes=settings.EVENT_API_MAX_MESSAGE_BYTES,
+                )
+            )
+        except PayloadError as exc:
+            rejected.append({"index": index, "field": exc.field, "error": exc.reason})
+    event_ingest(source_id=request.auth.id, messages=accepted, received_at=received_at)
+    return {"success": True, "accepted": len(accepted), "rejected": rejected}
+
+
+@router.get(
+    "/contacts/{user_id}",
+    response={200: ContactOut, 401: Failure, 404: Failure},
+    tags=["contacts"],
+    summary="A contact's traits, subscriptions, recent events and enrollments",
+)
+def contact_detail(request: HttpRequest, user_id: str):
+    profile = contact_profile(user_id=user_id)
+    if profile is None:
+        raise NotFound(f"No contact with user_id {user_id!r}.")
+    return profile

@@ -1,0 +1,57 @@
+"""Read side of contacts for the API: what a product app may ask about one of its users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from journeys.models import Contact, Event, Subscription
+
+RECENT_EVENTS = 50
+CHANNELS = ("email", "sms", "in_app", "webhook")
+
+# Other apps add sections (e.g. enrollments) as callables taking a Contact.
+PROFILE_SECTIONS: dict[str, Any] = {}
+
+
+def contact_profile(*, user_id: str) -> dict[str, Any] | None:
+    """The contact behind a userId as the API shows it, or None."""
+    contact = Contact.objects.filter(user_id=user_id).first()
+    if contact is None:
+        return None
+    return {
+        "user_id": contact.user_id,
+        "traits": contact_traits(contact),
+        "subscriptions": subscriptions_of(contact),
+        "recent_events": [
+            {"event": e.name, "type": e.type, "timestamp": e.timestamp, "properties": e.properties}
+            for e in Event.objects.filter(contact=contact)
+            .order_by("-timestamp", "-id")
+            .only("name", "type", "timestamp", "properties")[:RECENT_EVENTS]
+        ],
+        "enrollments": [],
+        **{name: section(contact) for name, section in PROFILE_SECTIONS.items()},
+    }
+
+
+def contact_traits(contact: Contact) -> dict[str, Any]:
+    """Raw traits with the validated well-known values on top."""
+    known = {
+        name: getattr(contact, name)
+        for name in ("email", "phone", "first_name", "last_name", "timezone", "locale")
+        if getattr(contact, name)
+    }
+    return {**contact.traits, **known}
+
+
+def subscriptions_of(contact: Contact) -> dict[str, dict[str, Any]]:
+    """Every channel's state; a channel with no row is subscribed."""
+    rows = {s.channel: s for s in Subscription.objects.filter(contact=contact)}
+    result = {}
+    for channel in CHANNELS:
+        row = rows.get(channel)
+        result[channel] = (
+            {"state": row.state, "reason": row.reason, "changed_at": row.changed_at}
+            if row
+            else {"state": "subscribed", "reason": "", "changed_at": None}
+        )
+    return result

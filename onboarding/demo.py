@@ -1,0 +1,120 @@
+"""`make demo`: set up a working Stepwise on this machine and run web + worker together.
+
+Migrates, creates the admin login and a demo source, loads sample data through the real
+services, then runs the web server and the django-q2 cluster until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ADMIN_USER = "admin"
+ADMIN_PASSWORD = "stepwise-demo"  # noqa: S105 - a local demo login, printed on purpose
+SOURCE_NAME = "Demo app"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("DEMO_PORT", "8000")))
+    parser.add_argument("--setup-only", action="store_true", help="set up, print, don't serve")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding.settings")
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("PUBLIC_URL", f"http://127.0.0.1:{args.port}")
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    key = _demo_key(Path(settings.VAR_DIR))
+    _admin_login()
+    _sample_data(key)
+    url = f"http://127.0.0.1:{args.port}"
+    _print_welcome(url, key)
+    if not args.setup_only:
+        _serve(args.port)
+
+
+def _admin_login() -> None:
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(
+        username=ADMIN_USER, defaults={"is_staff": True, "is_superuser": True}
+    )
+    user.set_password(ADMIN_PASSWORD)
+    user.save()
+
+
+def _demo_key(var_dir: Path) -> str:
+    """The demo source's write key, kept in var/ since only its hash is in the database."""
+    from journeys.models import Source
+    from journeys.services.sources import hash_key, source_create
+
+    key_file = var_dir / "demo_write_key"
+    if key_file.exists():
+        key = key_file.read_text().strip()
+        if Source.objects.filter(key_hash=hash_key(key), revoked_at__isnull=True).exists():
+            return key
+    _, key = source_create(name=SOURCE_NAME, allowed_origins=[os.environ["PUBLIC_URL"]])
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.write_text(key + "\n")
+    key_file.chmod(0o600)
+    return key
+
+
+def _sample_data(key: str) -> None:
+    from onboarding.sample_data import load_sample_data
+
+    load_sample_data(write_key=key)
+
+
+def _print_welcome(url: str, key: str) -> None:
+    line = "=" * 72
+    print(line)
+    print("Stepwise demo is ready.")
+    print(f"  Admin:      {url}/admin/   login: {ADMIN_USER} / {ADMIN_PASSWORD}")
+    print(f"  Event API:  {url}/v1/   (OpenAPI docs: {url}/v1/docs)")
+    print(f"  Write key:  {key}")
+    print("  Send a first event:")
+    print(f"    curl -u '{key}:' -H 'Content-Type: application/json' \\")
+    print(f'      -d \'{{"userId": "ada", "event": "Signed Up"}}\' {url}/v1/track')
+    print("  Stop with Ctrl-C.")
+    print(line, flush=True)
+
+
+def _serve(port: int) -> None:
+    manage = [sys.executable, str(Path(__file__).resolve().parent.parent / "manage.py")]
+    processes = [
+        subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"]),
+        subprocess.Popen([*manage, "qcluster"]),
+    ]
+
+    def stop(*_: object) -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while all(process.poll() is None for process in processes):
+        time.sleep(0.5)
+    stop()
+
+
+if __name__ == "__main__":
+    main()

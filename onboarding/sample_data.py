@@ -1,0 +1,89 @@
+"""Sample contacts and events for the demo, sent through the same ingest service as the API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from journeys.ingest import Incoming
+from journeys.models import Contact
+from journeys.services.events import event_ingest
+from journeys.services.sources import source_for_key
+from journeys.traits import extract_known_traits
+
+PEOPLE = [
+    (
+        "ada",
+        {
+            "email": "ada@example.com",
+            "firstName": "Ada",
+            "lastName": "Lovelace",
+            "timezone": "Europe/London",
+            "plan": "free",
+        },
+    ),
+    (
+        "grace",
+        {
+            "email": "grace@example.com",
+            "firstName": "Grace",
+            "lastName": "Hopper",
+            "timezone": "America/New_York",
+            "phone": "+12125550123",
+            "plan": "trial",
+        },
+    ),
+    (
+        "alan",
+        {
+            "email": "alan@example.com",
+            "firstName": "Alan",
+            "lastName": "Turing",
+            "timezone": "Europe/London",
+            "plan": "pro",
+        },
+    ),
+]
+HISTORY = [
+    ("ada", "Signed Up", {"plan": "free"}, 3),
+    ("ada", "Uploaded File", {"filename": "engine.pdf"}, 2),
+    ("grace", "Signed Up", {"plan": "trial"}, 2),
+    ("alan", "Signed Up", {"plan": "pro"}, 5),
+    ("alan", "Uploaded File", {"filename": "enigma.txt"}, 4),
+    ("alan", "Invited Teammate", {"email": "joan@example.com"}, 4),
+]
+
+
+def load_sample_data(*, write_key: str) -> None:
+    """Idempotent: does nothing once the sample contacts exist."""
+    source = source_for_key(write_key)
+    if source is None or Contact.objects.filter(user_id="ada").exists():
+        return
+    now = timezone.now()
+    messages = [
+        Incoming(
+            type="identify",
+            name="Identify",
+            user_id=user_id,
+            anonymous_id=None,
+            message_id=f"demo-identify-{user_id}",
+            timestamp=now - timedelta(days=6),
+            traits=traits,
+            known=extract_known_traits(traits),
+        )
+        for user_id, traits in PEOPLE
+    ]
+    messages += [
+        Incoming(
+            type="track",
+            name=name,
+            user_id=user_id,
+            anonymous_id=None,
+            message_id=f"demo-{user_id}-{name}",
+            timestamp=now - timedelta(days=days_ago),
+            properties=properties,
+        )
+        for user_id, name, properties, days_ago in HISTORY
+    ]
+    event_ingest(source_id=source.id, messages=messages, received_at=now)
