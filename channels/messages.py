@@ -106,7 +106,7 @@ def message_claim(*, message_ids: Sequence[int], now: datetime) -> list[Message]
         updated_at=now,
     )
     return list(
-        Message.objects.select_related("contact", "contact__source")
+        Message.objects.select_related("contact")
         .filter(pk__in=message_ids, claim_token=token)
         .order_by("pk")
     )

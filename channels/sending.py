@@ -1,4 +1,4 @@
-"""message_send: one delivery attempt of a queued message (called by the worker task)."""
+"""messages_send: one delivery attempt for each of a batch of queued messages (the worker)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from channels.models import Message
 from channels.rendering import MessageContent, RenderError, render_message, template_context
 from channels.sms import E164
 from channels.subscriptions import opt_out_reasons, subscription_set
-from channels.unsubscribe import one_click_url, preferences_url
+from channels.unsubscribe import unsubscribe_urls
 from journeys.models import Contact
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def _outbound(message: Message) -> OutboundMessage | RenderError:
         if message.is_test
         else address_for(contact, message.channel, content.url)
     )
-    unsubscribe = preferences_url(message)
+    unsubscribe, one_click = unsubscribe_urls(message)
     context = template_context(
         contact=contact_context(contact),
         event=message.context.get("event") or {},
@@ -91,7 +91,7 @@ def _outbound(message: Message) -> OutboundMessage | RenderError:
         to_address=address,
         rendered=rendered,
         unsubscribe_url=unsubscribe,
-        one_click_url=one_click_url(message),
+        one_click_url=one_click,
     )
 
 

@@ -36,18 +36,18 @@ def read_token(token: str) -> tuple[int, int | None] | None:
     return int(data["c"]), data.get("m")
 
 
-def preferences_url(message: Message) -> str:
-    if message.is_test:
-        return conf.public_url() + reverse("channels-unsubscribe-test")
-    token = make_token(contact_id=message.contact_id, message_id=message.pk)
-    return conf.public_url() + reverse("channels-unsubscribe", args=[token])
+def unsubscribe_urls(message: Message) -> tuple[str, str]:
+    """The preferences page and the RFC 8058 one-click URL for a message's footer/headers.
 
-
-def one_click_url(message: Message) -> str:
+    Test sends get a notice page and no one-click header: they go to staff, not the contact.
+    """
     if message.is_test:
-        return ""
+        return conf.public_url() + reverse("channels-unsubscribe-test"), ""
     token = make_token(contact_id=message.contact_id, message_id=message.pk)
-    return conf.public_url() + reverse("channels-unsubscribe-one-click", args=[token])
+    return (
+        conf.public_url() + reverse("channels-unsubscribe", args=[token]),
+        conf.public_url() + reverse("channels-unsubscribe-one-click", args=[token]),
+    )
 
 
 def _unsubscribe_email(contact_id: int, message_id: int | None, reason: str) -> None:
