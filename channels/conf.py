@@ -28,6 +28,10 @@ def retry_base_seconds() -> int:
     return int(settings.CHANNELS_RETRY_BASE_SECONDS)
 
 
+def batch_seconds() -> float:
+    return float(settings.CHANNELS_BATCH_SECONDS)
+
+
 def quiet_hours(channel: str) -> QuietHours | None:
     raw = settings.CHANNELS_QUIET_HOURS.get(channel, "").strip()
     if not raw:

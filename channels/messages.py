@@ -112,6 +112,13 @@ def message_claim(*, message_ids: Sequence[int], now: datetime) -> list[Message]
     )
 
 
+def message_release(*, message_ids: Sequence[int]) -> int:
+    """Give back claims that were never attempted (the attempt is not counted)."""
+    return Message.objects.filter(
+        pk__in=message_ids, status=S.QUEUED, claimed_until__isnull=False
+    ).update(claimed_until=None, claim_token=None, attempts=F("attempts") - 1)
+
+
 def _store_rendered(message: Message, rendered: RenderedMessage | None) -> list[str]:
     if rendered is None:
         return []

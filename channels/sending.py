@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from channels.messages import (
     message_claim,
     message_fail,
     message_mark_sent_many,
+    message_release,
     message_retry_later,
     message_suppress,
 )
@@ -108,7 +110,13 @@ def messages_send(*, message_ids: Sequence[int], now: datetime) -> dict[int, str
     opted_out = opt_out_reasons((m.contact_id, m.channel) for m in claimed)
     outcomes: dict[int, str] = {}
     accepted: list[Accepted] = []
-    for message in claimed:
+    deadline = time.monotonic() + conf.batch_seconds()
+    for index, message in enumerate(claimed):
+        if time.monotonic() > deadline:
+            # A slow provider: hand the rest back for the next sweep rather than run into
+            # the task timeout (a killed task would leave them to fail as interrupted).
+            message_release(message_ids=[m.pk for m in claimed[index:]])
+            break
         result = _attempt(message, opted_out, now)
         if isinstance(result, Accepted):
             accepted.append(result)

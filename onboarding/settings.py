@@ -199,6 +199,8 @@ TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
 CHANNELS_ENABLED = env_list("CHANNELS_ENABLED", ["email", "sms", "in_app", "webhook"])
 CHANNELS_MAX_ATTEMPTS = env_int("CHANNELS_MAX_ATTEMPTS", 5)
 CHANNELS_RETRY_BASE_SECONDS = env_int("CHANNELS_RETRY_BASE_SECONDS", 60)
+# A delivery task stops starting sends after this long (well inside Q_CLUSTER "timeout").
+CHANNELS_BATCH_SECONDS = env_int("CHANNELS_BATCH_SECONDS", 60)
 # "HH:MM-HH:MM" in the contact's local time; empty = no quiet hours for that channel.
 CHANNELS_QUIET_HOURS = {
     "email": env_str("CHANNELS_EMAIL_QUIET_HOURS", ""),

@@ -67,3 +67,22 @@ def test_a_tracking_event_that_overtakes_the_send_is_not_undone(contact, queue, 
         ("queued", "delivered", True),
         ("delivered", "sent", False),
     ]
+
+
+def test_a_batch_that_runs_out_of_time_hands_the_rest_back(
+    make_contact, queue, fake_postmark, settings
+):
+    settings.CHANNELS_QUIET_HOURS = {"email": "00:00-23:59"}
+    first = queue(make_contact(email="a@example.com"), "email", HELLO, now=NOW)
+    second = queue(make_contact(email="b@example.com"), "email", HELLO, now=NOW)
+    settings.CHANNELS_BATCH_SECONDS = 0
+
+    outcomes = deliver_messages([first.message_id, second.message_id], now=first.scheduled_for)
+
+    released = Message.objects.filter(pk__in=[first.message_id, second.message_id])
+    assert outcomes == {}
+    assert fake_postmark.requests == []
+    assert list(released.values_list("status", "claimed_until", "attempts")) == [
+        ("queued", None, 0),
+        ("queued", None, 0),
+    ]
