@@ -40,8 +40,10 @@ _TIMESTAMP_FIELD = {
     S.OPENED: "opened_at",
     S.CLICKED: "clicked_at",
 }
+INTERRUPTED = "the send attempt was interrupted; not retried so it is never sent twice"
 STOPS_CHANNEL = {S.BOUNCED, S.COMPLAINED, S.UNSUBSCRIBED}
-# Longer than any send can take (HTTP timeout, twice over); see message_claim.
+# Longer than a delivery task can run (CHANNELS_BATCH_SECONDS plus one slow HTTP call);
+# see message_claim.
 CLAIM_SECONDS = 300
 
 
@@ -281,14 +283,15 @@ def message_fail_interrupted(*, now: datetime) -> int:
     stale = Message.objects.filter(status=S.QUEUED, claimed_until__lt=now).values_list(
         "pk", flat=True
     )
-    ids = list(stale[:500])
-    for message_id in ids:
-        message_fail(
-            message_id=message_id,
-            error="the send attempt was interrupted; not retried so it is never sent twice",
-            now=now,
-        )
-    return len(ids)
+    failed = 0
+    for message_id in list(stale[:500]):
+        with transaction.atomic():
+            message = Message.objects.select_for_update().get(pk=message_id)
+            # Re-checked under the lock: the worker may have finished in the meantime.
+            if message.status == S.QUEUED and message.claimed_until and message.claimed_until < now:
+                _fail(message, INTERRUPTED, now=now)
+                failed += 1
+    return failed
 
 
 @transaction.atomic
