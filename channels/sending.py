@@ -111,19 +111,26 @@ def messages_send(*, message_ids: Sequence[int], now: datetime) -> dict[int, str
     outcomes: dict[int, str] = {}
     accepted: list[Accepted] = []
     deadline = time.monotonic() + conf.batch_seconds()
-    for index, message in enumerate(claimed):
-        if time.monotonic() > deadline:
-            # A slow provider: hand the rest back for the next sweep rather than run into
-            # the task timeout (a killed task would leave them to fail as interrupted).
-            message_release(message_ids=[m.pk for m in claimed[index:]])
-            break
-        result = _attempt(message, opted_out, now)
-        if isinstance(result, Accepted):
-            accepted.append(result)
-            result = "sent"
-        outcomes[message.pk] = result
-    if accepted:
-        message_mark_sent_many(accepted=accepted, now=now)
+    attempted = 0
+    try:
+        for message in claimed:
+            if time.monotonic() > deadline:
+                break  # a slow provider: leave the rest to the next sweep
+            attempted += 1
+            result = _attempt(message, opted_out, now)
+            if isinstance(result, Accepted):
+                accepted.append(result)
+                result = "sent"
+            outcomes[message.pk] = result
+    finally:
+        # Even if an attempt raised: record what providers accepted and hand back what was
+        # never tried. The message that raised stays claimed and is later failed as
+        # interrupted, since whether its provider got it is unknown.
+        if accepted:
+            message_mark_sent_many(accepted=accepted, now=now)
+        untried = [m.pk for m in claimed[attempted:]]
+        if untried:
+            message_release(message_ids=untried)
     logger.info("messages.sent", extra={"claimed": len(claimed), "sent": len(accepted)})
     return outcomes
 

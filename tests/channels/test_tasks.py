@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django_q.models import Schedule
 
 from channels.delivery import MessageContent
@@ -86,3 +87,21 @@ def test_a_batch_that_runs_out_of_time_hands_the_rest_back(
         ("queued", None, 0),
         ("queued", None, 0),
     ]
+
+
+def test_an_unexpected_provider_answer_leaves_that_message_claimed_and_frees_the_rest(
+    make_contact, queue, fake_twilio, settings
+):
+    settings.CHANNELS_QUIET_HOURS = {"sms": "00:00-23:59"}
+    first = queue(make_contact(phone="+15550000001"), "sms", HELLO, now=NOW)
+    second = queue(make_contact(phone="+15550000002"), "sms", HELLO, now=NOW)
+    fake_twilio.then_respond(201, "this is not JSON")
+
+    with pytest.raises(ValueError, match="Expecting value"):
+        deliver_messages([first.message_id, second.message_id], now=first.scheduled_for)
+
+    stuck = Message.objects.get(pk=first.message_id)
+    freed = Message.objects.get(pk=second.message_id)
+    assert (stuck.status, stuck.claimed_until is not None, stuck.attempts) == ("queued", True, 1)
+    assert (freed.status, freed.claimed_until, freed.attempts) == ("queued", None, 0)
+    assert len(fake_twilio.requests) == 1
