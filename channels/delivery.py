@@ -22,7 +22,7 @@ from django_q.tasks import async_task
 
 from channels import conf
 from channels.base import get_channel
-from channels.messages import message_create
+from channels.messages import contact_zone, message_create
 from channels.models import Message
 from channels.rendering import (
     MessageContent,
@@ -35,7 +35,7 @@ from channels.rendering import (
 from channels.rendering import (
     render_preview as _render_preview,
 )
-from channels.rules import CAP_WINDOW, send_time, zone_for
+from channels.rules import CAP_WINDOW, send_time
 from channels.sending import address_for, contact_context
 from channels.sms import E164
 from channels.subscriptions import opt_out_reason
@@ -107,10 +107,9 @@ def _deferral(contact: Contact, channel: str, now: datetime) -> tuple[datetime, 
             ).values_list("scheduled_for", flat=True)
         )
     quiet = conf.quiet_hours(channel)
-    source_zone = contact.source.timezone if contact.source else ""
     result = send_time(
         now=now,
-        zone=zone_for(contact.timezone, source_zone, conf.default_time_zone()),
+        zone=contact_zone(contact),
         quiet=(quiet.start, quiet.end) if quiet else None,
         counted=counted,
         cap=cap,

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -15,7 +16,9 @@ from django.utils import timezone
 from channels import conf
 from channels.models import Message, MessageStatusChange
 from channels.rendering import RenderedMessage
+from channels.rules import after_quiet_hours, zone_for
 from channels.subscriptions import subscription_set
+from journeys.models import Contact
 
 logger = logging.getLogger(__name__)
 S = Message.Status
@@ -239,13 +242,29 @@ def message_retry_later(*, message_id: int, error: str, now: datetime) -> Messag
         return _fail(message, f"gave up after {message.attempts} attempts: {error}", now=now)
     # 1, 2, 4, 8… times the base delay, so a provider outage is not hammered.
     delay = timedelta(seconds=conf.retry_base_seconds() * 2 ** (message.attempts - 1))
-    message.scheduled_for, message.claimed_until, message.last_error = now + delay, None, error
+    retry_at = _after_quiet_hours(message, now + delay)
+    message.scheduled_for, message.claimed_until, message.last_error = retry_at, None, error
     message.save(update_fields=["scheduled_for", "claimed_until", "last_error", "updated_at"])
     detail = (
         f"attempt {message.attempts} failed, retry at {message.scheduled_for:%H:%M:%S}: {error}"
     )
     _record(message, S.QUEUED, now=now, occurred_at=None, detail=detail)
     return message
+
+
+def _after_quiet_hours(message: Message, at: datetime) -> datetime:
+    """A retry must not land in the contact's quiet hours either."""
+    quiet = conf.quiet_hours(message.channel)
+    if quiet is None or message.is_test:
+        return at
+    contact = Contact.objects.select_related("source").get(pk=message.contact_id)
+    return after_quiet_hours(at, contact_zone(contact), quiet.start, quiet.end)
+
+
+def contact_zone(contact: Contact) -> ZoneInfo:
+    """The contact's time zone, else its source's, else settings.TIME_ZONE."""
+    source_zone = contact.source.timezone if contact.source else ""
+    return zone_for(contact.timezone, source_zone, conf.default_time_zone())
 
 
 def _fail(

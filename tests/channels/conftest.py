@@ -71,11 +71,16 @@ def contact(make_contact) -> Contact:
 
 @pytest.fixture
 def queue(django_capture_on_commit_callbacks) -> Callable[..., QueuedMessage]:
-    """message_queue as the engine calls it, with on-commit delivery run inline."""
+    """message_queue as the engine calls it, with on-commit delivery run inline.
+
+    With an explicit `now` (a fixed date, in the past of the real clock) the on-commit
+    delivery is dropped, since it would run at the real time: such tests drive delivery
+    with send_due_messages(now=...).
+    """
 
     def run(contact: Contact, channel: str, content: MessageContent, **kwargs: Any):
         kwargs.setdefault("context", CONTEXT)
-        with django_capture_on_commit_callbacks(execute=True):
+        with django_capture_on_commit_callbacks(execute="now" not in kwargs):
             return message_queue(contact_id=contact.pk, channel=channel, content=content, **kwargs)
 
     return run

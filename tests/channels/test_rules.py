@@ -144,6 +144,7 @@ def test_the_frequency_cap_defers_across_journeys_but_not_in_app(
     second = queue(contact, "email", email, journey_id=2, now=NOW)
     third = queue(contact, "email", email, journey_id=3, now=NOW)
     inbox = queue(contact, "in_app", MessageContent(body="Hi"), now=NOW)
+    send_due_messages(now=NOW)
 
     assert [m.deferred_reason for m in (first, second, third, inbox)] == [
         "",
@@ -153,3 +154,17 @@ def test_the_frequency_cap_defers_across_journeys_but_not_in_app(
     ]
     assert third.scheduled_for == NOW + timedelta(hours=24)
     assert len(fake_postmark.requests) == 2
+
+
+def test_a_retry_does_not_land_in_quiet_hours(contact, queue, fake_twilio, settings):
+    settings.CHANNELS_QUIET_HOURS = {"sms": "21:00-08:00"}
+    settings.CHANNELS_RETRY_BASE_SECONDS = 600
+    fake_twilio.then_respond(503, {"code": 20500, "message": "Internal error", "status": 503})
+    evening = utc(2026, 11, 25, 19, 55)  # 20:55 in Paris: allowed, but the retry is not
+
+    queued = queue(contact, "sms", SMS, now=evening)
+    send_due_messages(now=evening)
+
+    message = Message.objects.get(pk=queued.message_id)
+    assert (message.status, message.attempts) == ("queued", 1)
+    assert message.scheduled_for == utc(2026, 11, 26, 7, 0)
