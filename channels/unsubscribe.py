@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import base36_to_int, int_to_base36
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from channels import conf
 from channels.messages import message_track
@@ -23,17 +24,29 @@ _SALT = "channels.unsubscribe"
 CHANNEL_LABELS = {"email": "Emails", "sms": "Text messages (SMS)", "in_app": "In-app messages"}
 
 
-def make_token(*, contact_id: int, message_id: int | None) -> str:
-    # No expiry: an unsubscribe link in an old email must keep working.
-    return signing.dumps({"c": contact_id, "m": message_id}, salt=_SALT, compress=True)
+def _signature(ident: str) -> str:
+    return salted_hmac(_SALT, ident, algorithm="sha256").hexdigest()[:24]
 
 
-def read_token(token: str) -> tuple[int, int | None] | None:
-    try:
-        data = signing.loads(token, salt=_SALT)
-    except signing.BadSignature:
+def make_token(*, message_id: int) -> str:
+    """A short signed token for one message (no expiry: old emails keep working).
+
+    Short on purpose: Python's email package rewrites a List-Unsubscribe URL longer than a
+    header line into encoded-words, which mail clients then can't use.
+    """
+    ident = int_to_base36(message_id)
+    return f"{ident}-{_signature(ident)}"
+
+
+def read_token(token: str) -> tuple[int, int] | None:
+    """(contact_id, message_id) for a valid token, else None."""
+    ident, _, signature = token.partition("-")
+    if not ident or not constant_time_compare(signature, _signature(ident)):
         return None
-    return int(data["c"]), data.get("m")
+    contact_id = (
+        Message.objects.filter(pk=base36_to_int(ident)).values_list("contact_id", flat=True).first()
+    )
+    return None if contact_id is None else (contact_id, base36_to_int(ident))
 
 
 def unsubscribe_urls(message: Message) -> tuple[str, str]:
@@ -43,16 +56,15 @@ def unsubscribe_urls(message: Message) -> tuple[str, str]:
     """
     if message.is_test:
         return conf.public_url() + reverse("channels-unsubscribe-test"), ""
-    token = make_token(contact_id=message.contact_id, message_id=message.pk)
+    token = make_token(message_id=message.pk)
     return (
         conf.public_url() + reverse("channels-unsubscribe", args=[token]),
         conf.public_url() + reverse("channels-unsubscribe-one-click", args=[token]),
     )
 
 
-def _unsubscribe_email(contact_id: int, message_id: int | None, reason: str) -> None:
-    if message_id is not None:
-        message_track(status="unsubscribed", message_id=message_id, detail=reason)
+def _unsubscribe_email(contact_id: int, message_id: int, reason: str) -> None:
+    message_track(status="unsubscribed", message_id=message_id, detail=reason)
     subscription_set(contact_id=contact_id, channel="email", state="unsubscribed", reason=reason)
 
 
@@ -72,14 +84,17 @@ def preferences_view(request: HttpRequest, token: str) -> HttpResponse:
             contact_id=contact_id, wanted=wanted, reason="preferences page"
         )
     states = [(s, CHANNEL_LABELS[s.channel]) for s in subscription_states(contact_id)]
-    return render(
-        request, "channels/unsubscribe/preferences.html", {"states": states, "saved": saved}
-    )
+    context = {"states": states, "saved": saved, "token": token}
+    return render(request, "channels/unsubscribe/preferences.html", context)
 
 
 @csrf_exempt  # Mail providers POST here without a CSRF token (RFC 8058); the token signs it.
-@require_POST
+@require_http_methods(["GET", "POST"])
 def one_click_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The List-Unsubscribe URL: a POST unsubscribes at once; a GET (a client opening the
+    link in a browser) shows the preferences page and changes nothing."""
+    if request.method == "GET":
+        return preferences_view(request, token)
     parsed = read_token(token)
     if parsed is None:
         return HttpResponseBadRequest("Invalid link.")

@@ -11,9 +11,5 @@ urlpatterns = [
     path("webhooks/twilio/inbound/", twilio.inbound, name="channels-twilio-inbound"),
     path("unsubscribe/test/", unsubscribe.test_view, name="channels-unsubscribe-test"),
     path("unsubscribe/<str:token>/", unsubscribe.preferences_view, name="channels-unsubscribe"),
-    path(
-        "unsubscribe/<str:token>/one-click/",
-        unsubscribe.one_click_view,
-        name="channels-unsubscribe-one-click",
-    ),
+    path("u/<str:token>/", unsubscribe.one_click_view, name="channels-unsubscribe-one-click"),
 ]

@@ -8,6 +8,7 @@ from channels.delivery import MessageContent
 from channels.models import Message
 from channels.subscriptions import subscription_set
 from channels.tasks import deliver_message, send_due_messages
+from channels.unsubscribe import make_token
 from journeys.models import Subscription
 from tests.channels.support import NOW, history
 
@@ -24,6 +25,7 @@ def test_email_goes_through_postmark_with_metadata_and_one_click_headers(
     queued = queue(contact, "email", WELCOME)
 
     message = Message.objects.get(pk=queued.message_id)
+    one_click_url = f"https://stepwise.example.com/u/{make_token(message_id=message.pk)}/"
     [request] = fake_postmark.requests
     sent = request.json()
     headers = {h["Name"]: h["Value"] for h in sent["Headers"]}
@@ -35,8 +37,8 @@ def test_email_goes_through_postmark_with_metadata_and_one_click_headers(
     assert sent["Subject"] == "Welcome, Ada"
     assert sent["Metadata"] == {"message_id": str(message.pk)}
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert headers["List-Unsubscribe"].startswith("<https://stepwise.example.com/unsubscribe/")
-    assert headers["List-Unsubscribe"].endswith("/one-click/>")
+    assert headers["List-Unsubscribe"] == f"<{one_click_url}>"
+    assert len(one_click_url) == len("https://stepwise.example.com/u/") + 1 + 1 + 24 + 1
     assert "<p>Hi <strong>Ada</strong>,</p>" in sent["HtmlBody"]
     assert "Your q3.pdf is ready" in sent["HtmlBody"]
     assert 'href="https://stepwise.example.com/unsubscribe/' in sent["HtmlBody"]

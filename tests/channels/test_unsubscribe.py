@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core import mail
 
 from channels.delivery import MessageContent
 from channels.models import Message, SubscriptionChange
@@ -81,7 +82,25 @@ def test_a_tampered_link_is_refused(sent_email, client):
     path = _page_path(sent_email)
 
     page = client.get(path[:-3] + "xx/")
-    one_click = client.post(_one_click_path(sent_email).replace("/one-click/", "x/one-click/"))
+    one_click = client.post(_one_click_path(sent_email)[:-3] + "xx/")
 
     assert (page.status_code, one_click.status_code) == (400, 400)
     assert Subscription.objects.count() == 0
+
+
+def test_opening_the_one_click_url_in_a_browser_shows_the_page(sent_email, client):
+    response = client.get(_one_click_path(sent_email))
+
+    assert response.status_code == 200
+    assert b"Unsubscribe from all emails" in response.content
+    assert Subscription.objects.count() == 0
+
+
+def test_the_list_unsubscribe_header_survives_mime_generation(contact, queue, settings):
+    """Python's email package turns an over-long header URL into encoded-words."""
+    queue(contact, "email", HELLO)
+
+    [email] = mail.outbox
+    raw = email.message().as_string()
+    assert "List-Unsubscribe: <https://stepwise.example.com/u/" in raw
+    assert "=?utf-8?" not in raw
