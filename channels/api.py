@@ -69,7 +69,7 @@ def inbox(request: HttpRequest, user_id: str) -> Status:
         return _not_found("No contact with this user id.")
     messages = list(
         Message.objects.filter(
-            contact=contact, channel="in_app", status__in=INBOX_STATUSES
+            contact=contact, channel="in_app", status__in=INBOX_STATUSES, is_test=False
         ).order_by("-sent_at", "-id")[:INBOX_LIMIT]
     )
     unread = sum(1 for m in messages if m.read_at is None)
@@ -84,7 +84,11 @@ def mark_read(request: HttpRequest, user_id: str, message_id: int) -> Status:
     exists = (
         contact is not None
         and Message.objects.filter(
-            pk=message_id, contact=contact, channel="in_app", status__in=INBOX_STATUSES
+            pk=message_id,
+            contact=contact,
+            channel="in_app",
+            status__in=INBOX_STATUSES,
+            is_test=False,
         ).exists()
     )
     if not exists:

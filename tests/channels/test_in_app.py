@@ -3,10 +3,11 @@ from __future__ import annotations
 import pytest
 
 from channels.delivery import MessageContent
+from channels.delivery import test_send as staff_test_send
 from channels.models import Message
 from channels.subscriptions import subscription_set
 from journeys.services.sources import source_create
-from tests.channels.support import history
+from tests.channels.support import CONTEXT, history
 
 NOTE = MessageContent(subject="Your file", body="{{ event.filename }} is ready")
 
@@ -103,4 +104,20 @@ def test_an_opted_out_contact_gets_nothing_in_the_inbox(app_contact, queue, clie
     queued = queue(app_contact, "in_app", NOTE)
 
     assert queued.status == "suppressed"
+    assert get_inbox(client, source_key[1]).json()["messages"] == []
+
+
+def test_an_in_app_test_send_stays_out_of_the_contacts_inbox(
+    app_contact, client, source_key, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = staff_test_send(
+            channel="in_app",
+            content=NOTE,
+            contact_id=app_contact.pk,
+            to_address="staff",
+            context=CONTEXT,
+        )
+
+    assert Message.objects.get(pk=queued.message_id).status == "delivered"
     assert get_inbox(client, source_key[1]).json()["messages"] == []
