@@ -23,7 +23,7 @@ from django_q.tasks import async_task
 from channels import conf
 from channels.base import get_channel
 from channels.messages import contact_zone, message_create
-from channels.models import Message
+from channels.models import Message, SubscriptionChange
 from channels.rendering import (
     MessageContent,
     RenderedMessage,
@@ -47,6 +47,7 @@ __all__ = [
     "RenderedMessage",
     "TemplateProblem",
     "channel_allows",
+    "contact_messages_move",
     "message_queue",
     "render_preview",
     "sms_segments",
@@ -259,6 +260,13 @@ def preview_context(
         "event": dict(event or {}),
         "journey": dict(journey or {}),
     }
+
+
+def contact_messages_move(*, source_id: int, into_id: int) -> None:
+    """Before a contact merge deletes `source_id`: its messages and subscription history
+    move to `into_id`. Meant for journeys.services.contacts.MERGE_HOOKS."""
+    Message.objects.filter(contact_id=source_id).update(contact_id=into_id)
+    SubscriptionChange.objects.filter(contact_id=source_id).update(contact_id=into_id)
 
 
 def _is_https_url(target: str) -> bool:

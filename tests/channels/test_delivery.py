@@ -8,6 +8,7 @@ from django.core import mail
 from channels.delivery import (
     MessageContent,
     channel_allows,
+    contact_messages_move,
     preview_context,
     render_preview,
     team_notify,
@@ -15,7 +16,7 @@ from channels.delivery import (
 from channels.delivery import (
     test_send as staff_test_send,
 )
-from channels.models import Message
+from channels.models import Message, SubscriptionChange
 from channels.subscriptions import subscription_set
 from tests.channels.support import NOW
 
@@ -123,3 +124,19 @@ def test_team_notify_refuses_other_targets(target, db, django_capture_on_commit_
             team_notify(target=target, text="x")
 
     assert callbacks == []
+
+
+def test_a_merged_contact_keeps_its_messages_and_subscription_history(
+    make_contact, queue, fake_postmark
+):
+    source, into = make_contact(user_id="anon"), make_contact(user_id="known")
+    queued = queue(source, "email", WELCOME)
+    subscription_set(contact_id=source.pk, channel="sms", state="unsubscribed", reason="STOP")
+
+    contact_messages_move(source_id=source.pk, into_id=into.pk)
+    source.delete()
+
+    assert Message.objects.get(pk=queued.message_id).contact_id == into.pk
+    assert list(SubscriptionChange.objects.values_list("contact_id", "to_state")) == [
+        (into.pk, "unsubscribed")
+    ]
