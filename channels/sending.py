@@ -28,6 +28,9 @@ from channels.unsubscribe import unsubscribe_urls
 from journeys.models import Contact
 
 logger = logging.getLogger(__name__)
+# Messages per delivery task: amortises the claim and status writes; small enough that one
+# slow provider call holds few messages back.
+SEND_BATCH = 50
 
 
 def contact_context(contact: Contact) -> dict[str, Any]:

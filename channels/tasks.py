@@ -15,14 +15,11 @@ from channels import conf
 from channels.base import SendError
 from channels.messages import message_fail_interrupted
 from channels.models import Message
-from channels.sending import messages_send
+from channels.sending import SEND_BATCH, messages_send
 from channels.webhook import post_json
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 1_000
-# Per task: amortises the claim and status writes; small enough that one slow provider
-# call holds few messages back.
-SEND_BATCH = 50
 
 
 def deliver_message(message_id: int, now: datetime | None = None) -> str:

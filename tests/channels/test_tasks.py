@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django_q.models import Schedule
 
-from channels.delivery import MessageContent
+from channels.delivery import MessageContent, message_queue
 from channels.messages import Accepted, message_mark_sent_many, message_track
 from channels.models import Message
 from channels.rendering import RenderedMessage
@@ -105,3 +105,27 @@ def test_an_unexpected_provider_answer_leaves_that_message_claimed_and_frees_the
     assert (stuck.status, stuck.claimed_until is not None, stuck.attempts) == ("queued", True, 1)
     assert (freed.status, freed.claimed_until, freed.attempts) == ("queued", None, 0)
     assert len(fake_twilio.requests) == 1
+
+
+def test_messages_queued_in_one_transaction_go_out_in_one_task(
+    make_contact, fake_postmark, django_capture_on_commit_callbacks
+):
+    contacts = [make_contact(email=f"p{i}@example.com") for i in range(3)]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        queued = [
+            message_queue(contact_id=c.pk, channel="email", content=HELLO, context={})
+            for c in contacts
+        ]
+
+    assert len(callbacks) == 1
+    assert [Message.objects.get(pk=q.message_id).status for q in queued] == ["sent"] * 3
+    assert len(fake_postmark.requests) == 3
+
+
+def test_a_message_queued_outside_a_transaction_is_delivered_at_once(
+    make_contact, fake_postmark, transactional_db
+):
+    queued = message_queue(contact_id=make_contact().pk, channel="email", content=HELLO, context={})
+
+    assert Message.objects.get(pk=queued.message_id).status == "sent"
