@@ -38,7 +38,7 @@ def test_email_goes_through_postmark_with_metadata_and_one_click_headers(
     assert sent["Metadata"] == {"message_id": str(message.pk)}
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert headers["List-Unsubscribe"] == f"<{one_click_url}>"
-    assert len(one_click_url) == len("https://stepwise.example.com/u/") + 1 + 1 + 24 + 1
+    assert len(headers["List-Unsubscribe"]) < 70
     assert "<p>Hi <strong>Ada</strong>,</p>" in sent["HtmlBody"]
     assert "Your q3.pdf is ready" in sent["HtmlBody"]
     assert 'href="https://stepwise.example.com/unsubscribe/' in sent["HtmlBody"]
