@@ -1,13 +1,16 @@
 """Emails rendered and handed to the ESP backend per second, through the worker path.
 
 Runs the real Postmark backend (django-anymail) against a fake Postmark on 127.0.0.1 in a
-separate process, and calls channels.tasks.deliver_message through django-q's async_task
-in sync mode (the same function the worker runs: claim, eligibility, Liquid + Markdown
-render, send, status history). Usage:
+separate process. Messages are queued with channels.delivery.message_queue, then sent by
+calling the task function the django-q worker runs (channels.tasks.deliver_messages: claim,
+opt-out check, Liquid + Markdown render, send, status history) followed by the worker's
+close_old_connections(), in the sweeper's batches and one message per task. Prints wall
+rate and rate per CPU-second of this process (the fake server and other load share the
+machine). Usage:
 
     .venv/bin/python bench/send.py [--messages 2000]
 
-Uses a throwaway SQLite database unless DATABASE_URL is set.
+Uses a throwaway SQLite database unless DATABASE_URL is set (it migrates that database).
 """
 
 from __future__ import annotations
