@@ -48,7 +48,7 @@ def database_url(name: str, default: str) -> dict:
     """Parse a database URL; postgres:// URLs get persistent connections and psycopg 3."""
     url = os.environ.get(name) or default
     try:
-        config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+        config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=False)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} is not a database URL: {exc}") from None
     return config

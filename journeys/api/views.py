@@ -75,6 +75,8 @@ def alias(request: HttpRequest, payload: AliasIn):
 )
 def batch(request: HttpRequest, payload: BatchIn):
     received_at = timezone.now()
+    max_bytes = settings.EVENT_API_MAX_MESSAGE_BYTES
+    check_size = len(request.body) > max_bytes
     accepted, rejected = [], []
     for index, item in enumerate(payload.batch):
         try:
@@ -83,7 +85,7 @@ def batch(request: HttpRequest, payload: BatchIn):
                     item,
                     received_at=received_at,
                     sent_at=payload.sentAt,
-                    max_bytes=settings.EVENT_API_MAX_MESSAGE_BYTES,
+                    max_bytes=max_bytes if check_size else None,
                 )
             )
         except PayloadError as exc:

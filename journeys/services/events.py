@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from journeys.ingest import Incoming
 from journeys.models import Contact, Event
@@ -16,17 +16,38 @@ from journeys.services.contacts import (
     contact_link_anonymous,
     contacts_resolve,
 )
+from journeys.services.event_sql import insert_known_user_events, is_fast
 from journeys.tasks import kick_event_processing
 
 _PROFILE_TYPES = {"identify", "group"}
 
 
-@transaction.atomic
 def event_ingest(*, source_id: int, messages: Sequence[Incoming], received_at: datetime) -> int:
     """Store the messages (once per messageId) and update contacts; return how many
     were new. Committed before the caller answers; journey evaluation happens later."""
     if not messages:
         return 0
+    stored = 0
+    rest = list(messages)
+    if connection.vendor == "postgresql":
+        simple = [m for m in messages if is_fast(m)]
+        rest = [m for m in messages if not is_fast(m)]
+        if simple:
+            count, unplaced = insert_known_user_events(
+                source_id=source_id, messages=simple, received_at=received_at
+            )
+            stored += count
+            rest += unplaced
+    if rest:
+        stored += _ingest_with_orm(source_id=source_id, messages=rest, received_at=received_at)
+    else:
+        transaction.on_commit(kick_event_processing)
+    return stored
+
+
+@transaction.atomic
+def _ingest_with_orm(*, source_id: int, messages: Sequence[Incoming], received_at: datetime) -> int:
+    """The general path: anonymous ids, merges, traits; one transaction."""
     resolved = contacts_resolve(messages=messages, source_id=source_id, now=received_at)
     merged: dict[int, int] = {}
     contact_ids = [_contact_for(m, resolved, merged, source_id, received_at) for m in messages]

@@ -1,0 +1,8 @@
+"""WSGI entry point of the bare baseline (gunicorn bare.wsgi, from bench/_bare)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bare.settings")
+application = get_wsgi_application()
