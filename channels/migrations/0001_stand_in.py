@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("journeys", "0002_journeys_engine"),
+        ("journeys", "0001_initial"),
     ]
 
     operations = [
