@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-from journeys.spec import Condition
+from journeys.durations import format_duration, parse_duration
+from journeys.spec import Condition, Reader, suggest
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "(not set)"})()
 
@@ -278,7 +279,7 @@ def describe(condition: Condition) -> str:
         if condition.where:
             text += " where " + " and ".join(describe(where) for where in condition.where)
         if condition.within:
-            text += f" within {condition.within}"
+            text += f" within {format_duration(condition.within)}"
         return text
     subject = f"{condition.kind} {condition.name}"
     if operator.takes == "none":
@@ -308,3 +309,122 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value)
+
+
+KINDS = ("property", "trait", "event")
+_CONDITION_FIELDS = ("property", "trait", "event", "op", "value", "where", "within")
+
+
+def parse_conditions(
+    reader: Reader, values: Sequence[Any], path: str, *, kinds: Sequence[str] = KINDS
+) -> tuple[Condition, ...]:
+    """Parse a list of raw conditions at `path` (e.g. "trigger.where"); problems go to reader."""
+    parsed = (
+        parse_condition(reader, raw, f"{path}[{i}]", kinds=kinds) for i, raw in enumerate(values)
+    )
+    return tuple(condition for condition in parsed if condition is not None)
+
+
+def parse_condition(
+    reader: Reader, raw: Any, path: str, *, kinds: Sequence[str] = KINDS
+) -> Condition | None:
+    """One condition, or None after reporting what is wrong with it."""
+    data = reader.obj(raw, path)
+    if data is None:
+        return None
+    reader.only(data, path, _CONDITION_FIELDS)
+    given = [kind for kind in KINDS if kind in data]
+    if len(given) != 1:
+        choice = " or ".join(f'"{kind}"' for kind in kinds)
+        reader.add(path, f"needs exactly one of {choice}")
+        return None
+    kind = given[0]
+    if kind not in kinds:
+        allowed = ", ".join(kinds)
+        reader.add(f"{path}.{kind}", f"{kind} conditions are not allowed here (only {allowed})")
+        return None
+    name = reader.text(data, kind, path)
+    op = _parse_op(reader, data, path, kind)
+    if name is None or op is None:
+        return None
+    value = _parse_value(reader, data, path, OPERATORS[op])
+    where: tuple[Condition, ...] = ()
+    within = None
+    if kind == "event":
+        where = parse_conditions(
+            reader, reader.items(data, "where", path), f"{path}.where", kinds=("property",)
+        )
+        within = _parse_within(reader, data, path)
+    else:
+        for key in ("where", "within"):
+            if key in data:
+                reader.add(f"{path}.{key}", "only applies to event conditions")
+    return Condition(kind, name, op, value, where, within)  # type: ignore[arg-type]
+
+
+def _parse_op(reader: Reader, data: Mapping[str, Any], path: str, kind: str) -> str | None:
+    op = reader.text(data, "op", path)
+    if op is None:
+        return None
+    if op not in OPERATORS:
+        hint = suggest(op, list(OPERATORS)) or f" (ops: {', '.join(OPERATORS)})"
+        reader.add(f"{path}.op", f'unknown op "{op}"{hint}')
+        return None
+    if kind == "event" and not OPERATORS[op].for_events:
+        reader.add(f"{path}.op", f'event conditions take performed or not_performed, not "{op}"')
+        return None
+    if kind != "event" and OPERATORS[op].for_events:
+        reader.add(f"{path}.op", f'"{op}" only applies to event conditions')
+        return None
+    return op
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
+def _parse_value(reader: Reader, data: Mapping[str, Any], path: str, operator: Operator) -> Any:
+    where = f"{path}.value"
+    value = data.get("value")
+    if operator.takes == "none":
+        if "value" in data:
+            reader.add(where, f'"{operator.key}" takes no value')
+        return None
+    if operator.takes == "list":
+        if not isinstance(value, list) or not value or not all(map(_is_scalar, value)):
+            reader.add(where, f'"{operator.key}" needs a non-empty list of strings or numbers')
+            return None
+        return tuple(value)
+    if operator.takes == "comparable":
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            reader.add(where, f'"{operator.key}" needs a number or a string')
+            return None
+        return value
+    if not _is_scalar(value):
+        reader.add(where, f'"{operator.key}" needs a value: a string, a number, true or false')
+        return None
+    return value
+
+
+def _parse_within(reader: Reader, data: Mapping[str, Any], path: str) -> Any:
+    if "within" not in data:
+        return None
+    try:
+        return parse_duration(data["within"])
+    except ValueError as exc:
+        reader.add(f"{path}.within", str(exc))
+        return None
+
+
+def dump_condition(condition: Condition) -> dict[str, Any]:
+    """The JSON form of a condition; parse_condition reads it back unchanged."""
+    data: dict[str, Any] = {condition.kind: condition.name, "op": condition.op}
+    if isinstance(condition.value, tuple):
+        data["value"] = list(condition.value)
+    elif condition.value is not None:
+        data["value"] = condition.value
+    if condition.where:
+        data["where"] = [dump_condition(where) for where in condition.where]
+    if condition.within is not None:
+        data["within"] = format_duration(condition.within)
+    return data

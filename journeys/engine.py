@@ -2,19 +2,51 @@
 
 No ORM, no HTTP, no settings, no clock of its own, no randomness: the same inputs always
 give the same Decision. The runtime (journeys.services.enrollments) carries it out.
+The value types live in journeys.decisions and are re-exported here.
 See docs/journey-format.md for the rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
 
-from journeys.conditions import EventView
-from journeys.spec import JourneySpec
+from journeys.conditions import EventView, Facts, evaluate_all, matching_events
+from journeys.decisions import (
+    FINISHED,
+    Command,
+    ContactView,
+    Decision,
+    EnrollmentState,
+    EnterStep,
+    EntryDecision,
+    EventStimulus,
+    Finish,
+    FinishState,
+    LeaveStep,
+    Notify,
+    PriorEnrollment,
+    SendMessage,
+    Status,
+    Stimulus,
+    TimeStimulus,
+    TraceLine,
+    UpdateTraits,
+    Wait,
+    initial_state,
+)
+from journeys.durations import format_duration
+from journeys.runners import (
+    MAX_STEPS_PER_DECISION,
+    Walk,
+    choose_path,
+    choose_variant,
+    line,
+    stable_bucket,
+    when,
+)
+from journeys.spec import JourneySpec, WaitForEventStep
 
 __all__ = [
     "FINISHED",
@@ -28,221 +60,24 @@ __all__ = [
     "EventStimulus",
     "EventView",
     "Finish",
+    "FinishState",
     "LeaveStep",
     "Notify",
     "PriorEnrollment",
     "SendMessage",
+    "Status",
     "Stimulus",
     "TimeStimulus",
     "TraceLine",
     "UpdateTraits",
     "Wait",
+    "choose_path",
+    "choose_variant",
     "decide",
     "decide_entry",
     "initial_state",
+    "stable_bucket",
 ]
-
-Status = Literal["active", "waiting", "converted", "completed", "exited", "failed"]
-FinishState = Literal["converted", "completed", "exited", "failed"]
-FINISHED: frozenset[str] = frozenset({"converted", "completed", "exited", "failed"})
-MAX_STEPS_PER_DECISION = 50
-
-
-@dataclass(frozen=True)
-class ContactView:
-    """What the engine knows of a contact. `traits` includes the well-known fields
-    (email, phone, first_name, last_name, timezone, locale)."""
-
-    id: int | str
-    traits: Mapping[str, Any] = field(default_factory=dict)
-    timezone: str = ""
-    source_timezone: str = ""
-    site_timezone: str = "UTC"
-
-    def zone(self) -> ZoneInfo:
-        """The contact's zone, else the source's, else the site's, else UTC."""
-        for name in (self.timezone, self.source_timezone, self.site_timezone):
-            if not name:
-                continue
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-        return ZoneInfo("UTC")
-
-
-@dataclass(frozen=True)
-class PriorEnrollment:
-    """Another enrollment of the same contact in the same journey (any version)."""
-
-    state: str
-    entered_at: datetime
-    finished_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class EnrollmentState:
-    """One contact's trip through one journey version, as the engine needs it.
-
-    `step_id` None with state "active" means not started: decide() starts at the first step.
-    `events` are the contact's events since entry (the trigger included), oldest first.
-    """
-
-    enrollment_id: int | str | None
-    contact: ContactView
-    journey_key: str
-    journey_version: int
-    step_id: str | None
-    state: Status
-    entered_at: datetime
-    step_entered_at: datetime
-    wake_at: datetime | None = None
-    last_event: EventView | None = None
-    events: Sequence[EventView] = ()
-
-    @property
-    def finished(self) -> bool:
-        return self.state in FINISHED
-
-
-@dataclass(frozen=True)
-class EventStimulus:
-    """A new event of the contact (the trigger itself when the enrollment starts)."""
-
-    event: EventView
-
-
-@dataclass(frozen=True)
-class TimeStimulus:
-    """Time passed: `scheduled_for` is the wake_at this wake-up was scheduled for."""
-
-    scheduled_for: datetime
-
-
-Stimulus = EventStimulus | TimeStimulus
-
-
-@dataclass(frozen=True)
-class TraceLine:
-    """One explained fact of a decision: a code, a sentence, and the values behind it."""
-
-    code: str
-    message: str
-    data: Mapping[str, Any] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        return self.message
-
-
-@dataclass(frozen=True)
-class LeaveStep:
-    """Close the open visit of `step_id` with `outcome` (sent, event, timeout, then, ...)."""
-
-    step_id: str
-    outcome: str
-
-
-@dataclass(frozen=True)
-class EnterStep:
-    """Open a visit of `step_id` (write a StepVisit)."""
-
-    step_id: str
-    step_type: str
-
-
-@dataclass(frozen=True)
-class SendMessage:
-    """Queue one message for the current step visit, in the given variant."""
-
-    step_id: str
-    channel: str
-    variant_name: str
-
-
-@dataclass(frozen=True)
-class Wait:
-    """Sleep at `step_id` until `until` (None: no timer) or until `for_event` arrives."""
-
-    step_id: str
-    until: datetime | None
-    for_event: str | None = None
-
-
-@dataclass(frozen=True)
-class UpdateTraits:
-    """Set these traits on the contact: (trait, value) pairs."""
-
-    step_id: str
-    values: tuple[tuple[str, Any], ...]
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.values)
-
-
-@dataclass(frozen=True)
-class Notify:
-    """Send an internal note: `to` is an email address or https URL; `text` is a template."""
-
-    step_id: str
-    to: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Finish:
-    """End the enrollment in `state`, for `reason`."""
-
-    state: FinishState
-    reason: str
-
-
-Command = LeaveStep | EnterStep | SendMessage | Wait | UpdateTraits | Notify | Finish
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What to do, in order, and why. No commands means nothing changes."""
-
-    commands: tuple[Command, ...] = ()
-    trace: tuple[TraceLine, ...] = ()
-
-    @property
-    def finish(self) -> Finish | None:
-        return next((c for c in self.commands if isinstance(c, Finish)), None)
-
-    @property
-    def wait(self) -> Wait | None:
-        return next((c for c in self.commands if isinstance(c, Wait)), None)
-
-
-@dataclass(frozen=True)
-class EntryDecision:
-    enroll: bool
-    trace: tuple[TraceLine, ...]
-
-
-def initial_state(
-    *,
-    enrollment_id: int | str | None,
-    contact: ContactView,
-    spec: JourneySpec,
-    version: int,
-    event: EventView,
-    now: datetime,
-) -> EnrollmentState:
-    """The state of a new enrollment before its first decide() (which it gets the trigger)."""
-    return EnrollmentState(
-        enrollment_id=enrollment_id,
-        contact=contact,
-        journey_key=spec.key,
-        journey_version=version,
-        step_id=None,
-        state="active",
-        entered_at=now,
-        step_entered_at=now,
-        last_event=event,
-        events=(event,),
-    )
 
 
 def decide_entry(
@@ -257,7 +92,55 @@ def decide_entry(
     """Should this event enroll the contact? Checks trigger + where, the audience, the
     re-entry rule (never two at once), and refuses contacts who already met the goal.
     `history` is the contact's past events (the window the runtime keeps)."""
-    raise NotImplementedError
+    if event.name != spec.trigger.event:
+        message = f"not enrolled: {event.name} is not the trigger ({spec.trigger.event})"
+        return EntryDecision(False, (line("not_trigger", message, event=event.name),))
+    where = evaluate_all(spec.trigger.where, Facts({}, event.properties, (), now))
+    if not where.held:
+        message = f"not enrolled: {event.name} did not match the trigger: {where.explain()}"
+        return EntryDecision(False, (line("trigger_mismatch", message, event=event.name),))
+    matched = f"{event.name} matched the trigger" + (
+        f" ({where.explain()})" if spec.trigger.where else ""
+    )
+    trace = [line("trigger", matched, event=event.name)]
+    refusal = _entry_refusal(spec, contact, event, history, active_or_past, now)
+    if refusal is not None:
+        return EntryDecision(False, (*trace, refusal))
+    if spec.audience:
+        audience = evaluate_all(
+            spec.audience, Facts(contact.traits, event.properties, history, now)
+        )
+        trace.append(line("audience", f"in the audience: {audience.explain()}"))
+    trace.append(line("entered", f"entered: {matched}", event=event.name))
+    return EntryDecision(True, tuple(trace))
+
+
+def _entry_refusal(
+    spec: JourneySpec,
+    contact: ContactView,
+    event: EventView,
+    history: Sequence[EventView],
+    prior: Sequence[PriorEnrollment],
+    now: datetime,
+) -> TraceLine | None:
+    audience = evaluate_all(spec.audience, Facts(contact.traits, event.properties, history, now))
+    if not audience.held:
+        return line("not_in_audience", f"not enrolled: not in the audience: {audience.explain()}")
+    ongoing = [p for p in prior if p.state not in FINISHED]
+    if ongoing:
+        since = when(ongoing[0].entered_at)
+        return line("already_enrolled", f"not enrolled: already in this journey since {since}")
+    if prior and spec.reentry == "never":
+        last = when(max(p.entered_at for p in prior))
+        return line("reentry_never", f"not enrolled: entered before ({last}) and re-entry is never")
+    if spec.goal is not None:
+        earlier = [e for e in history if e != event]
+        done = matching_events(earlier, spec.goal.event, spec.goal.where, now=now)
+        if done:
+            at = when(done[-1].timestamp)
+            message = f"not enrolled: already performed goal {spec.goal.event} at {at}"
+            return line("goal_already_met", message, goal=spec.goal.event)
+    return None
 
 
 def decide(
@@ -268,4 +151,123 @@ def decide(
     Goal events convert, exit events exit, irrelevant or stale stimuli do nothing (the
     trace says why). Finished enrollments never move.
     """
-    raise NotImplementedError
+    if state.finished:
+        return _nothing("finished", f"nothing to do: the enrollment is already {state.state}")
+    if state.step_id is not None and not spec.has_step(state.step_id):
+        reason = f"step {state.step_id} is not in version {state.journey_version}"
+        return Decision((Finish("failed", reason),), (line("failed", f"failed: {reason}"),))
+    if isinstance(stimulus, TimeStimulus):
+        return _on_time(state, stimulus, spec, now)
+    return _on_event(state, stimulus.event, spec, now)
+
+
+def _nothing(code: str, message: str, **data: Any) -> Decision:
+    return Decision((), (line(code, message, **data),))
+
+
+def _on_event(
+    state: EnrollmentState, event: EventView, spec: JourneySpec, now: datetime
+) -> Decision:
+    if state.step_id is None:
+        walk = Walk(state, spec, now, event)
+        walk.note("started", f"started at {spec.first_step.id} on {event.name}")
+        return walk.run(spec.first_step.id)
+    stop = _goal_or_exit(state, event, spec, now)
+    if stop is not None:
+        return stop
+    step = spec.step(state.step_id)
+    if state.state == "waiting" and isinstance(step, WaitForEventStep) and step.event == event.name:
+        where = evaluate_all(step.where, Facts({}, event.properties, (), now))
+        if where.held:
+            walk = Walk(state, spec, now, event)
+            target = spec.following(step.id)
+            walk.leave(step.id, "event")
+            walk.note("event", f"{event.name} happened: continuing to {target or 'the end'}")
+            return walk.run(target)
+        return _nothing(
+            "ignored", f"nothing happened: {event.name} did not match: {where.explain()}"
+        )
+    return _nothing(
+        "ignored",
+        f"nothing happened: {event.name} does not matter at {step.id} ({_waiting(state)})",
+        event=event.name,
+    )
+
+
+def _waiting(state: EnrollmentState) -> str:
+    if state.wake_at is None:
+        return "waiting, no timer"
+    return f"waiting until {when(state.wake_at)}"
+
+
+def _goal_or_exit(
+    state: EnrollmentState, event: EventView, spec: JourneySpec, now: datetime
+) -> Decision | None:
+    facts = Facts({}, event.properties, (), now)
+    goal = spec.goal
+    if goal is not None and goal.event == event.name and evaluate_all(goal.where, facts).held:
+        at = event.timestamp or now
+        if goal.within is None or at <= state.entered_at + goal.within:
+            reason = f"performed goal {goal.event} at {when(at)}"
+            return _finish(state, "converted", reason, "converted", f"converted: {reason}")
+        window = format_duration(goal.within)
+        late = f"goal {goal.event} at {when(at)} came after its window ({window}) closed"
+        return _nothing("goal_late", f"nothing happened: {late}")
+    for rule in spec.exits:
+        if rule.event == event.name and evaluate_all(rule.where, facts).held:
+            reason = f"exit event {event.name} at {when(event.timestamp or now)}"
+            return _finish(state, "exited", reason, "exited", f"exited: {reason}")
+    return None
+
+
+def _finish(
+    state: EnrollmentState, finish: FinishState, reason: str, code: str, message: str
+) -> Decision:
+    commands: list[Command] = []
+    if state.step_id is not None:
+        commands.append(LeaveStep(state.step_id, finish))
+    commands.append(Finish(finish, reason))
+    return Decision(tuple(commands), (line(code, message),))
+
+
+def _on_time(
+    state: EnrollmentState, stimulus: TimeStimulus, spec: JourneySpec, now: datetime
+) -> Decision:
+    if state.state != "waiting" or state.wake_at is None or state.step_id is None:
+        return _nothing("stale", "nothing to do: the enrollment is not waiting on a timer")
+    if stimulus.scheduled_for != state.wake_at:
+        message = (
+            f"stale wake-up: scheduled for {when(stimulus.scheduled_for)}, "
+            f"but the enrollment now wakes at {when(state.wake_at)}"
+        )
+        return _nothing("stale", message)
+    if now < state.wake_at:
+        return _nothing("not_due", f"not due yet: wakes at {when(state.wake_at)}")
+    step = spec.step(state.step_id)
+    walk = Walk(state, spec, now, None)
+    if isinstance(step, WaitForEventStep):
+        done = _performed_since_entry(state, step, walk.events, now)
+        if done is not None:
+            walk.leave(step.id, "event")
+            walk.note("event", f"{step.event} was performed at {when(done.timestamp)}: continuing")
+            return walk.run(spec.following(step.id))
+        target = step.on_timeout or spec.following(step.id)
+        walk.leave(step.id, "timeout")
+        took = "on_timeout" if step.on_timeout else "next"
+        took += f" → {target or 'the end'}"
+        walk.note("timeout", f"timeout: no {step.event} after {_iso(step.timeout)}: took {took}")
+        return walk.run(target)
+    walk.leave(step.id, "waited")
+    walk.note("woke", f"delay at {step.id} is over")
+    return walk.run(spec.following(step.id))
+
+
+def _performed_since_entry(
+    state: EnrollmentState, step: WaitForEventStep, events: Sequence[EventView], now: datetime
+) -> EventView | None:
+    found = matching_events(events, step.event, step.where, now=now, since=state.entered_at)
+    return found[-1] if found else None
+
+
+def _iso(delta: timedelta | None) -> str:
+    return format_duration(delta) if delta is not None else "no timeout"

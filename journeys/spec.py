@@ -260,3 +260,50 @@ def suggest(name: str, choices: Sequence[str]) -> str:
     """` (did you mean "x"?)` when a close choice exists, else ""."""
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+class Reader:
+    """Collects problems while reading a raw document, so that all of them are reported."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def obj(self, value: Any, path: str) -> Mapping[str, Any] | None:
+        if isinstance(value, Mapping):
+            return value
+        self.add(path, "must be an object")
+        return None
+
+    def only(self, raw: Mapping[str, Any], path: str, allowed: Sequence[str]) -> None:
+        """Report every key of `raw` that is not in `allowed` (typos get a suggestion)."""
+        for key in raw:
+            if key not in allowed:
+                where = f"{path}.{key}" if path else str(key)
+                self.add(where, "unknown field" + suggest(str(key), allowed))
+
+    def text(
+        self, raw: Mapping[str, Any], key: str, path: str, *, required: bool = True
+    ) -> str | None:
+        where = f"{path}.{key}" if path else key
+        value = raw.get(key)
+        if value is None:
+            if required:
+                self.add(where, "missing")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.add(where, "must be a non-empty string")
+            return None
+        return value
+
+    def items(self, raw: Mapping[str, Any], key: str, path: str) -> list[Any]:
+        """The list at `key` (absent: empty); reports anything else."""
+        value = raw.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.add(f"{path}.{key}" if path else key, "must be a list")
+            return []
+        return value
