@@ -1,0 +1,75 @@
+"""The engine's only door into the channels app (rule 9).
+
+`outbox_queue` is called inside the transaction that advances an enrollment, so the
+message row commits together with the step visit it belongs to: the outbox pattern."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from channels.delivery import (
+    MessageContent,
+    QueuedMessage,
+    channel_allows,
+    message_queue,
+    team_notify,
+    validate_content,
+)
+from journeys.spec import Problem
+
+_CONTENT_FIELDS = ("subject", "preheader", "body", "url")
+
+__all__ = [
+    "MessageContent",
+    "QueuedMessage",
+    "channel_allows",
+    "outbox_notify",
+    "outbox_queue",
+    "outbox_template_problems",
+    "validate_content",
+]
+
+
+def outbox_queue(
+    *,
+    contact_id: int,
+    channel: str,
+    content: dict[str, Any],
+    context: dict[str, Any],
+    step_visit_id: int,
+    variant_id: int | None,
+    journey_id: int,
+    now: datetime,
+) -> QueuedMessage:
+    """Queue one message for one step visit; a repeat call returns the same message."""
+    return message_queue(
+        contact_id=contact_id,
+        channel=channel,
+        content=MessageContent(
+            subject=str(content.get("subject", "")),
+            preheader=str(content.get("preheader", "")),
+            body=str(content.get("body", "")),
+            url=str(content.get("url", "")),
+        ),
+        context=context,
+        step_visit_id=step_visit_id,
+        variant_id=variant_id,
+        journey_id=journey_id,
+        now=now,
+    )
+
+
+def outbox_notify(*, target: str, text: str) -> None:
+    """Send an internal note to the team (email address or webhook URL), from a task."""
+    team_notify(target=target, text=text)
+
+
+def outbox_template_problems(channel: str, fields: Mapping[str, str]) -> list[Problem]:
+    """Template errors in one variant's fields, as spec problems (a spec.TemplateChecker)."""
+    content = MessageContent(**{name: fields.get(name, "") or "" for name in _CONTENT_FIELDS})
+    return [
+        Problem(problem.field, f"line {problem.line}: {problem.message}")
+        for problem in validate_content(channel, content)
+    ]
