@@ -335,8 +335,7 @@ def parse_condition(
     reader.only(data, path, _CONDITION_FIELDS)
     given = [kind for kind in KINDS if kind in data]
     if len(given) != 1:
-        choice = " or ".join(f'"{kind}"' for kind in kinds)
-        reader.add(path, f"needs exactly one of {choice}")
+        reader.add(path, 'needs exactly one of "property", "trait" or "event"')
         return None
     kind = given[0]
     if kind not in kinds:

@@ -92,7 +92,7 @@ def _check_format(reader: Reader, root: Mapping[str, Any]) -> None:
     if "format" not in root:
         reader.add("format", f'missing (expected "{FORMAT}")')
     elif root["format"] != FORMAT:
-        reader.add("format", f'{root["format"]!r} is not supported (expected "{FORMAT}")')
+        reader.add("format", f'"{root["format"]}" is not supported (expected "{FORMAT}")')
 
 
 def _parse_key(reader: Reader, root: Mapping[str, Any]) -> str | None:
