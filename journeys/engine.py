@@ -46,7 +46,7 @@ from journeys.runners import (
     stable_bucket,
     when,
 )
-from journeys.spec import JourneySpec, WaitForEventStep
+from journeys.spec import JourneySpec, StepSpec, WaitForEventStep
 
 __all__ = [
     "FINISHED",
@@ -103,29 +103,23 @@ def decide_entry(
         f" ({where.explain()})" if spec.trigger.where else ""
     )
     trace = [line("trigger", matched, event=event.name)]
-    refusal = _entry_refusal(spec, contact, event, history, active_or_past, now)
+    refusal = _reentry_refusal(spec, active_or_past)
     if refusal is not None:
         return EntryDecision(False, (*trace, refusal))
+    audience = evaluate_all(spec.audience, Facts(contact.traits, event.properties, history, now))
+    if not audience.held:
+        message = f"not enrolled: not in the audience: {audience.explain()}"
+        return EntryDecision(False, (*trace, line("not_in_audience", message)))
     if spec.audience:
-        audience = evaluate_all(
-            spec.audience, Facts(contact.traits, event.properties, history, now)
-        )
         trace.append(line("audience", f"in the audience: {audience.explain()}"))
+    refusal = _goal_refusal(spec, event, history, now)
+    if refusal is not None:
+        return EntryDecision(False, (*trace, refusal))
     trace.append(line("entered", f"entered: {matched}", event=event.name))
     return EntryDecision(True, tuple(trace))
 
 
-def _entry_refusal(
-    spec: JourneySpec,
-    contact: ContactView,
-    event: EventView,
-    history: Sequence[EventView],
-    prior: Sequence[PriorEnrollment],
-    now: datetime,
-) -> TraceLine | None:
-    audience = evaluate_all(spec.audience, Facts(contact.traits, event.properties, history, now))
-    if not audience.held:
-        return line("not_in_audience", f"not enrolled: not in the audience: {audience.explain()}")
+def _reentry_refusal(spec: JourneySpec, prior: Sequence[PriorEnrollment]) -> TraceLine | None:
     ongoing = [p for p in prior if p.state not in FINISHED]
     if ongoing:
         since = when(ongoing[0].entered_at)
@@ -133,14 +127,23 @@ def _entry_refusal(
     if prior and spec.reentry == "never":
         last = when(max(p.entered_at for p in prior))
         return line("reentry_never", f"not enrolled: entered before ({last}) and re-entry is never")
-    if spec.goal is not None:
-        earlier = [e for e in history if e != event]
-        done = matching_events(earlier, spec.goal.event, spec.goal.where, now=now)
-        if done:
-            at = when(done[-1].timestamp)
-            message = f"not enrolled: already performed goal {spec.goal.event} at {at}"
-            return line("goal_already_met", message, goal=spec.goal.event)
     return None
+
+
+def _goal_refusal(
+    spec: JourneySpec, event: EventView, history: Sequence[EventView], now: datetime
+) -> TraceLine | None:
+    """Someone who already performed the goal would only inflate conversion."""
+    if spec.goal is None:
+        return None
+    earlier = [e for e in history if e != event]
+    done = matching_events(earlier, spec.goal.event, spec.goal.where, now=now)
+    if not done:
+        return None
+    message = (
+        f"not enrolled: already performed goal {spec.goal.event} at {when(done[-1].timestamp)}"
+    )
+    return line("goal_already_met", message, goal=spec.goal.event)
 
 
 def decide(
@@ -189,15 +192,18 @@ def _on_event(
         )
     return _nothing(
         "ignored",
-        f"nothing happened: {event.name} does not matter at {step.id} ({_waiting(state)})",
+        f"nothing happened: {event.name} does not matter at {step.id} ({_waiting(state, step)})",
         event=event.name,
     )
 
 
-def _waiting(state: EnrollmentState) -> str:
-    if state.wake_at is None:
-        return "waiting, no timer"
-    return f"waiting until {when(state.wake_at)}"
+def _waiting(state: EnrollmentState, step: StepSpec) -> str:
+    if state.state != "waiting":
+        return f"the enrollment is {state.state}, not waiting"
+    until = f"until {when(state.wake_at)}" if state.wake_at else "with no timeout"
+    if isinstance(step, WaitForEventStep):
+        return f"waiting for {step.event} {until}"
+    return f"waiting {until}"
 
 
 def _goal_or_exit(

@@ -136,7 +136,7 @@ def test_an_event_that_does_not_matter_changes_nothing(welcome):
     assert decision.commands == ()
     assert messages(decision) == [
         "nothing happened: Opened App does not matter at wait_upload "
-        "(waiting until 2026-11-27 10:00 UTC)"
+        "(waiting for Uploaded File until 2026-11-27 10:00 UTC)"
     ]
     assert driver.state.step_id == before.step_id
     assert driver.state.wake_at == before.wake_at

@@ -44,6 +44,9 @@ def test_delay_ignores_events_while_waiting():
     driver.start(event("Signed Up"))
     decision = driver.send(event("Opened App", T0 + HOUR))
     assert decision.commands == ()
+    assert messages(decision) == [
+        "nothing happened: Opened App does not matter at pause (waiting until 2026-11-26 10:00 UTC)"
+    ]
     assert driver.state.wake_at == T0 + DAY
 
 
