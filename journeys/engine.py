@@ -252,7 +252,7 @@ def _on_time(
     step = spec.step(state.step_id)
     walk = Walk(state, spec, now, None)
     if isinstance(step, WaitForEventStep):
-        done = _performed_since_entry(state, step, walk.events, now)
+        done = walk.already_performed(step)
         if done is not None:
             walk.leave(step.id, "event")
             walk.note("event", f"{step.event} was performed at {when(done.timestamp)}: continuing")
@@ -266,13 +266,6 @@ def _on_time(
     walk.leave(step.id, "waited")
     walk.note("woke", f"delay at {step.id} is over")
     return walk.run(spec.following(step.id))
-
-
-def _performed_since_entry(
-    state: EnrollmentState, step: WaitForEventStep, events: Sequence[EventView], now: datetime
-) -> EventView | None:
-    found = matching_events(events, step.event, step.where, now=now, since=state.entered_at)
-    return found[-1] if found else None
 
 
 def _iso(delta: timedelta | None) -> str:

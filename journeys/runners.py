@@ -106,6 +106,21 @@ class Walk:
     def leave(self, step_id: str, outcome: str) -> None:
         self.commands.append(LeaveStep(step_id, outcome))
 
+    def already_performed(self, step: WaitForEventStep) -> EventView | None:
+        """The latest event since entry that satisfies this wait, if any.
+
+        The event that last moved the enrollment is used up: it (and anything of the same
+        name before it) cannot satisfy the next wait for that event, so a loop back to a
+        wait needs a new event.
+        """
+        since = self.state.entered_at
+        moved_by = self.last_event
+        if moved_by is not None and moved_by.name == step.event and moved_by.timestamp:
+            since = max(since, moved_by.timestamp)
+        found = matching_events(self.events, step.event, step.where, now=self.now, since=since)
+        fresh = [e for e in found if e != moved_by and (e.timestamp or since) >= since]
+        return fresh[-1] if fresh else None
+
     def facts(self) -> Facts:
         properties = self.last_event.properties if self.last_event is not None else {}
         return Facts(self.traits, properties, self.events, self.now)
@@ -181,12 +196,9 @@ def _delay(step: DelayStep, walk: Walk) -> Outcome:
 
 @runs(WaitForEventStep)
 def _wait_for_event(step: WaitForEventStep, walk: Walk) -> Outcome:
-    state = walk.state
-    found = matching_events(
-        walk.events, step.event, step.where, now=walk.now, since=state.entered_at
-    )
-    if found:
-        at = when(found[-1].timestamp)
+    done = walk.already_performed(step)
+    if done is not None:
+        at = when(done.timestamp)
         walk.note("already_performed", f"{step.event} already performed at {at}: continuing")
         return "already performed", walk.spec.following(step.id)
     wake = walk.now + step.timeout if step.timeout is not None else None

@@ -322,3 +322,49 @@ def test_until_step_rule_dataclass_defaults():
     assert spec.steps[0].until.at == time(7, 30)
     assert spec.steps[0].until.weekdays == ()
     assert spec.steps[0].duration is None
+
+
+LOOP = [
+    {
+        "id": "w",
+        "type": "wait_for_event",
+        "event": "Uploaded File",
+        "timeout": "P1D",
+        "on_timeout": "end",
+    },
+    {
+        "id": "thanks",
+        "type": "message",
+        "channel": "sms",
+        "variants": [{"body": "Thanks!"}],
+        "next": "w",
+    },
+    END,
+]
+
+
+def test_the_event_that_passed_a_wait_does_not_pass_it_again():
+    driver = Driver(journey(LOOP))
+    driver.start(event("Signed Up"))
+    decision = driver.send(event("Uploaded File", T0 + HOUR))
+    assert decision.commands == (
+        LeaveStep("w", "event"),
+        EnterStep("thanks", "message"),
+        SendMessage("thanks", "sms", "A"),
+        LeaveStep("thanks", "sent"),
+        EnterStep("w", "wait_for_event"),
+        Wait("w", T0 + HOUR + DAY, "Uploaded File"),
+    )
+
+
+def test_a_loop_through_a_wait_goes_round_once_per_new_event():
+    driver = Driver(journey(LOOP))
+    driver.start(event("Signed Up"))
+    driver.send(event("Uploaded File", T0 + HOUR))
+    again = driver.send(event("Uploaded File", T0 + 2 * HOUR))
+    timeout = driver.wake()
+    assert [c for c in again.commands if isinstance(c, SendMessage)] == [
+        SendMessage("thanks", "sms", "A")
+    ]
+    assert timeout.commands[0] == LeaveStep("w", "timeout")
+    assert driver.state.state == "completed"
