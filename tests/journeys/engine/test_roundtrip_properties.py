@@ -52,6 +52,7 @@ event_conditions = st.builds(
     st.lists(trait_conditions.filter(lambda c: "property" in c), max_size=2),
 )
 conditions = st.one_of(trait_conditions, event_conditions)
+EXISTS = {"trait": "x", "op": "exists"}
 
 
 @given(conditions)
@@ -65,12 +66,7 @@ def test_conditions_round_trip(raw):
 @given(st.lists(conditions, max_size=4), st.sampled_from(["never", "after_exit"]))
 def test_journeys_round_trip(audience, reentry):
     steps = [
-        {
-            "id": "check",
-            "type": "branch",
-            "conditions": audience or [{"trait": "x", "op": "exists"}],
-            "then": "end",
-        },
+        {"id": "check", "type": "branch", "conditions": [*audience, EXISTS], "then": "end"},
         {"id": "pause", "type": "delay", "until": {"time": "09:00", "weekdays": ["mon"]}},
         {"id": "end", "type": "exit"},
     ]
