@@ -38,7 +38,7 @@ class TemplateProblem:
 
 
 def channel_allows(contact_id: int, channel: str) -> tuple[bool, str]:
-    row = Subscription.objects.filter(contact_id=contact_id, channel=channel).first()
+    row = next(iter(Subscription.objects.filter(contact_id=contact_id, channel=channel)[:1]), None)
     if row is None or row.allows_sending:
         return True, ""
     return False, f"{channel} {row.state}"
@@ -57,7 +57,7 @@ def message_queue(
 ) -> QueuedMessage:
     now = now or timezone.now()
     if step_visit_id is not None:
-        existing = Message.objects.filter(step_visit_id=step_visit_id).first()
+        existing = next(iter(Message.objects.filter(step_visit_id=step_visit_id)[:1]), None)
         if existing is not None:
             return _queued(existing)
     allowed, reason = channel_allows(contact_id, channel)
