@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -201,11 +202,15 @@ class StepVisitInline(admin.TabularInline):
 class EnrollmentTraceInline(admin.TabularInline):
     model = DecisionTrace
     fk_name = "enrollment"
-    fields = ("at", "code", "message")
+    fields = ("at", "code", "explanation")
     readonly_fields = fields
     extra = 0
     can_delete = False
     ordering = ("at", "id")
+
+    @admin.display(description="why")
+    def explanation(self, obj: DecisionTrace) -> str:
+        return linebreaksbr(obj.message)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -307,7 +312,7 @@ class ContactTraceInline(admin.TabularInline):
     model = DecisionTrace
     fk_name = "contact"
     verbose_name_plural = "decision trace (why did or didn't this contact get a message?)"
-    fields = ("at", "journey", "code", "message")
+    fields = ("at", "journey", "code", "explanation")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -315,6 +320,10 @@ class ContactTraceInline(admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[DecisionTrace]:
         return super().get_queryset(request).select_related("journey")
+
+    @admin.display(description="why")
+    def explanation(self, obj: DecisionTrace) -> str:
+        return linebreaksbr(obj.message)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -1,7 +1,8 @@
 """Row claims for the worker: evaluated immediately, skipping rows another worker holds.
 
-Lock order is always contacts, then enrollments (each by id), so the event worker and the
-wake-up sweep never wait on each other in a cycle."""
+The event worker locks contacts, then their open enrollments (each in id order, waiting
+for other workers). The wake-up sweep takes enrollments, then contacts, but only with SKIP
+LOCKED, so it never waits: the two can never wait on each other in a cycle."""
 
 from __future__ import annotations
 
@@ -36,32 +37,25 @@ def lock_open_enrollments(*, contact_ids: Iterable[int]) -> list[Enrollment]:
 
 
 def claim_due_enrollments(*, now: datetime, limit: int) -> list[Enrollment]:
-    """Lock up to `limit` waiting enrollments of live journeys whose wake-up is due,
-    together with their contacts; rows another worker holds are skipped."""
-    due_contacts = list(
+    """Lock up to `limit` waiting enrollments of live journeys whose wake-up is due, soonest
+    first; rows another worker holds are skipped. Inside a transaction."""
+    return list(
         Enrollment.objects.filter(
             state=Enrollment.State.WAITING,
             wake_at__lte=now,
             journey__status=Journey.Status.LIVE,
         )
         .order_by("wake_at")
-        .values_list("contact_id", flat=True)[:limit]
+        .select_for_update(skip_locked=True, of=("self",))[:limit]
     )
-    if not due_contacts:
-        return []
-    locked = list(
-        Contact.objects.filter(pk__in=set(due_contacts))
+
+
+def try_lock_contacts(*, contact_ids: Iterable[int]) -> set[int]:
+    """Lock the contacts no other worker holds; return their ids. Never waits, so a sweep
+    holding enrollments cannot deadlock with an event batch holding their contacts."""
+    return set(
+        Contact.objects.filter(pk__in=set(contact_ids))
         .order_by("pk")
         .select_for_update(skip_locked=True)
         .values_list("pk", flat=True)
-    )
-    return list(
-        Enrollment.objects.filter(
-            contact_id__in=locked,
-            state=Enrollment.State.WAITING,
-            wake_at__lte=now,
-            journey__status=Journey.Status.LIVE,
-        )
-        .order_by("pk")
-        .select_for_update(skip_locked=True, of=("self",))
     )

@@ -16,6 +16,7 @@ from django_q.tasks import async_task
 from journeys.locks import claim_pending_events, lock_contacts
 from journeys.models import Contact, Event
 from journeys.services.catalogue import catalogue_record
+from journeys.services.enrollment_batch import update_rows
 from journeys.services.enrollments import enrollments_handle_events, enrollments_wake_due
 
 logger = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def _touch_contacts(contacts: dict[int, Contact], events: list[Event]) -> None:
             contact.last_seen_at = event.received_at
             changed[contact.pk] = contact
     if changed:
-        Contact.objects.bulk_update([changed[pk] for pk in sorted(changed)], ["last_seen_at"])
+        update_rows(Contact, [changed[pk] for pk in sorted(changed)], ["last_seen_at"])
 
 
 def sweep() -> None:

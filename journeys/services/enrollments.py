@@ -25,7 +25,12 @@ from journeys.engine import (
     decide_entry,
     initial_state,
 )
-from journeys.locks import claim_due_enrollments, lock_contacts, lock_open_enrollments
+from journeys.locks import (
+    claim_due_enrollments,
+    lock_contacts,
+    lock_open_enrollments,
+    try_lock_contacts,
+)
 from journeys.models import Contact, Enrollment, Event, Journey, Source
 from journeys.selectors import VersionInfo, version_info
 from journeys.services.enrollment_batch import (
@@ -93,8 +98,11 @@ def enrollments_wake_due(*, now: datetime, batch_size: int | None = None) -> int
 @transaction.atomic
 def _wake_batch(*, now: datetime, limit: int) -> int:
     rows = claim_due_enrollments(now=now, limit=limit)
-    if rows:
-        _wake(rows, now=now)
+    # An enrollment whose contact an event batch holds right now waits for the next sweep.
+    free = try_lock_contacts(contact_ids={row.contact_id for row in rows})
+    ready = [row for row in rows if row.contact_id in free]
+    if ready:
+        _wake(ready, now=now)
     return len(rows)
 
 
@@ -109,9 +117,8 @@ def enrollment_wake(*, enrollment_id: int, revision: int, now: datetime) -> bool
         .filter(wake_at__lte=now, journey__status=Journey.Status.LIVE)
         .first()
     )
-    if row is None:
+    if row is None or not try_lock_contacts(contact_ids=[row.contact_id]):
         return False
-    lock_contacts(contact_ids=[row.contact_id])
     _wake([row], now=now)
     return True
 

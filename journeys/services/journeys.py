@@ -171,16 +171,27 @@ def _move_enrollments(
                 enrollment_id=pk,
                 at=now,
                 code="version.not_moved",
-                message=(
-                    f'Stays on its version: step "{step_key}" does not exist in '
-                    f"version {version.number}."
-                ),
-                data={"step": step_key, "version": version.number},
+                message=_not_moved(step_key, version.number),
+                data=_lines(
+                    "version.not_moved",
+                    _not_moved(step_key, version.number),
+                    step=step_key,
+                    version=version.number,
+                ),  # fmt: skip
             )
             for pk, contact_id, step_key in left
         ]
     )
     return {"moved": moved, "left_to_drain": len(left)}
+
+
+def _not_moved(step_key: str, number: int) -> str:
+    return f'Stays on its version: step "{step_key}" does not exist in version {number}.'
+
+
+def _lines(code: str, message: str, **data: Any) -> dict[str, Any]:
+    """Trace data in the engine's shape (see journeys.services.traces)."""
+    return {"lines": [{"code": code, "message": message, "data": data}]}
 
 
 @transaction.atomic
@@ -222,6 +233,7 @@ def journey_archive(*, journey: Journey, by: AbstractBaseUser | None = None) -> 
             at=now,
             code="journey.archived",
             message="Exited: the journey was archived.",
+            data=_lines("journey.archived", "Exited: the journey was archived."),
         )
         for pk, contact_id in ended
     )
