@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 
 from journeys.models import (
     AuditEntry,
@@ -303,7 +303,7 @@ class ContactEnrollmentInline(admin.TabularInline):
                 (visit.step.key, f"{visit.entered_at:%Y-%m-%d %H:%M}", visit.outcome or "open")
                 for visit in visits
             ),
-        ) or format_html("—")
+        ) or "—"
 
 
 class ContactTraceInline(admin.TabularInline):

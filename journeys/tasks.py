@@ -15,8 +15,8 @@ from django_q.tasks import async_task
 
 from journeys.locks import claim_pending_events, lock_contacts
 from journeys.models import Contact, Event
+from journeys.services.bulk import update_rows
 from journeys.services.catalogue import catalogue_record
-from journeys.services.enrollment_batch import update_rows
 from journeys.services.enrollments import enrollments_handle_events, enrollments_wake_due
 
 logger = logging.getLogger(__name__)

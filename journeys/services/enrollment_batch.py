@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import bisect
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Model
 
 from journeys.engine import (
     ContactView,
@@ -35,6 +33,7 @@ from journeys.engine import (
 from journeys.models import Contact, Enrollment, Event, StepVisit
 from journeys.outbox import outbox_notify, outbox_queue
 from journeys.selectors import VersionInfo
+from journeys.services.bulk import allocate_ids, insert_rows, update_rows
 from journeys.services.notes import note_render
 from journeys.services.traces import TraceRow, trace_row, traces_write
 from journeys.spec import MessageStep
@@ -124,6 +123,8 @@ class Batch:
     changed_contacts: set[int] = field(default_factory=set)
     notes: list[tuple[str, str]] = field(default_factory=list)
     open_visits: dict[int, StepVisit] = field(default_factory=dict)
+    # Visits are linked to their enrollments by object until flush() knows the ids.
+    visit_owner: dict[int, Enrollment] = field(default_factory=dict)
 
     # --- reading ---------------------------------------------------------------------
 
@@ -265,13 +266,14 @@ class Batch:
             enrollment.furthest_position, version.step_positions[step_id]
         )
         visit = StepVisit(
-            enrollment=enrollment,
+            enrollment_id=enrollment.pk,
             step_id=version.step_ids[step_id],
             seq=enrollment.visit_count,
             entered_at=self.now,
         )
         self.new_visits.append(visit)
         self.open_visits[id(enrollment)] = visit
+        self.visit_owner[id(visit)] = enrollment
 
     def _leave(self, enrollment: Enrollment, outcome: str) -> None:
         visit = self.open_visits.pop(id(enrollment), None)
@@ -339,11 +341,7 @@ class Batch:
 
     def flush(self) -> None:
         """Write everything decided, in dependency order. Call inside the transaction."""
-        if self.new_enrollments:
-            Enrollment.objects.bulk_create(self.new_enrollments)
-        StepVisit.objects.bulk_create(self.new_visits)
-        for visit in self.open_visits.values():
-            visit.enrollment.current_visit_id = visit.pk
+        self._insert_new_rows()
         for planned in self.messages:
             self._queue(planned)
         self._update_enrollments()
@@ -386,11 +384,36 @@ class Batch:
         }
         planned.trace.add(TraceLine(code, text, data))
 
-    def _update_enrollments(self) -> None:
+    def _insert_new_rows(self) -> None:
+        if connection.vendor == "postgresql":
+            # Ids first, so each row is written once, complete (see journeys.services.bulk).
+            if self.new_enrollments:
+                allocate_ids(Enrollment, self.new_enrollments)
+            self._link_visits()
+            insert_rows(Enrollment, self.new_enrollments)
+            insert_rows(StepVisit, self.new_visits)
+            return
+        insert_rows(Enrollment, self.new_enrollments)
+        self._link_visits()
+        insert_rows(StepVisit, self.new_visits)
+        self._point_at_open_visits()
         # New enrollments were inserted before their visits: they still need current_visit_id.
-        rows = [*self.touched.values()]
-        rows += [e for e in self.new_enrollments if e.current_visit_id is not None]
-        update_rows(Enrollment, sorted(rows, key=lambda row: row.pk), _ENROLLMENT_FIELDS)
+        update_rows(Enrollment, self.new_enrollments, ["current_visit_id"])
+
+    def _link_visits(self) -> None:
+        for visit in self.new_visits:
+            visit.enrollment_id = self.visit_owner[id(visit)].pk
+        if connection.vendor == "postgresql" and self.new_visits:
+            allocate_ids(StepVisit, self.new_visits)
+            self._point_at_open_visits()
+
+    def _point_at_open_visits(self) -> None:
+        for visit in self.open_visits.values():
+            self.visit_owner[id(visit)].current_visit_id = visit.pk
+
+    def _update_enrollments(self) -> None:
+        rows = sorted(self.touched.values(), key=lambda row: row.pk)
+        update_rows(Enrollment, rows, _ENROLLMENT_FIELDS)
 
     def _update_left_visits(self) -> None:
         visits = [
@@ -398,40 +421,6 @@ class Batch:
             for pk, (left_at, outcome) in sorted(self.left_visits.items())
         ]
         update_rows(StepVisit, visits, ["left_at", "outcome"])
-
-
-def update_rows(model: type[Model], rows: Sequence[Model], fields: Sequence[str]) -> None:
-    """Write these fields of these saved rows in one statement per 1,000 rows.
-
-    On PostgreSQL: one UPDATE ... FROM (VALUES ...); Django's bulk_update builds a CASE per
-    field and row, which costs more in Python than the rest of a batch together."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_update(rows, fields, batch_size=500)
-        return
-    columns = [model._meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
-    pk = model._meta.pk
-    casts = [f"CAST(%s AS {pk.db_type(connection)})"]
-    casts += [f"CAST(%s AS {field.db_type(connection)})" for field in columns]
-    names = ", ".join(quote(name) for name in ["pk", *(f.column for f in columns)])
-    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in columns)
-    table = quote(model._meta.db_table)
-    for start in range(0, len(rows), 1000):
-        chunk = rows[start : start + 1000]
-        params: list[Any] = []
-        for row in chunk:
-            params.append(row.pk)
-            params += [f.get_db_prep_save(getattr(row, f.attname), connection) for f in columns]
-        values = ", ".join(f"({', '.join(casts)})" for _ in chunk)
-        # Only quoted identifiers from the model's meta are interpolated; values are params.
-        statement = (
-            f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v({names}) "  # noqa: S608
-            f"WHERE {table}.{quote(pk.column)} = v.{quote('pk')}"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(statement, params)
 
 
 _ENROLLMENT_FIELDS = [

@@ -14,10 +14,10 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from psycopg import sql
 
 from journeys.engine import TraceLine
 from journeys.models import DecisionTrace, Enrollment
+from journeys.services.bulk import copy_rows
 
 MAX_TRACE_MESSAGE = 4000
 
@@ -105,24 +105,19 @@ def traces_write(*, rows: list[TraceRow]) -> None:
 
 def _copy(rows: list[TraceRow]) -> None:
     # COPY: traces are the most numerous rows a batch writes, and nothing reads their ids.
-    meta = DecisionTrace._meta
-    names = ["contact", "journey", "enrollment", "at", "code", "message", "data"]
-    columns = [meta.get_field(name).column for name in names]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    copy_rows(
+        DecisionTrace,
+        ["contact", "journey", "enrollment", "at", "code", "message", "data"],
+        (
+            (
+                row.contact_id,
+                row.journey_id,
+                row.enrollment.pk if row.enrollment else None,
+                row.at,
+                row.code,
+                row.message,
+                row.data_json(),
+            )  # fmt: skip
+            for row in rows
+        ),
     )
-    connection.ensure_connection()
-    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            enrollment_id = row.enrollment.pk if row.enrollment else None
-            copy.write_row(
-                (
-                    row.contact_id,
-                    row.journey_id,
-                    enrollment_id,
-                    row.at,
-                    row.code,
-                    row.message,
-                    row.data_json(),
-                )  # fmt: skip
-            )
