@@ -13,7 +13,10 @@ Everything runs on 127.0.0.1 and stops by itself:
    and two `process_pending_events` tasks queued (one per worker):
    - pipeline baseline: events no journey reacts to (claim, catalogue, mark processed);
    - engine: "Signed Up" (enter, email queued, wait) then "Uploaded File" (in-app queued,
-     complete), events per second, with 10k and then 1M other enrollments waiting (COPY);
+     complete), events per second, with 10k and then 1M other enrollments waiting (COPY):
+     the worst case, every event moves someone and queues a message;
+   - a mixed stream: a tenth of the events move someone (sign-up and upload among page
+     views), with 10k waiting;
    - latency: events inserted one by one at a steady rate, each followed by the API's
      kick, until the contact's message row is visible (p50/p95);
    - due wake-ups per second: enrollments whose timeout is due, swept by two tasks;
@@ -250,6 +253,21 @@ def _engine_round(source_id: int, count: int, label: str) -> dict[str, float]:
     return {"signups": count / signups, "uploads": count / uploads, "events": total}
 
 
+def _mixed_round(source_id: int, count: int) -> float:
+    """Events per second for `count` events where a tenth move someone: per contact, a
+    sign-up and 4 page views, then 4 page views and an upload (2 messages per 10 events)."""
+    contacts = _contacts(source_id, count // 10, "mixed")
+    _events(source_id, contacts, "Signed Up", {"plan": "free"})
+    for _ in range(4):
+        _events(source_id, contacts, "Page Viewed", {"path": "/docs"})
+    first = _drain(len(contacts) * 5)
+    for _ in range(4):
+        _events(source_id, contacts, "Page Viewed", {"path": "/upload"})
+    _events(source_id, contacts, "Uploaded File", {"filename": "deck.pdf"})
+    second = _drain(len(contacts) * 5)
+    return len(contacts) * 10 / (first + second)
+
+
 def _baseline_round(source_id: int, count: int) -> float:
     contacts = _contacts(source_id, count, "baseline")
     _events(source_id, contacts, "Page Viewed", {"path": "/"})
@@ -376,6 +394,7 @@ def main() -> int:
         small = _contacts(source.pk, args.small, "waiting-small")
         _waiting(journey, small, datetime.now(UTC) + timedelta(days=30))
         run_small = _engine_round(source.pk, args.events, "small")
+        results["mixed"] = _mixed_round(source.pk, args.events * 2)
         print(f"  with {args.small:,} waiting: {run_small['events']:,.0f} events/s", flush=True)
         for chunk in range(0, args.large - args.small, 250_000):
             size = min(250_000, args.large - args.small - chunk)
@@ -415,6 +434,11 @@ def main() -> int:
         _verdict(engine >= TARGET_EVENTS_PER_SECOND, f">= {TARGET_EVENTS_PER_SECOND:,}"),
     )
     _row("engine / baseline", f"{engine / results['baseline']:.2f}")
+    _row(
+        f"engine, {args.small:,} waiting: mixed stream",
+        f"{results['mixed']:,.0f} events/s",
+        _verdict(results["mixed"] >= TARGET_EVENTS_PER_SECOND, f">= {TARGET_EVENTS_PER_SECOND:,}"),
+    )
     _row(f"engine, {args.large:,} waiting: both", f"{run_large['events']:,.0f} events/s")
     _row(
         "per-event cost, large / small",

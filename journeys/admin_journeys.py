@@ -93,8 +93,9 @@ class JourneyAdmin(admin.ModelAdmin):
     list_display = ("name", "key", "status", "version", "open_enrollments", "all_enrollments")
     list_filter = ("status",)
     search_fields = ("key", "name")
-    readonly_fields = ("status", "current_version", "enrollments_by_state", "created_at")
+    # Read-only: drafts change through import (or the builder), status through the actions.
     fields = ("key", "name", "status", "current_version", "enrollments_by_state", "draft_spec")
+    readonly_fields = fields
     inlines = [JourneyVersionInline, AuditEntryInline]
     change_list_template = "admin/journeys/journey/change_list.html"
     change_form_template = "admin/journeys/journey/change_form.html"
@@ -296,14 +297,17 @@ class ContactEnrollmentInline(admin.TabularInline):
     @admin.display(description="step visits")
     def steps(self, obj: Enrollment) -> str:
         visits = sorted(obj.visits.all(), key=lambda visit: visit.seq)
-        return format_html_join(
-            " → ",
-            "{} <small>({} {})</small>",
-            (
-                (visit.step.key, f"{visit.entered_at:%Y-%m-%d %H:%M}", visit.outcome or "open")
-                for visit in visits
-            ),
-        ) or "—"
+        return (
+            format_html_join(
+                " → ",
+                "{} <small>({} {})</small>",
+                (
+                    (visit.step.key, f"{visit.entered_at:%Y-%m-%d %H:%M}", visit.outcome or "open")
+                    for visit in visits
+                ),
+            )
+            or "—"
+        )
 
 
 class ContactTraceInline(admin.TabularInline):
