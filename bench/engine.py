@@ -17,6 +17,8 @@ Everything runs on 127.0.0.1 and stops by itself:
      the worst case, every event moves someone and queues a message;
    - a mixed stream: a tenth of the events move someone (sign-up and upload among page
      views), with 10k waiting;
+   - the journeys side alone: the same sign-ups and uploads in this process, with
+     channels' message_queue stubbed out (one process, not the cluster);
    - latency: events inserted one by one at a steady rate, each followed by the API's
      kick, until the contact's message row is visible (p50/p95);
    - due wake-ups per second: enrollments whose timeout is due, swept by two tasks;
@@ -268,6 +270,32 @@ def _mixed_round(source_id: int, count: int) -> float:
     return len(contacts) * 10 / (first + second)
 
 
+def _engine_alone(source_id: int, count: int) -> float:
+    """Events per second of the engine in this process with message_queue stubbed out:
+    what the journeys side costs, without the channels side (one worker)."""
+    from channels.delivery import QueuedMessage
+    from journeys.services import enrollment_batch
+    from journeys.tasks import process_pending_events
+
+    real = enrollment_batch.outbox_queue
+    enrollment_batch.outbox_queue = lambda **_: QueuedMessage(
+        0, "queued", datetime.now(UTC), "", ""
+    )
+    try:
+        contacts = _contacts(source_id, count, "alone")
+        _events(source_id, contacts, "Signed Up", {"plan": "free"})
+        start = time.monotonic()
+        process_pending_events(linger=0)
+        signups = time.monotonic() - start
+        _events(source_id, contacts, "Uploaded File", {"filename": "deck.pdf"})
+        start = time.monotonic()
+        process_pending_events(linger=0)
+        uploads = time.monotonic() - start
+    finally:
+        enrollment_batch.outbox_queue = real
+    return 2 * count / (signups + uploads)
+
+
 def _baseline_round(source_id: int, count: int) -> float:
     contacts = _contacts(source_id, count, "baseline")
     _events(source_id, contacts, "Page Viewed", {"path": "/"})
@@ -403,6 +431,7 @@ def main() -> int:
         connection.cursor().execute("ANALYZE")
         run_large = _engine_round(source.pk, args.events, "large")
         print(f"  with {args.large:,} waiting: {run_large['events']:,.0f} events/s", flush=True)
+        results["alone"] = _engine_alone(source.pk, args.events)
         latencies = _latency(source.pk, args.latency_events, args.latency_rate)
         results["wakeups"] = _wakeups(source.pk, journey, args.wakeups)
         contacts = Contact.objects.count()
@@ -439,6 +468,7 @@ def main() -> int:
         f"{results['mixed']:,.0f} events/s",
         _verdict(results["mixed"] >= TARGET_EVENTS_PER_SECOND, f">= {TARGET_EVENTS_PER_SECOND:,}"),
     )
+    _row("engine alone, message_queue stubbed, 1 process", f"{results['alone']:,.0f} events/s")
     _row(f"engine, {args.large:,} waiting: both", f"{run_large['events']:,.0f} events/s")
     _row(
         "per-event cost, large / small",

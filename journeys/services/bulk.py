@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 from psycopg import sql
 
@@ -28,10 +28,12 @@ def insert_rows(model: type[Model], rows: Sequence[Model]) -> None:
     if unnumbered:
         allocate_ids(model, unnumbered)
     fields = model._meta.concrete_fields
+    wrapper = connections[DEFAULT_DB_ALIAS]  # the proxy's attribute look-ups add up per value
+    prepare = [(field.attname, field.get_db_prep_save) for field in fields]
     copy_rows(
         model,
         [field.name for field in fields],
-        ([f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] for row in rows),
+        ([save(getattr(row, name), wrapper) for name, save in prepare] for row in rows),
     )
 
 
