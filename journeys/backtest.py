@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from journeys.models import Contact, Event
 from journeys.selectors import spec_event_names
-from journeys.services.enrollment_batch import contact_view
+from journeys.services.engine_views import contact_view
 from journeys.simulate import ScriptEvent, simulate
 from journeys.spec import JourneySpec
 

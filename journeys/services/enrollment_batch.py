@@ -18,7 +18,6 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from journeys.engine import (
-    ContactView,
     Decision,
     EnterStep,
     EventView,
@@ -34,65 +33,18 @@ from journeys.models import Contact, Enrollment, Event, StepVisit
 from journeys.outbox import outbox_notify, outbox_queue
 from journeys.selectors import VersionInfo
 from journeys.services.bulk import allocate_ids, insert_rows, update_rows
+from journeys.services.engine_views import (
+    KNOWN_TRAITS,
+    contact_view,
+    event_snapshot,
+    template_event,
+)
 from journeys.services.notes import note_render
 from journeys.services.traces import TraceRow, trace_row, traces_write
 from journeys.spec import MessageStep
 from journeys.traits import TraitError, extract_known_traits
 
 logger = logging.getLogger(__name__)
-
-_KNOWN_TRAITS = ("email", "phone", "first_name", "last_name", "timezone", "locale")
-
-
-def event_view(event: Event) -> EventView:
-    return EventView(
-        name=event.name, properties=event.properties or {}, timestamp=event.timestamp, id=event.pk
-    )
-
-
-def event_snapshot(view: EventView | None) -> dict[str, Any]:
-    """The event as stored on the enrollment and shown to templates."""
-    if view is None:
-        return {}
-    stamp = view.timestamp.isoformat() if view.timestamp else None
-    return {
-        "id": view.id,
-        "name": view.name,
-        "properties": dict(view.properties),
-        "timestamp": stamp,
-    }
-
-
-def snapshot_view(data: dict[str, Any]) -> EventView | None:
-    if not data:
-        return None
-    stamp = datetime.fromisoformat(data["timestamp"]) if data.get("timestamp") else None
-    return EventView(
-        name=data["name"],
-        properties=data.get("properties") or {},
-        timestamp=stamp,
-        id=data.get("id"),
-    )
-
-
-def template_event(data: dict[str, Any]) -> dict[str, Any]:
-    """`{{ event.properties.x }}` and `{{ event.x }}` both work; name and timestamp too."""
-    properties = dict(data.get("properties") or {})
-    return {**properties, "name": data.get("name", ""), "properties": properties,
-            "timestamp": data.get("timestamp")}  # fmt: skip
-
-
-def contact_view(contact: Contact) -> ContactView:
-    traits = dict(contact.traits or {})
-    traits |= {name: getattr(contact, name) for name in _KNOWN_TRAITS if getattr(contact, name)}
-    source = contact.source if contact.source_id else None
-    return ContactView(
-        id=contact.pk,
-        traits=traits,
-        timezone=contact.timezone,
-        source_timezone=source.timezone if source is not None else "",
-        site_timezone=settings.TIME_ZONE,
-    )
 
 
 @dataclass
@@ -348,7 +300,7 @@ class Batch:
         self._update_left_visits()
         if self.changed_contacts:
             changed = [self.contacts[pk] for pk in sorted(self.changed_contacts)]
-            update_rows(Contact, changed, ["traits", *_KNOWN_TRAITS])
+            update_rows(Contact, changed, ["traits", *KNOWN_TRAITS])
         traces_write(rows=self.traces)
         for to, text in self.notes:
             transaction.on_commit(lambda to=to, text=text: outbox_notify(target=to, text=text))

@@ -33,13 +33,8 @@ from journeys.locks import (
 )
 from journeys.models import Contact, Enrollment, Event, Journey, Source
 from journeys.selectors import VersionInfo, version_info
-from journeys.services.enrollment_batch import (
-    Batch,
-    contact_view,
-    event_view,
-    history_since,
-    snapshot_view,
-)
+from journeys.services.engine_views import contact_view, event_view, snapshot_view
+from journeys.services.enrollment_batch import Batch, history_since
 
 logger = logging.getLogger(__name__)
 
