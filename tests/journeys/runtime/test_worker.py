@@ -356,3 +356,34 @@ def test_a_batch_costs_the_same_queries_for_10_or_40_contacts(
     assert Message.objects.count() == 51
     # PostgreSQL writes new rows with COPY, which the query log does not see.
     assert big == small == {"postgresql": 15, "sqlite": 17}[connection.vendor]
+
+
+def test_update_contact_step_sets_traits_and_well_known_fields(
+    db, make_contact, send_event, run_worker
+):
+    journey_import(
+        data={
+            "format": "stepwise.journey/1",
+            "key": "tagging",
+            "name": "Tagging",
+            "trigger": {"event": "Signed Up"},
+            "steps": [
+                {
+                    "id": "tag",
+                    "type": "update_contact",
+                    "set": {"stage": "welcomed", "first_name": "Augusta"},
+                },  # fmt: skip
+                {"id": "done", "type": "exit"},
+            ],
+        },
+        publish=True,
+    )
+    ada = make_contact("ada", traits={"plan": "free"})
+    send_event(ada, "Signed Up")
+
+    run_worker()
+
+    ada.refresh_from_db()
+    assert ada.traits == {"plan": "free", "stage": "welcomed", "first_name": "Augusta"}
+    assert ada.first_name == "Augusta"
+    assert Enrollment.objects.get(contact=ada).state == "completed"
