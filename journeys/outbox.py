@@ -5,10 +5,12 @@ message row commits together with the step visit it belongs to: the outbox patte
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from channels import delivery
 from channels.delivery import (
     MessageContent,
     QueuedMessage,
@@ -26,7 +28,9 @@ __all__ = [
     "QueuedMessage",
     "channel_allows",
     "outbox_notify",
+    "OutboxMessage",
     "outbox_queue",
+    "outbox_queue_many",
     "outbox_template_problems",
     "validate_content",
 ]
@@ -47,18 +51,51 @@ def outbox_queue(
     return message_queue(
         contact_id=contact_id,
         channel=channel,
-        content=MessageContent(
-            subject=str(content.get("subject", "")),
-            preheader=str(content.get("preheader", "")),
-            body=str(content.get("body", "")),
-            url=str(content.get("url", "")),
-        ),
+        content=_content(content),
         context=context,
         step_visit_id=step_visit_id,
         variant_id=variant_id,
         journey_id=journey_id,
         now=now,
     )
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One message a batch asks for: its step visit makes it unique."""
+
+    contact_id: int
+    channel: str
+    content: dict[str, Any]
+    context: dict[str, Any]
+    step_visit_id: int
+    variant_id: int | None
+    journey_id: int
+
+
+def outbox_queue_many(*, messages: Sequence[OutboxMessage], now: datetime) -> list[QueuedMessage]:
+    """Queue a batch's messages, in order; one QueuedMessage each, as outbox_queue."""
+    # channels may offer one call per batch (message_queue_many); until it does, one each.
+    many = getattr(delivery, "message_queue_many", None)
+    if many is None:
+        return [outbox_queue(**vars(message), now=now) for message in messages]
+    requests = [
+        delivery.MessageRequest(
+            contact_id=m.contact_id,
+            channel=m.channel,
+            content=_content(m.content),
+            context=m.context,
+            step_visit_id=m.step_visit_id,
+            variant_id=m.variant_id,
+            journey_id=m.journey_id,
+        )
+        for m in messages
+    ]
+    return many(requests=requests, now=now)
+
+
+def _content(fields: Mapping[str, Any]) -> MessageContent:
+    return MessageContent(**{name: str(fields.get(name, "") or "") for name in _CONTENT_FIELDS})
 
 
 def outbox_notify(*, target: str, text: str) -> None:

@@ -30,7 +30,7 @@ from journeys.engine import (
     Wait,
 )
 from journeys.models import Contact, Enrollment, Event, StepVisit
-from journeys.outbox import outbox_notify, outbox_queue
+from journeys.outbox import OutboxMessage, QueuedMessage, outbox_notify, outbox_queue_many
 from journeys.selectors import VersionInfo
 from journeys.services.bulk import allocate_ids, insert_rows, update_rows
 from journeys.services.engine_views import (
@@ -294,8 +294,7 @@ class Batch:
     def flush(self) -> None:
         """Write everything decided, in dependency order. Call inside the transaction."""
         self._insert_new_rows()
-        for planned in self.messages:
-            self._queue(planned)
+        self._queue_messages()
         self._update_enrollments()
         self._update_left_visits()
         if self.changed_contacts:
@@ -305,18 +304,26 @@ class Batch:
         for to, text in self.notes:
             transaction.on_commit(lambda to=to, text=text: outbox_notify(target=to, text=text))
 
-    def _queue(self, planned: _PlannedMessage) -> None:
-        enrollment = planned.enrollment
-        queued = outbox_queue(
-            contact_id=enrollment.contact_id,
-            channel=planned.channel,
-            content=planned.content,
-            context=planned.context,
-            step_visit_id=planned.visit.pk,
-            variant_id=planned.variant_id,
-            journey_id=enrollment.journey_id,
-            now=self.now,
-        )
+    def _queue_messages(self) -> None:
+        if not self.messages:
+            return
+        requests = [
+            OutboxMessage(
+                contact_id=planned.enrollment.contact_id,
+                channel=planned.channel,
+                content=planned.content,
+                context=planned.context,
+                step_visit_id=planned.visit.pk,
+                variant_id=planned.variant_id,
+                journey_id=planned.enrollment.journey_id,
+            )
+            for planned in self.messages
+        ]
+        results = outbox_queue_many(messages=requests, now=self.now)
+        for planned, queued in zip(self.messages, results, strict=True):
+            self._explain(planned, queued)
+
+    def _explain(self, planned: _PlannedMessage, queued: QueuedMessage) -> None:
         step = f'Step "{planned.step_key}"'
         if queued.suppressed_reason:
             code, text = "message.suppressed", f"{step}: not sent, {queued.suppressed_reason}."

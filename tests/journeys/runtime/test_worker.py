@@ -387,3 +387,28 @@ def test_update_contact_step_sets_traits_and_well_known_fields(
     assert ada.traits == {"plan": "free", "stage": "welcomed", "first_name": "Augusta"}
     assert ada.first_name == "Augusta"
     assert Enrollment.objects.get(contact=ada).state == "completed"
+
+
+def test_outbox_falls_back_to_one_message_queue_call_per_message(
+    live_welcome, make_contact, send_event, run_worker, monkeypatch
+):
+    monkeypatch.delattr("channels.delivery.message_queue_many")
+    ada, bob = make_contact("ada"), make_contact("bob")
+    Subscription.objects.create(
+        contact=bob, channel="email", state="unsubscribed", changed_at=timezone.now()
+    )
+    send_event(ada, "Signed Up", plan="free")
+    send_event(bob, "Signed Up", plan="free")
+
+    run_worker()
+    Event.objects.update(processed_at=None)
+    run_worker()
+
+    messages = Message.objects.order_by("contact__user_id")
+    assert [(m.contact.user_id, m.status) for m in messages] == [
+        ("ada", "queued"),
+        ("bob", "suppressed"),
+    ]
+    hello = StepVisit.objects.filter(step__key="hello").order_by("enrollment__contact__user_id")
+    assert [m.step_visit_id for m in messages] == [visit.pk for visit in hello]
+    assert _codes(bob).count("message.suppressed") == 1
