@@ -277,10 +277,10 @@ def _engine_alone(source_id: int, count: int) -> float:
     from journeys.services import enrollment_batch
     from journeys.tasks import process_pending_events
 
-    real = enrollment_batch.outbox_queue
-    enrollment_batch.outbox_queue = lambda **_: QueuedMessage(
-        0, "queued", datetime.now(UTC), "", ""
-    )
+    real = enrollment_batch.outbox_queue_many
+    enrollment_batch.outbox_queue_many = lambda *, messages, now: [
+        QueuedMessage(0, "queued", now, "", "") for _ in messages
+    ]
     try:
         contacts = _contacts(source_id, count, "alone")
         _events(source_id, contacts, "Signed Up", {"plan": "free"})
