@@ -93,6 +93,24 @@ def message_create(*, now: datetime, status: str, detail: str, **fields: object)
     return message
 
 
+def messages_create(*, now: datetime, messages: Sequence[tuple[Message, str]]) -> None:
+    """Insert unsaved Messages (each with its first history detail) in two statements."""
+    if not messages:
+        return
+    Message.objects.bulk_create([message for message, _ in messages])
+    MessageStatusChange.objects.bulk_create(
+        MessageStatusChange(
+            message=message,
+            from_status="",
+            to_status=message.status,
+            detail=detail[:500],
+            occurred_at=now,
+            recorded_at=now,
+        )
+        for message, detail in messages
+    )
+
+
 def message_claim(*, message_ids: Sequence[int], now: datetime) -> list[Message]:
     """Claim the due, queued messages among message_ids for one send attempt each.
 

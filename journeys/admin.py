@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from journeys.admin_journeys import CONTACT_JOURNEY_INLINES
 from journeys.models import Contact, ContactAlias, Event, EventType, Source, Subscription
 from journeys.services.sources import source_create, source_revoke
 
@@ -102,7 +103,7 @@ class ContactAdmin(ReadOnlyAdmin):
     ]
     date_hierarchy = "last_seen_at"
     show_full_result_count = False
-    inlines = [SubscriptionInline, AliasInline]
+    inlines = [SubscriptionInline, AliasInline, *CONTACT_JOURNEY_INLINES]
     fieldsets = [
         (None, {"fields": ["user_id", "first_name", "last_name", "email", "phone"]}),
         ("Locale", {"fields": ["timezone", "locale"]}),

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from journeys.models import Contact, Event, Subscription
+from journeys.models import Contact, Enrollment, Event, Subscription
+from journeys.selectors import contact_enrollments
 
 RECENT_EVENTS = 50
 CHANNELS = ("email", "sms", "in_app", "webhook")
-
-# Other apps add sections (e.g. enrollments) as callables taking a Contact.
-PROFILE_SECTIONS: dict[str, Any] = {}
 
 
 def contact_profile(*, user_id: str) -> dict[str, Any] | None:
@@ -28,8 +26,20 @@ def contact_profile(*, user_id: str) -> dict[str, Any] | None:
             .order_by("-timestamp", "-id")
             .only("name", "type", "timestamp", "properties")[:RECENT_EVENTS]
         ],
-        "enrollments": [],
-        **{name: section(contact) for name, section in PROFILE_SECTIONS.items()},
+        "enrollments": [_enrollment(e) for e in contact_enrollments(contact_id=contact.pk)],
+    }
+
+
+def _enrollment(enrollment: Enrollment) -> dict[str, Any]:
+    return {
+        "journey": enrollment.journey.key,
+        "version": enrollment.version.number,
+        "state": enrollment.state,
+        "step": enrollment.step_key,
+        "entered_at": enrollment.entered_at,
+        "wake_at": enrollment.wake_at,
+        "finished_at": enrollment.finished_at,
+        "steps": [visit.step.key for visit in enrollment.visits.all()],
     }
 
 

@@ -224,3 +224,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django_q": {"level": env_str("Q_LOG_LEVEL", "WARNING")}},
 }
+
+# --- Engine (journeys runtime) ----------------------------------------------------------
+
+# Raw events and decision traces older than this are purged by `manage.py purge_events`;
+# enrollments, step visits and the event catalogue (what reports read) are kept.
+EVENT_RETENTION_DAYS = env_int("EVENT_RETENTION_DAYS", 90)
+TRACE_RETENTION_DAYS = env_int("TRACE_RETENTION_DAYS", 90)
+# Due wake-ups handled per transaction by the sweep.
+ENGINE_WAKE_BATCH_SIZE = env_int("ENGINE_WAKE_BATCH_SIZE", 500)
+# How far back entry decisions (goal already met, audience "performed") look at events.
+ENGINE_HISTORY_DAYS = env_int("ENGINE_HISTORY_DAYS", 90)
+# --- End of engine block ------------------------------------------------------------------

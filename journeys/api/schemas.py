@@ -209,9 +209,20 @@ class SubscriptionOut(Schema):
     changed_at: datetime | None
 
 
+class EnrollmentOut(Schema):
+    journey: str
+    version: int
+    state: str
+    step: str
+    entered_at: datetime
+    wake_at: datetime | None
+    finished_at: datetime | None
+    steps: list[str] = Field(description="The steps entered so far, in order.")
+
+
 class ContactOut(Schema):
     user_id: str
     traits: JsonObject
     subscriptions: dict[str, SubscriptionOut]
     recent_events: list[EventOut]
-    enrollments: list[JsonObject]
+    enrollments: list[EnrollmentOut]

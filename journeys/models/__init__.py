@@ -1,8 +1,26 @@
 """Data only: the tables of Stepwise's journeys app. Writes go through journeys.services."""
 
+from journeys.models.audit import AuditEntry
 from journeys.models.catalogue import EventType
 from journeys.models.contacts import Contact, ContactAlias, Subscription
+from journeys.models.enrollments import DecisionTrace, Enrollment, StepVisit
 from journeys.models.events import Event
+from journeys.models.journeys import Journey, JourneyVersion, MessageVariant, Step
 from journeys.models.sources import Source
 
-__all__ = ["Contact", "ContactAlias", "Event", "EventType", "Source", "Subscription"]
+__all__ = [
+    "AuditEntry",
+    "Contact",
+    "ContactAlias",
+    "DecisionTrace",
+    "Enrollment",
+    "Event",
+    "EventType",
+    "Journey",
+    "JourneyVersion",
+    "MessageVariant",
+    "Source",
+    "Step",
+    "StepVisit",
+    "Subscription",
+]

@@ -6,9 +6,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from journeys.ingest import Incoming
-from journeys.models import Contact, ContactAlias, Event, Subscription
+from journeys.models import Contact, ContactAlias, DecisionTrace, Enrollment, Event, Subscription
+from journeys.outbox import outbox_contact_messages_move
 
 _RESTRICTIVE = [
     Subscription.State.COMPLAINED,
@@ -120,15 +122,25 @@ def contact_merge(*, source: Contact, into: Contact) -> Contact:
             setattr(into, name, getattr(source, name))
     into.first_seen_at = min(into.first_seen_at, source.first_seen_at)
     into.last_seen_at = max(into.last_seen_at, source.last_seen_at)
-    for hook in MERGE_HOOKS:
-        hook(source_id=source.pk, into_id=into.pk)
+    _merge_enrollments(source, into)
+    outbox_contact_messages_move(source_id=source.pk, into_id=into.pk)
     source.delete()
     into.save()
     return into
 
 
-# Other apps move their rows (enrollments, messages) before the source contact is deleted.
-MERGE_HOOKS: list = []
+def _merge_enrollments(source: Contact, into: Contact) -> None:
+    """Move enrollments and traces; where both are open in one journey, the known
+    contact's trip goes on and the anonymous one's ends as exited."""
+    open_journeys = Enrollment.objects.filter(
+        contact=into, state__in=Enrollment.OPEN_STATES
+    ).values("journey_id")
+    now = timezone.now()
+    Enrollment.objects.filter(
+        contact=source, state__in=Enrollment.OPEN_STATES, journey_id__in=open_journeys
+    ).update(state=Enrollment.State.EXITED, wake_at=None, finished_at=now, updated_at=now)
+    Enrollment.objects.filter(contact=source).update(contact=into)
+    DecisionTrace.objects.filter(contact=source).update(contact=into)
 
 
 def _merge_subscriptions(source: Contact, into: Contact) -> None:

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("journeys", "0001_initial"),
+        ("journeys", "0002_journeys_engine"),
     ]
 
     operations = [

@@ -1,0 +1,45 @@
+"""Clocks: the engine takes `now`; services and the simulator get it from a Clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, aware, in UTC."""
+        ...
+
+
+class SystemClock:
+    """The real time."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FakeClock:
+    """A clock that only moves when told: for tests and dry runs."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("FakeClock needs an aware datetime")
+        self._now = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move forward by `delta` (never backwards) and return the new time."""
+        if delta < timedelta(0):
+            raise ValueError("a clock does not go backwards")
+        self._now += delta
+        return self._now
+
+    def set(self, moment: datetime) -> datetime:
+        """Jump to `moment` if it is not in the past; return the current time."""
+        if moment.tzinfo is None:
+            raise ValueError("FakeClock needs an aware datetime")
+        self._now = max(self._now, moment.astimezone(UTC))
+        return self._now

@@ -1,0 +1,93 @@
+"""ISO 8601 durations and local time-of-day rules, pure. See docs/journey-format.md."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+_DURATION = re.compile(
+    r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+_CALENDAR = re.compile(r"^P(?:\d+Y)?(?:\d+M)?(?:\d+[WD])*(?:T.*)?$")
+_TIME = re.compile(r"^(?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """`P14D`, `PT2H30M`, `P1W` → timedelta; ValueError in plain words otherwise.
+
+    Years and months have no fixed length, so they are refused.
+    """
+    if not isinstance(text, str):
+        raise ValueError("must be an ISO 8601 duration such as P2D or PT1H")
+    match = _DURATION.match(text)
+    if match is None or text in ("P", "PT") or text.endswith("T"):
+        if _CALENDAR.match(text) and ("Y" in text or "M" in text.split("T")[0]):
+            raise ValueError(f'"{text}": years and months have no fixed length; use days (P30D)')
+        raise ValueError(f'"{text}" is not an ISO 8601 duration such as P2D, PT1H or PT30M')
+    parts = {name: int(value) for name, value in match.groupdict().items() if value}
+    delta = timedelta(**parts)
+    if delta <= timedelta(0):
+        raise ValueError(f'"{text}" must be longer than zero')
+    return delta
+
+
+def format_duration(delta: timedelta) -> str:
+    """The canonical ISO 8601 text of a positive timedelta (P1DT2H, PT30M); inverse of parse."""
+    seconds = int(delta.total_seconds())
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    date_part = f"{days}D" if days else ""
+    time_part = "".join(
+        f"{value}{unit}" for value, unit in ((hours, "H"), (minutes, "M"), (seconds, "S")) if value
+    )
+    return "P" + date_part + (f"T{time_part}" if time_part else "")
+
+
+def parse_time_of_day(text: str) -> time:
+    """`"09:00"` → time(9, 0); ValueError otherwise."""
+    match = _TIME.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(f'"{text}" is not a time of day such as 09:00 (24-hour HH:MM)')
+    return time(int(match["hour"]), int(match["minute"]))
+
+
+@dataclass(frozen=True)
+class LocalTimeRule:
+    """ "Until 09:00 on mon-fri" in the contact's time zone; no weekdays means every day."""
+
+    at: time
+    weekdays: tuple[str, ...] = ()
+
+    def next_after(self, moment: datetime, zone: ZoneInfo) -> datetime:
+        """The first instant at or after `moment` (aware) that matches, in UTC.
+
+        A local time that does not exist (skipped by a daylight-saving change) moves
+        forward by the gap; an ambiguous one takes its first occurrence.
+        """
+        local = moment.astimezone(zone)
+        allowed = {WEEKDAYS.index(day) for day in self.weekdays} or set(range(7))
+        for offset in range(8):
+            day = local.date() + timedelta(days=offset)
+            if day.weekday() not in allowed:
+                continue
+            candidate = datetime.combine(day, self.at, tzinfo=zone).astimezone(UTC)
+            if candidate >= moment:
+                return candidate
+        raise AssertionError("unreachable: a week always contains an allowed day")
+
+
+def parse_weekdays(values: Sequence[object]) -> tuple[str, ...]:
+    """Lower-case three-letter weekday names, in week order; ValueError names a bad one."""
+    days = []
+    for value in values:
+        if not isinstance(value, str) or value.lower() not in WEEKDAYS:
+            raise ValueError(f'"{value}" is not a weekday (use mon, tue, wed, thu, fri, sat, sun)')
+        days.append(value.lower())
+    return tuple(day for day in WEEKDAYS if day in days)

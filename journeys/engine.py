@@ -1,0 +1,272 @@
+"""The pure decision engine: given an enrollment, one stimulus and the journey, decide.
+
+No ORM, no HTTP, no settings, no clock of its own, no randomness: the same inputs always
+give the same Decision. The runtime (journeys.services.enrollments) carries it out.
+The value types live in journeys.decisions and are re-exported here.
+See docs/journey-format.md for the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from journeys.conditions import EventView, Facts, evaluate_all, matching_events
+from journeys.decisions import (
+    FINISHED,
+    Command,
+    ContactView,
+    Decision,
+    EnrollmentState,
+    EnterStep,
+    EntryDecision,
+    EventStimulus,
+    Finish,
+    FinishState,
+    LeaveStep,
+    Notify,
+    PriorEnrollment,
+    SendMessage,
+    Status,
+    Stimulus,
+    TimeStimulus,
+    TraceLine,
+    UpdateTraits,
+    Wait,
+    initial_state,
+)
+from journeys.durations import format_duration
+from journeys.runners import (
+    MAX_STEPS_PER_DECISION,
+    Walk,
+    choose_path,
+    choose_variant,
+    line,
+    stable_bucket,
+    when,
+)
+from journeys.spec import JourneySpec, StepSpec, WaitForEventStep
+
+__all__ = [
+    "FINISHED",
+    "MAX_STEPS_PER_DECISION",
+    "Command",
+    "ContactView",
+    "Decision",
+    "EnrollmentState",
+    "EnterStep",
+    "EntryDecision",
+    "EventStimulus",
+    "EventView",
+    "Finish",
+    "FinishState",
+    "LeaveStep",
+    "Notify",
+    "PriorEnrollment",
+    "SendMessage",
+    "Status",
+    "Stimulus",
+    "TimeStimulus",
+    "TraceLine",
+    "UpdateTraits",
+    "Wait",
+    "choose_path",
+    "choose_variant",
+    "decide",
+    "decide_entry",
+    "initial_state",
+    "stable_bucket",
+]
+
+
+def decide_entry(
+    *,
+    spec: JourneySpec,
+    contact: ContactView,
+    event: EventView,
+    history: Sequence[EventView],
+    active_or_past: Sequence[PriorEnrollment],
+    now: datetime,
+) -> EntryDecision:
+    """Should this event enroll the contact? Checks trigger + where, the audience, the
+    re-entry rule (never two at once), and refuses contacts who already met the goal.
+    `history` is the contact's past events (the window the runtime keeps)."""
+    if event.name != spec.trigger.event:
+        message = f"not enrolled: {event.name} is not the trigger ({spec.trigger.event})"
+        return EntryDecision(False, (line("not_trigger", message, event=event.name),))
+    where = evaluate_all(spec.trigger.where, Facts({}, event.properties, (), now))
+    if not where.held:
+        message = f"not enrolled: {event.name} did not match the trigger: {where.explain()}"
+        return EntryDecision(False, (line("trigger_mismatch", message, event=event.name),))
+    matched = f"{event.name} matched the trigger" + (
+        f" ({where.explain()})" if spec.trigger.where else ""
+    )
+    trace = [line("trigger", matched, event=event.name)]
+    refusal = _reentry_refusal(spec, active_or_past)
+    if refusal is not None:
+        return EntryDecision(False, (*trace, refusal))
+    audience = evaluate_all(spec.audience, Facts(contact.traits, event.properties, history, now))
+    if not audience.held:
+        message = f"not enrolled: not in the audience: {audience.explain()}"
+        return EntryDecision(False, (*trace, line("not_in_audience", message)))
+    if spec.audience:
+        trace.append(line("audience", f"in the audience: {audience.explain()}"))
+    refusal = _goal_refusal(spec, event, history, now)
+    if refusal is not None:
+        return EntryDecision(False, (*trace, refusal))
+    trace.append(line("entered", f"entered: {matched}", event=event.name))
+    return EntryDecision(True, tuple(trace))
+
+
+def _reentry_refusal(spec: JourneySpec, prior: Sequence[PriorEnrollment]) -> TraceLine | None:
+    ongoing = [p for p in prior if p.state not in FINISHED]
+    if ongoing:
+        since = when(ongoing[0].entered_at)
+        return line("already_enrolled", f"not enrolled: already in this journey since {since}")
+    if prior and spec.reentry == "never":
+        last = when(max(p.entered_at for p in prior))
+        return line("reentry_never", f"not enrolled: entered before ({last}) and re-entry is never")
+    return None
+
+
+def _goal_refusal(
+    spec: JourneySpec, event: EventView, history: Sequence[EventView], now: datetime
+) -> TraceLine | None:
+    """Someone who already performed the goal would only inflate conversion."""
+    if spec.goal is None:
+        return None
+    earlier = [e for e in history if e != event]
+    done = matching_events(earlier, spec.goal.event, spec.goal.where, now=now)
+    if not done:
+        return None
+    message = (
+        f"not enrolled: already performed goal {spec.goal.event} at {when(done[-1].timestamp)}"
+    )
+    return line("goal_already_met", message, goal=spec.goal.event)
+
+
+def decide(
+    state: EnrollmentState, stimulus: Stimulus, spec: JourneySpec, *, now: datetime
+) -> Decision:
+    """What an enrollment does on one stimulus: walk instant steps until a wait or the end.
+
+    Goal events convert, exit events exit, irrelevant or stale stimuli do nothing (the
+    trace says why). Finished enrollments never move.
+    """
+    if state.finished:
+        return _nothing("finished", f"nothing to do: the enrollment is already {state.state}")
+    if state.step_id is not None and not spec.has_step(state.step_id):
+        reason = f"step {state.step_id} is not in version {state.journey_version}"
+        return Decision((Finish("failed", reason),), (line("failed", f"failed: {reason}"),))
+    if isinstance(stimulus, TimeStimulus):
+        return _on_time(state, stimulus, spec, now)
+    return _on_event(state, stimulus.event, spec, now)
+
+
+def _nothing(code: str, message: str, **data: Any) -> Decision:
+    return Decision((), (line(code, message, **data),))
+
+
+def _on_event(
+    state: EnrollmentState, event: EventView, spec: JourneySpec, now: datetime
+) -> Decision:
+    if state.step_id is None:
+        walk = Walk(state, spec, now, event)
+        walk.note("started", f"started at {spec.first_step.id} on {event.name}")
+        return walk.run(spec.first_step.id)
+    stop = _goal_or_exit(state, event, spec, now)
+    if stop is not None:
+        return stop
+    step = spec.step(state.step_id)
+    if state.state == "waiting" and isinstance(step, WaitForEventStep) and step.event == event.name:
+        where = evaluate_all(step.where, Facts({}, event.properties, (), now))
+        if where.held:
+            walk = Walk(state, spec, now, event)
+            target = spec.following(step.id)
+            walk.leave(step.id, "event")
+            walk.note("event", f"{event.name} happened: continuing to {target or 'the end'}")
+            return walk.run(target)
+        return _nothing(
+            "ignored", f"nothing happened: {event.name} did not match: {where.explain()}"
+        )
+    return _nothing(
+        "ignored",
+        f"nothing happened: {event.name} does not matter at {step.id} ({_waiting(state, step)})",
+        event=event.name,
+    )
+
+
+def _waiting(state: EnrollmentState, step: StepSpec) -> str:
+    if state.state != "waiting":
+        return f"the enrollment is {state.state}, not waiting"
+    until = f"until {when(state.wake_at)}" if state.wake_at else "with no timeout"
+    if isinstance(step, WaitForEventStep):
+        return f"waiting for {step.event} {until}"
+    return f"waiting {until}"
+
+
+def _goal_or_exit(
+    state: EnrollmentState, event: EventView, spec: JourneySpec, now: datetime
+) -> Decision | None:
+    facts = Facts({}, event.properties, (), now)
+    goal = spec.goal
+    if goal is not None and goal.event == event.name and evaluate_all(goal.where, facts).held:
+        at = event.timestamp or now
+        if goal.within is None or at <= state.entered_at + goal.within:
+            reason = f"performed goal {goal.event} at {when(at)}"
+            return _finish(state, "converted", reason, "converted", f"converted: {reason}")
+        window = format_duration(goal.within)
+        late = f"goal {goal.event} at {when(at)} came after its window ({window}) closed"
+        return _nothing("goal_late", f"nothing happened: {late}")
+    for rule in spec.exits:
+        if rule.event == event.name and evaluate_all(rule.where, facts).held:
+            reason = f"exit event {event.name} at {when(event.timestamp or now)}"
+            return _finish(state, "exited", reason, "exited", f"exited: {reason}")
+    return None
+
+
+def _finish(
+    state: EnrollmentState, finish: FinishState, reason: str, code: str, message: str
+) -> Decision:
+    commands: list[Command] = []
+    if state.step_id is not None:
+        commands.append(LeaveStep(state.step_id, finish))
+    commands.append(Finish(finish, reason))
+    return Decision(tuple(commands), (line(code, message),))
+
+
+def _on_time(
+    state: EnrollmentState, stimulus: TimeStimulus, spec: JourneySpec, now: datetime
+) -> Decision:
+    if state.state != "waiting" or state.wake_at is None or state.step_id is None:
+        return _nothing("stale", "nothing to do: the enrollment is not waiting on a timer")
+    if stimulus.scheduled_for != state.wake_at:
+        message = (
+            f"stale wake-up: scheduled for {when(stimulus.scheduled_for)}, "
+            f"but the enrollment now wakes at {when(state.wake_at)}"
+        )
+        return _nothing("stale", message)
+    if now < state.wake_at:
+        return _nothing("not_due", f"not due yet: wakes at {when(state.wake_at)}")
+    step = spec.step(state.step_id)
+    walk = Walk(state, spec, now, None)
+    if isinstance(step, WaitForEventStep):
+        done = walk.already_performed(step)
+        if done is not None:
+            walk.leave(step.id, "event")
+            walk.note("event", f"{step.event} was performed at {when(done.timestamp)}: continuing")
+            return walk.run(spec.following(step.id))
+        target = step.on_timeout or spec.following(step.id)
+        walk.leave(step.id, "timeout")
+        took = "on_timeout" if step.on_timeout else "next"
+        took += f" → {target or 'the end'}"
+        walk.note("timeout", f"timeout: no {step.event} after {_iso(step.timeout)}: took {took}")
+        return walk.run(target)
+    walk.leave(step.id, "waited")
+    walk.note("woke", f"delay at {step.id} is over")
+    return walk.run(spec.following(step.id))
+
+
+def _iso(delta: timedelta | None) -> str:
+    return format_duration(delta) if delta is not None else "no timeout"

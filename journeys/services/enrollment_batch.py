@@ -1,0 +1,404 @@
+"""One transaction's worth of engine work: decide in memory, then write in a few queries.
+
+A `Batch` is filled by journeys.services.enrollments (events and wake-ups). Decisions are
+applied to in-memory rows first, so later events of the same contact in the batch see the
+earlier ones' effects; `flush` then writes new enrollments, step visits, messages (through
+the outbox, keyed by step visit), enrollment updates and traces, in that order.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from journeys.engine import (
+    Decision,
+    EnterStep,
+    EventView,
+    Finish,
+    LeaveStep,
+    Notify,
+    SendMessage,
+    TraceLine,
+    UpdateTraits,
+    Wait,
+)
+from journeys.models import Contact, Enrollment, Event, StepVisit
+from journeys.outbox import OutboxMessage, QueuedMessage, outbox_notify, outbox_queue_many
+from journeys.selectors import VersionInfo
+from journeys.services.bulk import allocate_ids, insert_rows, update_rows
+from journeys.services.engine_views import (
+    KNOWN_TRAITS,
+    contact_view,
+    event_snapshot,
+    template_event,
+)
+from journeys.services.notes import note_render
+from journeys.services.traces import TraceRow, trace_row, traces_write
+from journeys.spec import MessageStep
+from journeys.traits import TraitError, extract_known_traits
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _PlannedMessage:
+    enrollment: Enrollment
+    step_key: str
+    visit: StepVisit
+    channel: str
+    content: dict[str, str]
+    variant_id: int | None
+    context: dict[str, Any]
+    trace: TraceRow
+
+
+@dataclass
+class Batch:
+    """Decisions of one transaction, applied in memory and written by `flush`."""
+
+    now: datetime
+    contacts: dict[int, Contact]
+    history: dict[int, list[EventView]] = field(default_factory=dict)
+    new_enrollments: list[Enrollment] = field(default_factory=list)
+    touched: dict[int, Enrollment] = field(default_factory=dict)
+    new_visits: list[StepVisit] = field(default_factory=list)
+    left_visits: dict[int, tuple[datetime, str]] = field(default_factory=dict)
+    messages: list[_PlannedMessage] = field(default_factory=list)
+    traces: list[TraceRow] = field(default_factory=list)
+    changed_contacts: set[int] = field(default_factory=set)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    open_visits: dict[int, StepVisit] = field(default_factory=dict)
+    # Visits are linked to their enrollments by object until flush() knows the ids.
+    visit_owner: dict[int, Enrollment] = field(default_factory=dict)
+
+    # --- reading ---------------------------------------------------------------------
+
+    def load_history(self, *, names: set[str], since: datetime) -> None:
+        """The batch contacts' events with these names since `since`, oldest first."""
+        if not names or not self.contacts:
+            return
+        rows = (
+            Event.objects.filter(contact_id__in=list(self.contacts), name__in=names)
+            .filter(timestamp__gte=since)
+            .order_by("timestamp", "pk")
+            .values_list("pk", "contact_id", "name", "properties", "timestamp")
+        )
+        for pk, contact_id, name, properties, stamp in rows:
+            self.history.setdefault(contact_id, []).append(
+                EventView(name=name, properties=properties or {}, timestamp=stamp, id=pk)
+            )
+
+    def events_between(
+        self, contact_id: int, *, since: datetime | None, upto: EventView | None
+    ) -> tuple[EventView, ...]:
+        """The contact's known events from `since` up to and including `upto` (else all)."""
+        events = self.history.get(contact_id, [])
+        keys = [(e.timestamp, e.id) for e in events]
+        start = 0 if since is None else bisect.bisect_left(keys, (since, -1))
+        end = len(events)
+        if upto is not None:
+            end = bisect.bisect_right(keys, (upto.timestamp, upto.id))
+        window = events[start:end]
+        if upto is not None and all(e.id != upto.id for e in window):
+            window.append(upto)
+        return tuple(window)
+
+    def events_before(self, contact_id: int, event: EventView) -> tuple[EventView, ...]:
+        return tuple(e for e in self.events_between(contact_id, since=None, upto=event)
+                     if e.id != event.id)  # fmt: skip
+
+    # --- applying decisions in memory ------------------------------------------------
+
+    def trace(
+        self,
+        lines: tuple[TraceLine, ...] | list[TraceLine],
+        *,
+        contact_id: int,
+        journey_id: int | None,
+        enrollment: Enrollment | None,
+    ) -> TraceRow:
+        row = trace_row(
+            lines=lines,
+            contact_id=contact_id,
+            journey_id=journey_id,
+            enrollment=enrollment,
+            at=self.now,
+        )
+        self.traces.append(row)
+        return row
+
+    def apply(
+        self,
+        enrollment: Enrollment,
+        version: VersionInfo,
+        decision: Decision,
+        *,
+        event: EventView | None,
+        journey_name: str,
+    ) -> None:
+        """Carry out a decision on an in-memory enrollment; rows are written by flush()."""
+        row = self.trace(
+            decision.trace,
+            contact_id=enrollment.contact_id,
+            journey_id=enrollment.journey_id,
+            enrollment=enrollment,
+        )
+        if decision.commands and event is not None:
+            enrollment.last_event_id = int(event.id) if event.id is not None else None
+            enrollment.last_event_data = event_snapshot(event)
+        for command in decision.commands:
+            self._apply_one(enrollment, version, command, journey_name, row)
+        if decision.commands:
+            enrollment.revision += 1
+            enrollment.updated_at = self.now
+            self._touch(enrollment)
+
+    def fail(self, enrollment: Enrollment, error: BaseException) -> None:
+        """Park an enrollment the engine could not decide for (a bug), so it blocks nothing."""
+        logger.error(
+            "enrollment.failed", extra={"enrollment_id": enrollment.pk, "error": repr(error)}
+        )
+        self._finish(enrollment, "failed")
+        enrollment.revision += 1
+        self._touch(enrollment)
+        line = TraceLine("engine.error", f"Stopped: the engine failed ({error!r}).", {})
+        self.trace(
+            [line],
+            contact_id=enrollment.contact_id,
+            journey_id=enrollment.journey_id,
+            enrollment=enrollment,
+        )
+
+    def _touch(self, enrollment: Enrollment) -> None:
+        if enrollment.pk is not None:
+            self.touched[enrollment.pk] = enrollment
+
+    def _apply_one(
+        self,
+        enrollment: Enrollment,
+        version: VersionInfo,
+        command: object,
+        journey_name: str,
+        row: TraceRow,
+    ) -> None:
+        match command:
+            case LeaveStep(outcome=outcome):
+                self._leave(enrollment, outcome)
+            case EnterStep(step_id=step_id):
+                self._enter(enrollment, version, step_id)
+            case SendMessage():
+                self._plan_message(enrollment, version, command, journey_name, row)
+            case Wait(until=until):
+                enrollment.state = Enrollment.State.WAITING
+                enrollment.wake_at = until
+            case UpdateTraits():
+                self._update_traits(enrollment, command)
+            case Notify(to=to, text=text):
+                contact = self.contacts[enrollment.contact_id]
+                context = self._context(enrollment, journey_name)
+                self.notes.append((to, note_render(text, contact_view(contact), context)))
+            case Finish(state=state):
+                self._finish(enrollment, state)
+
+    def _enter(self, enrollment: Enrollment, version: VersionInfo, step_id: str) -> None:
+        self._leave(enrollment, "left")
+        enrollment.state = Enrollment.State.ACTIVE
+        enrollment.wake_at = None
+        enrollment.step_key = step_id
+        enrollment.step_entered_at = self.now
+        enrollment.visit_count += 1
+        enrollment.furthest_position = max(
+            enrollment.furthest_position, version.step_positions[step_id]
+        )
+        visit = StepVisit(
+            enrollment_id=enrollment.pk,
+            step_id=version.step_ids[step_id],
+            seq=enrollment.visit_count,
+            entered_at=self.now,
+        )
+        self.new_visits.append(visit)
+        self.open_visits[id(enrollment)] = visit
+        self.visit_owner[id(visit)] = enrollment
+
+    def _leave(self, enrollment: Enrollment, outcome: str) -> None:
+        visit = self.open_visits.pop(id(enrollment), None)
+        if visit is not None:
+            visit.left_at, visit.outcome = self.now, outcome[:40]
+        elif enrollment.current_visit_id is not None:
+            self.left_visits[enrollment.current_visit_id] = (self.now, outcome[:40])
+        enrollment.current_visit_id = None
+
+    def _finish(self, enrollment: Enrollment, state: str) -> None:
+        self._leave(enrollment, state)
+        enrollment.state = state
+        enrollment.wake_at = None
+        enrollment.finished_at = self.now
+
+    def _plan_message(
+        self,
+        enrollment: Enrollment,
+        version: VersionInfo,
+        command: SendMessage,
+        journey_name: str,
+        row: TraceRow,
+    ) -> None:
+        visit = self.open_visits.get(id(enrollment))
+        step = version.spec.step(command.step_id)
+        assert isinstance(step, MessageStep), f"{command.step_id} is not a message step"
+        assert visit is not None, f"no visit open at {command.step_id}"
+        variant = next(v for v in step.variants if v.name == command.variant_name)
+        visit.variant_id = version.variant_ids.get((command.step_id, variant.name))
+        self.messages.append(
+            _PlannedMessage(
+                enrollment=enrollment,
+                step_key=command.step_id,
+                visit=visit,
+                channel=command.channel,
+                content=variant.content(),
+                variant_id=visit.variant_id,
+                context=self._context(enrollment, journey_name),
+                trace=row,
+            )
+        )
+
+    def _context(self, enrollment: Enrollment, journey_name: str) -> dict[str, Any]:
+        return {
+            "event": template_event(enrollment.last_event_data),
+            "journey": {"name": journey_name},
+        }
+
+    def _update_traits(self, enrollment: Enrollment, command: UpdateTraits) -> None:
+        contact = self.contacts[enrollment.contact_id]
+        values = command.as_dict()
+        try:
+            known = extract_known_traits(values)
+        except TraitError as exc:
+            line = TraceLine("traits.refused", f"Traits not updated: {exc}.", {"values": values})
+            self.trace([line], contact_id=contact.pk, journey_id=enrollment.journey_id,
+                       enrollment=enrollment)  # fmt: skip
+            return
+        contact.traits = {**(contact.traits or {}), **values}
+        for name, value in known.as_fields().items():
+            setattr(contact, name, value)
+        self.changed_contacts.add(contact.pk)
+
+    # --- writing -----------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write everything decided, in dependency order. Call inside the transaction."""
+        self._insert_new_rows()
+        self._queue_messages()
+        self._update_enrollments()
+        self._update_left_visits()
+        if self.changed_contacts:
+            changed = [self.contacts[pk] for pk in sorted(self.changed_contacts)]
+            update_rows(Contact, changed, ["traits", *KNOWN_TRAITS])
+        traces_write(rows=self.traces)
+        for to, text in self.notes:
+            transaction.on_commit(lambda to=to, text=text: outbox_notify(target=to, text=text))
+
+    def _queue_messages(self) -> None:
+        if not self.messages:
+            return
+        requests = [
+            OutboxMessage(
+                contact_id=planned.enrollment.contact_id,
+                channel=planned.channel,
+                content=planned.content,
+                context=planned.context,
+                step_visit_id=planned.visit.pk,
+                variant_id=planned.variant_id,
+                journey_id=planned.enrollment.journey_id,
+            )
+            for planned in self.messages
+        ]
+        results = outbox_queue_many(messages=requests, now=self.now)
+        for planned, queued in zip(self.messages, results, strict=True):
+            self._explain(planned, queued)
+
+    def _explain(self, planned: _PlannedMessage, queued: QueuedMessage) -> None:
+        step = f'Step "{planned.step_key}"'
+        if queued.suppressed_reason:
+            code, text = "message.suppressed", f"{step}: not sent, {queued.suppressed_reason}."
+        elif queued.deferred_reason:
+            code = "message.deferred"
+            until = f"{queued.scheduled_for:%Y-%m-%d %H:%M} UTC"
+            text = f"{step}: deferred until {until} ({queued.deferred_reason})."
+        else:
+            code, text = "message.queued", f"{step}: {planned.channel} message queued."
+        data = {
+            "message_id": queued.message_id,
+            "status": queued.status,
+            "channel": planned.channel,
+            "scheduled_for": queued.scheduled_for,
+            "deferred_reason": queued.deferred_reason,
+            "suppressed_reason": queued.suppressed_reason,
+        }
+        planned.trace.add(TraceLine(code, text, data))
+
+    def _insert_new_rows(self) -> None:
+        if connection.vendor == "postgresql":
+            # Ids first, so each row is written once, complete (see journeys.services.bulk).
+            if self.new_enrollments:
+                allocate_ids(Enrollment, self.new_enrollments)
+            self._link_visits()
+            insert_rows(Enrollment, self.new_enrollments)
+            insert_rows(StepVisit, self.new_visits)
+            return
+        insert_rows(Enrollment, self.new_enrollments)
+        self._link_visits()
+        insert_rows(StepVisit, self.new_visits)
+        self._point_at_open_visits()
+        # New enrollments were inserted before their visits: they still need current_visit_id.
+        update_rows(Enrollment, self.new_enrollments, ["current_visit_id"])
+
+    def _link_visits(self) -> None:
+        for visit in self.new_visits:
+            visit.enrollment_id = self.visit_owner[id(visit)].pk
+        if connection.vendor == "postgresql" and self.new_visits:
+            allocate_ids(StepVisit, self.new_visits)
+            self._point_at_open_visits()
+
+    def _point_at_open_visits(self) -> None:
+        for visit in self.open_visits.values():
+            self.visit_owner[id(visit)].current_visit_id = visit.pk
+
+    def _update_enrollments(self) -> None:
+        rows = sorted(self.touched.values(), key=lambda row: row.pk)
+        update_rows(Enrollment, rows, _ENROLLMENT_FIELDS)
+
+    def _update_left_visits(self) -> None:
+        visits = [
+            StepVisit(pk=pk, left_at=left_at, outcome=outcome)
+            for pk, (left_at, outcome) in sorted(self.left_visits.items())
+        ]
+        update_rows(StepVisit, visits, ["left_at", "outcome"])
+
+
+_ENROLLMENT_FIELDS = [
+    "version",
+    "step_key",
+    "state",
+    "wake_at",
+    "revision",
+    "last_event",
+    "last_event_data",
+    "visit_count",
+    "furthest_position",
+    "step_entered_at",
+    "current_visit_id",
+    "finished_at",
+    "updated_at",
+]
+
+
+def history_since(now: datetime) -> datetime:
+    """How far back entry decisions look at a contact's events."""
+    return now - timedelta(days=settings.ENGINE_HISTORY_DAYS)
