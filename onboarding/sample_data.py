@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 
 from django.utils import timezone
 
 from journeys.ingest import Incoming
-from journeys.models import Contact
+from journeys.models import Contact, Journey
 from journeys.services.events import event_ingest
+from journeys.services.journeys import journey_import
 from journeys.services.sources import source_for_key
 from journeys.traits import extract_known_traits
 
@@ -55,8 +58,15 @@ HISTORY = [
 ]
 
 
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
 def load_sample_data(*, write_key: str) -> None:
-    """Idempotent: does nothing once the sample contacts exist."""
+    """Idempotent: the example journeys are published once, the sample contacts sent once."""
+    for path in sorted(EXAMPLES.glob("*.json")):
+        document = json.loads(path.read_text())
+        if not Journey.objects.filter(key=document["key"]).exists():
+            journey_import(data=document, publish=True)
     source = source_for_key(write_key)
     if source is None or Contact.objects.filter(user_id="ada").exists():
         return

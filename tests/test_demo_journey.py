@@ -1,0 +1,83 @@
+"""The issue's example journey under `make demo`: the real demo process (web server and
+qcluster worker), real events from Segment's SDK, real messages."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from segment.analytics import Client
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.timeout(180)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def demo(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "STEPWISE_VAR_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    log = (tmp_path / "demo.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "onboarding.demo", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    _wait_until(lambda: requests.get(f"{url}/v1/openapi.json", timeout=2).ok)
+    yield url, (tmp_path / "demo_write_key").read_text().strip(), tmp_path / "demo.log"
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=20)
+    log.close()
+
+
+def _wait_until(check, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = check()
+        except requests.RequestException:
+            result = None
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.3)
+
+
+def test_welcome_journey_runs_under_the_demo_worker(demo):
+    url, key, log = demo
+    analytics = Client(key, host=url, sync_mode=True, max_retries=0)
+
+    analytics.identify("lin", {"email": "lin@example.com", "firstName": "Lin"})
+    analytics.track("lin", "Signed Up", {"plan": "free"})
+    _wait_until(lambda: "Subject: Hi Lin" in log.read_text())
+    analytics.track("lin", "Uploaded File", {"filename": "roadmap.pdf"})
+
+    def inbox():
+        answer = requests.get(f"{url}/v1/contacts/lin/messages", auth=(key, ""), timeout=5)
+        return answer.json()["messages"] if answer.ok and answer.json()["messages"] else None
+
+    messages = _wait_until(inbox)
+    assert [m["text"] for m in messages] == ["Nice: roadmap.pdf"]
+    profile = requests.get(f"{url}/v1/contacts/lin", auth=(key, ""), timeout=5).json()
+    assert [(e["journey"], e["state"]) for e in profile["enrollments"]] == [
+        ("welcome", "completed")
+    ]
