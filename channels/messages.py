@@ -16,9 +16,10 @@ from django.utils import timezone
 from channels import conf
 from channels.models import Message, MessageStatusChange
 from channels.rendering import RenderedMessage
-from channels.rules import after_quiet_hours, zone_for
+from channels.rules import after_quiet_hours
 from channels.subscriptions import subscription_set
 from journeys.models import Contact
+from journeys.zones import zone_for
 
 logger = logging.getLogger(__name__)
 S = Message.Status

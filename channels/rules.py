@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 CAP_WINDOW = timedelta(hours=24)
 
@@ -14,18 +14,6 @@ CAP_WINDOW = timedelta(hours=24)
 class SendTime:
     at: datetime
     deferred_reason: str  # "" | "quiet_hours" | "frequency_cap"
-
-
-def zone_for(*names: str) -> ZoneInfo:
-    """The first valid IANA zone among names (contact, source, settings), else UTC."""
-    for name in names:
-        if not name:
-            continue
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    return ZoneInfo("UTC")
 
 
 def _in_quiet(local: time, start: time, end: time) -> bool:

@@ -7,10 +7,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from journeys.conditions import EventView
 from journeys.spec import JourneySpec
+from journeys.zones import zone_for
 
 Status = Literal["active", "waiting", "converted", "completed", "exited", "failed"]
 FinishState = Literal["converted", "completed", "exited", "failed"]
@@ -30,14 +31,7 @@ class ContactView:
 
     def zone(self) -> ZoneInfo:
         """The contact's zone, else the source's, else the site's, else UTC."""
-        for name in (self.timezone, self.source_timezone, self.site_timezone):
-            if not name:
-                continue
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-        return ZoneInfo("UTC")
+        return zone_for(self.timezone, self.source_timezone, self.site_timezone)
 
 
 @dataclass(frozen=True)
