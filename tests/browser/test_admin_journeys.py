@@ -1,0 +1,80 @@
+"""Staff answer "why did (or didn't) Ada get this message?" from the contact's page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from journeys.ingest import Incoming
+from journeys.services.events import event_ingest
+from journeys.services.journeys import journey_import
+from journeys.services.sources import source_create
+from journeys.tasks import process_pending_events
+from journeys.traits import extract_known_traits
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+WELCOME = json.loads(
+    (Path(__file__).resolve().parents[2] / "examples" / "welcome.json").read_text()
+)
+
+
+def _identify_and_sign_up(source_id: int, user_id: str, traits: dict, plan: str) -> None:
+    now = timezone.now()
+    event_ingest(
+        source_id=source_id,
+        messages=[
+            Incoming(
+                type="identify",
+                name="Identify",
+                user_id=user_id,
+                anonymous_id=None,
+                message_id=f"{user_id}-i",
+                timestamp=now,
+                traits=traits,
+                known=extract_known_traits(traits),
+            ),
+            Incoming(
+                type="track",
+                name="Signed Up",
+                user_id=user_id,
+                anonymous_id=None,
+                message_id=f"{user_id}-s",
+                timestamp=now,
+                properties={"plan": plan},
+            ),
+        ],
+        received_at=now,
+    )
+
+
+def test_contact_page_explains_entry_and_refusal(staff_page, live_server, screenshot):
+    journey_import(data=WELCOME, publish=True)
+    source, _ = source_create(name="App")
+    _identify_and_sign_up(
+        source.id, "ada", {"email": "ada@example.com", "firstName": "Ada"}, "free"
+    )
+    _identify_and_sign_up(source.id, "bob", {"firstName": "Bob"}, "free")
+    process_pending_events()
+    page = staff_page
+
+    page.goto(f"{live_server.url}/admin/journeys/contact/?q=ada")
+    page.click("text=Ada (ada)")
+    screenshot("admin-contact-journey-trace")
+    ada_trace = page.locator(".inline-group", has_text="Decision trace").inner_text()
+    ada_journeys = page.locator(
+        ".inline-group", has_text="Enrollments and step visits"
+    ).inner_text()
+    page.goto(f"{live_server.url}/admin/journeys/contact/?q=bob")
+    page.click("text=Bob (bob)")
+    screenshot("admin-contact-not-enrolled")
+    bob_trace = page.locator(".inline-group", has_text="Decision trace").inner_text()
+
+    assert "waiting for Uploaded File until" in ada_trace
+    assert 'Step "hello": email message queued.' in ada_trace
+    assert "in the audience: trait email = 'ada@example.com' is set: yes" in ada_trace
+    assert "Waiting" in ada_journeys
+    assert "wait_upload" in ada_journeys
+    assert "not enrolled: not in the audience: trait email = (not set) is set: no" in bob_trace
