@@ -70,6 +70,36 @@ def test_a_tracking_event_that_overtakes_the_send_is_not_undone(contact, queue, 
     ]
 
 
+def test_in_app_deliveries_take_one_update_each_and_share_the_history_insert(
+    make_contact, queue, django_assert_num_queries
+):
+    note = MessageContent(body="Hello")
+    ids = [queue(make_contact(), "in_app", note, now=NOW).message_id for _ in range(3)]
+    accepted = [
+        Accepted(
+            message_id=pk,
+            provider_id=f"in_app-{pk}",
+            status="delivered",
+            to_address="u-1",
+            rendered=RenderedMessage(channel="in_app", text="Hello"),
+        )
+        for pk in ids
+    ]
+
+    # One UPDATE per message and one history INSERT, plus the savepoint pair.
+    with django_assert_num_queries(3 + 1 + 2):
+        message_mark_sent_many(accepted=accepted, now=NOW)
+
+    message = Message.objects.get(pk=ids[0])
+    assert (message.status, message.sent_at, message.delivered_at) == ("delivered", NOW, NOW)
+    assert (message.provider_id, message.body) == (f"in_app-{ids[0]}", "Hello")
+    assert history(message.pk) == [
+        ("", "queued", True),
+        ("queued", "sent", True),
+        ("sent", "delivered", True),
+    ]
+
+
 def test_a_batch_that_runs_out_of_time_hands_the_rest_back(
     make_contact, queue, fake_postmark, settings
 ):
