@@ -15,7 +15,6 @@ from journeys.models import Source
 
 KEY_PREFIX = "sw_"
 _PREFIX_LENGTH = 10
-_cache: dict[str, tuple[float, int | None]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +26,8 @@ class CachedSource:
     allowed_origins: tuple[str, ...]
 
 
-_sources: dict[int, CachedSource] = {}
+# write-key digest → (when looked up, the source or None for an unknown key)
+_cache: dict[str, tuple[float, CachedSource | None]] = {}
 
 
 def hash_key(key: str) -> str:
@@ -56,7 +56,6 @@ def source_revoke(*, source: Source) -> Source:
         source.revoked_at = timezone.now()
         source.save(update_fields=["revoked_at"])
     _cache.clear()
-    _sources.clear()
     return source
 
 
@@ -69,16 +68,16 @@ def source_for_key(key: str) -> CachedSource | None:
     now = time.monotonic()
     hit = _cache.get(digest)
     if hit is not None and now - hit[0] < ttl:
-        return _sources.get(hit[1]) if hit[1] is not None else None
+        return hit[1]
     row = (
         Source.objects.filter(key_hash=digest, revoked_at__isnull=True)
         .values_list("id", "name", "allowed_origins")
         .first()
     )
-    if row is None:
-        _cache[digest] = (now, None)
-        return None
-    cached = CachedSource(id=row[0], name=row[1], allowed_origins=tuple(row[2] or ()))
-    _sources[cached.id] = cached
-    _cache[digest] = (now, cached.id)
+    cached = (
+        None
+        if row is None
+        else CachedSource(id=row[0], name=row[1], allowed_origins=tuple(row[2] or ()))
+    )
+    _cache[digest] = (now, cached)
     return cached
