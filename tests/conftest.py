@@ -8,8 +8,21 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from journeys.services.sources import source_create
+
+# One Hypothesis profile for the whole suite: no per-example deadline and no slow-generation
+# health check (a loaded CI machine trips both by chance), and no example database, so a
+# run on a clean checkout behaves like every other. Tests may still set max_examples.
+settings.register_profile(
+    "stepwise",
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+)
+settings.load_profile("stepwise")
 
 
 @pytest.fixture
