@@ -71,7 +71,7 @@ def test_a_forged_hash_is_refused(live_server, web_app, ada_inbox):
 def test_the_users_own_hash_reads_the_inbox(live_server, web_app, ada_inbox):
     _, key, secret = web_app
 
-    by_query = _get(live_server, key, params={"user_hash": user_hash(secret, "ada")}, timeout=5)
+    by_query = _get(live_server, key, params={"user_hash": user_hash(secret, "ada")})
     by_header = _get(live_server, key, headers={"X-Stepwise-User-Hash": user_hash(secret, "ada")})
 
     assert by_query.status_code == by_header.status_code == 200
