@@ -19,7 +19,7 @@ def give_every_source_a_secret(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("journeys", "0003_verbose_names"),
+        ("journeys", "0004_staff_groups"),
     ]
 
     operations = [
