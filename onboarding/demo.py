@@ -36,10 +36,11 @@ def main() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     key = _demo_key(Path(settings.VAR_DIR))
     identity_secret = _demo_identity_secret(Path(settings.VAR_DIR), key)
+    secret_key = _demo_secret_key(Path(settings.VAR_DIR))
     _admin_login()
     _sample_data(key)
     url = f"http://127.0.0.1:{args.port}"
-    _print_welcome(url, key, identity_secret)
+    _print_welcome(url, key, identity_secret, secret_key)
     if not args.setup_only:
         _serve(args.port)
 
@@ -85,13 +86,30 @@ def _demo_identity_secret(var_dir: Path, key: str) -> str:
     return secret
 
 
+def _demo_secret_key(var_dir: Path) -> str:
+    """A secret server key for reading contacts, kept in var/ (only its hash is stored)."""
+    from journeys.models import SecretKey
+    from journeys.services.secret_keys import secret_key_create
+    from journeys.services.sources import hash_key
+
+    key_file = var_dir / "demo_secret_key"
+    if key_file.exists():
+        key = key_file.read_text().strip()
+        if SecretKey.objects.filter(key_hash=hash_key(key), revoked_at__isnull=True).exists():
+            return key
+    _, key = secret_key_create(name="Demo server", actor_label="make demo")
+    key_file.write_text(key + "\n")
+    key_file.chmod(0o600)
+    return key
+
+
 def _sample_data(key: str) -> None:
     from onboarding.sample_data import load_sample_data
 
     load_sample_data(write_key=key)
 
 
-def _print_welcome(url: str, key: str, identity_secret: str) -> None:
+def _print_welcome(url: str, key: str, identity_secret: str, secret_key: str) -> None:
     line = "=" * 72
     print(line)
     print("Stepwise demo is ready.")
@@ -99,9 +117,10 @@ def _print_welcome(url: str, key: str, identity_secret: str) -> None:
     print(f"  Event API:  {url}/v1/   (OpenAPI docs: {url}/v1/docs)")
     print(f"  Write key:  {key}")
     print(f"  Identity secret (sign user ids on your server): {identity_secret}")
-    print("  Send a first event:")
+    print(f"  Secret server key (reads, exports, erases contacts): {secret_key}")
+    print("  Send a first event (anonymous: a browser key needs a user hash to name a user):")
     print(f"    curl -u '{key}:' -H 'Content-Type: application/json' \\")
-    print(f'      -d \'{{"userId": "ada", "event": "Signed Up"}}\' {url}/v1/track')
+    print(f'      -d \'{{"anonymousId": "visitor-1", "event": "Signed Up"}}\' {url}/v1/track')
     print("  Stop with Ctrl-C.")
     print(line, flush=True)
 

@@ -67,13 +67,14 @@ def _wait_until(check, timeout: float = 60.0):
 def test_welcome_journey_runs_under_the_demo_worker(demo):
     url, key, log = demo
     analytics = Client(key, host=url, sync_mode=True, max_retries=0)
-
-    analytics.identify("lin", {"email": "lin@example.com", "firstName": "Lin"})
-    analytics.track("lin", "Signed Up", {"plan": "free"})
-    _wait_until(lambda: "Subject: Hi Lin" in log.read_text())
-    analytics.track("lin", "Uploaded File", {"filename": "roadmap.pdf"})
-
     secret = (log.parent / "demo_identity_secret").read_text().strip()
+    # The demo source is a browser source: events naming a user carry the user's hash.
+    signed = {"userHash": user_hash(secret, "lin")}
+
+    analytics.identify("lin", {"email": "lin@example.com", "firstName": "Lin"}, context=signed)
+    analytics.track("lin", "Signed Up", {"plan": "free"}, context=signed)
+    _wait_until(lambda: "Subject: Hi Lin" in log.read_text())
+    analytics.track("lin", "Uploaded File", {"filename": "roadmap.pdf"}, context=signed)
 
     def inbox():
         answer = requests.get(
@@ -86,7 +87,10 @@ def test_welcome_journey_runs_under_the_demo_worker(demo):
 
     messages = _wait_until(inbox)
     assert [m["text"] for m in messages] == ["Nice: roadmap.pdf"]
-    profile = requests.get(f"{url}/v1/contacts/lin", auth=(key, ""), timeout=5).json()
+    server_key = (log.parent / "demo_secret_key").read_text().strip()
+    profile = requests.get(
+        f"{url}/v1/contacts/lin", headers={"Authorization": f"Bearer {server_key}"}, timeout=5
+    ).json()
     assert [(e["journey"], e["state"]) for e in profile["enrollments"]] == [
         ("welcome", "completed")
     ]
