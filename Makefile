@@ -8,13 +8,14 @@ PYTHON_VERSION := $(shell cat .python-version)
 PYTHON312 := $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
 DEMO_PORT ?= 8000
 
-.PHONY: help install demo test test-fast lint format bench browsers check-python
+.PHONY: help install demo test test-fast lint format bench browsers check-python vendor
 
 help:
 	@echo "make demo     set up everything and run the demo (web + worker)"
 	@echo "make test     set up everything and run the whole test suite"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make install  create $(VENV) with the project and its dev tools"
+	@echo "make vendor   refresh static/vendor/ (htmx, SortableJS, axe-core) from npm"
 
 check-python:
 	@if [ -z "$(PYTHON312)" ]; then \
@@ -54,6 +55,10 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Front-end packages, pinned in scripts/vendor.sh; the result is committed.
+vendor:
+	./scripts/vendor.sh
 
 bench: install
 	$(PY) bench/ingest.py

@@ -38,6 +38,10 @@ class Journey(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["status"], name="journey_status")]
+        permissions = [
+            ("publish_journey", "Can publish, pause, resume and archive journeys"),
+            ("view_reports", "Can view journey reports"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -10,6 +10,8 @@ import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+# Served by the live server like any static file, so a page's CSP (script-src 'self') allows it.
+AXE_URL = "/static/vendor/axe-core/axe.min.js"
 ADMIN_PASSWORD = "browser-test-password"
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -66,3 +68,33 @@ def staff_page(page, live_server, django_user_model):
     page.click("input[type=submit]")
     page.wait_for_selector("#site-name")
     return page
+
+
+def axe_violations(page, *, context: str | None = None) -> list[dict]:
+    """axe-core's violations on the page as it is now: every rule axe runs by default (WCAG 2
+    A/AA and best practices), open shadow roots included.
+
+    Each violation is reduced to its rule id, impact, help text and the failing nodes'
+    selectors, so a failed assertion reads as a to-do list.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(url=AXE_URL)
+    result = page.evaluate(
+        "async (context) => await axe.run(context ? document.querySelector(context) : document)",
+        context,
+    )
+    return [
+        {
+            "rule": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "nodes": [node["target"] for node in violation["nodes"]][:5],
+        }
+        for violation in result["violations"]
+    ]
+
+
+@pytest.fixture
+def axe():
+    """`axe(page)` -> the page's accessibility violations (see axe_violations)."""
+    return axe_violations
