@@ -9,4 +9,5 @@ class ChannelsConfig(AppConfig):
     def ready(self) -> None:
         # Connects the Anymail tracking receiver (a library signal, rule 8). The channels
         # themselves are registered by channels.registry, which channels.models imports.
+        from channels import checks  # noqa: F401, PLC0415
         from channels.webhooks import anymail  # noqa: F401, PLC0415

@@ -129,3 +129,21 @@ class SubscriptionChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id}:{self.channel} {self.from_state} → {self.to_state}"
+
+
+class ProviderEvent(models.Model):
+    """A provider webhook event already applied: ESPs and Twilio resend events, and a
+    resent bounce or STOP must not be applied (or counted) twice."""
+
+    provider = models.CharField(max_length=40)
+    event_key = models.CharField(max_length=64, help_text="SHA-256 of the event's identity.")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_key"], name="provider_event_once")
+        ]
+        indexes = [models.Index(fields=["received_at"], name="provider_event_time")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.event_key[:12]}"

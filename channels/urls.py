@@ -4,9 +4,10 @@ from django.urls import include, path
 
 from channels import unsubscribe
 from channels.webhooks import twilio
+from channels.webhooks.guard import anymail_urlpatterns
 
 urlpatterns = [
-    path("webhooks/anymail/", include("anymail.urls")),
+    path("webhooks/anymail/", include((anymail_urlpatterns(), "anymail"))),
     path("webhooks/twilio/status/", twilio.status_callback, name="channels-twilio-status"),
     path("webhooks/twilio/inbound/", twilio.inbound, name="channels-twilio-inbound"),
     path("unsubscribe/test/", unsubscribe.test_view, name="channels-unsubscribe-test"),

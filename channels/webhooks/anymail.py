@@ -8,7 +8,7 @@ from typing import Any
 from anymail.signals import AnymailTrackingEvent, EventType, tracking
 from django.dispatch import receiver
 
-from channels.messages import message_track
+from channels.webhooks.events import event_key, parse_message_id, provider_event_apply
 
 STATUS_FOR_EVENT = {
     EventType.DELIVERED: "delivered",
@@ -23,8 +23,8 @@ STATUS_FOR_EVENT = {
 
 
 def _message_id(event: AnymailTrackingEvent) -> int | None:
-    raw = (event.metadata or {}).get("message_id", "")
-    return int(raw) if str(raw).isdigit() else None
+    metadata = event.metadata if isinstance(event.metadata, dict) else {}
+    return parse_message_id(metadata.get("message_id"))
 
 
 @receiver(tracking, dispatch_uid="channels.anymail_tracking")
@@ -39,10 +39,19 @@ def anymail_tracking_received(
         detail += f": {event.description}"
     elif event.reject_reason and event.reject_reason != event.event_type:
         detail += f" ({event.reject_reason})"
-    message_track(
+    message_id = _message_id(event)
+    provider_id = str(event.message_id or "")[:255]
+    provider_event_apply(
+        provider=esp_name,
+        # Postmark gives most events no id of their own: what happened, to which message,
+        # when, is the event's identity.
+        key=event_key(
+            event.event_id or "", event.event_type, message_id, provider_id, event.timestamp
+        ),
+        channel="email",
         status=status,
-        message_id=_message_id(event),
-        provider_id=str(event.message_id or ""),
+        message_id=message_id,
+        provider_id=provider_id,
         occurred_at=event.timestamp,
-        detail=detail,
+        detail=detail[:500],
     )

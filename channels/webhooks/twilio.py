@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
 from channels import conf
-from channels.messages import message_track
 from channels.subscriptions import subscription_set
+from channels.webhooks.events import event_key, parse_message_id, provider_event_apply
 from journeys.models import Contact
 
 logger = logging.getLogger(__name__)
@@ -28,9 +28,15 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 def _signature_valid(request: HttpRequest) -> bool:
+    """Twilio's signature with our auth token; with no token configured, nothing is valid
+    (RequestValidator("") would accept what anyone signs with the empty key)."""
+    token = conf.twilio().auth_token
+    if not token:
+        logger.warning("webhook.refused.no_secret", extra={"path": request.path})
+        return False
     # Twilio signs the URL it called; behind a proxy that is PUBLIC_URL, not the Host header.
     url = conf.public_url() + request.get_full_path()
-    validator = RequestValidator(conf.twilio().auth_token)
+    validator = RequestValidator(token)
     return validator.validate(url, request.POST, request.headers.get("X-Twilio-Signature", ""))
 
 
@@ -42,11 +48,15 @@ def status_callback(request: HttpRequest) -> HttpResponse:
     status = STATUS_FOR_TWILIO.get(request.POST.get("MessageStatus", ""))
     raw_id = request.GET.get("message", "")
     if status is not None:
-        error = request.POST.get("ErrorCode", "")
-        message_track(
+        error = request.POST.get("ErrorCode", "")[:20]
+        sid = request.POST.get("MessageSid", "")[:255]
+        provider_event_apply(
+            provider="twilio",
+            key=event_key(sid, request.POST["MessageStatus"], error, raw_id),
+            channel="sms",
             status=status,
-            message_id=int(raw_id) if raw_id.isdigit() else None,
-            provider_id=request.POST.get("MessageSid", ""),
+            message_id=parse_message_id(raw_id),
+            provider_id=sid,
             detail=f"Twilio {request.POST['MessageStatus']}" + (f" error {error}" if error else ""),
         )
     return HttpResponse(status=204)
