@@ -103,6 +103,7 @@ def mark_read(request: HttpRequest, user_id: str, message_id: int) -> Status:
     contact = _contact(request, user_id)
     exists = (
         contact is not None
+        and 0 < message_id < 2**63  # beyond a bigint PostgreSQL refuses the query itself
         and Message.objects.filter(
             pk=message_id,
             contact=contact,

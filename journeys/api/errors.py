@@ -15,7 +15,9 @@ _CODES = {
     403: "forbidden",
     404: "not_found",
     413: "payload_too_large",
+    405: "method_not_allowed",
     415: "unsupported_encoding",
+    422: "invalid_request",
     429: "rate_limited",
 }
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from journeys.api.errors import failure
 from journeys.api.identity import USER_HASH_HEADER
+from journeys.api.storable import body_problem
 from journeys.services.sources import CachedSource, browser_origins
 
 API_PREFIX = "/v1/"
@@ -21,6 +22,10 @@ _CORS_HEADERS = {
     ),
     "Access-Control-Max-Age": "600",
 }
+
+
+def _is_batch(path: str) -> bool:
+    return path.rstrip("/").endswith("/batch")
 
 
 def _limit_for(path: str) -> int:
@@ -40,6 +45,8 @@ def gunzip(data: bytes, *, limit: int) -> bytes:
         raise OverflowError
     if not inflater.eof:
         raise ValueError("The body is not valid gzip (truncated).")
+    if inflater.unused_data:
+        raise ValueError("The body has data after the end of its gzip stream.")
     return out
 
 
@@ -52,11 +59,13 @@ class EventApiBodyMiddleware:
             return self.get_response(request)
         if request.method == "OPTIONS":
             return self._cors(request, HttpResponse(status=204))
+        if _has_nul(request):
+            return self._cors(request, failure(400, "The URL contains a NUL character."))
         if request.method == "POST":
             refusal = self._prepare_body(request)
             if refusal is not None:
                 return self._cors(request, refusal)
-        return self._cors(request, self.get_response(request))
+        return self._cors(request, _in_refusal_shape(self.get_response(request)))
 
     def _prepare_body(self, request: HttpRequest) -> HttpResponse | None:
         limit = _limit_for(request.path)
@@ -81,6 +90,10 @@ class EventApiBodyMiddleware:
             return failure(415, f"Content-Encoding {encoding} is not supported; use gzip.")
         elif len(body) > limit:
             return too_big
+        if not _is_batch(request.path):  # a batch rejects its bad items one by one
+            problem = body_problem(request.body)
+            if problem is not None:
+                return failure(400, f"{problem[0]} {problem[1]}", problem[0])
         return None
 
     def _cors(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -93,6 +106,30 @@ class EventApiBodyMiddleware:
             for name, value in _CORS_HEADERS.items():
                 response[name] = value
         return response
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    return "\x00" in request.path or any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in request.GET.lists()
+    )
+
+
+_PLAIN_REFUSALS = {
+    404: "No such endpoint: see /v1/docs for the API.",
+    405: "This endpoint does not accept that method: see /v1/docs.",
+}
+
+
+def _in_refusal_shape(response: HttpResponse) -> HttpResponse:
+    """Django's HTML 404 and ninja's {"detail": …} 405 become the API's refusal JSON."""
+    message = _PLAIN_REFUSALS.get(response.status_code)
+    if message is None or b'"success"' in getattr(response, "content", b'"success"'):
+        return response
+    refusal = failure(response.status_code, message)
+    if response.has_header("Allow"):
+        refusal["Allow"] = response["Allow"]
+    return refusal
 
 
 def _origin_allowed(origin: str, source: object) -> bool:

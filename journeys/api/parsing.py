@@ -10,6 +10,7 @@ import pydantic
 from django.conf import settings
 
 from journeys.api.schemas import MESSAGE_SCHEMAS, _Message
+from journeys.api.storable import unstorable
 from journeys.ingest import Incoming, PayloadError
 from journeys.traits import TraitError, extract_known_traits
 
@@ -54,13 +55,22 @@ def _fields(incoming: Incoming) -> dict[str, Any]:
 
 
 def parse_batch_item(
-    item: Any, *, received_at: datetime, sent_at: datetime | None, max_bytes: int | None
+    item: Any,
+    *,
+    received_at: datetime,
+    sent_at: datetime | None,
+    max_bytes: int | None,
+    check_text: bool = True,
 ) -> Incoming:
     """One item of a batch; raise PayloadError naming the field when it is refused.
 
-    `max_bytes` None skips the size check (the whole body is already under it)."""
+    `max_bytes` None skips the size check (the whole body is already under it);
+    `check_text` False skips the storable-text walk (the body has no suspect escape)."""
     if not isinstance(item, dict):
         raise PayloadError("body", "each batch item must be a JSON object")
+    problem = unstorable(item) if check_text else None
+    if problem is not None:
+        raise PayloadError(*problem)
     kind = item.get("type")
     schema = MESSAGE_SCHEMAS.get(kind) if isinstance(kind, str) else None
     if schema is None:

@@ -23,6 +23,12 @@ def _identity(value: Any) -> Any:
     return value
 
 
+# Times the engine can add journey delays to without leaving datetime's range.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+OUT_OF_RANGE = "is out of range (years 1970 to 2199)"
+
+
 def _timestamp(value: Any) -> Any:
     """ISO 8601 strings only: a bare number is ambiguous (seconds? milliseconds?)."""
     if value is None or isinstance(value, datetime):
@@ -31,9 +37,14 @@ def _timestamp(value: Any) -> Any:
         raise ValueError("must be an ISO 8601 date-time string")
     try:
         parsed = datetime.fromisoformat(value.strip())
+        parsed = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
     except ValueError:
         raise ValueError(f"is not an ISO 8601 date-time: {value[:40]!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except OverflowError:
+        raise ValueError(OUT_OF_RANGE) from None
+    if not EARLIEST <= parsed < LATEST:
+        raise ValueError(OUT_OF_RANGE)
+    return parsed
 
 
 _IdString = Annotated[str, StringConstraints(max_length=255, strip_whitespace=True)]
@@ -80,7 +91,13 @@ def corrected_timestamp(
         return received_at
     if sent_at is None:
         return timestamp
-    return timestamp + (received_at - sent_at)
+    try:
+        corrected = timestamp + (received_at - sent_at)
+    except OverflowError:
+        corrected = None
+    if corrected is None or not EARLIEST <= corrected < LATEST:
+        raise PayloadError("sentAt", "puts the timestamp out of range (years 1970 to 2199)")
+    return corrected
 
 
 class TrackIn(_Message):
@@ -167,7 +184,8 @@ class BatchIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    batch: list[JsonObject] = Field(max_length=10_000)
+    # Any JSON value: an item that is not an object is rejected alone, not the batch.
+    batch: list[Any] = Field(max_length=10_000)
     sentAt: Timestamp = None
     context: JsonObject = Field(default_factory=dict)
 

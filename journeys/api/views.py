@@ -27,6 +27,7 @@ from journeys.api.schemas import (
     TrackIn,
     _Message,
 )
+from journeys.api.storable import may_be_unstorable
 from journeys.ingest import NotFound, PayloadError
 from journeys.profiles import contact_profile
 from journeys.services.events import event_ingest
@@ -87,6 +88,7 @@ def batch(request: HttpRequest, payload: BatchIn):
     received_at = timezone.now()
     max_bytes = settings.EVENT_API_MAX_MESSAGE_BYTES
     check_size = len(request.body) > max_bytes
+    check_text = may_be_unstorable(request.body)
     accepted, rejected = [], []
     for index, item in enumerate(payload.batch):
         try:
@@ -95,6 +97,7 @@ def batch(request: HttpRequest, payload: BatchIn):
                 received_at=received_at,
                 sent_at=payload.sentAt,
                 max_bytes=max_bytes if check_size else None,
+                check_text=check_text,
             )
             event_identity_verify(
                 source=request.auth,
