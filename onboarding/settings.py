@@ -122,6 +122,10 @@ EVENT_API_MAX_MESSAGE_BYTES = env_int("EVENT_API_MAX_MESSAGE_BYTES", 32 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = EVENT_API_MAX_BODY_BYTES + 1024
 # How long a write key's source is cached in each process; revocation takes effect within it.
 EVENT_API_KEY_CACHE_SECONDS = env_int("EVENT_API_KEY_CACHE_SECONDS", 10)
+# Events per second per source (a burst of the same size); past it, 429. 0 = no limit.
+EVENT_API_RATE_LIMIT = env_int("EVENT_API_RATE_LIMIT", 5000)
+# Failed authentications per client address per minute before it is refused (429).
+EVENT_API_AUTH_FAILURES_PER_MINUTE = env_int("EVENT_API_AUTH_FAILURES_PER_MINUTE", 30)
 # Region assumed for phone traits written without a country code (ISO 3166, e.g. "US").
 PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "")
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 
 from journeys.api.errors import failure
 from journeys.api.identity import USER_HASH_HEADER
+from journeys.api.limits import auth_failure_record, auth_failures_exceeded, client_address
 from journeys.api.storable import body_problem
 from journeys.services.sources import CachedSource, browser_origins
 
@@ -61,11 +62,18 @@ class EventApiBodyMiddleware:
             return self._cors(request, HttpResponse(status=204))
         if _has_nul(request):
             return self._cors(request, failure(400, "The URL contains a NUL character."))
+        address = client_address(request)
+        wait = auth_failures_exceeded(address)
+        if wait is not None:
+            return self._cors(request, too_many(wait, "Too many failed authentications."))
         if request.method == "POST":
             refusal = self._prepare_body(request)
             if refusal is not None:
                 return self._cors(request, refusal)
-        return self._cors(request, _in_refusal_shape(self.get_response(request)))
+        response = self.get_response(request)
+        if response.status_code == 401:
+            auth_failure_record(address)
+        return self._cors(request, _in_refusal_shape(response))
 
     def _prepare_body(self, request: HttpRequest) -> HttpResponse | None:
         limit = _limit_for(request.path)
@@ -106,6 +114,12 @@ class EventApiBodyMiddleware:
             for name, value in _CORS_HEADERS.items():
                 response[name] = value
         return response
+
+
+def too_many(retry_after: int, message: str) -> HttpResponse:
+    response = failure(429, f"{message} Retry in {retry_after} s.")
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _has_nul(request: HttpRequest) -> bool:

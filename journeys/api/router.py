@@ -13,6 +13,7 @@ from ninja.parser import Parser
 from journeys.api.auth import WRITE_KEY
 from journeys.api.errors import failure
 from journeys.api.identity import IdentityRefused
+from journeys.api.limits import RateLimited
 from journeys.api.parsing import describe, field_of
 from journeys.api.views import router as tracking_router
 from journeys.ingest import NotFound, PayloadError
@@ -67,6 +68,13 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(PayloadError)
 def on_payload_error(request: HttpRequest, exc: PayloadError) -> HttpResponse:
     return failure(400, f"{exc.field} {exc.reason}", exc.field)
+
+
+@api.exception_handler(RateLimited)
+def on_rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = failure(429, str(exc))
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(IdentityRefused)

@@ -11,6 +11,7 @@ from ninja import Router
 
 from journeys.api.auth import SECRET_KEY
 from journeys.api.identity import IdentityRefused, event_hash, event_identity_verify
+from journeys.api.limits import events_allow
 from journeys.api.parsing import finish, parse_batch_item
 from journeys.api.schemas import (
     Accepted,
@@ -34,10 +35,11 @@ from journeys.services.events import event_ingest
 from journeys.services.privacy import ContactNotFound, contact_erase_by_user_id, contact_export
 
 router = Router(tags=["tracking"])
-ERRORS = {400: Failure, 401: Failure, 403: Failure, 413: Failure}
+ERRORS = {400: Failure, 401: Failure, 403: Failure, 413: Failure, 429: Failure}
 
 
 def _ingest_one(request: HttpRequest, payload: _Message) -> dict:
+    events_allow(source_id=request.auth.id, events=1)
     received_at = timezone.now()
     incoming = finish(payload, received_at=received_at, sent_at=None)
     event_identity_verify(
@@ -85,6 +87,7 @@ def alias(request: HttpRequest, payload: AliasIn):
     exclude_none=True,
 )
 def batch(request: HttpRequest, payload: BatchIn):
+    events_allow(source_id=request.auth.id, events=len(payload.batch))
     received_at = timezone.now()
     max_bytes = settings.EVENT_API_MAX_MESSAGE_BYTES
     check_size = len(request.body) > max_bytes
