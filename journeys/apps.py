@@ -9,5 +9,6 @@ class JourneysConfig(AppConfig):
 
     def ready(self) -> None:
         from journeys.schedules import ensure_schedules
+        from onboarding import axes_audit  # noqa: F401 (connects the lock-out receiver)
 
         post_migrate.connect(ensure_schedules, sender=self)
