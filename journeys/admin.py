@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
-from journeys.admin_journeys import CONTACT_JOURNEY_INLINES
+from journeys import admin_journeys  # noqa: F401 - registers the journey admins
+from journeys.contact_page import contact_page
 from journeys.models import Contact, ContactAlias, Event, EventType, Source, Subscription
 from journeys.services.sources import source_create, source_revoke
 
@@ -103,7 +106,7 @@ class ContactAdmin(ReadOnlyAdmin):
     ]
     date_hierarchy = "last_seen_at"
     show_full_result_count = False
-    inlines = [SubscriptionInline, AliasInline, *CONTACT_JOURNEY_INLINES]
+    inlines = [SubscriptionInline, AliasInline]
     fieldsets = [
         (None, {"fields": ["user_id", "first_name", "last_name", "email", "phone"]}),
         ("Locale", {"fields": ["timezone", "locale"]}),
@@ -111,6 +114,29 @@ class ContactAdmin(ReadOnlyAdmin):
         ("Timeline", {"fields": ["timeline"]}),
     ]
     readonly_fields = ["timeline"]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The contact in plain words: journeys as sentences, messages, the why, the data."""
+        if not self.has_view_permission(request):
+            return super().change_view(request, object_id, form_url, extra_context)
+        contact = self.get_object(request, object_id)
+        if contact is None:
+            raise Http404("No such contact.")
+        view = contact_page(contact=contact)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": view.name,
+            "view": view,
+            "has_delete_permission": self.has_delete_permission(request, contact),
+        }
+        return TemplateResponse(request, "admin/journeys/contact/page.html", context)
 
     @admin.display(description=f"Latest {TIMELINE_LENGTH} events")
     def timeline(self, contact: Contact) -> str:

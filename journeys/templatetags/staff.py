@@ -41,8 +41,8 @@ def relative(moment: datetime | None, now: datetime | None = None) -> str:
     if abs(seconds) < 60:
         return "just now"
     for size, unit in _UNITS:
-        count = abs(seconds) // size
-        if count:
+        if abs(seconds) >= size:
+            count = round(abs(seconds) / size)
             words = f"{count} {unit}{'s' if count != 1 else ''}"
             return f"in {words}" if seconds > 0 else f"{words} ago"
     return "just now"
