@@ -13,6 +13,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from channels.history import message_html, message_view
 from channels.models import Message, MessageStatusChange, SubscriptionChange
+from journeys.admin_base import ReadOnlyAdmin, ReadOnlyMixin
 
 # The email runs in a sandboxed frame under its own policy: no scripts, no requests but
 # images, nothing of the admin around it.
@@ -20,17 +21,6 @@ EMAIL_FRAME_POLICY = (
     "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; "
     "frame-ancestors 'self'; sandbox"
 )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 class MessageStatusChangeInline(ReadOnlyMixin, admin.TabularInline):
@@ -41,7 +31,7 @@ class MessageStatusChangeInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Message)
-class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin):
     list_display = ["subject_or_text", "channel", "contact", "status", "when", "is_test"]
     list_filter = ["channel", "status", "is_test", "deferred_reason"]
     search_fields = ["to_address", "subject", "contact__user_id", "contact__email"]
@@ -109,7 +99,7 @@ class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(SubscriptionChange)
-class SubscriptionChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class SubscriptionChangeAdmin(ReadOnlyAdmin):
     list_display = ["changed_at", "contact", "channel", "from_state", "to_state", "reason"]
     list_filter = ["channel", "to_state"]
     list_select_related = ["contact"]

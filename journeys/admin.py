@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import admin, messages
@@ -12,38 +11,76 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
 from journeys import admin_journeys  # noqa: F401 - registers the journey admins
+from journeys.admin_base import ReadOnlyAdmin
 from journeys.contact_page import contact_page
 from journeys.models import Contact, ContactAlias, Event, EventType, Source, Subscription
-from journeys.services.sources import source_create, source_revoke
-
-TIMELINE_LENGTH = 100
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the API and the worker: staff look, services write."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+from journeys.services.sources import (
+    identity_secret_retire_old,
+    identity_secret_rotate,
+    source_cache_clear,
+    source_create,
+    source_revoke,
+)
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "key_prefix", "allowed_origins", "created_at", "revoked_at"]
+    list_display = ["name", "kind", "key_prefix", "allowed_origins", "created_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "key_prefix"]
-    readonly_fields = ["key_prefix", "created_at", "revoked_at"]
-    fields = ["name", "allowed_origins", "timezone", "key_prefix", "created_at", "revoked_at"]
-    actions = ["revoke"]
+    readonly_fields = ["kind", "key_prefix", "identity_secret", "created_at", "revoked_at"]
+    fields = [
+        "name",
+        "allowed_origins",
+        "kind",
+        "identity_verification",
+        "identity_secret",
+        "timezone",
+        "key_prefix",
+        "created_at",
+        "revoked_at",
+    ]
+    actions = ["revoke", "rotate_identity_secret", "retire_old_identity_secrets"]
+
+    @admin.display(description="Kind")
+    def kind(self, source: Source) -> str:
+        if source.is_browser:
+            return "Browser source: its write key is public and only sends events"
+        return "Server source: keep its write key on your servers"
+
+    @admin.display(description="Identity secret")
+    def identity_secret(self, source: Source) -> str:
+        if source.pk is None:
+            return "Made when the source is saved."
+        active = list(source.identity_secrets.filter(retired_at__isnull=True))
+        if not active:
+            return "None yet: use the action “Rotate identity secrets” to make one."
+        rows = format_html_join(
+            "",
+            "<li><code>{}</code> {}</li>",
+            (
+                (secret.secret, "(newest: sign user ids with this one)" if i == 0 else "(old)")
+                for i, secret in enumerate(active)
+            ),
+        )
+        return format_html(
+            "<ul>{}</ul><p>Your server signs each user id with it: user_hash = "
+            "HMAC-SHA256(secret, user id), lowercase hex. Keep it off web pages.</p>",
+            rows,
+        )
 
     def save_model(self, request: HttpRequest, obj: Source, form, change: bool) -> None:
         if change:
+            if obj.is_browser:
+                obj.identity_verification = True
             super().save_model(request, obj, form, change)
+            source_cache_clear()
             return
         source, key = source_create(name=obj.name, allowed_origins=obj.allowed_origins)
-        Source.objects.filter(pk=source.pk).update(timezone=obj.timezone)
+        Source.objects.filter(pk=source.pk).update(
+            timezone=obj.timezone,
+            identity_verification=obj.identity_verification or source.is_browser,
+        )
         obj.pk, obj.key_prefix, obj.key_hash = source.pk, source.key_prefix, source.key_hash
         messages.warning(
             request,
@@ -53,8 +90,25 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke the write keys of the selected sources")
     def revoke(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         for source in queryset:
-            source_revoke(source=source)
+            source_revoke(source=source, by=request.user)
         self.message_user(request, f"Revoked {queryset.count()} write key(s).")
+
+    @admin.action(description="Rotate identity secrets (the old one keeps working)")
+    def rotate_identity_secret(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        for source in queryset:
+            identity_secret_rotate(source=source, by=request.user)
+        self.message_user(
+            request,
+            f"New identity secret for {queryset.count()} source(s). Put it on your servers, "
+            "then retire the old one.",
+        )
+
+    @admin.action(description="Retire old identity secrets (keep only the newest)")
+    def retire_old_identity_secrets(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        retired = sum(
+            identity_secret_retire_old(source=source, by=request.user) for source in queryset
+        )
+        self.message_user(request, f"Retired {retired} old identity secret(s).")
 
 
 class AliasInline(admin.TabularInline):
@@ -94,6 +148,7 @@ class IdentifiedFilter(admin.SimpleListFilter):
 
 @admin.register(Contact)
 class ContactAdmin(ReadOnlyAdmin):
+    deletable = True
     list_display = ["__str__", "email", "phone", "timezone", "last_seen_at", "first_seen_at"]
     list_filter = [IdentifiedFilter, "source", "timezone", "locale"]
     search_fields = [
@@ -107,14 +162,6 @@ class ContactAdmin(ReadOnlyAdmin):
     date_hierarchy = "last_seen_at"
     show_full_result_count = False
     inlines = [SubscriptionInline, AliasInline]
-    fieldsets = [
-        (None, {"fields": ["user_id", "first_name", "last_name", "email", "phone"]}),
-        ("Locale", {"fields": ["timezone", "locale"]}),
-        ("Data", {"fields": ["traits", "groups", "source", "first_seen_at", "last_seen_at"]}),
-        ("Timeline", {"fields": ["timeline"]}),
-    ]
-    readonly_fields = ["timeline"]
-
     def change_view(
         self,
         request: HttpRequest,
@@ -138,33 +185,10 @@ class ContactAdmin(ReadOnlyAdmin):
         }
         return TemplateResponse(request, "admin/journeys/contact/page.html", context)
 
-    @admin.display(description=f"Latest {TIMELINE_LENGTH} events")
-    def timeline(self, contact: Contact) -> str:
-        events = contact.events.order_by("-timestamp", "-id")[:TIMELINE_LENGTH]
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td><strong>{}</strong></td><td><code>{}</code></td></tr>",
-            (
-                (
-                    e.timestamp.strftime("%Y-%m-%d %H:%M:%S UTC"),
-                    e.type,
-                    e.name,
-                    json.dumps(e.properties, ensure_ascii=False),
-                )
-                for e in events
-            ),
-        )
-        if not rows:
-            return "No events yet."
-        return format_html(
-            "<table><thead><tr><th>When</th><th>Type</th><th>Event</th><th>Properties</th>"
-            "</tr></thead><tbody>{}</tbody></table>",
-            rows,
-        )
-
 
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
+    deletable = True
     list_display = ["name", "type", "contact", "timestamp", "received_at", "processed_at", "source"]
     list_filter = ["type", "source", ("processed_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "message_id", "contact__user_id", "contact__email"]
@@ -189,6 +213,7 @@ class SimilarFilter(admin.SimpleListFilter):
 
 @admin.register(EventType)
 class EventTypeAdmin(ReadOnlyAdmin):
+    deletable = True
     list_display = [
         "name",
         "type",

@@ -22,8 +22,9 @@ from journeys.models import (
     JourneyVersion,
     Subscription,
 )
+from journeys.problems import SpecError
 from journeys.selectors import contact_enrollments, version_info
-from journeys.spec import JourneySpec, SpecError
+from journeys.spec import JourneySpec
 from journeys.templatetags.staff import relative, staff_date
 
 TRACE_LIMIT = 200

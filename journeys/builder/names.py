@@ -11,7 +11,7 @@ from typing import Any
 from journeys.builder.words import length_words
 from journeys.conditions import OPERATORS, Condition, parse_condition
 from journeys.durations import parse_duration
-from journeys.spec import Reader
+from journeys.problems import Reader
 
 
 def step_name(step_id: str | None) -> str:

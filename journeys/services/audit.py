@@ -1,7 +1,5 @@
-"""The one audit log: who did what, when, with the diff it made (journeys.models.AuditEntry).
-
-Every staff action that changes something writes its entry here, in the transaction of
-the change (STYLE rule 5)."""
+"""The one audit log (AuditEntry) for every staff action: journey edits and publishes,
+keys, exports, erasures. Each entry is written in the transaction of its change."""
 
 from __future__ import annotations
 
@@ -21,26 +19,31 @@ def staff_user(by: AbstractBaseUser | AnonymousUser | None) -> AbstractBaseUser 
     return by  # type: ignore[return-value]
 
 
-def actor_label(by: AbstractBaseUser | AnonymousUser | None) -> str:
+def actor_name(by: AbstractBaseUser | AnonymousUser | None, fallback: str = "") -> str:
+    """Who, as text: the user name, else `fallback` (a command, a key name), else "system"."""
     user = staff_user(by)
-    return user.get_username() if user is not None else "system"
+    return user.get_username() if user is not None else (fallback or "system")
 
 
 def audit_record(
     *,
     action: str,
     summary: str,
-    by: AbstractBaseUser | AnonymousUser | None,
-    journey: Journey | None = None,
+    by: AbstractBaseUser | AnonymousUser | None = None,
+    actor_label: str = "",
     diff: dict[str, Any] | None = None,
+    journey: Journey | None = None,
     at: datetime | None = None,
 ) -> AuditEntry:
-    """Write one audit entry; `summary` is a sentence, `diff` what changed (JSON-ready)."""
+    """Write one audit entry; `by` a staff user, else `actor_label` (a command, a key name).
+
+    `summary` is a sentence, `diff` what changed (JSON-ready), `journey` the journey it is
+    about, if any."""
     user = staff_user(by)
     return AuditEntry.objects.create(
         actor=user,
-        actor_label=actor_label(by),
-        action=action,
+        actor_label=actor_name(by, actor_label)[:200],
+        action=action[:40],
         journey=journey,
         summary=summary[:500],
         diff=diff or {},

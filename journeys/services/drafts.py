@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from journeys.builder.diff import change_texts, document_changes, summarize
 from journeys.builder.registry import type_label
 from journeys.models import AuditEntry, DraftChange, Journey
-from journeys.services.audit import actor_label, audit_record, staff_user
+from journeys.services.audit import actor_name, audit_record, staff_user
 from journeys.services.journeys import JourneyStateError, journey_parse
 from journeys.spec import FORMAT
 
@@ -197,7 +197,7 @@ def draft_change(
             before=journey.draft_spec,
             after=data,
             by=staff_user(by),
-            by_label=actor_label(by),
+            by_label=actor_name(by),
             at=now,
             audit_entry=entry,
         )

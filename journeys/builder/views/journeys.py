@@ -17,9 +17,9 @@ from journeys.builder.library import TEMPLATES, template
 from journeys.builder.paths import place
 from journeys.builder.selectors import STATUS_FILTERS, journey_rows
 from journeys.models import Journey
+from journeys.problems import SpecError
 from journeys.services.drafts import journey_create, journey_duplicate, journey_import_document
 from journeys.services.journeys import JourneyStateError, journey_archive
-from journeys.spec import SpecError
 
 
 class HtmxHttpRequest(HttpRequest):

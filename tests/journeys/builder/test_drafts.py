@@ -23,7 +23,7 @@ from journeys.services.drafts import (
     journey_import_document,
 )
 from journeys.services.journeys import JourneyStateError, journey_archive, journey_publish
-from journeys.spec import SpecError
+from journeys.problems import SpecError
 
 pytestmark = pytest.mark.django_db
 

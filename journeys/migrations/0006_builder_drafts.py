@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("journeys", "0004_staff_groups"),
+        ("journeys", "0005_identity_secrets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
