@@ -162,6 +162,7 @@ class ContactAdmin(ReadOnlyAdmin):
     date_hierarchy = "last_seen_at"
     show_full_result_count = False
     inlines = [SubscriptionInline, AliasInline]
+
     def change_view(
         self,
         request: HttpRequest,

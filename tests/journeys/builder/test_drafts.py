@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from journeys.models import AuditEntry, DraftChange, Journey
+from journeys.problems import SpecError
 from journeys.services import drafts
 from journeys.services.drafts import (
     DraftTooLarge,
@@ -23,7 +24,6 @@ from journeys.services.drafts import (
     journey_import_document,
 )
 from journeys.services.journeys import JourneyStateError, journey_archive, journey_publish
-from journeys.problems import SpecError
 
 pytestmark = pytest.mark.django_db
 
