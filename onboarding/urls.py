@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
 
 from journeys.api.router import api
 from onboarding.staff_login import StaffLoginForm
@@ -9,9 +10,13 @@ admin.site.site_title = "Stepwise"
 admin.site.index_title = "Onboarding journeys"
 admin.site.login_form = StaffLoginForm
 admin.site.login_template = "admin/staff_login.html"
+# "View site" leads to the journey builder, the product staff came for.
+admin.site.site_url = reverse_lazy("builder:journey-list")
 
 urlpatterns = [
+    path("admin/builder/", include("journeys.builder.urls")),
     path("admin/", admin.site.urls),
     path("v1/", api.urls),
+    path("", RedirectView.as_view(url=reverse_lazy("builder:journey-list")), name="home"),
     path("", include("channels.urls")),
 ]
