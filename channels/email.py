@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import smtplib
-import threading
 from collections.abc import Mapping
 from typing import Any
 
-import markdown
 import nh3
 from anymail.exceptions import (
     AnymailAPIError,
@@ -32,7 +30,7 @@ from channels.base import (
     SendResult,
     TransientSendError,
 )
-from channels.rendering import MessageContent, RenderedMessage, render_field
+from channels.rendering import MessageContent, RenderedMessage, render_field, render_markdown_html
 
 ACCEPTED = {"sent", "queued", "scheduled"}
 _open_mailer: dict[str, BaseEmailBackend] = {}
@@ -61,18 +59,6 @@ def _is_transient(status: int | None) -> bool:
     return status is None or status == 429 or status >= 500
 
 
-_markdown = threading.local()
-
-
-def _markdown_to_html(text: str) -> str:
-    # Building a Markdown instance costs more than converting a short email; reuse one
-    # per thread (instances are not thread-safe).
-    converter = getattr(_markdown, "converter", None)
-    if converter is None:
-        converter = _markdown.converter = markdown.Markdown(extensions=["sane_lists"])
-    return str(converter.reset().convert(text))
-
-
 class EmailChannel(Channel):
     key, label, noun = "email", "Email", "an email"
     required, optional = ("subject", "body"), ("preheader",)
@@ -96,10 +82,9 @@ class EmailChannel(Channel):
             render_field("preheader", content.preheader, context, html=False).split()
         )
         text = render_field("body", content.body, context, html=False).strip()
-        # Values are HTML-escaped before Markdown sees them; nh3 then removes anything unsafe
-        # that staff wrote by hand.
-        escaped = render_field("body", content.body, context, html=True)
-        body_html = nh3.clean(_markdown_to_html(escaped))
+        # Values are escaped for Markdown and HTML before Markdown sees them, so contact data
+        # never becomes a link or a tag; nh3 then removes anything unsafe staff wrote.
+        body_html = nh3.clean(render_markdown_html("body", content.body, context))
         layout = {
             "subject": subject,
             "preheader": preheader,

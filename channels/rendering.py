@@ -9,6 +9,9 @@ See docs/channels.md ("Templates").
 from __future__ import annotations
 
 import math
+import re
+import string
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +19,8 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from liquid import BoundTemplate, Environment, FalsyStrictUndefined
+from liquid.builtin.expressions.primitive import RangeLiteral
+from liquid.builtin.output import Output, OutputNode
 from liquid.exceptions import (
     LiquidError,
     LiquidSyntaxError,
@@ -27,8 +32,13 @@ from liquid.exceptions import (
     UnknownFilterError,
 )
 from liquid.extra.filters._json import JSON
+from liquid.stringify import to_liquid_string
+from markdown_it import MarkdownIt
 
 TEMPLATE_MAX_CHARS = 20_000
+# python-liquid bounds loops but not ranges: `(1..10000000) | join` would build 10 million
+# strings. A range may hold at most this many numbers.
+RANGE_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,23 @@ class _Undefined(FalsyStrictUndefined):
     force_liquid_default = True
 
 
+class RangeTooLarge(ResourceLimitError):
+    """A range literal with more than RANGE_LIMIT numbers."""
+
+
+_liquid_make_range = RangeLiteral._make_range
+
+
+def _bounded_range(self: RangeLiteral, start: Any, stop: Any) -> range:
+    numbers = _liquid_make_range(self, start, stop)
+    if len(numbers) > RANGE_LIMIT:
+        raise RangeTooLarge(f"range of {len(numbers)} numbers", token=None)
+    return numbers
+
+
+RangeLiteral._make_range = _bounded_range  # type: ignore[method-assign]
+
+
 class _SandboxEnvironment(Environment):
     # Every limit is off by default in python-liquid; these bound one render.
     loop_iteration_limit: ClassVar[int | None] = 1_000
@@ -88,19 +115,48 @@ class _SandboxEnvironment(Environment):
     local_namespace_limit: ClassVar[int | None] = 20_000
 
 
-def _environment(*, autoescape: bool) -> Environment:
+# CommonMark lets a backslash escape any ASCII punctuation, and renders an escaped `<` or
+# `&` as text: escaping all of it makes a value plain text in both Markdown and HTML.
+_MARKDOWN_SPECIAL = re.compile(f"([{re.escape(string.punctuation)}])")
+
+
+def markdown_escape(text: str) -> str:
+    """Text as Markdown that shows exactly that text: no link, emphasis, heading or tag."""
+    # A line break in a value must not start a new block (a list, a heading, a quote).
+    flat = text.replace("\r", " ").replace("\n", " ")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+
+
+class _MarkdownOutputNode(OutputNode):
+    __slots__ = ()
+
+    def render_to_output(self, context, buffer) -> int:  # type: ignore[no-untyped-def]
+        value = to_liquid_string(self.expression.evaluate(context), autoescape=False)
+        return buffer.write(markdown_escape(value))
+
+
+class _MarkdownOutput(Output):
+    node_class = _MarkdownOutputNode
+
+
+def _environment(*, autoescape: bool, markdown: bool = False) -> Environment:
     env = _SandboxEnvironment(undefined=_Undefined, autoescape=autoescape)
     env.add_filter("json", JSON())
+    if markdown:
+        env.add_tag(_MarkdownOutput)
     return env
 
 
 _PLAIN = _environment(autoescape=False)
 _HTML = _environment(autoescape=True)
+_MARKDOWN = _environment(autoescape=False, markdown=True)
+_ENVIRONMENTS = {"plain": _PLAIN, "html": _HTML, "markdown": _MARKDOWN}
 
 
 @lru_cache(maxsize=512)
-def _parse(source: str, autoescape: bool) -> BoundTemplate:
-    return (_HTML if autoescape else _PLAIN).from_string(source)
+def _parse(source: str, autoescape: bool | str) -> BoundTemplate:
+    mode = autoescape if isinstance(autoescape, str) else ("html" if autoescape else "plain")
+    return _ENVIRONMENTS[mode].from_string(source)
 
 
 def _line(exc: LiquidError, source: str) -> int | None:
@@ -126,6 +182,8 @@ def _explain(exc: LiquidError) -> str:
         return "The message would be far too long (more than 100,000 characters)."
     if isinstance(exc, LocalNamespaceLimitError):
         return "The template stores too much text with assign or capture."
+    if isinstance(exc, RangeTooLarge):
+        return f"A range is too long (more than {RANGE_LIMIT:,} numbers)."
     if isinstance(exc, ResourceLimitError):
         return "The template is too complicated (too deeply nested)."
     if isinstance(exc, LiquidSyntaxError) and text.startswith("expected tag end"):
@@ -171,8 +229,17 @@ def is_http_url(url: str) -> bool:
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
-def render_field(field_name: str, source: str, context: Mapping[str, Any], *, html: bool) -> str:
-    """One Liquid field rendered (HTML-escaping values when `html`); raises RenderError."""
+# What a filter may raise on odd data (a `date` of "99999999999999", a huge number):
+# python-liquid lets these through; they are render failures like any other.
+_COMPUTE_ERRORS = (ValueError, TypeError, ArithmeticError, OSError, LookupError, RecursionError)
+
+
+def render_field(
+    field_name: str, source: str, context: Mapping[str, Any], *, html: bool | str
+) -> str:
+    """One Liquid field rendered; raises RenderError for every failure.
+
+    `html` True HTML-escapes values; "markdown" escapes them for Markdown and HTML."""
     if len(source) > TEMPLATE_MAX_CHARS:
         message = f"The {field_name} is longer than {TEMPLATE_MAX_CHARS:,} characters."
         raise RenderError(TemplateProblem(field_name, None, message))
@@ -180,6 +247,25 @@ def render_field(field_name: str, source: str, context: Mapping[str, Any], *, ht
         return _parse(source, html).render(**context)
     except LiquidError as exc:
         raise RenderError(_problem(field_name, exc, source)) from exc
+    except _COMPUTE_ERRORS as exc:
+        message = (
+            f"Part of the {field_name} can't be worked out for this person "
+            f"({type(exc).__name__}: {str(exc)[:120]})."
+        )
+        raise RenderError(TemplateProblem(field_name, None, message)) from exc
+
+
+_markdown = threading.local()
+
+
+def render_markdown_html(field_name: str, source: str, context: Mapping[str, Any]) -> str:
+    """A Markdown field as HTML (not yet cleaned): values escaped for Markdown and HTML,
+    converted by markdown-it (CommonMark), whose time is linear in its input."""
+    text = render_field(field_name, source, context, html="markdown")
+    converter = getattr(_markdown, "converter", None)
+    if converter is None:
+        converter = _markdown.converter = MarkdownIt("commonmark", {"html": True})
+    return str(converter.render(text))
 
 
 def template_context(

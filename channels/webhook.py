@@ -33,6 +33,7 @@ from channels.rendering import (
     is_http_url,
     render_field,
 )
+from channels.ssrf import UnsafeURL, guarded_session, url_problem
 
 SIGNATURE_HEADER = "X-Stepwise-Signature"
 TIMESTAMP_HEADER = "X-Stepwise-Timestamp"
@@ -44,7 +45,13 @@ def sign(body: bytes, timestamp: str, secret: bytes) -> str:
 
 
 def post_json(url: str, body: bytes, *, message_id: str) -> requests.Response:
-    """POST signed JSON; raises Transient/PermanentSendError unless the answer is 2xx."""
+    """POST signed JSON; raises Transient/PermanentSendError unless the answer is 2xx.
+
+    Only to public addresses (channels/ssrf.py), redirects not followed; of an error answer
+    only the status is kept (its body may be anything the target wants us to store)."""
+    problem = url_problem(url)
+    if problem is not None:
+        raise PermanentSendError(problem)
     timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
@@ -54,14 +61,17 @@ def post_json(url: str, body: bytes, *, message_id: str) -> requests.Response:
         SIGNATURE_HEADER: sign(body, timestamp, conf.webhook_secret()),
     }
     try:
-        response = requests.post(
-            url, data=body, headers=headers, timeout=conf.http_timeout(), allow_redirects=False
-        )
+        with guarded_session() as session:
+            response = session.post(
+                url, data=body, headers=headers, timeout=conf.http_timeout(), allow_redirects=False
+            )
+    except UnsafeURL as exc:
+        raise PermanentSendError(str(exc)) from exc
     except requests.RequestException as exc:
         raise TransientSendError(f"{url} did not answer: {exc}") from exc
     if 200 <= response.status_code < 300:
         return response
-    text = f"{url} answered {response.status_code}: {response.text[:200]}"
+    text = f"{url} answered {response.status_code}"
     if response.status_code == 429 or response.status_code >= 500:
         raise TransientSendError(text)
     raise PermanentSendError(text)

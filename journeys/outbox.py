@@ -19,6 +19,7 @@ from channels.delivery import (
     team_notify,
     validate_content,
 )
+from channels.ssrf import url_problem
 from journeys.problems import Problem
 from journeys.spec import VARIANT_FIELDS
 
@@ -77,9 +78,18 @@ def outbox_notify(*, target: str, text: str) -> None:
     team_notify(target=target, text=text)
 
 
+def outbox_url_problem(url: str) -> str | None:
+    """Why Stepwise may not send to `url` (an internal address), or None."""
+    return url_problem(url)
+
+
 def outbox_template_problems(channel: str, fields: Mapping[str, str]) -> list[Problem]:
-    """Template errors in one variant's fields, as spec problems (a TemplateChecker)."""
-    return [
+    """Template errors in one variant's fields, and a webhook URL that points inside our
+    network, as spec problems (a TemplateChecker, run at import and publish)."""
+    problems = [
         Problem(problem.field, f"line {problem.line}: {problem.message}")
         for problem in validate_content(channel, _content(fields))
     ]
+    url = str(fields.get("url") or "")
+    unsafe = url_problem(url) if channel == "webhook" and url.startswith("http") else None
+    return problems + ([Problem("url", unsafe)] if unsafe else [])

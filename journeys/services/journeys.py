@@ -23,7 +23,8 @@ from journeys.models import (
     MessageVariant,
     Step,
 )
-from journeys.outbox import outbox_template_problems
+from journeys.outbox import outbox_template_problems, outbox_url_problem
+from journeys.problems import Problem, SpecError
 from journeys.services.traces import trace_row, traces_write
 from journeys.spec import JourneySpec
 from journeys.steps import type_of
@@ -37,8 +38,18 @@ class JourneyStateError(Exception):
 
 
 def journey_parse(*, data: Mapping[str, Any]) -> JourneySpec:
-    """Validate a document (structure and message templates); raise problems.SpecError."""
-    return parse_journey(data, template_checker=outbox_template_problems)
+    """Validate a document (structure, message templates, outbound URLs); raise
+    problems.SpecError."""
+    spec = parse_journey(data, template_checker=outbox_template_problems)
+    unsafe = [
+        Problem(f"steps[{index}].to", problem)
+        for index, step in enumerate(spec.steps)
+        if str(getattr(step, "to", "")).startswith("http")
+        and (problem := outbox_url_problem(str(step.to))) is not None  # type: ignore[attr-defined]
+    ]
+    if unsafe:
+        raise SpecError(unsafe)
+    return spec
 
 
 @transaction.atomic

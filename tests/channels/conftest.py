@@ -35,6 +35,9 @@ def channel_settings(settings):
     settings.CHANNELS_RETRY_BASE_SECONDS = 60
     settings.CHANNELS_WEBHOOK_SECRET = "hook-secret"
     settings.CHANNELS_HTTP_TIMEOUT_SECONDS = 2
+    # The fake providers and receivers listen on 127.0.0.1: exempt from the SSRF guard here
+    # (tests/channels/test_ssrf.py turns it back on).
+    settings.CHANNELS_OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1"]
     settings.DEFAULT_FROM_EMAIL = "Stepwise <hello@stepwise.example.com>"
     settings.EMAIL_REPLY_TO = "support@stepwise.example.com"
     settings.TWILIO_ACCOUNT_SID = ""

@@ -55,8 +55,14 @@ def test_a_missing_trait_is_false_in_a_condition():
 
 
 def test_an_endless_loop_is_stopped():
-    assert problem("{% for i in (1..100000000) %}x{% endfor %}").message == (
+    assert problem("{% for i in (1..5000) %}x{% endfor %}").message == (
         "A loop repeats too many times (more than 1,000 rounds)."
+    )
+
+
+def test_a_huge_range_is_stopped_before_it_is_built():
+    assert problem("{% for i in (1..100000000) %}x{% endfor %}").message == (
+        "A range is too long (more than 10,000 numbers)."
     )
 
 

@@ -39,7 +39,8 @@ def test_a_4xx_answer_fails_the_message(contact, queue, receiver):
 
     message = Message.objects.get(pk=queued.message_id)
     assert message.status == "failed"
-    assert message.last_error == f"{receiver.url}/hooks/slack answered 404: no_service"
+    # only the status: what the target answered is not stored (issue 12)
+    assert message.last_error == f"{receiver.url}/hooks/slack answered 404"
 
 
 def test_a_5xx_answer_is_retried(contact, queue, receiver):
@@ -49,7 +50,7 @@ def test_a_5xx_answer_is_retried(contact, queue, receiver):
 
     message = Message.objects.get(pk=queued.message_id)
     assert (message.status, message.attempts) == ("queued", 1)
-    assert message.last_error == f"{receiver.url}/hooks/slack answered 502: bad gateway"
+    assert message.last_error == f"{receiver.url}/hooks/slack answered 502"
 
 
 def test_a_timeout_is_retried(contact, queue, receiver, settings):
