@@ -5,12 +5,14 @@ from django.contrib import admin
 from channels.models import Message, MessageStatusChange, SubscriptionChange
 from journeys.admin_base import ReadOnlyAdmin, ReadOnlyMixin
 
+_HISTORY_FIELDS = ("recorded_at", "from_status", "to_status", "applied", "occurred_at", "detail")
+
 
 class MessageStatusChangeInline(ReadOnlyMixin, admin.TabularInline):
     model = MessageStatusChange
     extra = 0
-    fields = ["recorded_at", "from_status", "to_status", "applied", "occurred_at", "detail"]
-    readonly_fields = fields
+    fields = _HISTORY_FIELDS
+    readonly_fields = _HISTORY_FIELDS
 
 
 @admin.register(Message)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.utils import timezone
 
 from journeys.models import AuditEntry
@@ -19,7 +19,7 @@ def audit_record(
     diff: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Write one audit entry; `by` a staff user, else `actor_label` (a command, a key name)."""
-    user = by if by is not None and by.is_authenticated else None
+    user = cast(User, by) if by is not None and by.is_authenticated else None
     label = user.get_username() if user is not None else (actor_label or "system")
     return AuditEntry.objects.create(
         actor=user,
