@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import admin, messages
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
+from journeys import admin_journeys  # noqa: F401 - registers the journey admins
 from journeys.admin_base import ReadOnlyAdmin
-from journeys.admin_journeys import CONTACT_JOURNEY_INLINES
-from journeys.models import Contact, ContactAlias, Event, EventType, Source, Subscription
+from journeys.contact_page import contact_page
+from journeys.models import (
+    Contact,
+    ContactAlias,
+    Event,
+    EventType,
+    SecretKey,
+    Source,
+    Subscription,
+)
+from journeys.services.privacy import contact_erase, contact_export
+from journeys.services.secret_keys import secret_key_create, secret_key_revoke
 from journeys.services.sources import (
     identity_secret_retire_old,
     identity_secret_rotate,
@@ -19,8 +33,6 @@ from journeys.services.sources import (
     source_create,
     source_revoke,
 )
-
-TIMELINE_LENGTH = 100
 
 
 @admin.register(Source)
@@ -111,6 +123,38 @@ class SourceAdmin(admin.ModelAdmin):
         self.message_user(request, f"Retired {retired} old identity secret(s).")
 
 
+@admin.register(SecretKey)
+class SecretKeyAdmin(admin.ModelAdmin):
+    """Secret server keys read, export and erase contacts: shown once, revocable."""
+
+    list_display = ["name", "key_prefix", "created_by", "created_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["key_prefix", "created_by", "created_at", "revoked_at"]
+    fields = ["name", "key_prefix", "created_by", "created_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # revoke instead: the audit log keeps pointing at the key
+
+    def save_model(self, request: HttpRequest, obj: SecretKey, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        record, key = secret_key_create(name=obj.name, by=request.user)
+        obj.pk, obj.key_prefix, obj.key_hash = record.pk, record.key_prefix, record.key_hash
+        messages.warning(
+            request,
+            f"Secret key for {record.name}: {key} — copy it now, it will not be shown again. "
+            "Use it only from servers (Authorization: Bearer <key>).",
+        )
+
+    @admin.action(description="Revoke the selected secret keys")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[SecretKey]) -> None:
+        for key in queryset:
+            secret_key_revoke(key=key, by=request.user)
+        self.message_user(request, f"Revoked {queryset.count()} secret key(s).")
+
+
 class AliasInline(admin.TabularInline):
     model = ContactAlias
     extra = 0
@@ -161,38 +205,55 @@ class ContactAdmin(ReadOnlyAdmin):
     ]
     date_hierarchy = "last_seen_at"
     show_full_result_count = False
-    inlines = [SubscriptionInline, AliasInline, *CONTACT_JOURNEY_INLINES]
-    fieldsets = [
-        (None, {"fields": ["user_id", "first_name", "last_name", "email", "phone"]}),
-        ("Locale", {"fields": ["timezone", "locale"]}),
-        ("Data", {"fields": ["traits", "groups", "source", "first_seen_at", "last_seen_at"]}),
-        ("Timeline", {"fields": ["timeline"]}),
-    ]
-    readonly_fields = ["timeline"]
+    actions = ["export_selected", "erase_selected"]
 
-    @admin.display(description=f"Latest {TIMELINE_LENGTH} events")
-    def timeline(self, contact: Contact) -> str:
-        events = contact.events.order_by("-timestamp", "-id")[:TIMELINE_LENGTH]
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td><strong>{}</strong></td><td><code>{}</code></td></tr>",
-            (
-                (
-                    e.timestamp.strftime("%Y-%m-%d %H:%M:%S UTC"),
-                    e.type,
-                    e.name,
-                    json.dumps(e.properties, ensure_ascii=False),
-                )
-                for e in events
-            ),
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # A plain delete would drop the person's opt-outs and the report counts: erase.
+        return False
+
+    @admin.action(description="Export the selected contacts' data (privacy request)")
+    def export_selected(self, request: HttpRequest, queryset: QuerySet[Contact]) -> HttpResponse:
+        documents = [
+            contact_export(user_id=contact.user_id or "", by=request.user)
+            for contact in queryset.filter(user_id__isnull=False, erased_at__isnull=True)
+        ]
+        response = HttpResponse(
+            json.dumps(documents, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+            content_type="application/json",
         )
-        if not rows:
-            return "No events yet."
-        return format_html(
-            "<table><thead><tr><th>When</th><th>Type</th><th>Event</th><th>Properties</th>"
-            "</tr></thead><tbody>{}</tbody></table>",
-            rows,
-        )
+        response["Content-Disposition"] = 'attachment; filename="contacts-export.json"'
+        return response
+
+    @admin.action(
+        description="Erase the selected contacts (privacy request: keeps only anonymous "
+        "counts and opt-outs)"
+    )
+    def erase_selected(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
+        erased = [contact_erase(contact=contact, by=request.user) for contact in queryset]
+        self.message_user(request, f"Erased {sum(1 for removed in erased if removed)} contact(s).")
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The contact in plain words: journeys as sentences, messages, the why, the data."""
+        if not self.has_view_permission(request):
+            return super().change_view(request, object_id, form_url, extra_context)
+        contact = self.get_object(request, object_id)
+        if contact is None:
+            raise Http404("No such contact.")
+        view = contact_page(contact=contact)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": view.name,
+            "view": view,
+            "has_delete_permission": self.has_delete_permission(request, contact),
+        }
+        return TemplateResponse(request, "admin/journeys/contact/page.html", context)
 
 
 @admin.register(Event)

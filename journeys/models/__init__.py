@@ -2,10 +2,12 @@
 
 from journeys.models.audit import AuditEntry
 from journeys.models.catalogue import EventType
-from journeys.models.contacts import Contact, ContactAlias, Subscription
+from journeys.models.contacts import Contact, ContactAlias, ErasedAddress, Subscription
+from journeys.models.drafts import DraftChange
 from journeys.models.enrollments import DecisionTrace, Enrollment, StepVisit
 from journeys.models.events import Event
 from journeys.models.journeys import Journey, JourneyVersion, MessageVariant, Step
+from journeys.models.keys import SecretKey
 from journeys.models.sources import IdentitySecret, Source
 
 __all__ = [
@@ -13,13 +15,16 @@ __all__ = [
     "Contact",
     "ContactAlias",
     "DecisionTrace",
+    "DraftChange",
     "Enrollment",
     "Event",
+    "ErasedAddress",
     "EventType",
     "IdentitySecret",
     "Journey",
     "JourneyVersion",
     "MessageVariant",
+    "SecretKey",
     "Source",
     "Step",
     "StepVisit",
