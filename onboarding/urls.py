@@ -11,7 +11,7 @@ admin.site.index_title = "Onboarding journeys"
 admin.site.login_form = StaffLoginForm
 admin.site.login_template = "admin/staff_login.html"
 # "View site" leads to the journey builder, the product staff came for.
-admin.site.site_url = reverse_lazy("builder:journey-list")
+admin.site.site_url = reverse_lazy("builder:journey-list")  # type: ignore[assignment]
 
 urlpatterns = [
     path("admin/builder/", include("journeys.builder.urls")),
