@@ -15,12 +15,13 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TextIO
 from urllib.parse import urlsplit
 
 from liquid import BoundTemplate, Environment, FalsyStrictUndefined
 from liquid.builtin.expressions.primitive import RangeLiteral
 from liquid.builtin.output import Output, OutputNode
+from liquid.context import RenderContext
 from liquid.exceptions import (
     LiquidError,
     LiquidSyntaxError,
@@ -130,9 +131,9 @@ def markdown_escape(text: str) -> str:
 class _MarkdownOutputNode(OutputNode):
     __slots__ = ()
 
-    def render_to_output(self, context, buffer) -> int:  # type: ignore[no-untyped-def]
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         value = to_liquid_string(self.expression.evaluate(context), autoescape=False)
-        return buffer.write(markdown_escape(value))
+        return int(buffer.write(markdown_escape(value)))
 
 
 class _MarkdownOutput(Output):

@@ -47,7 +47,8 @@ def anymail_guarded(view: View) -> View:
 
 
 def _is_json(request: HttpRequest) -> bool:
-    return "json" in request.content_type or not request.content_type
+    content_type = request.content_type or ""
+    return "json" in content_type or not content_type
 
 
 def _parses(body: bytes) -> bool:
