@@ -1,18 +1,18 @@
 """`manage.py check --deploy`: say which provider webhooks refuse everything for want of a
-secret, and which outbound hosts are exempt from the SSRF guard."""
+secret."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
-from channels.webhooks.guard import anymail_secret
+from channels.conf import anymail_webhook_secret
 
 
 @register(Tags.security, deploy=True)
 def webhook_secrets_configured(app_configs: object = None, **kwargs: object) -> list[Warning]:
     problems = []
-    if not anymail_secret():
+    if not anymail_webhook_secret():
         problems.append(
             Warning(
                 "ANYMAIL_WEBHOOK_SECRET is not set: the email tracking webhooks "

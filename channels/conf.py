@@ -102,3 +102,8 @@ def email_from() -> str:
 
 def email_reply_to() -> list[str]:
     return [settings.EMAIL_REPLY_TO] if settings.EMAIL_REPLY_TO else []
+
+
+def anymail_webhook_secret() -> str:
+    """ANYMAIL["WEBHOOK_SECRET"]; empty means the tracking webhooks refuse everything."""
+    return str(getattr(settings, "ANYMAIL", {}).get("WEBHOOK_SECRET") or "")

@@ -242,8 +242,7 @@ CHANNELS_FREQUENCY_CAP_CHANNELS = env_list("CHANNELS_FREQUENCY_CAP_CHANNELS", ["
 CHANNELS_WEBHOOK_SECRET = env_str("CHANNELS_WEBHOOK_SECRET")
 CHANNELS_HTTP_TIMEOUT_SECONDS = env_int("CHANNELS_HTTP_TIMEOUT_SECONDS", 10)
 # Webhook and notify URLs may only reach public addresses (channels/ssrf.py); hosts listed
-# here (names or IP addresses) are exempt, e.g. an internal chat server. check --deploy
-# lists them.
+# here (names or IP addresses) are exempt, e.g. an internal chat server.
 CHANNELS_OUTBOUND_ALLOWED_HOSTS = env_list("CHANNELS_OUTBOUND_ALLOWED_HOSTS", [])
 # Only for proxies and the test suite's fake Twilio; empty = https://*.twilio.com.
 TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL")

@@ -13,17 +13,15 @@ import logging
 from collections.abc import Callable
 from functools import wraps
 
-from django.conf import settings
+from anymail import urls as anymail_urls
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern
 from django.views.decorators.csrf import csrf_exempt
 
+from channels import conf
+
 logger = logging.getLogger(__name__)
 View = Callable[..., HttpResponse]
-
-
-def anymail_secret() -> str:
-    return str(getattr(settings, "ANYMAIL", {}).get("WEBHOOK_SECRET") or "")
 
 
 def refused(reason: str, status: int = 403) -> HttpResponse:
@@ -36,7 +34,7 @@ def anymail_guarded(view: View) -> View:
     @csrf_exempt
     @wraps(view)
     def guarded(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not anymail_secret():
+        if not conf.anymail_webhook_secret():
             logger.warning("webhook.refused.no_secret", extra={"path": request.path})
             return refused("Webhooks are off: ANYMAIL_WEBHOOK_SECRET is not configured.")
         if request.method == "POST" and _is_json(request) and not _parses(request.body):
@@ -61,10 +59,8 @@ def _parses(body: bytes) -> bool:
 
 def anymail_urlpatterns() -> list[URLPattern]:
     """anymail.urls with every view wrapped in anymail_guarded."""
-    from anymail import urls  # noqa: PLC0415 (its views import settings-dependent backends)
-
     return [
         URLPattern(p.pattern, anymail_guarded(p.callback), p.default_args, p.name)
-        for p in urls.urlpatterns
+        for p in anymail_urls.urlpatterns
         if isinstance(p, URLPattern)
     ]

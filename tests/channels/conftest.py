@@ -37,7 +37,7 @@ def channel_settings(settings):
     settings.CHANNELS_HTTP_TIMEOUT_SECONDS = 2
     # The fake providers and receivers listen on 127.0.0.1: exempt from the SSRF guard here
     # (tests/channels/test_ssrf.py turns it back on).
-    settings.CHANNELS_OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.CHANNELS_OUTBOUND_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
     settings.DEFAULT_FROM_EMAIL = "Stepwise <hello@stepwise.example.com>"
     settings.EMAIL_REPLY_TO = "support@stepwise.example.com"
     settings.TWILIO_ACCOUNT_SID = ""
