@@ -116,7 +116,13 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
     blocker.execute("SELECT id FROM journeys_eventtype WHERE name = 'Signed Up' FOR UPDATE")
     worker = subprocess.Popen([sys.executable, "-c", _RUN_WORKER], cwd=BASE_DIR, env=_env())
     with watcher.cursor() as cur:
-        _wait_for(lambda: bool(_blocked_backends(cur)), seconds=30, what="the worker mid-batch")
+        try:
+            _wait_for(lambda: bool(_blocked_backends(cur)), seconds=90, what="the worker mid-batch")
+        except AssertionError:
+            # Never leave the row locked: the next test's flush would wait for it forever.
+            worker.kill()
+            blocker.close()
+            raise
         [backend] = _blocked_backends(cur)
 
         worker.send_signal(signal.SIGKILL)
