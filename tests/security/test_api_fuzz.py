@@ -8,6 +8,8 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -65,6 +67,18 @@ def _refusal_shape(ctx, response, case) -> bool | None:
     if response.status_code >= 400:
         assert_refusal_shape(response.status_code, response.content)
     return None
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Served through the raw WSGI app, each request would close the database connection
+    at its end (as in production); the test's transaction needs it open, as Django's own
+    test client arranges."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture
