@@ -10,6 +10,8 @@ from ninja import Router, Schema, Status
 from channels.messages import message_mark_read
 from channels.models import Message
 from journeys.api.auth import WRITE_KEY
+from journeys.api.identity import identity_verify_request
+from journeys.api.schemas import Failure
 from journeys.models import Contact
 
 router = Router(auth=WRITE_KEY, tags=["inbox"])
@@ -45,6 +47,8 @@ def _not_found(error: str) -> Status:
 
 
 def _contact(request: HttpRequest, user_id: str) -> Contact | None:
+    """The inbox owner, once the caller proved it acts for them (else IdentityRefused)."""
+    identity_verify_request(request, user_id)
     # A write key reads only its own source's contacts (or ones with no source yet).
     contact = Contact.objects.filter(user_id=user_id).first()
     if contact is None or contact.source_id not in (None, request.auth.id):  # type: ignore[attr-defined]
@@ -62,7 +66,14 @@ def _item(message: Message) -> InboxMessage:
     )
 
 
-@router.get("/contacts/{user_id}/messages", response={200: Inbox, 404: Error})
+REFUSALS = {401: Failure, 403: Failure, 404: Error}
+
+
+@router.get(
+    "/contacts/{user_id}/messages",
+    response={200: Inbox, **REFUSALS},
+    summary="A user's in-app inbox (needs the user's hash)",
+)
 def inbox(request: HttpRequest, user_id: str) -> Status:
     contact = _contact(request, user_id)
     if contact is None:
@@ -77,7 +88,9 @@ def inbox(request: HttpRequest, user_id: str) -> Status:
 
 
 @router.post(
-    "/contacts/{user_id}/messages/{message_id}/read", response={200: InboxMessage, 404: Error}
+    "/contacts/{user_id}/messages/{message_id}/read",
+    response={200: InboxMessage, **REFUSALS},
+    summary="Mark an inbox message read (needs the user's hash)",
 )
 def mark_read(request: HttpRequest, user_id: str, message_id: int) -> Status:
     contact = _contact(request, user_id)

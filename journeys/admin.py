@@ -11,7 +11,13 @@ from django.utils.html import format_html, format_html_join
 
 from journeys.admin_journeys import CONTACT_JOURNEY_INLINES
 from journeys.models import Contact, ContactAlias, Event, EventType, Source, Subscription
-from journeys.services.sources import source_create, source_revoke
+from journeys.services.sources import (
+    identity_secret_retire_old,
+    identity_secret_rotate,
+    source_cache_clear,
+    source_create,
+    source_revoke,
+)
 
 TIMELINE_LENGTH = 100
 
@@ -28,19 +34,62 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "key_prefix", "allowed_origins", "created_at", "revoked_at"]
+    list_display = ["name", "kind", "key_prefix", "allowed_origins", "created_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "key_prefix"]
-    readonly_fields = ["key_prefix", "created_at", "revoked_at"]
-    fields = ["name", "allowed_origins", "timezone", "key_prefix", "created_at", "revoked_at"]
-    actions = ["revoke"]
+    readonly_fields = ["kind", "key_prefix", "identity_secret", "created_at", "revoked_at"]
+    fields = [
+        "name",
+        "allowed_origins",
+        "kind",
+        "identity_verification",
+        "identity_secret",
+        "timezone",
+        "key_prefix",
+        "created_at",
+        "revoked_at",
+    ]
+    actions = ["revoke", "rotate_identity_secret", "retire_old_identity_secrets"]
+
+    @admin.display(description="Kind")
+    def kind(self, source: Source) -> str:
+        if source.is_browser:
+            return "Browser source: its write key is public and only sends events"
+        return "Server source: keep its write key on your servers"
+
+    @admin.display(description="Identity secret")
+    def identity_secret(self, source: Source) -> str:
+        if source.pk is None:
+            return "Made when the source is saved."
+        active = list(source.identity_secrets.filter(retired_at__isnull=True))
+        if not active:
+            return "None yet: use the action “Rotate identity secrets” to make one."
+        rows = format_html_join(
+            "",
+            "<li><code>{}</code> {}</li>",
+            (
+                (secret.secret, "(newest: sign user ids with this one)" if i == 0 else "(old)")
+                for i, secret in enumerate(active)
+            ),
+        )
+        return format_html(
+            "<ul>{}</ul><p>Your server signs each user id with it: user_hash = "
+            "HMAC-SHA256(secret, user id), lowercase hex. Keep it off web pages.</p>",
+            rows,
+        )
 
     def save_model(self, request: HttpRequest, obj: Source, form, change: bool) -> None:
         if change:
+            if obj.is_browser:
+                obj.identity_verification = True
             super().save_model(request, obj, form, change)
+            source_cache_clear()
             return
         source, key = source_create(name=obj.name, allowed_origins=obj.allowed_origins)
-        Source.objects.filter(pk=source.pk).update(timezone=obj.timezone)
+        Source.objects.filter(pk=source.pk).update(
+            timezone=obj.timezone,
+            identity_verification=obj.identity_verification or source.is_browser,
+        )
         obj.pk, obj.key_prefix, obj.key_hash = source.pk, source.key_prefix, source.key_hash
         messages.warning(
             request,
@@ -50,8 +99,25 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke the write keys of the selected sources")
     def revoke(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         for source in queryset:
-            source_revoke(source=source)
+            source_revoke(source=source, by=request.user)
         self.message_user(request, f"Revoked {queryset.count()} write key(s).")
+
+    @admin.action(description="Rotate identity secrets (the old one keeps working)")
+    def rotate_identity_secret(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        for source in queryset:
+            identity_secret_rotate(source=source, by=request.user)
+        self.message_user(
+            request,
+            f"New identity secret for {queryset.count()} source(s). Put it on your servers, "
+            "then retire the old one.",
+        )
+
+    @admin.action(description="Retire old identity secrets (keep only the newest)")
+    def retire_old_identity_secrets(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        retired = sum(
+            identity_secret_retire_old(source=source, by=request.user) for source in queryset
+        )
+        self.message_user(request, f"Retired {retired} old identity secret(s).")
 
 
 class AliasInline(admin.TabularInline):

@@ -35,10 +35,11 @@ def main() -> None:
 
     call_command("migrate", verbosity=0, interactive=False)
     key = _demo_key(Path(settings.VAR_DIR))
+    identity_secret = _demo_identity_secret(Path(settings.VAR_DIR), key)
     _admin_login()
     _sample_data(key)
     url = f"http://127.0.0.1:{args.port}"
-    _print_welcome(url, key)
+    _print_welcome(url, key, identity_secret)
     if not args.setup_only:
         _serve(args.port)
 
@@ -71,19 +72,33 @@ def _demo_key(var_dir: Path) -> str:
     return key
 
 
+def _demo_identity_secret(var_dir: Path, key: str) -> str:
+    """The demo source's identity secret, also written to var/ for scripts and tests."""
+    from journeys.models import Source
+    from journeys.services.sources import hash_key, identity_secret_active
+
+    source = Source.objects.get(key_hash=hash_key(key))
+    secret = identity_secret_active(source=source).secret
+    secret_file = var_dir / "demo_identity_secret"
+    secret_file.write_text(secret + "\n")
+    secret_file.chmod(0o600)
+    return secret
+
+
 def _sample_data(key: str) -> None:
     from onboarding.sample_data import load_sample_data
 
     load_sample_data(write_key=key)
 
 
-def _print_welcome(url: str, key: str) -> None:
+def _print_welcome(url: str, key: str, identity_secret: str) -> None:
     line = "=" * 72
     print(line)
     print("Stepwise demo is ready.")
     print(f"  Admin:      {url}/admin/   login: {ADMIN_USER} / {ADMIN_PASSWORD}")
     print(f"  Event API:  {url}/v1/   (OpenAPI docs: {url}/v1/docs)")
     print(f"  Write key:  {key}")
+    print(f"  Identity secret (sign user ids on your server): {identity_secret}")
     print("  Send a first event:")
     print(f"    curl -u '{key}:' -H 'Content-Type: application/json' \\")
     print(f'      -d \'{{"userId": "ada", "event": "Signed Up"}}\' {url}/v1/track')

@@ -15,6 +15,8 @@ import pytest
 import requests
 from segment.analytics import Client
 
+from journeys.api.identity import user_hash
+
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.timeout(180)
 
@@ -71,8 +73,15 @@ def test_welcome_journey_runs_under_the_demo_worker(demo):
     _wait_until(lambda: "Subject: Hi Lin" in log.read_text())
     analytics.track("lin", "Uploaded File", {"filename": "roadmap.pdf"})
 
+    secret = (log.parent / "demo_identity_secret").read_text().strip()
+
     def inbox():
-        answer = requests.get(f"{url}/v1/contacts/lin/messages", auth=(key, ""), timeout=5)
+        answer = requests.get(
+            f"{url}/v1/contacts/lin/messages",
+            auth=(key, ""),
+            headers={"X-Stepwise-User-Hash": user_hash(secret, "lin")},
+            timeout=5,
+        )
         return answer.json()["messages"] if answer.ok and answer.json()["messages"] else None
 
     messages = _wait_until(inbox)

@@ -16,13 +16,16 @@ _CODES = {
     404: "not_found",
     413: "payload_too_large",
     415: "unsupported_encoding",
+    429: "rate_limited",
 }
 
 
-def failure(status: int, error: str, field: str | None = None) -> HttpResponse:
+def failure(
+    status: int, error: str, field: str | None = None, *, code: str | None = None
+) -> HttpResponse:
     body: dict[str, object] = {"success": False, "error": error}
     if field:
         body["field"] = field
-    body["code"] = _CODES.get(status, "error")
+    body["code"] = code or _CODES.get(status, "error")
     body["message"] = error
     return HttpResponse(json.dumps(body), status=status, content_type="application/json")

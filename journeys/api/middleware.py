@@ -10,12 +10,16 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
 from journeys.api.errors import failure
+from journeys.api.identity import USER_HASH_HEADER
+from journeys.services.sources import CachedSource, browser_origins
 
 API_PREFIX = "/v1/"
 _CORS_HEADERS = {
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-    "Access-Control-Allow-Headers": "Authorization, Content-Type, Content-Encoding",
-    "Access-Control-Max-Age": "86400",
+    "Access-Control-Allow-Headers": (
+        f"Authorization, Content-Type, Content-Encoding, {USER_HASH_HEADER}"
+    ),
+    "Access-Control-Max-Age": "600",
 }
 
 
@@ -80,11 +84,17 @@ class EventApiBodyMiddleware:
         return None
 
     def _cors(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        """Let a page read the answer only when its origin is one a source allows: the
+        request's own source once authenticated, any active source's for a preflight."""
+        response["Vary"] = "Origin"
         origin = request.headers.get("Origin")
-        if origin:
-            # Which origins may send is checked per write key; the browser may read any answer.
+        if origin and _origin_allowed(origin, getattr(request, "auth", None)):
             response["Access-Control-Allow-Origin"] = origin
-            response["Vary"] = "Origin"
             for name, value in _CORS_HEADERS.items():
                 response[name] = value
         return response
+
+
+def _origin_allowed(origin: str, source: object) -> bool:
+    allowed = source.allowed_origins if isinstance(source, CachedSource) else browser_origins()
+    return origin in allowed or "*" in allowed

@@ -12,6 +12,7 @@ from ninja.parser import Parser
 
 from journeys.api.auth import WRITE_KEY
 from journeys.api.errors import failure
+from journeys.api.identity import IdentityRefused
 from journeys.api.parsing import describe, field_of
 from journeys.api.views import router as tracking_router
 from journeys.ingest import NotFound, PayloadError
@@ -57,6 +58,11 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(PayloadError)
 def on_payload_error(request: HttpRequest, exc: PayloadError) -> HttpResponse:
     return failure(400, f"{exc.field} {exc.reason}", exc.field)
+
+
+@api.exception_handler(IdentityRefused)
+def on_identity_refused(request: HttpRequest, exc: IdentityRefused) -> HttpResponse:
+    return failure(exc.status, exc.message, exc.field, code=exc.code)
 
 
 @api.exception_handler(NotFound)

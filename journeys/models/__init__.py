@@ -6,7 +6,7 @@ from journeys.models.contacts import Contact, ContactAlias, Subscription
 from journeys.models.enrollments import DecisionTrace, Enrollment, StepVisit
 from journeys.models.events import Event
 from journeys.models.journeys import Journey, JourneyVersion, MessageVariant, Step
-from journeys.models.sources import Source
+from journeys.models.sources import IdentitySecret, Source
 
 __all__ = [
     "AuditEntry",
@@ -16,6 +16,7 @@ __all__ = [
     "Enrollment",
     "Event",
     "EventType",
+    "IdentitySecret",
     "Journey",
     "JourneyVersion",
     "MessageVariant",

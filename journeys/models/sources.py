@@ -4,7 +4,10 @@ from django.db import models
 
 
 class Source(models.Model):
-    """A product app allowed to send events, identified by its write key."""
+    """A product app allowed to send events, identified by its write key.
+
+    A source with allowed origins is a *browser* source: its write key is publishable, so
+    every call naming a user must carry that user's hash (docs/security.md)."""
 
     name = models.CharField(max_length=200)
     key_prefix = models.CharField(
@@ -14,7 +17,14 @@ class Source(models.Model):
     allowed_origins = models.JSONField(
         default=list,
         blank=True,
-        help_text='Browser origins allowed to call the API, e.g. ["https://app.example.com"].',
+        help_text='Browser origins allowed to call the API, e.g. ["https://app.example.com"]. '
+        "A source with origins is a browser source: its write key only sends events.",
+    )
+    identity_verification = models.BooleanField(
+        "require user hashes",
+        default=True,
+        help_text="Inbox calls must carry the user's hash. Browser sources always require it; "
+        "turn it off only for a server source whose key never leaves your servers.",
     )
     timezone = models.CharField(
         max_length=64, blank=True, help_text="Fallback time zone for this source's contacts."
@@ -31,3 +41,25 @@ class Source(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def is_browser(self) -> bool:
+        return bool(self.allowed_origins)
+
+
+class IdentitySecret(models.Model):
+    """The key a product signs its user ids with (user_hash). Kept readable: staff copy it.
+
+    Two may be active during a rotation; the newest is the one to use."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="identity_secrets")
+    secret = models.CharField(max_length=128)
+    created_at = models.DateTimeField()
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["source", "retired_at"], name="identity_secret_active")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}:{self.secret[:6]}…"

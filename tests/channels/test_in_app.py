@@ -6,6 +6,8 @@ from channels.delivery import MessageContent
 from channels.delivery import test_send as staff_test_send
 from channels.models import Message
 from channels.subscriptions import subscription_set
+from journeys.api.identity import user_hash
+from journeys.models import IdentitySecret
 from journeys.services.sources import source_create
 from tests.channels.support import CONTEXT, history
 
@@ -23,8 +25,14 @@ def app_contact(make_contact, source_key):
     return make_contact(user_id="u-42", source_id=source_key[0])
 
 
+def signed(key: str, user_id: str = "u-42") -> dict[str, str]:
+    """The write key and the user's hash, as a product's page sends them."""
+    secret = IdentitySecret.objects.get(source__key_prefix=key[:10]).secret
+    return {"Authorization": f"Bearer {key}", "X-Stepwise-User-Hash": user_hash(secret, user_id)}
+
+
 def get_inbox(client, key: str, user_id: str = "u-42"):
-    return client.get(f"/v1/contacts/{user_id}/messages", HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client.get(f"/v1/contacts/{user_id}/messages", headers=signed(key, user_id))
 
 
 def test_an_in_app_message_is_delivered_into_the_inbox(app_contact, queue, client, source_key):
@@ -52,8 +60,7 @@ def test_marking_read_opens_the_message(app_contact, queue, client, source_key):
     queued = queue(app_contact, "in_app", NOTE)
 
     response = client.post(
-        f"/v1/contacts/u-42/messages/{queued.message_id}/read",
-        HTTP_AUTHORIZATION=f"Bearer {source_key[1]}",
+        f"/v1/contacts/u-42/messages/{queued.message_id}/read", headers=signed(source_key[1])
     )
     inbox = get_inbox(client, source_key[1]).json()
 
@@ -79,9 +86,7 @@ def test_another_sources_key_cannot_read_the_inbox(app_contact, queue, client, d
 
 
 def test_an_unknown_message_cannot_be_marked_read(app_contact, client, source_key):
-    response = client.post(
-        "/v1/contacts/u-42/messages/999/read", HTTP_AUTHORIZATION=f"Bearer {source_key[1]}"
-    )
+    response = client.post("/v1/contacts/u-42/messages/999/read", headers=signed(source_key[1]))
 
     assert response.status_code == 404
     assert response.json() == {

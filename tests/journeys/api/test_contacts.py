@@ -89,14 +89,18 @@ def test_browser_call_from_another_origin_is_403(client, make_source):
     assert Contact.objects.count() == 0
 
 
-def test_preflight_is_answered(client):
+def test_preflight_is_answered(client, make_source):
+    make_source("Web app", origins=["https://app.example.com"])
+
     response = client.options(
         "/v1/track",
         headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"},
     )
 
     assert response.status_code == 204
+    assert response["Access-Control-Allow-Origin"] == "https://app.example.com"
     assert "Authorization" in response["Access-Control-Allow-Headers"]
+    assert "X-Stepwise-User-Hash" in response["Access-Control-Allow-Headers"]
 
 
 def test_openapi_document_describes_the_api(client, db):
