@@ -13,7 +13,9 @@ their own so a thousand open streams hold a handful of connections, not a thousa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +33,25 @@ from channels.wakeup import Waiter
 
 _pool: ThreadPoolExecutor | None = None
 CONTACT_RECHECK_SECONDS = 2.0
+
+
+def close_pool() -> None:
+    """Close the pool's threads and their connections (tests, and process shutdown)."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is None:
+        return
+    # One job per thread: the barrier keeps a thread from taking two.
+    barrier = threading.Barrier(settings.CHAT_DB_THREADS, timeout=5)
+
+    def close() -> None:
+        connection.close()
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+
+    for _ in range(settings.CHAT_DB_THREADS):
+        pool.submit(close)
+    pool.shutdown(wait=True)
 
 
 def _executor() -> ThreadPoolExecutor:
@@ -155,9 +176,16 @@ async def _long_poll(
         batch = await _db(_read, contact_id, after)
         return JsonResponse({"lines": batch.lines, "state": batch.state})
     waiter = Waiter(contact_id)
+    deadline = time.monotonic() + wait
     try:
-        batch = await _db(_read, contact_id, after)
-        if not batch.lines and await waiter.wait(wait):
+        batch = first = await _db(_read, contact_id, after)
+        # Answer once there is a new line or the badge or open question changed; a wake-up
+        # that brought neither (news already seen) waits on.
+        while not batch.lines and batch.state == first.state:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not await waiter.wait(remaining):
+                break
+            waiter.clear()
             batch = await _db(_read, contact_id, after)
     finally:
         waiter.close()

@@ -19,8 +19,8 @@ import asyncio
 import hashlib
 import logging
 import threading
-from datetime import timedelta
 from collections import defaultdict
+from datetime import timedelta
 
 import psycopg
 import redis
@@ -44,7 +44,7 @@ def _channel_name() -> str:
 
 
 def backend() -> str:
-    """"redis", "postgresql" or "poll": how this installation wakes its streams."""
+    """ "redis", "postgresql" or "poll": how this installation wakes its streams."""
     if settings.REDIS_URL:
         return "redis"
     return "postgresql" if connection.vendor == "postgresql" else "poll"
