@@ -1,13 +1,22 @@
-"""`make demo`: set up a working Stepwise on this machine and run web + worker together.
+"""`make demo`: set up a working Stepwise on this machine and run what production runs.
 
 Migrates, creates the admin login and a demo source, loads sample data through the real
-services, then runs the web server and the django-q2 cluster until Ctrl-C."""
+services, sets up the demo product Acme Notes (its source, identity secret, keyword
+replies and onboarding journey), then runs until Ctrl-C:
+
+- the WSGI web process (gunicorn: event API, admin, webhooks),
+- the ASGI stream process (uvicorn: the widget's live streams),
+- the front door that splits one URL space between them by path (nginx in production;
+  onboarding/front.py here),
+- the django-q2 worker cluster,
+- Acme Notes itself, on the next port, embedding the widget."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -39,9 +48,13 @@ def main() -> None:
     _admin_login()
     _sample_data(key)
     url = f"http://127.0.0.1:{args.port}"
+    acme = _acme(url, args.port + 1)
+    call_command("collectstatic", interactive=False, verbosity=0)
     _print_welcome(url, key, identity_secret)
+    print(f"  Demo product: {acme.url}/   (Acme Notes: sign up and meet its bot)")
+    print("=" * 72, flush=True)
     if not args.setup_only:
-        _serve(args.port)
+        _serve(args.port, acme, Path(settings.STATIC_ROOT))
 
 
 def _admin_login() -> None:
@@ -85,6 +98,12 @@ def _demo_identity_secret(var_dir: Path, key: str) -> str:
     return secret
 
 
+def _acme(url: str, port: int):  # noqa: ANN202 - onboarding.acme.seed.AcmeSetup
+    from onboarding.acme.seed import acme_setup
+
+    return acme_setup(stepwise_url=url, acme_url=f"http://127.0.0.1:{port}", port=port)
+
+
 def _sample_data(key: str) -> None:
     from onboarding.sample_data import load_sample_data
 
@@ -103,14 +122,70 @@ def _print_welcome(url: str, key: str, identity_secret: str) -> None:
     print(f"    curl -u '{key}:' -H 'Content-Type: application/json' \\")
     print(f'      -d \'{{"userId": "ada", "event": "Signed Up"}}\' {url}/v1/track')
     print("  Stop with Ctrl-C.")
-    print(line, flush=True)
 
 
-def _serve(port: int) -> None:
-    manage = [sys.executable, str(Path(__file__).resolve().parent.parent / "manage.py")]
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serve(port: int, acme, static_root: Path) -> None:  # noqa: ANN001 - AcmeSetup
+    python = sys.executable
+    manage = [python, str(Path(__file__).resolve().parent.parent / "manage.py")]
+    wsgi, asgi = _free_port(), _free_port()
+    acme_env = {**os.environ, **acme.environment()}
+    acme_env.pop("DJANGO_SETTINGS_MODULE", None)
     processes = [
-        subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"]),
+        subprocess.Popen(
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "onboarding.wsgi",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{wsgi}",
+                "--access-logfile",
+                "-",
+                "--log-level",
+                "warning",
+            ]
+        ),
+        subprocess.Popen(
+            [
+                python,
+                "-m",
+                "uvicorn",
+                "onboarding.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(asgi),
+                "--lifespan",
+                "off",
+                "--log-level",
+                "warning",
+            ]
+        ),
+        subprocess.Popen(
+            [
+                python,
+                "-m",
+                "onboarding.front",
+                "--port",
+                str(port),
+                "--wsgi",
+                f"127.0.0.1:{wsgi}",
+                "--asgi",
+                f"127.0.0.1:{asgi}",
+                "--static-root",
+                str(static_root),
+            ]
+        ),
         subprocess.Popen([*manage, "qcluster"]),
+        subprocess.Popen([python, "-m", "onboarding.acme", "--port", str(acme.port)], env=acme_env),
     ]
 
     def stop(*_: object) -> None:
