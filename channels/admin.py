@@ -1,20 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from channels.models import Message, MessageStatusChange, SubscriptionChange
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+from journeys.admin_base import ReadOnlyAdmin, ReadOnlyMixin
 
 
 class MessageStatusChangeInline(ReadOnlyMixin, admin.TabularInline):
@@ -25,7 +14,7 @@ class MessageStatusChangeInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Message)
-class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "channel",
@@ -45,7 +34,7 @@ class MessageAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(SubscriptionChange)
-class SubscriptionChangeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class SubscriptionChangeAdmin(ReadOnlyAdmin):
     list_display = ["changed_at", "contact", "channel", "from_state", "to_state", "reason"]
     list_filter = ["channel", "to_state"]
     list_select_related = ["contact"]

@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 
 from channels.messages import message_mark_read
 from channels.models import Message
+from channels.registry import inbox_channels
 from journeys.api.auth import WRITE_KEY
 from journeys.api.identity import identity_verify_request
 from journeys.api.schemas import Failure
@@ -23,6 +24,7 @@ class InboxMessage(Schema):
     id: int
     subject: str
     text: str
+    url: str = ""  # the call-to-action link, if the message has one
     sent_at: datetime | None
     read_at: datetime | None
 
@@ -61,6 +63,7 @@ def _item(message: Message) -> InboxMessage:
         id=message.pk,
         subject=message.subject,
         text=message.body,
+        url=message.url,
         sent_at=message.sent_at,
         read_at=message.read_at,
     )
@@ -80,7 +83,7 @@ def inbox(request: HttpRequest, user_id: str) -> Status:
         return _not_found("No contact with this user id.")
     messages = list(
         Message.objects.filter(
-            contact=contact, channel="in_app", status__in=INBOX_STATUSES, is_test=False
+            contact=contact, channel__in=inbox_channels(), status__in=INBOX_STATUSES, is_test=False
         ).order_by("-sent_at", "-id")[:INBOX_LIMIT]
     )
     unread = sum(1 for m in messages if m.read_at is None)
@@ -99,7 +102,7 @@ def mark_read(request: HttpRequest, user_id: str, message_id: int) -> Status:
         and Message.objects.filter(
             pk=message_id,
             contact=contact,
-            channel="in_app",
+            channel__in=inbox_channels(),
             status__in=INBOX_STATUSES,
             is_test=False,
         ).exists()

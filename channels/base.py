@@ -1,11 +1,29 @@
-"""The one interface every channel implements, and the registry that finds them by key."""
+"""What every channel is: one class per channel module, registered in channels.registry.
+
+A channel says, in one place: the content fields a message on it needs and may have,
+which of them are Liquid templates, the address it needs from a contact, the subscription
+that lets a contact opt out of it, how it renders, and how it delivers. Nothing else in
+the code keeps a list of channels. See docs/architecture.md.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
-from channels.rendering import RenderedMessage
+from channels.rendering import MessageContent, RenderedMessage, TemplateProblem, render_field
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What a channel may use to reach a contact: plain values, never the model."""
+
+    contact_id: int
+    user_id: str = ""
+    email: str = ""
+    phone: str = ""
+    traits: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -40,31 +58,57 @@ class PermanentSendError(SendError):
         self.opted_out = opted_out
 
 
-class Channel(Protocol):
+class Channel:
+    """One channel. Subclasses set the class attributes and implement `send`.
+
+    `subscription` is the key of the Subscription a contact opts out of this channel with
+    (None: the channel has no opt-out, e.g. a webhook to a team's own system);
+    `preference` names it on the contact's preferences page ("" keeps it off the page);
+    `inbox` says its messages are read back through the in-app inbox API.
+    """
+
     key: ClassVar[str]
+    label: ClassVar[str]
+    noun: ClassVar[str]
+    required: ClassVar[tuple[str, ...]] = ("body",)
+    optional: ClassVar[tuple[str, ...]] = ()
+    templates: ClassVar[tuple[str, ...]] = ("body",)
+    subscription: ClassVar[str | None]
+    preference: ClassVar[str] = ""
+    no_address: ClassVar[str] = "no address"
+    inbox: ClassVar[bool] = False
 
-    def is_available(self) -> bool: ...
-    def send(self, message: OutboundMessage) -> SendResult: ...
+    # --- content --------------------------------------------------------------------
 
+    def field_problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """(field, message) for content the journey format refuses outright."""
+        return []
 
-_registry: dict[str, Channel] = {}
+    def content_problems(self, content: MessageContent) -> list[TemplateProblem]:
+        """Problems beyond the templates themselves that stop a publish (e.g. a bad URL)."""
+        return []
 
+    def render(self, content: MessageContent, context: Mapping[str, Any]) -> RenderedMessage:
+        """The content for one person (plain text body); raises RenderError."""
+        text = render_field("body", content.body, context, html=False).strip()
+        return RenderedMessage(channel=self.key, text=text)
 
-def register(channel: Channel) -> Channel:
-    key = getattr(channel, "key", "")
-    if not key or key in _registry:
-        raise ValueError(f"Channel key {key!r} is empty or already registered.")
-    if not callable(getattr(channel, "send", None)) or not callable(
-        getattr(channel, "is_available", None)
-    ):
-        raise TypeError(f"Channel {key!r} must define send() and is_available().")
-    _registry[key] = channel
-    return channel
+    # --- addressing -----------------------------------------------------------------
 
+    def address(self, recipient: Recipient, content: MessageContent) -> str:
+        """Where the channel delivers for this contact; "" when it has nowhere to go."""
+        raise NotImplementedError
 
-def get_channel(key: str) -> Channel | None:
-    return _registry.get(key)
+    def test_address(self, given: str, content: MessageContent) -> str:
+        """The address a staff test send goes to; ValueError when it cannot be used."""
+        return given
 
+    # --- delivery -------------------------------------------------------------------
 
-def channel_keys() -> list[str]:
-    return sorted(_registry)
+    def is_available(self) -> bool:
+        """Whether the channel is configured to send (e.g. provider credentials set)."""
+        return True
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        """Hand one rendered message to the provider; raises Transient/PermanentSendError."""
+        raise NotImplementedError

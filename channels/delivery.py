@@ -1,7 +1,7 @@
 """The public interface of channels for journeys: queue, preview, validate, test send.
 
-Takes and returns dataclasses; journeys imports nothing else from channels.
-See docs/channels.md.
+Takes and returns dataclasses; journeys imports nothing else from channels but the
+registry's facts. See docs/channels.md.
 """
 
 from __future__ import annotations
@@ -22,24 +22,20 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from channels import conf
-from channels.base import get_channel
-from channels.messages import contact_zone, message_create, messages_create
+from channels.messages import contact_zone, messages_create
 from channels.models import Message, SubscriptionChange
+from channels.registry import get_channel, validate_content
+from channels.registry import render_preview as _render_preview
 from channels.rendering import (
     MessageContent,
     RenderedMessage,
     TemplateProblem,
     sms_segments,
     template_context,
-    validate_content,
-)
-from channels.rendering import (
-    render_preview as _render_preview,
 )
 from channels.rules import CAP_WINDOW, send_time
 from channels.sending import SEND_BATCH, address_for, contact_context
-from channels.sms import E164
-from channels.subscriptions import opt_out_reason, opt_out_reasons
+from channels.subscriptions import opt_out_reasons
 from journeys.models import Contact
 
 __all__ = [
@@ -83,6 +79,7 @@ def _queued(message: Message) -> QueuedMessage:
 
 
 def _channel_off_reason(channel: str) -> str:
+    """Why nothing can go out on a channel right now ("" when it can)."""
     implementation = get_channel(channel)
     if implementation is None or channel not in conf.enabled_channels():
         return "channel disabled"
@@ -93,7 +90,9 @@ def _channel_off_reason(channel: str) -> str:
 
 def channel_allows(contact_id: int, channel: str) -> tuple[bool, str]:
     """Whether the contact may get messages on the channel now, and if not, why."""
-    reason = _channel_off_reason(channel) or opt_out_reason(contact_id, channel)
+    reason = _channel_off_reason(channel) or opt_out_reasons([(contact_id, channel)]).get(
+        (contact_id, channel), ""
+    )
     return (not reason, reason)
 
 
@@ -127,11 +126,6 @@ def _send_time(
         cap=cap,
     )
     return result.at, result.deferred_reason
-
-
-def _deferral(contact: Contact, channel: str, now: datetime) -> tuple[datetime, str]:
-    counted = _capped_sends({contact.pk}, now).get(contact.pk, [])
-    return _send_time(contact, channel, now, counted)
 
 
 class _CommitBatch:
@@ -183,46 +177,18 @@ def message_queue(
 
     Runs inside the caller's transaction; delivery starts after it commits. Opted-out
     contacts and switched-off channels give a suppressed message; quiet hours and the
-    frequency cap defer it.
+    frequency cap defer it. The same as message_queue_many with one request.
     """
-    now = now or timezone.now()
-    if step_visit_id is not None:
-        existing = Message.objects.filter(step_visit_id=step_visit_id).first()
-        if existing is not None:
-            return _queued(existing)
-    contact = Contact.objects.select_related("source").get(pk=contact_id)
-    address = address_for(contact, channel, content.url)
-    allowed, reason = channel_allows(contact_id, channel)
-    if allowed and not address:
-        reason = {"email": "no email address", "sms": "no phone number"}.get(channel, "no address")
-    scheduled_for, deferred = (now, "") if reason else _deferral(contact, channel, now)
-    fields = {
-        "contact_id": contact_id,
-        "channel": channel,
-        "to_address": address,
-        "content": dataclasses.asdict(content),
-        "context": {key: context.get(key, {}) for key in ("event", "journey")},
-        "step_visit_id": step_visit_id,
-        "variant_id": variant_id,
-        "journey_id": journey_id,
-        "scheduled_for": scheduled_for,
-        "deferred_reason": deferred,
-        "status_reason": reason,
-    }
-    detail = reason or (
-        f"deferred ({deferred}) until {scheduled_for.isoformat()}" if deferred else ""
+    request = MessageRequest(
+        contact_id=contact_id,
+        channel=channel,
+        content=content,
+        context=context,
+        step_visit_id=step_visit_id,
+        variant_id=variant_id,
+        journey_id=journey_id,
     )
-    try:
-        with transaction.atomic():  # a savepoint: the engine's transaction survives a clash
-            message = message_create(
-                now=now, status="suppressed" if reason else "queued", detail=detail, **fields
-            )
-    except IntegrityError:
-        if step_visit_id is None:
-            raise
-        return _queued(Message.objects.get(step_visit_id=step_visit_id))
-    _schedule_delivery(message, now)
-    return _queued(message)
+    return message_queue_many(requests=[request], now=now)[0]
 
 
 def test_send(
@@ -241,38 +207,27 @@ def test_send(
     """
     now = now or timezone.now()
     context = context or {}
+    implementation = get_channel(channel)
+    if implementation is None:
+        raise ValueError(f"There is no channel called {channel!r}.")
+    to_address = implementation.test_address(to_address, content)
     reason = _channel_off_reason(channel)
-    if channel == "webhook":
-        to_address = to_address or content.url
-    _check_test_address(channel, to_address)
+    message = Message(
+        contact_id=contact_id,
+        channel=channel,
+        to_address=to_address,
+        content=dataclasses.asdict(content),
+        context={key: context.get(key, {}) for key in ("event", "journey")},
+        is_test=True,
+        scheduled_for=now,
+        status_reason=reason,
+        status="suppressed" if reason else "queued",
+        created_at=now,
+    )
     with transaction.atomic():
-        message = message_create(
-            now=now,
-            status="suppressed" if reason else "queued",
-            detail=reason or f"test send to {to_address}",
-            contact_id=contact_id,
-            channel=channel,
-            to_address=to_address,
-            content=dataclasses.asdict(content),
-            context={key: context.get(key, {}) for key in ("event", "journey")},
-            is_test=True,
-            scheduled_for=now,
-            status_reason=reason,
-        )
+        messages_create(now=now, messages=[(message, reason or f"test send to {to_address}")])
         _schedule_delivery(message, now)
     return _queued(message)
-
-
-def _check_test_address(channel: str, address: str) -> None:
-    if channel == "email":
-        try:
-            validate_email(address)
-        except ValidationError:
-            raise ValueError(f"{address!r} is not an email address.") from None
-    elif channel == "sms" and not E164.match(address):
-        raise ValueError(f"{address!r} is not a phone number in +E.164 form.")
-    elif channel == "webhook" and urlsplit(address).scheme not in {"http", "https"}:
-        raise ValueError(f"{address!r} is not an http(s) URL.")
 
 
 def render_preview(
@@ -345,20 +300,31 @@ def message_queue_many(
         if request.step_visit_id is not None:
             existing[request.step_visit_id] = message
     try:
-        with transaction.atomic():  # a savepoint: a clash falls back to one call each
+        with transaction.atomic():  # a savepoint: the engine's transaction survives a clash
             messages_create(now=now, messages=new)
     except IntegrityError:
-        return [
-            message_queue(**dataclasses.asdict(r) | {"content": r.content}, now=now)
-            for r in requests
-        ]
+        kept = _create_one_by_one(new, now)
+        results = [kept.get(id(message), message) for message in results]
+        new = [(message, detail) for message, detail in new if id(message) not in kept]
     for message, _ in new:
         _schedule_delivery(message, now)
     return [_queued(message) for message in results]
 
 
-def _arguments(request: MessageRequest) -> dict[str, Any]:
-    return {field.name: getattr(request, field.name) for field in dataclasses.fields(request)}
+def _create_one_by_one(new: list[tuple[Message, str]], now: datetime) -> dict[int, Message]:
+    """Insert each message in its own savepoint; a step visit another transaction queued
+    first keeps that message. Returns those existing messages by id() of the new one."""
+    kept: dict[int, Message] = {}
+    for message, detail in new:
+        message.pk, message._state.adding = None, True
+        try:
+            with transaction.atomic():
+                messages_create(now=now, messages=[(message, detail)])
+        except IntegrityError:
+            if message.step_visit_id is None:
+                raise
+            kept[id(message)] = Message.objects.get(step_visit_id=message.step_visit_id)
+    return kept
 
 
 def _new_message(
@@ -370,9 +336,10 @@ def _new_message(
 ) -> tuple[Message, str]:
     channel = request.channel
     reason = _channel_off_reason(channel) or opted_out.get((contact.pk, channel), "")
-    address = address_for(contact, channel, request.content.url)
-    if not reason and not address:
-        reason = {"email": "no email address", "sms": "no phone number"}.get(channel, "no address")
+    address = address_for(contact, channel, request.content)
+    implementation = get_channel(channel)
+    if not reason and not address and implementation is not None:
+        reason = implementation.no_address
     scheduled_for, deferred = now, ""
     if not reason:
         counted = capped.setdefault(contact.pk, [])
@@ -402,7 +369,7 @@ def _new_message(
 
 def contact_messages_move(*, source_id: int, into_id: int) -> None:
     """Before a contact merge deletes `source_id`: its messages and subscription history
-    move to `into_id`. Meant for journeys.services.contacts.MERGE_HOOKS."""
+    move to `into_id` (journeys.services.contacts.contact_merge calls it via the outbox)."""
     Message.objects.filter(contact_id=source_id).update(contact_id=into_id)
     SubscriptionChange.objects.filter(contact_id=source_id).update(contact_id=into_id)
 

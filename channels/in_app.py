@@ -1,18 +1,63 @@
-"""In-app inbox: storing the message is the delivery; the API reads it back."""
+"""In-app inbox: storing the message is the delivery; the inbox API reads it back.
+
+A message may carry a call-to-action link (`url`, a Liquid template): the widget shows it
+as a button. It must render to an http(s) URL or a path on the product ("/notes/new").
+"""
 
 from __future__ import annotations
 
-from channels.base import OutboundMessage, SendResult, register
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from channels.base import Channel, OutboundMessage, Recipient, SendResult
+from channels.rendering import (
+    MessageContent,
+    RenderedMessage,
+    RenderError,
+    TemplateProblem,
+    is_http_url,
+    render_field,
+)
+
+_BAD_LINK = "The link must start with https://, http:// or / (a page of your product)."
 
 
-class InAppChannel:
-    key = "in_app"
+def is_link(url: str) -> bool:
+    """An absolute http(s) URL, or a path on the product (not `//host`, not `javascript:`)."""
+    url = url.strip()
+    if url.startswith("/"):
+        return not url.startswith("//") and not urlsplit(url).netloc
+    return is_http_url(url)
 
-    def is_available(self) -> bool:
-        return True
+
+def _is_template(text: str) -> bool:
+    return "{{" in text or "{%" in text
+
+
+class InAppChannel(Channel):
+    key, label, noun = "in_app", "In-app", "an in-app message"
+    optional = ("subject", "url")
+    templates = ("subject", "body", "url")
+    subscription, preference = "in_app", "In-app messages"
+    inbox = True
+
+    def content_problems(self, content: MessageContent) -> list[TemplateProblem]:
+        url = content.url.strip()
+        if url and not _is_template(url) and not is_link(url):
+            return [TemplateProblem("url", None, _BAD_LINK)]
+        return []
+
+    def address(self, recipient: Recipient, content: MessageContent) -> str:
+        return recipient.user_id or f"contact-{recipient.contact_id}"
+
+    def render(self, content: MessageContent, context: Mapping[str, Any]) -> RenderedMessage:
+        subject = render_field("subject", content.subject, context, html=False).strip()
+        text = render_field("body", content.body, context, html=False).strip()
+        url = render_field("url", content.url, context, html=False).strip()
+        if url and not is_link(url):
+            raise RenderError(TemplateProblem("url", None, _BAD_LINK))
+        return RenderedMessage(channel=self.key, subject=subject, text=text, url=url)
 
     def send(self, message: OutboundMessage) -> SendResult:
         return SendResult(provider_id=f"in_app-{message.message_id}", status="delivered")
-
-
-register(InAppChannel())

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from channels import conf
 from channels.models import Message, MessageStatusChange
+from channels.registry import subscription_of
 from channels.rendering import RenderedMessage
 from channels.rules import after_quiet_hours
 from channels.subscriptions import subscription_set
@@ -79,23 +80,10 @@ def _record(
     return True
 
 
-@transaction.atomic
-def message_create(*, now: datetime, status: str, detail: str, **fields: object) -> Message:
-    """Insert a Message and its first history row."""
-    message = Message.objects.create(status=status, created_at=now, **fields)
-    MessageStatusChange.objects.create(
-        message=message,
-        from_status="",
-        to_status=status,
-        detail=detail[:500],
-        occurred_at=now,
-        recorded_at=now,
-    )
-    return message
-
-
 def messages_create(*, now: datetime, messages: Sequence[tuple[Message, str]]) -> None:
-    """Insert unsaved Messages (each with its first history detail) in two statements."""
+    """Insert unsaved Messages (each with its first history detail) in two statements.
+
+    Afterwards every message has its pk (bulk inserts return ids on SQLite and PostgreSQL)."""
     if not messages:
         return
     Message.objects.bulk_create([message for message, _ in messages])
@@ -147,61 +135,14 @@ def _store_rendered(message: Message, rendered: RenderedMessage | None) -> list[
     if rendered is None:
         return []
     message.subject, message.preheader = rendered.subject, rendered.preheader
-    message.body, message.html = rendered.text, rendered.html
-    return ["subject", "preheader", "body", "html"]
-
-
-@transaction.atomic
-def message_mark_sent(
-    *,
-    message_id: int,
-    provider_id: str,
-    status: str,
-    to_address: str,
-    rendered: RenderedMessage,
-    now: datetime,
-) -> None:
-    """The provider accepted the message: store what was sent and release the claim."""
-    # Fast path: still queued (no tracking event overtook us), so one guarded UPDATE.
-    moved = Message.objects.filter(pk=message_id, status=S.QUEUED).update(
-        status=S.SENT,
-        sent_at=now,
-        provider_id=provider_id,
-        to_address=to_address,
-        claimed_until=None,
-        last_error="",
-        subject=rendered.subject,
-        preheader=rendered.preheader,
-        body=rendered.text,
-        html=rendered.html,
-        updated_at=now,
-    )
-    if moved:
-        MessageStatusChange.objects.create(
-            message_id=message_id,
-            from_status=S.QUEUED,
-            to_status=S.SENT,
-            detail=f"accepted as {provider_id}"[:500],
-            occurred_at=now,
-            recorded_at=now,
-        )
-        if status == S.SENT:
-            return
-    message = Message.objects.select_for_update().get(pk=message_id)
-    fields = _store_rendered(message, rendered)
-    message.provider_id, message.to_address = provider_id, to_address
-    message.claimed_until, message.last_error = None, ""
-    message.save(
-        update_fields=[*fields, "provider_id", "to_address", "claimed_until", "last_error"]
-    )
-    if not moved:
-        _record(message, S.SENT, now=now, occurred_at=None, detail=f"accepted as {provider_id}")
-    if status != S.SENT:
-        _record(message, status, now=now, occurred_at=None, detail="")
+    message.body, message.html, message.url = rendered.text, rendered.html, rendered.url
+    return ["subject", "preheader", "body", "html", "url"]
 
 
 @dataclass(frozen=True)
 class Accepted:
+    """A provider took a message: what it answered and what was sent."""
+
     message_id: int
     provider_id: str
     status: str
@@ -211,16 +152,25 @@ class Accepted:
 
 @transaction.atomic
 def message_mark_sent_many(*, accepted: Sequence[Accepted], now: datetime) -> None:
-    """message_mark_sent for a batch, in one transaction with one history insert."""
-    moved: list[Accepted] = []
+    """Providers accepted these messages: store what was sent, release the claims, and
+    move each to its status ("sent", or "delivered" for in-app), with history rows."""
+    history: list[MessageStatusChange] = []
     for item in accepted:
-        # Guarded on "queued": if a tracking event overtook us, take the careful path.
-        # "delivered" at once (in-app) is the same single UPDATE, with delivered_at too:
-        # the careful path costs six more queries per message.
-        stamps = {"delivered_at": now} if item.status == S.DELIVERED else {}
-        if item.status in (S.SENT, S.DELIVERED) and Message.objects.filter(
-            pk=item.message_id, status=S.QUEUED
-        ).update(
+        if _moved_from_queued(item, now):
+            history += _sent_history(item, now)
+        else:
+            _mark_sent_overtaken(item, now)
+    MessageStatusChange.objects.bulk_create(history)
+
+
+def _moved_from_queued(item: Accepted, now: datetime) -> bool:
+    """One guarded UPDATE while the message is still queued (the common case)."""
+    if item.status not in (S.SENT, S.DELIVERED):
+        return False
+    stamps = {"delivered_at": now} if item.status == S.DELIVERED else {}
+    rendered = item.rendered
+    return bool(
+        Message.objects.filter(pk=item.message_id, status=S.QUEUED).update(
             status=item.status,
             sent_at=now,
             **stamps,
@@ -229,44 +179,52 @@ def message_mark_sent_many(*, accepted: Sequence[Accepted], now: datetime) -> No
             to_address=item.to_address,
             claimed_until=None,
             last_error="",
-            subject=item.rendered.subject,
-            preheader=item.rendered.preheader,
-            body=item.rendered.text,
-            html=item.rendered.html,
-        ):
-            moved.append(item)
-            continue
-        message_mark_sent(
-            message_id=item.message_id,
-            provider_id=item.provider_id,
-            status=item.status,
-            to_address=item.to_address,
-            rendered=item.rendered,
-            now=now,
+            subject=rendered.subject,
+            preheader=rendered.preheader,
+            body=rendered.text,
+            html=rendered.html,
+            url=rendered.url,
         )
-    history: list[MessageStatusChange] = []
-    for item in moved:
-        history.append(
+    )
+
+
+def _sent_history(item: Accepted, now: datetime) -> list[MessageStatusChange]:
+    rows = [
+        MessageStatusChange(
+            message_id=item.message_id,
+            from_status=S.QUEUED,
+            to_status=S.SENT,
+            detail=f"accepted as {item.provider_id}"[:500],
+            occurred_at=now,
+            recorded_at=now,
+        )
+    ]
+    if item.status == S.DELIVERED:
+        rows.append(
             MessageStatusChange(
                 message_id=item.message_id,
-                from_status=S.QUEUED,
-                to_status=S.SENT,
-                detail=f"accepted as {item.provider_id}"[:500],
+                from_status=S.SENT,
+                to_status=S.DELIVERED,
                 occurred_at=now,
                 recorded_at=now,
             )
         )
-        if item.status == S.DELIVERED:
-            history.append(
-                MessageStatusChange(
-                    message_id=item.message_id,
-                    from_status=S.SENT,
-                    to_status=S.DELIVERED,
-                    occurred_at=now,
-                    recorded_at=now,
-                )
-            )
-    MessageStatusChange.objects.bulk_create(history)
+    return rows
+
+
+def _mark_sent_overtaken(item: Accepted, now: datetime) -> None:
+    """A tracking event overtook the send (or the status is unusual): record it carefully,
+    under the row lock, so the status never moves backwards."""
+    message = Message.objects.select_for_update().get(pk=item.message_id)
+    fields = _store_rendered(message, item.rendered)
+    message.provider_id, message.to_address = item.provider_id, item.to_address
+    message.claimed_until, message.last_error = None, ""
+    message.save(
+        update_fields=[*fields, "provider_id", "to_address", "claimed_until", "last_error"]
+    )
+    _record(message, S.SENT, now=now, occurred_at=None, detail=f"accepted as {item.provider_id}")
+    if item.status != S.SENT:
+        _record(message, item.status, now=now, occurred_at=None, detail="")
 
 
 @transaction.atomic
@@ -372,10 +330,11 @@ def message_track(
         message.provider_id = provider_id
         message.save(update_fields=["provider_id"])
     _record(message, status, now=now, occurred_at=occurred_at, detail=detail)
-    if status in STOPS_CHANNEL and not message.is_test:
+    subscription = subscription_of(message.channel)
+    if status in STOPS_CHANNEL and not message.is_test and subscription is not None:
         subscription_set(
             contact_id=message.contact_id,
-            channel=message.channel,
+            channel=subscription,
             state=status,
             reason=(detail or f"{status} on message {message.pk}")[:255],
             now=now,

@@ -6,12 +6,7 @@ from __future__ import annotations
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-
-class Channel(models.TextChoices):
-    EMAIL = "email"
-    SMS = "sms"
-    IN_APP = "in_app", "In-app"
-    WEBHOOK = "webhook"
+from channels.registry import channel_choices
 
 
 class Message(models.Model):
@@ -35,7 +30,7 @@ class Message(models.Model):
         FREQUENCY_CAP = "frequency_cap"
 
     contact = models.ForeignKey("journeys.Contact", on_delete=models.CASCADE, related_name="+")
-    channel = models.CharField(max_length=20, choices=Channel.choices)
+    channel = models.CharField(max_length=20, choices=channel_choices)
     to_address = models.CharField(max_length=2000, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     status_reason = models.CharField(
@@ -49,6 +44,9 @@ class Message(models.Model):
     preheader = models.CharField(max_length=500, blank=True)
     body = models.TextField(blank=True, help_text="Plain text, SMS text or webhook JSON.")
     html = models.TextField(blank=True)
+    url = models.CharField(
+        max_length=2000, blank=True, help_text="In-app: the call-to-action link, rendered."
+    )
     step_visit_id = models.BigIntegerField(null=True, blank=True)
     variant_id = models.BigIntegerField(null=True, blank=True)
     journey_id = models.BigIntegerField(null=True, blank=True)

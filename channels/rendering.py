@@ -1,24 +1,20 @@
-"""Pure rendering: Liquid source + context → RenderedMessage. Sandboxed and bounded.
+"""Pure rendering machinery: sandboxed, bounded Liquid, and the values it produces.
 
-Used by the worker before sending, by the builder's preview and by test sends, so what
-staff preview is what people get. See docs/channels.md ("Templates").
+Each channel renders its own content with these (channels/<channel>.py `render`);
+channels.registry.render_message picks the channel. Used by the worker before sending, by
+the builder's preview and by test sends, so what staff preview is what people get.
+See docs/channels.md ("Templates").
 """
 
 from __future__ import annotations
 
-import json
 import math
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-import markdown
-import nh3
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from liquid import BoundTemplate, Environment, FalsyStrictUndefined
 from liquid.exceptions import (
     LiquidError,
@@ -33,18 +29,6 @@ from liquid.exceptions import (
 from liquid.extra.filters._json import JSON
 
 TEMPLATE_MAX_CHARS = 20_000
-FIELDS_BY_CHANNEL: dict[str, tuple[str, ...]] = {
-    "email": ("subject", "preheader", "body"),
-    "sms": ("body",),
-    "in_app": ("subject", "body"),
-    "webhook": ("body",),
-}
-REQUIRED_BY_CHANNEL: dict[str, tuple[str, ...]] = {
-    "email": ("subject", "body"),
-    "sms": ("body",),
-    "in_app": ("body",),
-    "webhook": ("body", "url"),
-}
 
 
 @dataclass(frozen=True)
@@ -54,7 +38,7 @@ class MessageContent:
     subject: str = ""  # email
     preheader: str = ""  # email
     body: str = ""  # email: Markdown; sms/in_app: plain text; webhook: JSON template
-    url: str = ""  # webhook target URL
+    url: str = ""  # webhook: target URL; in_app: the call-to-action link (Liquid)
 
 
 @dataclass(frozen=True)
@@ -78,7 +62,7 @@ class RenderedMessage:
     preheader: str = ""
     text: str = ""  # email plain-text alternative, SMS / in-app text, webhook JSON
     html: str = ""
-    url: str = ""
+    url: str = ""  # webhook: where it goes; in_app: the call-to-action link
     sms: SmsSegments | None = None
     problems: tuple[TemplateProblem, ...] = field(default=())
 
@@ -108,18 +92,6 @@ def _environment(*, autoescape: bool) -> Environment:
     env = _SandboxEnvironment(undefined=_Undefined, autoescape=autoescape)
     env.add_filter("json", JSON())
     return env
-
-
-_markdown = threading.local()
-
-
-def _markdown_to_html(text: str) -> str:
-    # Building a Markdown instance costs more than converting a short email; reuse one
-    # per thread (instances are not thread-safe).
-    converter = getattr(_markdown, "converter", None)
-    if converter is None:
-        converter = _markdown.converter = markdown.Markdown(extensions=["sane_lists"])
-    return converter.reset().convert(text)
 
 
 _PLAIN = _environment(autoescape=False)
@@ -166,30 +138,17 @@ def _problem(field_name: str, exc: LiquidError, source: str) -> TemplateProblem:
     return TemplateProblem(field=field_name, line=_line(exc, source), message=_explain(exc))
 
 
-def validate_content(channel: str, content: MessageContent) -> list[TemplateProblem]:
-    """Problems that stop this content from being published, in words staff understand."""
-    if channel not in FIELDS_BY_CHANNEL:
-        return [TemplateProblem("channel", None, f"There is no channel called “{channel}”.")]
-    problems = [
-        TemplateProblem(name, None, f"The {name} is empty.")
-        for name in REQUIRED_BY_CHANNEL[channel]
-        if not getattr(content, name).strip()
-    ]
-    for name in FIELDS_BY_CHANNEL[channel]:
-        source = getattr(content, name)
-        if len(source) > TEMPLATE_MAX_CHARS:
-            message = f"The {name} is longer than {TEMPLATE_MAX_CHARS:,} characters."
-            problems.append(TemplateProblem(name, None, message))
-            continue
-        try:
-            template = _parse(source, False)
-        except LiquidError as exc:
-            problems.append(_problem(name, exc, source))
-            continue
-        problems.extend(_unknown_filters(name, template, source))
-    if channel == "webhook" and content.url.strip() and not _is_http_url(content.url):
-        problems.append(TemplateProblem("url", None, "The URL must start with https://."))
-    return problems
+def template_problems(field_name: str, source: str) -> list[TemplateProblem]:
+    """What stops one Liquid field from being published: too long, unreadable, unknown
+    filters; in words staff understand."""
+    if len(source) > TEMPLATE_MAX_CHARS:
+        message = f"The {field_name} is longer than {TEMPLATE_MAX_CHARS:,} characters."
+        return [TemplateProblem(field_name, None, message)]
+    try:
+        template = _parse(source, False)
+    except LiquidError as exc:
+        return [_problem(field_name, exc, source)]
+    return _unknown_filters(field_name, template, source)
 
 
 def _unknown_filters(
@@ -206,12 +165,14 @@ def _unknown_filters(
     ]
 
 
-def _is_http_url(url: str) -> bool:
+def is_http_url(url: str) -> bool:
+    """An absolute http(s) URL with a host."""
     parts = urlsplit(url.strip())
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
-def _render(field_name: str, source: str, context: Mapping[str, Any], *, html: bool) -> str:
+def render_field(field_name: str, source: str, context: Mapping[str, Any], *, html: bool) -> str:
+    """One Liquid field rendered (HTML-escaping values when `html`); raises RenderError."""
     if len(source) > TEMPLATE_MAX_CHARS:
         message = f"The {field_name} is longer than {TEMPLATE_MAX_CHARS:,} characters."
         raise RenderError(TemplateProblem(field_name, None, message))
@@ -237,66 +198,6 @@ def template_context(
         "journey": dict(journey),
         "unsubscribe_url": unsubscribe_url,
     }
-
-
-def render_message(
-    channel: str, content: MessageContent, context: Mapping[str, Any]
-) -> RenderedMessage:
-    """Render content for one person; raises RenderError with a plain-words problem."""
-    if channel == "email":
-        return _render_email(content, context)
-    text = _render("body", content.body, context, html=False).strip()
-    if channel == "sms":
-        return RenderedMessage(channel=channel, text=text, sms=sms_segments(text))
-    if channel == "in_app":
-        subject = _render("subject", content.subject, context, html=False).strip()
-        return RenderedMessage(channel=channel, subject=subject, text=text)
-    if channel == "webhook":
-        try:
-            json.loads(text)
-        except ValueError as exc:
-            message = f"The webhook body is not valid JSON once filled in ({exc.msg})."
-            raise RenderError(TemplateProblem("body", exc.lineno, message)) from exc
-        return RenderedMessage(channel=channel, text=text, url=content.url.strip())
-    raise RenderError(TemplateProblem("channel", None, f"There is no channel called “{channel}”."))
-
-
-def _render_email(content: MessageContent, context: Mapping[str, Any]) -> RenderedMessage:
-    subject = " ".join(_render("subject", content.subject, context, html=False).split())
-    preheader = " ".join(_render("preheader", content.preheader, context, html=False).split())
-    text = _render("body", content.body, context, html=False).strip()
-    # Values are HTML-escaped before Markdown sees them; nh3 then removes anything unsafe
-    # that staff wrote by hand.
-    escaped = _render("body", content.body, context, html=True)
-    body_html = nh3.clean(_markdown_to_html(escaped))
-    unsubscribe_url = str(context.get("unsubscribe_url", ""))
-    layout = {
-        "subject": subject,
-        "preheader": preheader,
-        "body_html": mark_safe(body_html),  # noqa: S308 - cleaned by nh3 just above
-        "body_text": text,
-        "unsubscribe_url": unsubscribe_url,
-    }
-    return RenderedMessage(
-        channel="email",
-        subject=subject,
-        preheader=preheader,
-        text=render_to_string("channels/email/layout.txt", layout).strip() + "\n",
-        html=render_to_string("channels/email/layout.html", layout),
-    )
-
-
-def render_preview(
-    channel: str, content: MessageContent, context: Mapping[str, Any]
-) -> RenderedMessage:
-    """Like render_message, but never raises: problems come back on the result."""
-    problems = validate_content(channel, content)
-    if problems:
-        return RenderedMessage(channel=channel, problems=tuple(problems))
-    try:
-        return render_message(channel, content, context)
-    except RenderError as exc:
-        return RenderedMessage(channel=channel, problems=(exc.problem,))
 
 
 # GSM 03.38 basic set; the extension set costs two septets each.

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from channels import conf
-from channels.base import OutboundMessage, PermanentSendError, TransientSendError, get_channel
+from channels.base import OutboundMessage, PermanentSendError, Recipient, TransientSendError
 from channels.messages import (
     Accepted,
     message_claim,
@@ -21,8 +21,8 @@ from channels.messages import (
     message_suppress,
 )
 from channels.models import Message
-from channels.rendering import MessageContent, RenderError, render_message, template_context
-from channels.sms import E164
+from channels.registry import get_channel, render_message, subscription_of
+from channels.rendering import MessageContent, RenderError, template_context
 from channels.subscriptions import opt_out_reasons, subscription_set
 from channels.unsubscribe import unsubscribe_urls
 from journeys.models import Contact
@@ -47,15 +47,21 @@ def contact_context(contact: Contact) -> dict[str, Any]:
     }
 
 
-def address_for(contact: Contact, channel: str, url: str = "") -> str:
+def recipient(contact: Contact) -> Recipient:
+    """What channels may use to reach the contact."""
+    return Recipient(
+        contact_id=contact.pk,
+        user_id=contact.user_id or "",
+        email=contact.email,
+        phone=contact.phone,
+        traits=dict(contact.traits or {}),
+    )
+
+
+def address_for(contact: Contact, channel_key: str, content: MessageContent) -> str:
     """Where the channel delivers for this contact; "" when it has nowhere to go."""
-    if channel == "email":
-        return contact.email
-    if channel == "sms":
-        return contact.phone if E164.match(contact.phone or "") else ""
-    if channel == "in_app":
-        return contact.user_id or f"contact-{contact.pk}"
-    return url.strip()
+    channel = get_channel(channel_key)
+    return channel.address(recipient(contact), content) if channel is not None else ""
 
 
 def _ineligible_reason(message: Message, opted_out: Mapping[tuple[int, str], str]) -> str:
@@ -73,9 +79,7 @@ def _outbound(message: Message) -> OutboundMessage | RenderError:
     contact = message.contact
     content = MessageContent(**message.content)
     address = (
-        message.to_address
-        if message.is_test
-        else address_for(contact, message.channel, content.url)
+        message.to_address if message.is_test else address_for(contact, message.channel, content)
     )
     unsubscribe, one_click = unsubscribe_urls(message)
     context = template_context(
@@ -164,10 +168,11 @@ def _attempt(
         return "retrying" if retried.status == "queued" else "failed"
     except PermanentSendError as exc:
         message_fail(message_id=message.pk, error=str(exc), now=now, rendered=outbound.rendered)
-        if exc.opted_out:
+        key = subscription_of(message.channel)
+        if exc.opted_out and key is not None:
             subscription_set(
                 contact_id=message.contact_id,
-                channel=message.channel,
+                channel=key,
                 state="unsubscribed",
                 reason="the provider reports the number opted out",
                 now=now,

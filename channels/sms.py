@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,12 +15,14 @@ from twilio.rest import Client
 
 from channels import conf
 from channels.base import (
+    Channel,
     OutboundMessage,
     PermanentSendError,
+    Recipient,
     SendResult,
     TransientSendError,
-    register,
 )
+from channels.rendering import MessageContent, RenderedMessage, render_field, sms_segments
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 TWILIO_OPTED_OUT = 21610  # "Attempt to send to unsubscribed recipient"
@@ -50,8 +53,22 @@ def status_callback_url(message_id: int) -> str:
     return f"{conf.public_url()}/webhooks/twilio/status/?{urlencode({'message': message_id})}"
 
 
-class SmsChannel:
-    key = "sms"
+class SmsChannel(Channel):
+    key, label, noun = "sms", "SMS", "a text message"
+    subscription, preference = "sms", "Text messages (SMS)"
+    no_address = "no phone number"
+
+    def address(self, recipient: Recipient, content: MessageContent) -> str:
+        return recipient.phone if E164.match(recipient.phone or "") else ""
+
+    def test_address(self, given: str, content: MessageContent) -> str:
+        if not E164.match(given):
+            raise ValueError(f"{given!r} is not a phone number in +E.164 form.")
+        return given
+
+    def render(self, content: MessageContent, context: Mapping[str, Any]) -> RenderedMessage:
+        text = render_field("body", content.body, context, html=False).strip()
+        return RenderedMessage(channel=self.key, text=text, sms=sms_segments(text))
 
     def is_available(self) -> bool:
         return conf.twilio().is_configured
@@ -78,6 +95,3 @@ class SmsChannel:
         except requests.RequestException as exc:
             raise TransientSendError(f"Twilio unreachable: {exc}") from exc
         return SendResult(provider_id=str(sent.sid))
-
-
-register(SmsChannel())

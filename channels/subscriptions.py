@@ -1,4 +1,7 @@
-"""Opt-ins and opt-outs per channel: the only writer of journeys.Subscription."""
+"""Opt-ins and opt-outs per channel: the only writer of journeys.Subscription.
+
+A Subscription row is keyed by the channel's subscription key (channels.registry); a
+channel with no subscription key (webhooks) has no opt-out. No row means subscribed."""
 
 from __future__ import annotations
 
@@ -10,9 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels.models import SubscriptionChange
+from channels.registry import preference_labels, subscription_of
 from journeys.models import Subscription
-
-SUBSCRIBABLE_CHANNELS = ("email", "sms", "in_app")
 
 
 @dataclass(frozen=True)
@@ -53,13 +55,18 @@ def subscription_set(
 
 
 def subscription_states(contact_id: int) -> list[SubscriptionState]:
-    """Each subscribable channel's state for a contact (no row means subscribed)."""
+    """The state of each subscription the preferences page offers (no row: subscribed)."""
+    return subscription_states_of(contact_id, list(preference_labels()))
+
+
+def subscription_states_of(contact_id: int, keys: Iterable[str]) -> list[SubscriptionState]:
+    """The state of these subscription keys for a contact, in order (no row: subscribed)."""
     rows = {s.channel: s for s in Subscription.objects.filter(contact_id=contact_id)}
     return [
         SubscriptionState(c, rows[c].state, rows[c].reason, rows[c].changed_at)
         if c in rows
         else SubscriptionState(c, Subscription.State.SUBSCRIBED, "", None)
-        for c in SUBSCRIBABLE_CHANNELS
+        for c in keys
     ]
 
 
@@ -95,19 +102,22 @@ def _describe(row: Subscription) -> str:
 
 def opt_out_reason(contact_id: int, channel: str) -> str:
     """Empty when the contact may get messages on the channel, else why not, in words."""
-    row = Subscription.objects.filter(contact_id=contact_id, channel=channel).first()
-    return "" if row is None or row.allows_sending else _describe(row)
+    return opt_out_reasons([(contact_id, channel)]).get((contact_id, channel), "")
 
 
 def opt_out_reasons(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], str]:
-    """opt_out_reason for many (contact_id, channel) pairs in one query; absent = allowed."""
-    wanted = set(pairs)
+    """Why each (contact_id, channel) pair may not be sent to, in one query; absent = allowed."""
+    wanted = {(contact_id, subscription_of(channel), channel) for contact_id, channel in pairs}
+    wanted = {item for item in wanted if item[1] is not None}
+    if not wanted:
+        return {}
     rows = Subscription.objects.filter(
-        contact_id__in={contact_id for contact_id, _ in wanted},
-        channel__in={channel for _, channel in wanted},
+        contact_id__in={contact_id for contact_id, _, _ in wanted},
+        channel__in={key for _, key, _ in wanted},
     ).exclude(state=Subscription.State.SUBSCRIBED)
+    described = {(row.contact_id, row.channel): _describe(row) for row in rows}
     return {
-        (row.contact_id, row.channel): _describe(row)
-        for row in rows
-        if (row.contact_id, row.channel) in wanted
+        (contact_id, channel): described[(contact_id, key)]
+        for contact_id, key, channel in wanted
+        if (contact_id, key) in described
     }

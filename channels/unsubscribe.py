@@ -13,15 +13,14 @@ from django.views.decorators.http import require_http_methods
 from channels import conf
 from channels.messages import message_track
 from channels.models import Message
+from channels.registry import preference_labels
 from channels.subscriptions import (
-    SUBSCRIBABLE_CHANNELS,
     subscription_preferences_save,
     subscription_set,
     subscription_states,
 )
 
 _SALT = "channels.unsubscribe"
-CHANNEL_LABELS = {"email": "Emails", "sms": "Text messages (SMS)", "in_app": "In-app messages"}
 
 
 def _signature(ident: str) -> str:
@@ -79,11 +78,12 @@ def preferences_view(request: HttpRequest, token: str) -> HttpResponse:
     if saved and request.POST.get("action") == "unsubscribe-email":
         _unsubscribe_email(contact_id, message_id, "unsubscribe page")
     elif saved:
-        wanted = [c for c in SUBSCRIBABLE_CHANNELS if request.POST.get(c) == "on"]
+        wanted = [c for c in preference_labels() if request.POST.get(c) == "on"]
         subscription_preferences_save(
             contact_id=contact_id, wanted=wanted, reason="preferences page"
         )
-    states = [(s, CHANNEL_LABELS[s.channel]) for s in subscription_states(contact_id)]
+    labels = preference_labels()
+    states = [(s, labels[s.channel]) for s in subscription_states(contact_id)]
     context = {"states": states, "saved": saved, "token": token}
     return render(request, "channels/unsubscribe/preferences.html", context)
 

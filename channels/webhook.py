@@ -8,17 +8,30 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
 from channels import conf
 from channels.base import (
+    Channel,
     OutboundMessage,
     PermanentSendError,
+    Recipient,
     SendResult,
     TransientSendError,
-    register,
+)
+from channels.rendering import (
+    MessageContent,
+    RenderedMessage,
+    RenderError,
+    TemplateProblem,
+    is_http_url,
+    render_field,
 )
 
 SIGNATURE_HEADER = "X-Stepwise-Signature"
@@ -54,16 +67,42 @@ def post_json(url: str, body: bytes, *, message_id: str) -> requests.Response:
     raise PermanentSendError(text)
 
 
-class WebhookChannel:
-    key = "webhook"
+class WebhookChannel(Channel):
+    """The URL is the address, not a template; the body is a JSON template."""
 
-    def is_available(self) -> bool:
-        return True
+    key, label, noun = "webhook", "Webhook", "a webhook"
+    required = ("url", "body")
+    subscription = None
+
+    def field_problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+        if "url" in fields and not str(fields["url"]).startswith("https://"):
+            return [("url", "must be an https:// URL")]
+        return []
+
+    def content_problems(self, content: MessageContent) -> list[TemplateProblem]:
+        if content.url.strip() and not is_http_url(content.url):
+            return [TemplateProblem("url", None, "The URL must start with https://.")]
+        return []
+
+    def address(self, recipient: Recipient, content: MessageContent) -> str:
+        return content.url.strip()
+
+    def test_address(self, given: str, content: MessageContent) -> str:
+        address = given or content.url
+        if urlsplit(address).scheme not in {"http", "https"}:
+            raise ValueError(f"{address!r} is not an http(s) URL.")
+        return address
+
+    def render(self, content: MessageContent, context: Mapping[str, Any]) -> RenderedMessage:
+        text = render_field("body", content.body, context, html=False).strip()
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            message = f"The webhook body is not valid JSON once filled in ({exc.msg})."
+            raise RenderError(TemplateProblem("body", exc.lineno, message)) from exc
+        return RenderedMessage(channel=self.key, text=text, url=content.url.strip())
 
     def send(self, message: OutboundMessage) -> SendResult:
         body = message.rendered.text.encode()
         response = post_json(message.to_address, body, message_id=str(message.message_id))
         return SendResult(provider_id=f"webhook-{message.message_id}-{response.status_code}")
-
-
-register(WebhookChannel())

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from journeys.admin_base import ReadOnlyAdmin
 from journeys.admin_journeys import CONTACT_JOURNEY_INLINES
 from journeys.models import Contact, ContactAlias, Event, EventType, Source, Subscription
 from journeys.services.sources import (
@@ -20,16 +21,6 @@ from journeys.services.sources import (
 )
 
 TIMELINE_LENGTH = 100
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the API and the worker: staff look, services write."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Source)
@@ -157,6 +148,7 @@ class IdentifiedFilter(admin.SimpleListFilter):
 
 @admin.register(Contact)
 class ContactAdmin(ReadOnlyAdmin):
+    deletable = True
     list_display = ["__str__", "email", "phone", "timezone", "last_seen_at", "first_seen_at"]
     list_filter = [IdentifiedFilter, "source", "timezone", "locale"]
     search_fields = [
@@ -205,6 +197,7 @@ class ContactAdmin(ReadOnlyAdmin):
 
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
+    deletable = True
     list_display = ["name", "type", "contact", "timestamp", "received_at", "processed_at", "source"]
     list_filter = ["type", "source", ("processed_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "message_id", "contact__user_id", "contact__email"]
@@ -229,6 +222,7 @@ class SimilarFilter(admin.SimpleListFilter):
 
 @admin.register(EventType)
 class EventTypeAdmin(ReadOnlyAdmin):
+    deletable = True
     list_display = [
         "name",
         "type",

@@ -21,6 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 
+from journeys.admin_base import ReadOnlyAdmin
 from journeys.models import (
     AuditEntry,
     DecisionTrace,
@@ -29,6 +30,7 @@ from journeys.models import (
     JourneyVersion,
     StepVisit,
 )
+from journeys.problems import SpecError
 from journeys.selectors import enrollment_counts
 from journeys.services.journeys import (
     JourneyStateError,
@@ -39,7 +41,6 @@ from journeys.services.journeys import (
     journey_publish,
     journey_resume,
 )
-from journeys.spec import SpecError
 
 
 class JourneyVersionInline(admin.TabularInline):
@@ -218,7 +219,7 @@ class EnrollmentTraceInline(admin.TabularInline):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(ReadOnlyAdmin):
     list_display = ("contact", "journey", "version", "state", "step_key", "wake_at", "entered_at")
     list_filter = ("state", "journey")
     search_fields = ("contact__user_id", "contact__email", "journey__key")
@@ -226,45 +227,22 @@ class EnrollmentAdmin(admin.ModelAdmin):
     inlines = [StepVisitInline, EnrollmentTraceInline]
     exclude = ("last_event",)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(DecisionTrace)
-class DecisionTraceAdmin(admin.ModelAdmin):
+class DecisionTraceAdmin(ReadOnlyAdmin):
+    deletable = True
     list_display = ("at", "contact", "journey", "code", "message")
     list_filter = ("code", "journey")
     search_fields = ("contact__user_id", "contact__email", "message")
     list_select_related = ("contact", "journey")
     date_hierarchy = "at"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor_label", "action", "journey", "summary")
     list_filter = ("action", "journey")
     readonly_fields = ("at", "actor", "actor_label", "action", "journey", "summary", "diff")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # --- On the Contact admin page (wired by journeys/admin.py) ------------------------------

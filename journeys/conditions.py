@@ -9,13 +9,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, ClassVar
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Literal, cast
 
 from journeys.durations import format_duration, parse_duration
-from journeys.spec import Condition, Reader, suggest
+from journeys.problems import Reader, suggest
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "(not set)"})()
+Scalar = str | int | float | bool
+ConditionKind = Literal["property", "trait", "event"]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`{"trait": "plan", "op": "in", "value": ["free", "trial"]}` and friends.
+
+    `value` lists are stored as tuples. `where` and `within` only apply to event conditions
+    (performed / not_performed).
+    """
+
+    kind: ConditionKind
+    name: str
+    op: str
+    value: Scalar | tuple[Scalar, ...] | None = None
+    where: tuple[Condition, ...] = ()
+    within: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -358,7 +376,7 @@ def parse_condition(
         for key in ("where", "within"):
             if key in data:
                 reader.add(f"{path}.{key}", "only applies to event conditions")
-    return Condition(kind, name, op, value, where, within)  # type: ignore[arg-type]
+    return Condition(cast(ConditionKind, kind), name, op, value, where, within)
 
 
 def _parse_op(reader: Reader, data: Mapping[str, Any], path: str, kind: str) -> str | None:

@@ -91,3 +91,20 @@ def parse_weekdays(values: Sequence[object]) -> tuple[str, ...]:
             raise ValueError(f'"{value}" is not a weekday (use mon, tue, wed, thu, fri, sat, sun)')
         days.append(value.lower())
     return tuple(day for day in WEEKDAYS if day in days)
+
+
+def duration_words(delta: timedelta) -> str:
+    """A positive timedelta in plain words: "2 days", "1 day 3 hours", "30 minutes"."""
+    seconds = int(delta.total_seconds())
+    if seconds % (7 * 86400) == 0 and seconds:
+        return _plural(seconds // (7 * 86400), "week")
+    parts = []
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(_plural(count, unit))
+    return " ".join(parts) or "no time"
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"

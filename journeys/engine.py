@@ -1,17 +1,20 @@
 """The pure decision engine: given an enrollment, one stimulus and the journey, decide.
 
 No ORM, no HTTP, no settings, no clock of its own, no randomness: the same inputs always
-give the same Decision. The runtime (journeys.services.enrollments) carries it out.
-The value types live in journeys.decisions and are re-exported here.
+give the same Decision. What each step does is its type's (journeys.steps); the engine
+walks from step to step, routes events and timers, and applies goals and exits.
+journeys.reducer folds a Decision into the next state, for the worker and the simulator
+alike. The value types live in journeys.decisions and are re-exported here.
 See docs/journey-format.md for the rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from journeys.assignment import choose_path, choose_variant, stable_bucket
 from journeys.conditions import EventView, Facts, evaluate_all, matching_events
 from journeys.decisions import (
     FINISHED,
@@ -37,16 +40,11 @@ from journeys.decisions import (
     initial_state,
 )
 from journeys.durations import format_duration
-from journeys.runners import (
-    MAX_STEPS_PER_DECISION,
-    Walk,
-    choose_path,
-    choose_variant,
-    line,
-    stable_bucket,
-    when,
-)
-from journeys.spec import JourneySpec, StepSpec, WaitForEventStep
+from journeys.spec import JourneySpec, StepSpec
+from journeys.steps import Move, Stay, Walk, type_of
+from journeys.steps.base import line, when
+
+MAX_STEPS_PER_DECISION = 50
 
 __all__ = [
     "FINISHED",
@@ -174,22 +172,20 @@ def _on_event(
     if state.step_id is None:
         walk = Walk(state, spec, now, event)
         walk.note("started", f"started at {spec.first_step.id} on {event.name}")
-        return walk.run(spec.first_step.id)
+        return _walk_from(walk, spec.first_step.id)
     stop = _goal_or_exit(state, event, spec, now)
     if stop is not None:
         return stop
     step = spec.step(state.step_id)
-    if state.state == "waiting" and isinstance(step, WaitForEventStep) and step.event == event.name:
-        where = evaluate_all(step.where, Facts({}, event.properties, (), now))
-        if where.held:
-            walk = Walk(state, spec, now, event)
-            target = spec.following(step.id)
-            walk.leave(step.id, "event")
-            walk.note("event", f"{event.name} happened: continuing to {target or 'the end'}")
-            return walk.run(target)
-        return _nothing(
-            "ignored", f"nothing happened: {event.name} did not match: {where.explain()}"
-        )
+    step_type = type_of(step)
+    if state.state == "waiting" and event.name in step_type.event_names(step):
+        walk = Walk(state, spec, now, event)
+        result = step_type.on_event(step, walk, event)
+        if isinstance(result, Move):
+            walk.leave(step.id, result.outcome)
+            return _walk_from(walk, result.target)
+        if isinstance(result, Stay):
+            return _nothing(result.code, result.message)
     return _nothing(
         "ignored",
         f"nothing happened: {event.name} does not matter at {step.id} ({_waiting(state, step)})",
@@ -201,9 +197,27 @@ def _waiting(state: EnrollmentState, step: StepSpec) -> str:
     if state.state != "waiting":
         return f"the enrollment is {state.state}, not waiting"
     until = f"until {when(state.wake_at)}" if state.wake_at else "with no timeout"
-    if isinstance(step, WaitForEventStep):
-        return f"waiting for {step.event} {until}"
+    awaited = type_of(step).awaits(step)
+    if awaited is not None:
+        return f"waiting for {awaited} {until}"
     return f"waiting {until}"
+
+
+def _walk_from(walk: Walk, step_id: str | None) -> Decision:
+    """Walk instant steps from `step_id` until one waits, the journey ends, or the limit."""
+    for _ in range(MAX_STEPS_PER_DECISION):
+        if step_id is None:
+            walk.finish("completed", "reached the end of the journey")
+            return walk.decision()
+        step = walk.spec.step(step_id)
+        walk.add(EnterStep(step.id, step.type))
+        move = type_of(step).run(step, walk)
+        if move is None:
+            return walk.decision()
+        walk.leave(step.id, move.outcome)
+        step_id = move.target
+    walk.finish("failed", f"went through {MAX_STEPS_PER_DECISION} steps without waiting")
+    return walk.decision()
 
 
 def _goal_or_exit(
@@ -251,22 +265,6 @@ def _on_time(
         return _nothing("not_due", f"not due yet: wakes at {when(state.wake_at)}")
     step = spec.step(state.step_id)
     walk = Walk(state, spec, now, None)
-    if isinstance(step, WaitForEventStep):
-        done = walk.already_performed(step)
-        if done is not None:
-            walk.leave(step.id, "event")
-            walk.note("event", f"{step.event} was performed at {when(done.timestamp)}: continuing")
-            return walk.run(spec.following(step.id))
-        target = step.on_timeout or spec.following(step.id)
-        walk.leave(step.id, "timeout")
-        took = "on_timeout" if step.on_timeout else "next"
-        took += f" → {target or 'the end'}"
-        walk.note("timeout", f"timeout: no {step.event} after {_iso(step.timeout)}: took {took}")
-        return walk.run(target)
-    walk.leave(step.id, "waited")
-    walk.note("woke", f"delay at {step.id} is over")
-    return walk.run(spec.following(step.id))
-
-
-def _iso(delta: timedelta | None) -> str:
-    return format_duration(delta) if delta is not None else "no timeout"
+    move = type_of(step).on_wake(step, walk)
+    walk.leave(step.id, move.outcome)
+    return _walk_from(walk, move.target)

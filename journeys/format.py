@@ -1,6 +1,8 @@
-"""Reading and writing "stepwise.journey/1" documents; use journeys.spec's parse/dump.
+"""Reading and writing "stepwise.journey/1" documents: parse_journey and dump_journey.
 
-Every problem is collected (not just the first) with a path and a plain sentence.
+Every problem is collected (not just the first) with a path and a plain sentence. The
+journey's own fields are read here; each step is read by its type (journeys.steps).
+See docs/journey-format.md.
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from journeys.conditions import dump_condition, parse_conditions
+from journeys.conditions import Condition, dump_condition, parse_conditions
 from journeys.durations import format_duration, parse_duration
+from journeys.problems import Reader, SpecError, TemplateChecker, suggest
 from journeys.spec import (
     FORMAT,
     KEY_PATTERN,
@@ -18,14 +21,10 @@ from journeys.spec import (
     ExitRule,
     Goal,
     JourneySpec,
-    Reader,
-    SpecError,
     StepSpec,
-    TemplateChecker,
     Trigger,
-    suggest,
 )
-from journeys.steps import STEP_TYPES, ParseContext
+from journeys.steps import STEP_TYPES, ParseContext, type_of
 
 _ROOT_FIELDS = (
     "format",
@@ -40,17 +39,12 @@ _ROOT_FIELDS = (
     "steps",
 )
 _STEP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_NO_NEXT = {
-    "branch": 'a branch goes on through "then" and "else", not "next"',
-    "split": 'a split goes on through its paths, not "next"',
-    "exit": 'an exit step ends the journey: it has no "next"',
-}
 
 
-def parse_document(
+def parse_journey(
     data: Mapping[str, Any], *, template_checker: TemplateChecker | None = None
 ) -> JourneySpec:
-    """See journeys.spec.parse_journey."""
+    """Validate a "stepwise.journey/1" document; raise SpecError listing every problem."""
     reader = Reader()
     root = reader.obj(data, "journey")
     if root is None:
@@ -194,7 +188,7 @@ def _parse_step(
     if step_type.has_next:
         next_id = reader.text(data, "next", path, required=False)
     elif "next" in data:
-        reader.add(f"{path}.next", _NO_NEXT[step_type.key])
+        reader.add(f"{path}.next", step_type.no_next or f'a {step_type.key} step has no "next"')
     kwargs = step_type.parse(reader, data, path, ctx)
     if kwargs is None or step_id is None:
         return None
@@ -204,7 +198,7 @@ def _parse_step(
 def successors(steps: Sequence[StepSpec], position: int) -> list[str]:
     """The ids a step can lead to, the next in the list included when it falls through."""
     step = steps[position]
-    step_type = STEP_TYPES[step.type]
+    step_type = type_of(step)
     found = [target for _, target in step_type.targets(step)]
     if step_type.falls_through(step) and position + 1 < len(steps):
         found.append(steps[position + 1].id)
@@ -214,7 +208,7 @@ def successors(steps: Sequence[StepSpec], position: int) -> list[str]:
 def _check_graph(reader: Reader, steps: Sequence[StepSpec]) -> None:
     index = {step.id: i for i, step in enumerate(steps)}
     for i, step in enumerate(steps):
-        for field_name, target in STEP_TYPES[step.type].targets(step):
+        for field_name, target in type_of(step).targets(step):
             if target not in index:
                 hint = suggest(target, list(index))
                 reader.add(f"steps[{i}].{field_name}", f'no step has the id "{target}"{hint}')
@@ -247,7 +241,7 @@ def _loops_without_wait(
     steps: Sequence[StepSpec], graph: Mapping[str, Sequence[str]]
 ) -> list[list[str]]:
     """One cycle for each loop made only of steps that do not wait, in list order."""
-    instant = {step.id for step in steps if not step.waits}
+    instant = {step.id for step in steps if not type_of(step).waits}
     found: list[list[str]] = []
     covered: set[str] = set()
     for step in steps:
@@ -281,8 +275,8 @@ def _cycle_through(
     return None
 
 
-def dump_document(spec: JourneySpec) -> dict[str, Any]:
-    """See journeys.spec.dump_journey."""
+def dump_journey(spec: JourneySpec) -> dict[str, Any]:
+    """The JSON-ready document for a spec; parse_journey(dump_journey(s)) == s."""
     data: dict[str, Any] = {"format": FORMAT, "key": spec.key, "name": spec.name}
     if spec.description:
         data["description"] = spec.description
@@ -300,7 +294,7 @@ def dump_document(spec: JourneySpec) -> dict[str, Any]:
     return data
 
 
-def _dump_event_rule(event: str, where: Sequence[Any]) -> dict[str, Any]:
+def _dump_event_rule(event: str, where: Sequence[Condition]) -> dict[str, Any]:
     data: dict[str, Any] = {"event": event}
     if where:
         data["where"] = [dump_condition(condition) for condition in where]
@@ -309,7 +303,7 @@ def _dump_event_rule(event: str, where: Sequence[Any]) -> dict[str, Any]:
 
 def _dump_step(step: StepSpec) -> dict[str, Any]:
     data: dict[str, Any] = {"id": step.id, "type": step.type}
-    data |= STEP_TYPES[step.type].dump(step)
+    data |= type_of(step).dump(step)
     if step.next is not None:
         data["next"] = step.next
     return data

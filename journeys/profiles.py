@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.registry import all_channels
 from journeys.models import Contact, Enrollment, Event, Subscription
 from journeys.selectors import contact_enrollments
+from journeys.traits import KNOWN_TRAITS
 
 RECENT_EVENTS = 50
-CHANNELS = ("email", "sms", "in_app", "webhook")
 
 
 def contact_profile(*, user_id: str) -> dict[str, Any] | None:
@@ -45,21 +46,18 @@ def _enrollment(enrollment: Enrollment) -> dict[str, Any]:
 
 def contact_traits(contact: Contact) -> dict[str, Any]:
     """Raw traits with the validated well-known values on top."""
-    known = {
-        name: getattr(contact, name)
-        for name in ("email", "phone", "first_name", "last_name", "timezone", "locale")
-        if getattr(contact, name)
-    }
+    known = {name: getattr(contact, name) for name in KNOWN_TRAITS if getattr(contact, name)}
     return {**contact.traits, **known}
 
 
 def subscriptions_of(contact: Contact) -> dict[str, dict[str, Any]]:
-    """Every channel's state; a channel with no row is subscribed."""
+    """Every channel's state, read from its subscription; no row (or no opt-out) is
+    subscribed."""
     rows = {s.channel: s for s in Subscription.objects.filter(contact=contact)}
     result = {}
-    for channel in CHANNELS:
-        row = rows.get(channel)
-        result[channel] = (
+    for channel in all_channels():
+        row = rows.get(channel.subscription) if channel.subscription else None
+        result[channel.key] = (
             {"state": row.state, "reason": row.reason, "changed_at": row.changed_at}
             if row
             else {"state": "subscribed", "reason": "", "changed_at": None}

@@ -8,6 +8,8 @@ from functools import lru_cache
 
 from django.db.models import Count, Q
 
+from journeys.conditions import Condition
+from journeys.format import parse_journey
 from journeys.models import (
     DecisionTrace,
     Enrollment,
@@ -17,13 +19,8 @@ from journeys.models import (
     Step,
     StepVisit,
 )
-from journeys.spec import (
-    BranchStep,
-    Condition,
-    JourneySpec,
-    WaitForEventStep,
-    parse_journey,
-)
+from journeys.spec import JourneySpec
+from journeys.steps import type_of
 
 
 @dataclass(frozen=True)
@@ -72,18 +69,17 @@ def version_info(version_id: int) -> VersionInfo:
 
 
 def spec_event_names(spec: JourneySpec) -> frozenset[str]:
-    """Every event name a spec reacts to or asks about (trigger, goal, exits, waits, conditions)."""
+    """Every event name a spec reacts to or asks about (trigger, goal, exits, what its
+    steps wait for, and event conditions anywhere)."""
     names = {spec.trigger.event}
     if spec.goal is not None:
         names.add(spec.goal.event)
     names |= {rule.event for rule in spec.exits}
     conditions: list[Condition] = [*spec.audience, *spec.trigger.where]
     for step in spec.steps:
-        if isinstance(step, WaitForEventStep):
-            names.add(step.event)
-            conditions += step.where
-        if isinstance(step, BranchStep):
-            conditions += step.conditions
+        step_type = type_of(step)
+        names |= step_type.event_names(step)
+        conditions += step_type.conditions(step)
     return frozenset(names | set(_condition_event_names(conditions)))
 
 

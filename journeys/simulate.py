@@ -1,7 +1,7 @@
 """Dry runs: one contact through a journey in virtual time, with the pure engine only.
 
-Nothing is sent or stored. `apply_decision` is the small driver that folds a Decision into
-an EnrollmentState; the tests drive the engine with it too.
+Nothing is sent or stored. Decisions are folded by journeys.reducer, the reducer the
+worker uses, so a dry run refuses what a real run refuses.
 """
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from journeys.clock import FakeClock
 from journeys.durations import parse_duration
 from journeys.engine import (
+    Command,
     ContactView,
     Decision,
     EnrollmentState,
@@ -34,6 +35,7 @@ from journeys.engine import (
     decide_entry,
     initial_state,
 )
+from journeys.reducer import reduce_decision
 from journeys.spec import JourneySpec
 
 _OFFSET = re.compile(r"^\+(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -42,33 +44,6 @@ _SHOWN_BY_COMMANDS = frozenset(
     {"message", "waiting", "notify", "update_contact", "completed", "converted", "exited"}
 )
 DEFAULT_HORIZON = timedelta(days=90)
-
-
-def apply_decision(
-    state: EnrollmentState, stimulus: Stimulus, decision: Decision, *, now: datetime
-) -> EnrollmentState:
-    """The enrollment after carrying out `decision` at `now` (what the runtime writes)."""
-    events = tuple(state.events)
-    last_event = state.last_event
-    if isinstance(stimulus, EventStimulus):
-        if stimulus.event not in events:
-            events = (*events, stimulus.event)
-        if decision.commands:
-            last_event = stimulus.event
-    changes: dict[str, Any] = {}
-    traits = dict(state.contact.traits)
-    for command in decision.commands:
-        if isinstance(command, EnterStep):
-            changes |= {"step_id": command.step_id, "step_entered_at": now}
-            changes |= {"state": "active", "wake_at": None}
-        elif isinstance(command, Wait):
-            changes |= {"state": "waiting", "wake_at": command.until}
-        elif isinstance(command, UpdateTraits):
-            traits.update(command.as_dict())
-        elif isinstance(command, Finish):
-            changes |= {"state": command.state, "wake_at": None}
-    contact = replace(state.contact, traits=traits)
-    return replace(state, contact=contact, events=events, last_event=last_event, **changes)
 
 
 @dataclass(frozen=True)
@@ -139,18 +114,21 @@ class _Run:
     def apply(self, stimulus: Stimulus, decision: Decision) -> None:
         assert self.state is not None
         now = self.clock.now()
+        reduced = reduce_decision(self.state, stimulus, decision, now=now)
         for line in decision.trace:
             if line.code not in _SHOWN_BY_COMMANDS:
                 self.say("why", line.message)
-        for command in decision.commands:
+        for command in reduced.commands:
             self._show(command)
-        self.state = apply_decision(self.state, stimulus, decision, now=now)
+        for line in reduced.refusals:
+            self.say("refused", line.message)
+        self.state = reduced.state
         self.contact = self.state.contact
         if self.state.finished:
             entered = self.state.entered_at
             self.prior[-1] = PriorEnrollment(self.state.state, entered, now)
 
-    def _show(self, command: object) -> None:
+    def _show(self, command: Command) -> None:
         if isinstance(command, EnterStep):
             self.say("step", f"{command.step_id} ({command.step_type})")
         elif isinstance(command, SendMessage):

@@ -9,15 +9,11 @@ import logging
 import time
 
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from journeys.locks import claim_pending_events, lock_contacts
-from journeys.models import Contact, Event
-from journeys.services.bulk import update_rows
-from journeys.services.catalogue import catalogue_record
-from journeys.services.enrollments import enrollments_handle_events, enrollments_wake_due
+from journeys.services.enrollments import enrollments_wake_due
+from journeys.services.processing import events_process_batch
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +45,7 @@ def process_pending_events(
     deadline = time.monotonic() + MAX_RUN_SECONDS
     quiet_until = 0.0
     for _ in range(max_batches):
-        handled = _process_batch(batch_size)
+        handled = events_process_batch(batch_size=batch_size)
         total += handled
         if handled:
             quiet_until = time.monotonic() + linger
@@ -59,38 +55,6 @@ def process_pending_events(
             break
         time.sleep(LINGER_POLL_SECONDS)
     return total
-
-
-@transaction.atomic
-def _process_batch(batch_size: int) -> int:
-    events = claim_pending_events(limit=batch_size)
-    if not events:
-        return 0
-    now = timezone.now()
-    # Contacts are locked in id order before anything else (see journeys.locks): two workers
-    # never advance the same contact at once, and never wait on each other in a cycle.
-    contacts = lock_contacts(contact_ids={event.contact_id for event in events})
-    enrollments_handle_events(events=events, now=now, contacts=contacts)
-    _touch_contacts(contacts, events)
-    # Last, and sorted by key: catalogue rows are shared by every batch, so they are locked
-    # in one order and held for as short a time as possible.
-    events.sort(key=lambda event: (event.source_id, event.type, event.name, event.pk))
-    identified = {pk for pk, contact in contacts.items() if contact.user_id}
-    catalogue_record(events=events, identified_contact_ids=identified)
-    Event.objects.filter(pk__in=[event.pk for event in events]).update(processed_at=now)
-    logger.info("events.processed", extra={"count": len(events)})
-    return len(events)
-
-
-def _touch_contacts(contacts: dict[int, Contact], events: list[Event]) -> None:
-    changed: dict[int, Contact] = {}
-    for event in events:
-        contact = contacts.get(event.contact_id)
-        if contact is not None and event.received_at > contact.last_seen_at:
-            contact.last_seen_at = event.received_at
-            changed[contact.pk] = contact
-    if changed:
-        update_rows(Contact, [changed[pk] for pk in sorted(changed)], ["last_seen_at"])
 
 
 def sweep() -> None:

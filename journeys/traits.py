@@ -21,6 +21,8 @@ _ALIASES = {
     "timezone": ("timezone", "timeZone", "time_zone"),
     "locale": ("locale", "language"),
 }
+# The traits that get normalised fields of their own on the contact.
+KNOWN_TRAITS = tuple(_ALIASES)
 _LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 
 

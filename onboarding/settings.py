@@ -77,9 +77,16 @@ TEMPLATES = [
 
 DATABASES = {"default": database_url("DATABASE_URL", f"sqlite:///{VAR_DIR / 'stepwise.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server and the worker read while the other writes.
+    # WAL lets the web server and the worker read while the other writes. IMMEDIATE makes
+    # every transaction take the write lock when it begins, so a transaction that reads and
+    # then writes waits (up to `timeout` seconds) for the lock instead of failing at once
+    # with "database is locked" when another process wrote in between.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
+            "transaction_mode": "IMMEDIATE",
+        }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,10 @@
 """One transaction's worth of engine work: decide in memory, then write in a few queries.
 
-A `Batch` is filled by journeys.services.enrollments (events and wake-ups). Decisions are
-applied to in-memory rows first, so later events of the same contact in the batch see the
-earlier ones' effects; `flush` then writes new enrollments, step visits, messages (through
-the outbox, keyed by step visit), enrollment updates and traces, in that order.
+A `Batch` is filled by journeys.services.enrollments (events and wake-ups). Each decision
+is folded by journeys.reducer (the simulator's reducer too) and carried out on in-memory
+rows first, so later events of the same contact in the batch see the earlier ones'
+effects; `flush` then writes new enrollments, step visits, messages (through the outbox,
+keyed by step visit), enrollment updates and traces, in that order.
 """
 
 from __future__ import annotations
@@ -18,31 +19,30 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from journeys.engine import (
+    Command,
     Decision,
+    EnrollmentState,
     EnterStep,
+    EventStimulus,
     EventView,
     Finish,
     LeaveStep,
     Notify,
     SendMessage,
+    Stimulus,
     TraceLine,
     UpdateTraits,
-    Wait,
 )
+from journeys.engine_views import contact_view, event_snapshot, template_event
 from journeys.models import Contact, Enrollment, Event, StepVisit
+from journeys.models.bulk import allocate_ids, insert_rows, update_rows
+from journeys.notes import note_render
 from journeys.outbox import OutboxMessage, QueuedMessage, outbox_notify, outbox_queue_many
+from journeys.reducer import reduce_decision
 from journeys.selectors import VersionInfo
-from journeys.services.bulk import allocate_ids, insert_rows, update_rows
-from journeys.services.engine_views import (
-    KNOWN_TRAITS,
-    contact_view,
-    event_snapshot,
-    template_event,
-)
-from journeys.services.notes import note_render
 from journeys.services.traces import TraceRow, trace_row, traces_write
-from journeys.spec import MessageStep
-from journeys.traits import TraitError, extract_known_traits
+from journeys.steps import type_of
+from journeys.traits import KNOWN_TRAITS, extract_known_traits
 
 logger = logging.getLogger(__name__)
 
@@ -138,24 +138,40 @@ class Batch:
         self,
         enrollment: Enrollment,
         version: VersionInfo,
+        state: EnrollmentState,
+        stimulus: Stimulus,
         decision: Decision,
         *,
-        event: EventView | None,
         journey_name: str,
     ) -> None:
-        """Carry out a decision on an in-memory enrollment; rows are written by flush()."""
+        """Carry out a decision on an in-memory enrollment; rows are written by flush().
+
+        `state` is what the engine decided on; the reducer says what is carried out."""
+        reduced = reduce_decision(state, stimulus, decision, now=self.now)
         row = self.trace(
             decision.trace,
             contact_id=enrollment.contact_id,
             journey_id=enrollment.journey_id,
             enrollment=enrollment,
         )
+        event = stimulus.event if isinstance(stimulus, EventStimulus) else None
         if decision.commands and event is not None:
             enrollment.last_event_id = int(event.id) if event.id is not None else None
             enrollment.last_event_data = event_snapshot(event)
-        for command in decision.commands:
+        for command in reduced.commands:
             self._apply_one(enrollment, version, command, journey_name, row)
-        if decision.commands:
+        if reduced.refusals:
+            self.trace(
+                reduced.refusals,
+                contact_id=enrollment.contact_id,
+                journey_id=enrollment.journey_id,
+                enrollment=enrollment,
+            )
+        after = reduced.state
+        enrollment.step_key = after.step_id or ""
+        enrollment.state = after.state
+        enrollment.wake_at = after.wake_at
+        if reduced.commands:
             enrollment.revision += 1
             enrollment.updated_at = self.now
             self._touch(enrollment)
@@ -166,6 +182,7 @@ class Batch:
             "enrollment.failed", extra={"enrollment_id": enrollment.pk, "error": repr(error)}
         )
         self._finish(enrollment, "failed")
+        enrollment.state, enrollment.wake_at = Enrollment.State.FAILED, None
         enrollment.revision += 1
         self._touch(enrollment)
         line = TraceLine("engine.error", f"Stopped: the engine failed ({error!r}).", {})
@@ -184,10 +201,11 @@ class Batch:
         self,
         enrollment: Enrollment,
         version: VersionInfo,
-        command: object,
+        command: Command,
         journey_name: str,
         row: TraceRow,
     ) -> None:
+        """The rows one command touches; the enrollment's own state comes from the reducer."""
         match command:
             case LeaveStep(outcome=outcome):
                 self._leave(enrollment, outcome)
@@ -195,9 +213,6 @@ class Batch:
                 self._enter(enrollment, version, step_id)
             case SendMessage():
                 self._plan_message(enrollment, version, command, journey_name, row)
-            case Wait(until=until):
-                enrollment.state = Enrollment.State.WAITING
-                enrollment.wake_at = until
             case UpdateTraits():
                 self._update_traits(enrollment, command)
             case Notify(to=to, text=text):
@@ -209,9 +224,6 @@ class Batch:
 
     def _enter(self, enrollment: Enrollment, version: VersionInfo, step_id: str) -> None:
         self._leave(enrollment, "left")
-        enrollment.state = Enrollment.State.ACTIVE
-        enrollment.wake_at = None
-        enrollment.step_key = step_id
         enrollment.step_entered_at = self.now
         enrollment.visit_count += 1
         enrollment.furthest_position = max(
@@ -237,8 +249,6 @@ class Batch:
 
     def _finish(self, enrollment: Enrollment, state: str) -> None:
         self._leave(enrollment, state)
-        enrollment.state = state
-        enrollment.wake_at = None
         enrollment.finished_at = self.now
 
     def _plan_message(
@@ -251,9 +261,9 @@ class Batch:
     ) -> None:
         visit = self.open_visits.get(id(enrollment))
         step = version.spec.step(command.step_id)
-        assert isinstance(step, MessageStep), f"{command.step_id} is not a message step"
         assert visit is not None, f"no visit open at {command.step_id}"
-        variant = next(v for v in step.variants if v.name == command.variant_name)
+        variants = type_of(step).variants(step)
+        variant = next(v for v in variants if v.name == command.variant_name)
         visit.variant_id = version.variant_ids.get((command.step_id, variant.name))
         self.messages.append(
             _PlannedMessage(
@@ -275,15 +285,10 @@ class Batch:
         }
 
     def _update_traits(self, enrollment: Enrollment, command: UpdateTraits) -> None:
+        """Traits the reducer accepted: raw values, plus the well-known ones' own fields."""
         contact = self.contacts[enrollment.contact_id]
         values = command.as_dict()
-        try:
-            known = extract_known_traits(values)
-        except TraitError as exc:
-            line = TraceLine("traits.refused", f"Traits not updated: {exc}.", {"values": values})
-            self.trace([line], contact_id=contact.pk, journey_id=enrollment.journey_id,
-                       enrollment=enrollment)  # fmt: skip
-            return
+        known = extract_known_traits(values)
         contact.traits = {**(contact.traits or {}), **values}
         for name, value in known.as_fields().items():
             setattr(contact, name, value)
@@ -345,7 +350,7 @@ class Batch:
 
     def _insert_new_rows(self) -> None:
         if connection.vendor == "postgresql":
-            # Ids first, so each row is written once, complete (see journeys.services.bulk).
+            # Ids first, so each row is written once, complete (see journeys.models.bulk).
             if self.new_enrollments:
                 allocate_ids(Enrollment, self.new_enrollments)
             self._link_visits()

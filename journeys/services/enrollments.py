@@ -25,6 +25,7 @@ from journeys.engine import (
     decide_entry,
     initial_state,
 )
+from journeys.engine_views import contact_view, event_view, snapshot_view
 from journeys.locks import (
     claim_due_enrollments,
     lock_contacts,
@@ -33,7 +34,6 @@ from journeys.locks import (
 )
 from journeys.models import Contact, Enrollment, Event, Journey, Source
 from journeys.selectors import VersionInfo, version_info
-from journeys.services.engine_views import contact_view, event_view, snapshot_view
 from journeys.services.enrollment_batch import Batch, history_since
 
 logger = logging.getLogger(__name__)
@@ -130,18 +130,17 @@ def _wake(rows: list[Enrollment], *, now: datetime) -> None:
     )
     for row in rows:
         version = versions[row.version_id]
-        scheduled = row.wake_at
+        assert row.wake_at is not None  # claimed because it is due
+        stimulus = TimeStimulus(scheduled_for=row.wake_at)
         state = _state(batch, row, version, upto=None)
         try:
-            decision = decide(state, TimeStimulus(scheduled_for=scheduled), version.spec, now=now)
+            decision = decide(state, stimulus, version.spec, now=now)
         except Exception as exc:  # noqa: BLE001 - one broken enrollment must not block the sweep
             logger.exception("enrollment.wake_failed", extra={"enrollment_id": row.pk})
             batch.fail(row, exc)
             continue
-        batch.apply(row, version, decision, event=None, journey_name=names.get(row.journey_id, ""))
-        if row.state == Enrollment.State.WAITING and row.wake_at == scheduled:
-            # The engine left a due timer in place: park it, or the sweep would spin on it.
-            batch.fail(row, RuntimeError("the wake-up did not move the enrollment"))
+        name = names.get(row.journey_id, "")
+        batch.apply(row, version, state, stimulus, decision, journey_name=name)
     batch.flush()
 
 
@@ -226,13 +225,14 @@ class _Router:
             )
             return
         state = _state(self.batch, row, version, upto=event)
+        stimulus = EventStimulus(event=event)
         try:
-            decision = decide(state, EventStimulus(event=event), version.spec, now=self.batch.now)
+            decision = decide(state, stimulus, version.spec, now=self.batch.now)
         except Exception as exc:  # noqa: BLE001 - one broken enrollment must not block the queue
             logger.exception("enrollment.decide_failed", extra={"enrollment_id": row.pk})
             self.batch.fail(row, exc)
         else:
-            self.batch.apply(row, version, decision, event=event, journey_name=journey.name)
+            self.batch.apply(row, version, state, stimulus, decision, journey_name=journey.name)
         if not row.is_open:
             self._close(row)
 
@@ -305,13 +305,14 @@ class _Router:
             event=event,
             now=now,
         )
+        stimulus = EventStimulus(event=event)
         try:
-            decision = decide(state, EventStimulus(event=event), version.spec, now=now)
+            decision = decide(state, stimulus, version.spec, now=now)
         except Exception as exc:  # noqa: BLE001 - one broken enrollment must not block the queue
             logger.exception("enrollment.start_failed", extra={"journey_id": journey.id})
             batch.fail(row, exc)
         else:
-            batch.apply(row, version, decision, event=event, journey_name=journey.name)
+            batch.apply(row, version, state, stimulus, decision, journey_name=journey.name)
         if not row.is_open:
             self._close(row)
 

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from journeys.ingest import Incoming
 from journeys.models import Contact, Event
+from journeys.models.event_sql import insert_known_user_events, is_fast
 from journeys.services.contacts import (
     contact_alias,
     contact_apply_group,
@@ -16,7 +17,6 @@ from journeys.services.contacts import (
     contact_link_anonymous,
     contacts_resolve,
 )
-from journeys.services.event_sql import insert_known_user_events, is_fast
 from journeys.tasks import kick_event_processing
 
 _PROFILE_TYPES = {"identify", "group"}

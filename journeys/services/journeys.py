@@ -13,9 +13,10 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from journeys.decisions import TraceLine
+from journeys.format import dump_journey, parse_journey
 from journeys.models import (
     AuditEntry,
-    DecisionTrace,
     Enrollment,
     Journey,
     JourneyVersion,
@@ -23,7 +24,10 @@ from journeys.models import (
     Step,
 )
 from journeys.outbox import outbox_template_problems
-from journeys.spec import JourneySpec, MessageStep, dump_journey, parse_journey
+from journeys.services.traces import trace_row, traces_write
+from journeys.spec import JourneySpec
+from journeys.steps import type_of
+from journeys.steps.base import line
 
 Migrate = Literal["drain", "move"]
 
@@ -33,7 +37,7 @@ class JourneyStateError(Exception):
 
 
 def journey_parse(*, data: Mapping[str, Any]) -> JourneySpec:
-    """Validate a document (structure and message templates); raise spec.SpecError."""
+    """Validate a document (structure and message templates); raise problems.SpecError."""
     return parse_journey(data, template_checker=outbox_template_problems)
 
 
@@ -129,6 +133,7 @@ def journey_publish(
 
 
 def _materialise_steps(version: JourneyVersion, spec: JourneySpec) -> None:
+    """One Step row per step and one MessageVariant row per variant it may send."""
     steps = Step.objects.bulk_create(
         [
             Step(
@@ -136,18 +141,16 @@ def _materialise_steps(version: JourneyVersion, spec: JourneySpec) -> None:
                 key=step.id,
                 type=step.type,
                 position=position,
-                channel=step.channel if isinstance(step, MessageStep) else "",
+                channel=type_of(step).channel(step),
             )
             for position, step in enumerate(spec.steps)
         ]
     )
-    variants = []
-    for row, step in zip(steps, spec.steps, strict=True):
-        if isinstance(step, MessageStep):
-            variants += [
-                MessageVariant(step=row, name=v.name, weight=v.weight, content=v.content())
-                for v in step.variants
-            ]
+    variants = [
+        MessageVariant(step=row, name=v.name, weight=v.weight, content=v.content())
+        for row, step in zip(steps, spec.steps, strict=True)
+        for v in type_of(step).variants(step)
+    ]
     MessageVariant.objects.bulk_create(variants)
 
 
@@ -163,25 +166,15 @@ def _move_enrollments(
     moved = open_old.filter(step_key__in=step_ids).update(
         version=version, revision=F("revision") + 1, updated_at=now
     )
-    DecisionTrace.objects.bulk_create(
+    _trace_each(
+        journey,
+        now,
         [
-            DecisionTrace(
-                contact_id=contact_id,
-                journey=journey,
-                enrollment_id=pk,
-                at=now,
-                code="version.not_moved",
-                message=_not_moved(step_key, version.number),
-                data=_lines(
-                    "version.not_moved",
-                    _not_moved(step_key, version.number),
-                    step=step_key,
-                    version=version.number,
-                ),  # fmt: skip
-            )
+            (pk, contact_id, line("version.not_moved", _not_moved(step_key, version.number),
+                                  step=step_key, version=version.number))
             for pk, contact_id, step_key in left
-        ]
-    )
+        ],
+    )  # fmt: skip
     return {"moved": moved, "left_to_drain": len(left)}
 
 
@@ -189,9 +182,17 @@ def _not_moved(step_key: str, number: int) -> str:
     return f'Stays on its version: step "{step_key}" does not exist in version {number}.'
 
 
-def _lines(code: str, message: str, **data: Any) -> dict[str, Any]:
-    """Trace data in the engine's shape (see journeys.services.traces)."""
-    return {"lines": [{"code": code, "message": message, "data": data}]}
+def _trace_each(journey: Journey, now: Any, lines: list[tuple[int, int, TraceLine]]) -> None:
+    """One decision trace per (enrollment id, contact id, line), written in one insert."""
+    traces_write(
+        rows=[
+            trace_row(
+                lines=[trace], contact_id=contact_id, journey_id=journey.pk,
+                enrollment_id=pk, at=now,
+            )
+            for pk, contact_id, trace in lines
+        ]
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -225,18 +226,8 @@ def journey_archive(*, journey: Journey, by: AbstractBaseUser | None = None) -> 
         updated_at=now,
         revision=F("revision") + 1,
     )
-    DecisionTrace.objects.bulk_create(
-        DecisionTrace(
-            contact_id=contact_id,
-            journey=journey,
-            enrollment_id=pk,
-            at=now,
-            code="journey.archived",
-            message="Exited: the journey was archived.",
-            data=_lines("journey.archived", "Exited: the journey was archived."),
-        )
-        for pk, contact_id in ended
-    )
+    archived = line("journey.archived", "Exited: the journey was archived.")
+    _trace_each(journey, now, [(pk, contact_id, archived) for pk, contact_id in ended])
     return journey
 
 

@@ -17,7 +17,7 @@ from django.db import connection
 
 from journeys.engine import TraceLine
 from journeys.models import DecisionTrace, Enrollment
-from journeys.services.bulk import copy_rows
+from journeys.models.bulk import copy_rows
 
 MAX_TRACE_MESSAGE = 4000
 
@@ -49,6 +49,8 @@ class TraceRow:
     at: datetime
     lines: list[TraceLine] = field(default_factory=list)
     code: str = ""
+    # For an enrollment already saved and not at hand as a row (publish, archive).
+    enrollment_id: int | None = None
 
     def __post_init__(self) -> None:
         # The decision's outcome; lines added later (the queued message) keep it.
@@ -57,6 +59,10 @@ class TraceRow:
     def add(self, line: TraceLine) -> None:
         self.lines.append(line)
         self.code = self.code or line.code[:60]
+
+    @property
+    def enrollment_pk(self) -> int | None:
+        return self.enrollment.pk if self.enrollment is not None else self.enrollment_id
 
     @property
     def message(self) -> str:
@@ -72,10 +78,12 @@ def trace_row(
     lines: Iterable[TraceLine],
     contact_id: int,
     journey_id: int | None,
-    enrollment: Enrollment | None,
+    enrollment: Enrollment | None = None,
+    enrollment_id: int | None = None,
     at: datetime,
 ) -> TraceRow:
-    return TraceRow(contact_id, journey_id, enrollment, at, list(lines))
+    """A trace row for an enrollment row (its id may come later) or a saved one's id."""
+    return TraceRow(contact_id, journey_id, enrollment, at, list(lines), "", enrollment_id)
 
 
 def traces_write(*, rows: list[TraceRow]) -> None:
@@ -89,7 +97,7 @@ def traces_write(*, rows: list[TraceRow]) -> None:
                 DecisionTrace(
                     contact_id=row.contact_id,
                     journey_id=row.journey_id,
-                    enrollment_id=row.enrollment.pk if row.enrollment else None,
+                    enrollment_id=row.enrollment_pk,
                     at=row.at,
                     code=row.code,
                     message=row.message,
@@ -112,7 +120,7 @@ def _copy(rows: list[TraceRow]) -> None:
             (
                 row.contact_id,
                 row.journey_id,
-                row.enrollment.pk if row.enrollment else None,
+                row.enrollment_pk,
                 row.at,
                 row.code,
                 row.message,

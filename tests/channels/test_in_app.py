@@ -126,3 +126,58 @@ def test_an_in_app_test_send_stays_out_of_the_contacts_inbox(
 
     assert Message.objects.get(pk=queued.message_id).status == "delivered"
     assert get_inbox(client, source_key[1]).json()["messages"] == []
+
+
+def test_a_call_to_action_link_is_rendered_stored_and_returned_by_the_inbox(
+    app_contact, queue, client, source_key
+):
+    content = MessageContent(
+        subject="Your file",
+        body="{{ event.filename }} is ready",
+        url="https://app.example.com/files/{{ event.filename }}",
+    )
+    queued = queue(app_contact, "in_app", content)
+
+    response = get_inbox(client, source_key[1])
+
+    message = Message.objects.get(pk=queued.message_id)
+    assert message.url == "https://app.example.com/files/q3.pdf"
+    assert [(m["text"], m["url"]) for m in response.json()["messages"]] == [
+        ("q3.pdf is ready", "https://app.example.com/files/q3.pdf")
+    ]
+
+
+def test_a_message_without_a_link_has_an_empty_url_in_the_inbox(
+    app_contact, queue, client, source_key
+):
+    queue(app_contact, "in_app", NOTE)
+
+    response = get_inbox(client, source_key[1])
+
+    assert [m["url"] for m in response.json()["messages"]] == [""]
+
+
+@pytest.mark.parametrize(
+    ("url", "stored"),
+    [
+        ("/notes/new", "/notes/new"),
+        ("http://localhost:3000/welcome", "http://localhost:3000/welcome"),
+    ],
+)
+def test_a_link_may_be_a_page_of_the_product_or_an_http_url(app_contact, queue, url, stored):
+    queued = queue(app_contact, "in_app", MessageContent(body="Hi", url=url))
+
+    assert Message.objects.get(pk=queued.message_id).url == stored
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "//evil.example.com/x", "{{ event.filename }}"]
+)
+def test_a_link_that_is_not_a_web_address_fails_the_message(app_contact, queue, url):
+    queued = queue(app_contact, "in_app", MessageContent(body="Hi", url=url))
+
+    message = Message.objects.get(pk=queued.message_id)
+    assert (message.status, message.url) == ("failed", "")
+    assert message.last_error == (
+        "url: The link must start with https://, http:// or / (a page of your product)."
+    )

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from channels.delivery import MessageContent, TemplateProblem, render_preview, validate_content
-from channels.rendering import RenderError, render_message, sms_segments, template_context
+from channels.registry import render_message
+from channels.rendering import RenderError, sms_segments, template_context
 
 CONTEXT = template_context(
     contact={"first_name": "Ada", "email": "ada@example.com", "traits": {"plan": "pro"}},

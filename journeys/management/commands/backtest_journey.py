@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from journeys.backtest import backtest, format_backtest
 from journeys.models import Journey
+from journeys.problems import SpecError
 from journeys.selectors import version_info
 from journeys.services.journeys import journey_parse
-from journeys.spec import SpecError
 
 
 class Command(BaseCommand):

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from journeys.problems import SpecError
 from journeys.services.journeys import JourneyStateError, journey_import
-from journeys.spec import SpecError
 
 
 class Command(BaseCommand):

@@ -12,8 +12,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from journeys.clock import SystemClock
 from journeys.engine import ContactView
+from journeys.format import parse_journey
+from journeys.problems import SpecError
+from journeys.selectors import journey_spec_for_key
 from journeys.simulate import format_timeline, parse_script, simulate
-from journeys.spec import JourneySpec, SpecError, parse_journey
+from journeys.spec import JourneySpec
 
 
 class Command(BaseCommand):
@@ -65,8 +68,6 @@ def _load_spec(target: str) -> JourneySpec:
             return parse_journey(_read_json(target))
         except SpecError as exc:
             raise CommandError(f"{target} is not a valid journey:\n{exc}") from None
-    from journeys.selectors import journey_spec_for_key
-
     try:
         return journey_spec_for_key(target)
     except KeyError:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from journeys.spec import JourneySpec, parse_journey
+from journeys.format import parse_journey
+from journeys.spec import JourneySpec
 from tests.journeys.engine.helpers import welcome_doc
 
 

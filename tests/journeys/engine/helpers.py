@@ -17,8 +17,10 @@ from journeys.engine import (
     decide,
     initial_state,
 )
-from journeys.simulate import apply_decision
-from journeys.spec import JourneySpec, SpecError, parse_journey
+from journeys.format import parse_journey
+from journeys.problems import SpecError
+from journeys.reducer import apply_decision
+from journeys.spec import JourneySpec
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "welcome.json"
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # a Wednesday
@@ -54,7 +56,7 @@ def contact(id: int | str = 1, tz: str = "", **traits: Any) -> ContactView:
 
 
 class Driver:
-    """Applies decisions to one enrollment, as the runtime would (via simulate.apply_decision)."""
+    """Applies decisions to one enrollment, as the runtime would (via reducer.apply_decision)."""
 
     def __init__(self, spec: JourneySpec, who: ContactView | None = None) -> None:
         self.spec = spec

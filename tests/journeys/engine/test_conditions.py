@@ -7,6 +7,7 @@ import pytest
 from journeys.conditions import (
     MISSING,
     OPERATORS,
+    Condition,
     EventView,
     Facts,
     Operator,
@@ -15,7 +16,6 @@ from journeys.conditions import (
     lookup,
     register,
 )
-from journeys.spec import Condition
 from tests.journeys.engine.helpers import DAY, HOUR, T0
 
 TRAITS = {

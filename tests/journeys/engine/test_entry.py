@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from journeys.engine import ContactView, PriorEnrollment, decide_entry
-from journeys.spec import parse_journey
+from journeys.format import parse_journey
 from tests.journeys.engine.helpers import DAY, T0, contact, event, journey_doc, welcome_doc
 
 SIGNED_UP = event("Signed Up", T0, plan="free")

@@ -22,8 +22,8 @@ from journeys.engine import (
     decide_entry,
     initial_state,
 )
-from journeys.simulate import apply_decision
-from journeys.spec import parse_journey
+from journeys.format import parse_journey
+from journeys.reducer import apply_decision
 from tests.journeys.engine.helpers import T0, contact, journey, welcome_doc
 
 NAMES = ["Signed Up", "Uploaded File", "Invited Teammate", "Account Deleted", "Opened App"]

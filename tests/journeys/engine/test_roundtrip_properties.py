@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from journeys.conditions import OPERATORS, dump_condition, parse_condition
 from journeys.durations import format_duration, parse_duration
-from journeys.spec import Reader, dump_journey, parse_journey
+from journeys.format import dump_journey, parse_journey
+from journeys.problems import Reader
 from tests.journeys.engine.helpers import journey_doc
 
 names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_.", min_size=1, max_size=12).filter(

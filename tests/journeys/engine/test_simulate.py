@@ -110,7 +110,7 @@ def test_dry_run_of_a_contact_who_is_not_enrolled(welcome):
 
 
 def test_dry_run_reenters_after_exit():
-    from journeys.spec import parse_journey
+    from journeys.format import parse_journey
     from tests.journeys.engine.helpers import welcome_doc
 
     spec = parse_journey(welcome_doc() | {"reentry": "after_exit"})

@@ -2,26 +2,18 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from journeys.spec import (
-    BranchStep,
-    Condition,
-    DelayStep,
-    ExitRule,
-    ExitStep,
-    Goal,
-    MessageStep,
-    NotifyStep,
-    Problem,
-    SplitPath,
-    SplitStep,
-    Trigger,
-    Until,
-    UpdateContactStep,
-    Variant,
-    WaitForEventStep,
-    dump_journey,
-    parse_journey,
-)
+from journeys.conditions import Condition
+from journeys.format import dump_journey, parse_journey
+from journeys.problems import Problem
+from journeys.spec import ExitRule, Goal, Trigger, Variant
+from journeys.steps.branch import BranchStep
+from journeys.steps.delay import DelayStep, Until
+from journeys.steps.exit import ExitStep
+from journeys.steps.message import MessageStep
+from journeys.steps.notify import NotifyStep
+from journeys.steps.split import SplitPath, SplitStep
+from journeys.steps.update_contact import UpdateContactStep
+from journeys.steps.wait_for_event import WaitForEventStep
 from tests.journeys.engine.helpers import journey, journey_doc, problems, welcome_doc
 
 EXIT = {"id": "end", "type": "exit"}

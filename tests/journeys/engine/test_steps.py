@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
+from journeys.conditions import Condition
 from journeys.engine import (
     MAX_STEPS_PER_DECISION,
     ContactView,
@@ -15,7 +16,8 @@ from journeys.engine import (
     UpdateTraits,
     Wait,
 )
-from journeys.spec import BranchStep, Condition, JourneySpec, Trigger
+from journeys.spec import JourneySpec, Trigger
+from journeys.steps.branch import BranchStep
 from tests.journeys.engine.helpers import DAY, HOUR, T0, Driver, contact, event, journey, messages
 
 END = {"id": "end", "type": "exit"}

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from journeys.models import AuditEntry, Journey, JourneyVersion, MessageVariant, Step
+from journeys.problems import SpecError
 from journeys.selectors import journey_spec_for_key
 from journeys.services.journeys import (
     JourneyStateError,
@@ -19,7 +20,6 @@ from journeys.services.journeys import (
     journey_publish,
     journey_resume,
 )
-from journeys.spec import SpecError
 
 
 def test_import_creates_a_draft_without_publishing(db, welcome_doc):

@@ -9,8 +9,7 @@ from django.conf import settings
 
 from journeys.engine import ContactView, EventView
 from journeys.models import Contact, Event
-
-KNOWN_TRAITS = ("email", "phone", "first_name", "last_name", "timezone", "locale")
+from journeys.traits import KNOWN_TRAITS
 
 
 def event_view(event: Event) -> EventView:

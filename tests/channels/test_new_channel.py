@@ -1,0 +1,247 @@
+"""Adding a channel is one module: a channel defined and registered here, and nowhere else,
+is accepted by the journey format with its own fields, validated, rendered, queued and
+delivered by the worker, opted out of, listed on profiles and preference pages, simulated,
+exported and summarised."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from channels.base import Channel, OutboundMessage, Recipient, SendResult
+from channels.models import Message
+from channels.registry import (
+    channel_choices,
+    channel_keys,
+    registered,
+    render_preview,
+    validate_content,
+)
+from channels.rendering import MessageContent, RenderedMessage, TemplateProblem, render_field
+from channels.subscriptions import subscription_set
+from channels.tasks import deliver_messages
+from channels.unsubscribe import make_token
+from journeys.format import dump_journey, parse_journey
+from journeys.models import Enrollment, Event
+from journeys.profiles import contact_profile
+from journeys.selectors import version_info
+from journeys.services.journeys import journey_import
+from journeys.services.sources import source_create
+from journeys.simulate import ScriptEvent, simulate
+from journeys.steps import type_of
+from journeys.tasks import process_pending_events
+from tests.journeys.engine.helpers import T0, contact, journey_doc, problems
+
+
+class PigeonChannel(Channel):
+    """Carrier pigeons: the address is the contact's loft, a trait."""
+
+    key, label, noun = "pigeon", "Pigeon post", "a pigeon"
+    required, optional = ("body",), ("subject",)
+    templates = ("subject", "body")
+    subscription, preference = "pigeon", "Pigeon post"
+    no_address = "no loft on file"
+
+    def __init__(self) -> None:
+        self.sent: list[OutboundMessage] = []
+
+    def content_problems(self, content: MessageContent) -> list[TemplateProblem]:
+        if len(content.body) > 40:
+            return [TemplateProblem("body", None, "A pigeon carries 40 characters at most.")]
+        return []
+
+    def address(self, recipient: Recipient, content: MessageContent) -> str:
+        return str(recipient.traits.get("loft", ""))
+
+    def render(self, content: MessageContent, context: Mapping[str, Any]) -> RenderedMessage:
+        subject = render_field("subject", content.subject, context, html=False).strip()
+        body = render_field("body", content.body, context, html=False).strip()
+        return RenderedMessage(channel=self.key, subject=subject, text=body.upper())
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        self.sent.append(message)
+        return SendResult(provider_id=f"coo-{message.message_id}")
+
+
+PIGEON_STEP = {
+    "id": "coo",
+    "type": "message",
+    "channel": "pigeon",
+    "variants": [{"subject": "Hi", "body": "Welcome, {{ contact.first_name }}"}],
+}
+STEPS = [PIGEON_STEP, {"id": "end", "type": "exit"}]
+
+
+@pytest.fixture
+def pigeon(channel_settings):
+    channel_settings.CHANNELS_ENABLED = ["email", "sms", "in_app", "webhook", "pigeon"]
+    version_info.cache_clear()
+    with registered(PigeonChannel()) as channel:
+        yield channel
+    version_info.cache_clear()
+
+
+@pytest.fixture
+def loft_contact(make_contact):
+    return make_contact(user_id="ada", traits={"loft": "Loft 7, Paris"})
+
+
+def _run_journey(contact_row, django_capture_on_commit_callbacks) -> None:
+    """The journey published, Signed Up sent for the contact, the worker and delivery run."""
+    source, _key = source_create(name="Product")
+    journey_import(data=journey_doc(STEPS), publish=True)
+    now = timezone.now()
+    Event.objects.create(
+        source=source,
+        contact=contact_row,
+        name="Signed Up",
+        message_id=f"m-{contact_row.pk}",
+        timestamp=now,
+        received_at=now,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        process_pending_events(linger=0)
+
+
+def test_the_registry_lists_it_after_the_built_in_channels_while_registered(pigeon):
+    assert channel_keys() == ["email", "sms", "in_app", "webhook", "pigeon"]
+    assert channel_choices()[-1] == ("pigeon", "Pigeon post")
+
+
+def test_the_registry_forgets_it_afterwards():
+    with registered(PigeonChannel()):
+        pass
+
+    assert problems(journey_doc(STEPS)) == [
+        'steps[0].channel: unknown channel "pigeon" (channels: email, sms, in_app, webhook)'
+    ]
+
+
+def test_the_journey_format_accepts_its_fields_and_refuses_others(pigeon):
+    wrong = PIGEON_STEP | {"variants": [{"subject": "Hi", "url": "https://example.com"}]}
+
+    assert problems(journey_doc(STEPS)) == []
+    assert problems(journey_doc([wrong, STEPS[1]])) == [
+        "steps[0].variants[0].body: missing (pigeon messages need a body)",
+        "steps[0].variants[0].url: pigeon messages have no url",
+    ]
+
+
+def test_its_content_rules_and_templates_are_checked_before_publishing(pigeon):
+    too_long = MessageContent(subject="{{ x | nope }}", body="x" * 41)
+
+    assert validate_content("pigeon", too_long) == [
+        TemplateProblem("subject", 1, "There is no filter called 'nope'."),
+        TemplateProblem("body", None, "A pigeon carries 40 characters at most."),
+    ]
+
+
+def test_it_renders_its_own_way_for_the_preview(pigeon):
+    preview = render_preview(
+        "pigeon", MessageContent(body="Hi {{ contact.first_name }}"), {"contact": {}}
+    )
+    named = render_preview(
+        "pigeon",
+        MessageContent(body="Hi {{ contact.first_name }}"),
+        {"contact": {"first_name": "Ada"}},
+    )
+
+    assert preview.problems[0].field == "body"
+    assert (named.text, named.problems) == ("HI ADA", ())
+
+
+def test_it_exports_and_summarises(pigeon):
+    spec = parse_journey(journey_doc(STEPS))
+    step = spec.steps[0]
+
+    assert dump_journey(spec)["steps"][0] == PIGEON_STEP | {
+        "variants": [
+            {"name": "A", "weight": 1, "subject": "Hi", "body": "Welcome, {{ contact.first_name }}"}
+        ]
+    }
+    assert type_of(step).summary(step, spec) == "Send a pigeon: “Hi”"
+
+
+def test_the_simulator_sends_it(pigeon):
+    result = simulate(
+        parse_journey(journey_doc(STEPS)),
+        contact=contact(),
+        script=[ScriptEvent(T0, "Signed Up")],
+        start=T0,
+    )
+
+    assert [(s.step_id, s.channel, s.variant_name) for s in result.sent] == [("coo", "pigeon", "A")]
+    assert ("send", "would send pigeon, variant A") in [(e.kind, e.text) for e in result.entries]
+
+
+def test_the_worker_queues_and_delivers_it(
+    pigeon, loft_contact, django_capture_on_commit_callbacks
+):
+    _run_journey(loft_contact, django_capture_on_commit_callbacks)
+
+    message = Message.objects.get()
+    assert (message.channel, message.status, message.to_address) == (
+        "pigeon",
+        "sent",
+        "Loft 7, Paris",
+    )
+    assert (message.subject, message.body) == ("Hi", "WELCOME, ADA")
+    assert [(m.to_address, m.rendered.text) for m in pigeon.sent] == [
+        ("Loft 7, Paris", "WELCOME, ADA")
+    ]
+    assert Enrollment.objects.get().state == "completed"
+
+
+def test_a_contact_without_its_address_is_suppressed_with_its_reason(
+    pigeon, make_contact, django_capture_on_commit_callbacks
+):
+    _run_journey(make_contact(user_id="bob"), django_capture_on_commit_callbacks)
+
+    message = Message.objects.get()
+    assert (message.status, message.status_reason) == ("suppressed", "no loft on file")
+    assert pigeon.sent == []
+
+
+def test_its_subscription_lets_a_contact_opt_out(
+    pigeon, loft_contact, django_capture_on_commit_callbacks
+):
+    subscription_set(
+        contact_id=loft_contact.pk, channel="pigeon", state="unsubscribed", reason="too loud"
+    )
+
+    _run_journey(loft_contact, django_capture_on_commit_callbacks)
+
+    message = Message.objects.get()
+    assert message.status == "suppressed"
+    assert message.status_reason.startswith("pigeon unsubscribed: too loud")
+    assert contact_profile(user_id="ada")["subscriptions"]["pigeon"]["state"] == "unsubscribed"
+
+
+def test_a_queued_message_is_held_back_when_the_channel_is_switched_off(
+    pigeon, loft_contact, django_capture_on_commit_callbacks, channel_settings
+):
+    _run_journey(loft_contact, django_capture_on_commit_callbacks)
+    channel_settings.CHANNELS_ENABLED = ["email"]
+    message = Message.objects.get()
+    Message.objects.filter(pk=message.pk).update(status="queued")
+
+    outcomes = deliver_messages([message.pk])
+
+    assert outcomes == {message.pk: "suppressed"}
+    assert len(pigeon.sent) == 1
+
+
+def test_the_preferences_page_offers_it(pigeon, loft_contact, client):
+    message = Message.objects.create(
+        contact=loft_contact,
+        channel="pigeon",
+        scheduled_for=timezone.now(),
+        created_at=timezone.now(),
+    )
+
+    page = client.get(f"/unsubscribe/{make_token(message_id=message.pk)}/")
+
+    assert "Pigeon post" in page.content.decode()

@@ -1,0 +1,268 @@
+"""Adding a step type is one module: a type defined and registered here, and nowhere else,
+parses, validates, runs (in the engine and through the worker), simulates, exports and
+summarises. It is shaped like the bot's `ask`: it sends a question, waits for the answer
+event it declares, saves the answer as a trait, and times out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from channels.models import Message
+from journeys.decisions import SendMessage, UpdateTraits, Wait
+from journeys.durations import duration_words, format_duration
+from journeys.format import dump_journey, parse_journey
+from journeys.models import Enrollment, MessageVariant, Step, StepVisit
+from journeys.problems import Reader
+from journeys.selectors import spec_event_names
+from journeys.services.journeys import journey_import
+from journeys.simulate import ScriptEvent, simulate
+from journeys.spec import JourneySpec, StepSpec, Variant
+from journeys.steps import STEP_TYPES, Move, ParseContext, StepType, Walk, registered, type_of
+from journeys.steps.base import read_duration, step_label
+from tests.journeys.engine.helpers import HOUR, T0, Driver, contact, event, journey_doc, problems
+
+_TRAIT = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuestionStep(StepSpec):
+    type = "question"
+    text: str
+    trait: str
+    timeout: timedelta
+    on_timeout: str | None = None
+
+
+class Question(StepType[QuestionStep]):
+    key, spec, order, waits = "question", QuestionStep, 35, True
+    label = "Ask a question"
+    description = "Ask in the app and save the answer on the contact."
+    fields = ("text", "trait", "timeout", "on_timeout")
+
+    def parse(
+        self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
+    ) -> dict[str, Any] | None:
+        text = reader.text(raw, "text", path)
+        trait = reader.text(raw, "trait", path)
+        if trait is not None and not _TRAIT.match(trait):
+            reader.add(f"{path}.trait", "must be a trait name such as first_name")
+            trait = None
+        timeout = read_duration(reader, raw, "timeout", path) if "timeout" in raw else None
+        if "timeout" not in raw:
+            reader.add(f"{path}.timeout", "missing (how long to wait for the answer)")
+        on_timeout = reader.text(raw, "on_timeout", path, required=False)
+        if None in (text, trait, timeout):
+            return None
+        return {"text": text, "trait": trait, "timeout": timeout, "on_timeout": on_timeout}
+
+    def dump(self, step: QuestionStep) -> dict[str, Any]:
+        data = {"text": step.text, "trait": step.trait, "timeout": format_duration(step.timeout)}
+        return data | ({"on_timeout": step.on_timeout} if step.on_timeout else {})
+
+    def targets(self, step: QuestionStep) -> list[tuple[str, str]]:
+        found = super().targets(step)
+        return found + ([("on_timeout", step.on_timeout)] if step.on_timeout else [])
+
+    def falls_through(self, step: QuestionStep) -> bool:
+        return step.next is None or step.on_timeout is None
+
+    def run(self, step: QuestionStep, walk: Walk) -> None:
+        walk.add(SendMessage(step.id, "in_app", "A"))
+        walk.add(Wait(step.id, walk.now + step.timeout, self.awaits(step)))
+        walk.note("asked", f"asked {step.trait}, waiting for the answer")
+
+    def on_event(self, step: QuestionStep, walk: Walk, answered: Any) -> Move:
+        walk.add(UpdateTraits(step.id, ((step.trait, answered.properties["answer"]),)))
+        walk.note("answered", f"{step.trait} answered")
+        return Move("answered", walk.spec.following(step.id))
+
+    def on_wake(self, step: QuestionStep, walk: Walk) -> Move:
+        walk.note("timeout", "no answer in time")
+        return Move("timeout", step.on_timeout or walk.spec.following(step.id))
+
+    def awaits(self, step: QuestionStep) -> str:
+        return f"Answered {step.id}"
+
+    def channel(self, step: QuestionStep) -> str:
+        return "in_app"
+
+    def variants(self, step: QuestionStep) -> tuple[Variant, ...]:
+        return (Variant("A", body=step.text),)
+
+    def summary(self, step: QuestionStep, journey: JourneySpec) -> str:
+        return (
+            f"Ask “{step.text}” and save the answer as {step.trait}; after "
+            f"{duration_words(step.timeout)} without one, go to "
+            f"{step_label(step.on_timeout or journey.following(step.id))}"
+        )
+
+
+ASK = {"id": "ask", "type": "question", "text": "What should I call you?", "trait": "nickname"}
+STEPS = [
+    ASK | {"timeout": "PT2H", "on_timeout": "nudge"},
+    {"id": "thanks", "type": "message", "channel": "in_app", "variants": [{"body": "Thanks!"}]},
+    {"id": "done", "type": "exit"},
+    {"id": "nudge", "type": "message", "channel": "in_app", "variants": [{"body": "Still?"}]},
+]
+
+
+@pytest.fixture
+def question():
+    with registered(Question()) as step_type:
+        yield step_type
+
+
+def test_the_type_is_in_the_registry_in_palette_order_only_while_registered(question):
+    assert list(STEP_TYPES)[:4] == ["message", "delay", "wait_for_event", "question"]
+    assert (question.label, question.description) == (
+        "Ask a question",
+        "Ask in the app and save the answer on the contact.",
+    )
+
+
+def test_the_registry_forgets_the_type_afterwards():
+    with registered(Question()):
+        pass
+
+    assert problems(journey_doc([ASK | {"timeout": "PT2H"}])) == [
+        'steps[0].type: unknown step type "question" (types: message, delay, wait_for_event, '
+        "branch, split, update_contact, notify, exit)"
+    ]
+
+
+def test_it_parses_into_its_own_spec(question):
+    spec = parse_journey(journey_doc(STEPS))
+
+    assert spec.steps[0] == QuestionStep(
+        id="ask",
+        text="What should I call you?",
+        trait="nickname",
+        timeout=timedelta(hours=2),
+        on_timeout="nudge",
+    )
+
+
+def test_its_problems_are_reported_in_plain_words_with_the_formats_own(question):
+    bad = {"id": "ask", "type": "question", "text": "", "trait": "Nick Name", "colour": 1}
+
+    assert problems(journey_doc([bad, {"id": "x", "type": "exit", "next": "ask"}])) == [
+        "steps[0].colour: unknown field",
+        "steps[0].text: must be a non-empty string",
+        "steps[0].trait: must be a trait name such as first_name",
+        "steps[0].timeout: missing (how long to wait for the answer)",
+        'steps[1].next: an exit step ends the journey: it has no "next"',
+    ]
+
+
+def test_its_links_are_checked_like_every_other_steps(question):
+    doc = journey_doc([ASK | {"timeout": "PT2H", "on_timeout": "nudj"}, STEPS[3]])
+
+    assert problems(doc) == [
+        'steps[0].on_timeout: no step has the id "nudj" (did you mean "nudge"?)'
+    ]
+
+
+def test_it_exports_and_reads_back_unchanged(question):
+    spec = parse_journey(journey_doc(STEPS))
+
+    document = dump_journey(spec)
+
+    assert document["steps"][0] == ASK | {"timeout": "PT2H", "on_timeout": "nudge"}
+    assert parse_journey(document) == spec
+
+
+def test_it_summarises_itself_in_plain_words(question):
+    spec = parse_journey(journey_doc(STEPS))
+
+    assert type_of(spec.steps[0]).summary(spec.steps[0], spec) == (
+        "Ask “What should I call you?” and save the answer as nickname; "
+        "after 2 hours without one, go to Nudge"
+    )
+
+
+def test_the_worker_listens_for_the_event_it_declares(question):
+    spec = parse_journey(journey_doc(STEPS))
+
+    assert spec_event_names(spec) == {"Signed Up", "Answered ask"}
+
+
+def test_the_engine_runs_it_and_routes_its_answer(question):
+    driver = Driver(parse_journey(journey_doc(STEPS)), contact(nickname="?"))
+
+    asked = driver.start(event("Signed Up"))
+    answered = driver.send(event("Answered ask", T0 + HOUR, answer="Ada"))
+
+    assert SendMessage("ask", "in_app", "A") in asked.commands
+    assert Wait("ask", T0 + 2 * HOUR, "Answered ask") in asked.commands
+    assert UpdateTraits("ask", (("nickname", "Ada"),)) in answered.commands
+    assert SendMessage("thanks", "in_app", "A") in answered.commands
+    assert driver.state is not None
+    assert (driver.state.state, driver.state.contact.traits["nickname"]) == ("completed", "Ada")
+
+
+def test_its_timeout_takes_its_own_path(question):
+    driver = Driver(parse_journey(journey_doc(STEPS)))
+    driver.start(event("Signed Up"))
+
+    woke = driver.wake()
+
+    assert SendMessage("nudge", "in_app", "A") in woke.commands
+    assert [line.code for line in woke.trace] == ["timeout", "message", "completed"]
+
+
+def test_the_simulator_runs_it(question):
+    result = simulate(
+        parse_journey(journey_doc(STEPS)),
+        contact=contact(),
+        script=[
+            ScriptEvent(T0, "Signed Up"),
+            ScriptEvent(T0 + HOUR, "Answered ask", {"answer": "Ada"}),
+        ],
+        start=T0,
+    )
+
+    assert [(s.step_id, s.channel) for s in result.sent] == [
+        ("ask", "in_app"),
+        ("thanks", "in_app"),
+    ]
+    assert ("update", 'would set {"nickname": "Ada"}') in [(e.kind, e.text) for e in result.entries]
+    assert result.final is not None
+    assert result.final.state == "completed"
+
+
+def test_the_worker_publishes_runs_and_sends_it(question, db, make_contact, send_event, run_worker):
+    journey = journey_import(data=journey_doc(STEPS), publish=True)
+    ada = make_contact("ada")
+    send_event(ada, "Signed Up")
+    run_worker()
+    asked = Enrollment.objects.get(contact=ada)
+
+    send_event(ada, "Answered ask", answer="Ada")
+    run_worker()
+
+    asked_state = (asked.state, asked.step_key)
+    ada.refresh_from_db()
+    enrollment = Enrollment.objects.get(contact=ada)
+    step = Step.objects.get(version=journey.current_version, key="ask")
+    visits = StepVisit.objects.filter(enrollment=enrollment).order_by("seq")
+    assert asked_state == ("waiting", "ask")
+    assert (step.type, step.channel) == ("question", "in_app")
+    assert list(MessageVariant.objects.filter(step=step).values_list("name", "content")) == [
+        ("A", {"body": "What should I call you?"})
+    ]
+    assert [(v.step.key, v.outcome) for v in visits] == [
+        ("ask", "answered"),
+        ("thanks", "sent"),
+        ("done", "completed"),
+    ]
+    assert (enrollment.state, ada.traits["nickname"]) == ("completed", "Ada")
+    assert list(Message.objects.order_by("pk").values_list("channel", "content__body")) == [
+        ("in_app", "What should I call you?"),
+        ("in_app", "Thanks!"),
+    ]
