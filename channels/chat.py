@@ -19,7 +19,9 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from channels import wakeup
-from channels.models import ChatEntry, ChatState
+from channels.base import OutboundMessage
+from channels.models import ChatEntry, ChatState, Message
+from journeys.models import StepVisit
 
 HISTORY_LIMIT = 50
 PAGE_LIMIT = 200
@@ -111,10 +113,59 @@ def chat_post(*, contact_id: int, line: ChatLine, now: datetime | None = None) -
         journey_id=line.journey_id,
         created_at=now,
     )
-    if line.kind == Kind.QUESTION:
+    if line.kind in (Kind.QUESTION, Kind.REASK):
         ChatState.objects.filter(contact_id=contact_id).update(open_seq=seq, updated_at=now)
+    elif line.kind == Kind.MESSAGE:
+        # The journey moved on: a question it asked earlier is no longer waiting.
+        ChatState.objects.filter(contact_id=contact_id).update(open_seq=None, updated_at=now)
     wakeup.publish(contact_id)
     return entry
+
+
+def _journey_facts(message: Message) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the journey document's step for this message, its bot) — empty when not a journey's."""
+    if message.step_visit_id is None:
+        return {}, {}
+    visit = (
+        StepVisit.objects.filter(pk=message.step_visit_id)
+        .values_list("step__key", "step__version__spec")
+        .first()
+    )
+    if visit is None:
+        return {}, {}
+    key, document = visit
+    steps = [s for s in document.get("steps", []) if isinstance(s, dict) and s.get("id") == key]
+    bot = document.get("bot")
+    return (steps[0] if steps else {}), (bot if isinstance(bot, dict) else {})
+
+
+def chat_post_delivered(outbound: OutboundMessage) -> ChatEntry:
+    """An in-app message is delivered by becoming a chat line (once per message).
+
+    A message sent by an `ask` step is a question: its quick replies or the kind of answer
+    it wants come from the journey version it was sent from, and so does the bot."""
+    message = Message.objects.get(pk=outbound.message_id)
+    step, bot = _journey_facts(message)
+    rendered = outbound.rendered
+    is_question = step.get("type") == "ask"
+    answer = step.get("answer") if isinstance(step.get("answer"), dict) else {}
+    line = ChatLine(
+        author=ChatEntry.Author.BOT,
+        kind=Kind.QUESTION if is_question else Kind.MESSAGE,
+        text=rendered.text,
+        subject=rendered.subject,
+        url=rendered.url,
+        cta=str(message.content.get("cta", ""))[:80],
+        replies=step.get("replies", []) if is_question else (),
+        answer={**({"type": "text"} if is_question and not step.get("replies") else {}), **answer},
+        bot=BotIdentity(
+            name=str(bot.get("name", "")) or BotIdentity.name, avatar=str(bot.get("avatar", ""))
+        ),
+        message_id=message.pk,
+        step_key=str(step.get("id", "")),
+        journey_id=message.journey_id,
+    )
+    return chat_post(contact_id=message.contact_id, line=line)
 
 
 def chat_close_question(*, contact_id: int, seq: int | None = None) -> bool:

@@ -20,6 +20,7 @@ from channels.rendering import (
     render_field,
 )
 
+CTA_MAX_LENGTH = 40
 _BAD_LINK = "The link must start with https://, http:// or / (a page of your product)."
 
 
@@ -37,10 +38,20 @@ def _is_template(text: str) -> bool:
 
 class InAppChannel(Channel):
     key, label, noun = "in_app", "In-app", "an in-app message"
-    optional = ("subject", "url")
+    optional = ("subject", "url", "cta")
     templates = ("subject", "body", "url")
     subscription, preference = "in_app", "In-app messages"
     inbox = True
+
+    def field_problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+        cta = fields.get("cta")
+        if cta is None:
+            return []
+        if "url" not in fields:
+            return [("cta", "is the label of the link's button: it needs a url")]
+        if isinstance(cta, str) and not 0 < len(cta.strip()) <= CTA_MAX_LENGTH:
+            return [("cta", f"must be 1 to {CTA_MAX_LENGTH} characters")]
+        return []
 
     def content_problems(self, content: MessageContent) -> list[TemplateProblem]:
         url = content.url.strip()
@@ -60,4 +71,12 @@ class InAppChannel(Channel):
         return RenderedMessage(channel=self.key, subject=subject, text=text, url=url)
 
     def send(self, message: OutboundMessage) -> SendResult:
-        return SendResult(provider_id=f"in_app-{message.message_id}", status="delivered")
+        """Delivered by becoming a line of the contact's chat (streams are woken)."""
+        # channels.models imports the registry, which imports this module: the chat (which
+        # needs the models) is imported when the first message is sent.
+        from channels.chat import chat_post_delivered  # noqa: PLC0415
+
+        entry = chat_post_delivered(message)
+        return SendResult(
+            provider_id=f"in_app-{message.message_id}-{entry.seq}", status="delivered"
+        )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("channels", "0002_send_due_messages_schedule"),
+        ("channels", "0003_message_url_and_channel_registry"),
         ("journeys", "0005_identity_secrets"),
     ]
 
