@@ -177,3 +177,20 @@ def _fallback(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome:
     extra = {"url": last.url, "cta": last.cta} if last is not None and last.url else {}
     entry = bot_say(contact_id=contact.pk, kind=Kind.FALLBACK, text=text, now=now, **extra)
     return ReplyOutcome("fallback", lines=[entry])
+
+
+def reply_from_address(channel: str, address: str, text: str) -> str:
+    """An SMS reply: the contacts with this phone number answer, the first answer is sent
+    back (channels.inbound hands these over from the Twilio webhook)."""
+    if channel != "sms" or not text.strip():
+        return ""
+    answers = []
+    for contact in Contact.objects.filter(phone=address).order_by("-last_seen_at")[:5]:
+        try:
+            outcome = reply_receive(contact=contact, reply=Reply(text=text, channel="sms"))
+        except ReplyRefused:
+            return ""
+        if outcome.handled_by == "answer":
+            return ""
+        answers.append(outcome.sms_answer)
+    return answers[0] if answers else ""
