@@ -121,6 +121,10 @@ async def stream(request: HttpRequest, user_id: str) -> HttpResponse:
     request.auth = call.source  # type: ignore[attr-defined] - the CORS middleware reads it
     if request.GET.get("transport") == "poll":
         return await _long_poll(call.contact_id, user_id, after, call.source.id)
+    if not hasattr(request, "scope"):
+        # A WSGI server would buffer the whole stream: answer what there is and end, so
+        # EventSource comes back in a second with Last-Event-ID (polling, but correct).
+        return await _one_shot(call.contact_id, after)
     response = StreamingHttpResponse(
         _events(call.contact_id, user_id, after, call.source.id),
         content_type="text/event-stream",
@@ -135,7 +139,7 @@ async def _events(
 ) -> AsyncIterator[str]:
     heartbeat = float(settings.CHAT_HEARTBEAT_SECONDS)
     ends_at = time.monotonic() + float(settings.CHAT_STREAM_MAX_SECONDS)
-    yield "retry: 2000\n\n"
+    yield "retry: 1000\n\n"
     while contact_id is None:
         # A user who signed up a moment ago: their contact appears with the first event.
         yield ": waiting for the first message\n\n"
@@ -149,14 +153,13 @@ async def _events(
         while True:
             waiter.clear()
             batch = await _db(_read, contact_id, after)
-            for line in batch.lines:
-                after = line["seq"]
-                yield f"id: {line['seq']}\nevent: line\ndata: {json.dumps(line)}\n\n"
-            if after is None:
+            if batch.lines:
+                after = batch.lines[-1]["seq"]
+            elif after is None:
                 after = batch.state["last"]
-            if batch.state != last_state:
+            if batch.lines or batch.state != last_state:
                 last_state = batch.state
-                yield f"event: state\ndata: {json.dumps(batch.state)}\n\n"
+                yield _sse(batch)
             remaining = ends_at - time.monotonic()
             if remaining <= 0:
                 return
@@ -164,6 +167,20 @@ async def _events(
                 yield ": heartbeat\n\n"
     finally:
         waiter.close()
+
+
+def _sse(batch: Batch) -> str:
+    lines = [
+        f"id: {line['seq']}\nevent: line\ndata: {json.dumps(line)}\n\n" for line in batch.lines
+    ]
+    return "".join(lines) + f"event: state\ndata: {json.dumps(batch.state)}\n\n"
+
+
+async def _one_shot(contact_id: int | None, after: int | None) -> HttpResponse:
+    batch = await _db(_read, contact_id, after)
+    response = HttpResponse("retry: 1000\n\n" + _sse(batch), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache, no-store"
+    return response
 
 
 async def _long_poll(

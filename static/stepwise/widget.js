@@ -28,7 +28,8 @@
     "width:40px;height:40px;border-radius:8px}" +
     "button:focus-visible,a:focus-visible,textarea:focus-visible,input:focus-visible{" +
     "outline:3px solid #ffbf47;outline-offset:2px}" +
-    ".log{flex:1;overflow-y:auto;margin:0;padding:14px;list-style:none;background:#f6f5fb}" +
+    ".log{flex:1;overflow-y:auto;padding:14px;background:#f6f5fb}" +
+    ".lines{margin:0;padding:0;list-style:none}" +
     ".log li{display:flex;gap:8px;margin:0 0 10px;align-items:flex-end}" +
     ".log li.user{justify-content:flex-end}" +
     ".bubble{max-width:78%;padding:9px 12px;border-radius:14px;white-space:pre-wrap;" +
@@ -84,7 +85,9 @@
   header.appendChild(headAvatar);
   header.appendChild(who);
   header.appendChild(close);
-  var log = el("ol", { class: "log", role: "log", "aria-live": "polite", "aria-labelledby": "stepwise-title", tabindex: "0" });
+  var log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
+  var list = el("ol", { class: "lines" });
+  log.appendChild(list);
   var replies = el("div", { class: "replies", role: "group", "aria-label": "Quick replies", hidden: "" });
   var status = el("p", { class: "status", role: "status" });
   var form = el("form", { novalidate: "" });
@@ -190,7 +193,7 @@
       bubble.appendChild(link);
     }
     item.appendChild(bubble);
-    log.appendChild(item);
+    list.appendChild(item);
     log.scrollTop = log.scrollHeight;
     if (line.author !== "user" && panel.hidden) {
       announcer.textContent = "New message from " + bot.name + ": " + line.text;

@@ -3,44 +3,18 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 import requests
-import uvicorn
 from django.utils import timezone
 
-from channels import streams, wakeup
 from journeys.api.identity import user_hash
 from journeys.models import Contact
 from journeys.services.sources import source_create
 
 ORIGIN = "https://app.example.com"
-
-
-@pytest.fixture
-def asgi_url(transactional_db) -> Iterator[str]:
-    """uvicorn serving onboarding.asgi on a free port, for the length of one test."""
-    from onboarding.asgi import application  # noqa: PLC0415 - Django is set up by now
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(application, lifespan="off", log_level="warning", timeout_notify=1)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    wakeup.stop_listener()
-    streams.close_pool()
 
 
 @dataclass
