@@ -5,13 +5,24 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin, messages
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 
 from journeys.admin_base import ReadOnlyAdmin
 from journeys.admin_journeys import CONTACT_JOURNEY_INLINES
-from journeys.models import Contact, ContactAlias, Event, EventType, Source, Subscription
+from journeys.models import (
+    Contact,
+    ContactAlias,
+    Event,
+    EventType,
+    SecretKey,
+    Source,
+    Subscription,
+)
+from journeys.services.privacy import contact_erase, contact_export
+from journeys.services.secret_keys import secret_key_create, secret_key_revoke
 from journeys.services.sources import (
     identity_secret_retire_old,
     identity_secret_rotate,
@@ -111,6 +122,38 @@ class SourceAdmin(admin.ModelAdmin):
         self.message_user(request, f"Retired {retired} old identity secret(s).")
 
 
+@admin.register(SecretKey)
+class SecretKeyAdmin(admin.ModelAdmin):
+    """Secret server keys read, export and erase contacts: shown once, revocable."""
+
+    list_display = ["name", "key_prefix", "created_by", "created_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["key_prefix", "created_by", "created_at", "revoked_at"]
+    fields = ["name", "key_prefix", "created_by", "created_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # revoke instead: the audit log keeps pointing at the key
+
+    def save_model(self, request: HttpRequest, obj: SecretKey, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        record, key = secret_key_create(name=obj.name, by=request.user)
+        obj.pk, obj.key_prefix, obj.key_hash = record.pk, record.key_prefix, record.key_hash
+        messages.warning(
+            request,
+            f"Secret key for {record.name}: {key} — copy it now, it will not be shown again. "
+            "Use it only from servers (Authorization: Bearer <key>).",
+        )
+
+    @admin.action(description="Revoke the selected secret keys")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[SecretKey]) -> None:
+        for key in queryset:
+            secret_key_revoke(key=key, by=request.user)
+        self.message_user(request, f"Revoked {queryset.count()} secret key(s).")
+
+
 class AliasInline(admin.TabularInline):
     model = ContactAlias
     extra = 0
@@ -169,6 +212,32 @@ class ContactAdmin(ReadOnlyAdmin):
         ("Timeline", {"fields": ["timeline"]}),
     ]
     readonly_fields = ["timeline"]
+    actions = ["export_selected", "erase_selected"]
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # A plain delete would drop the person's opt-outs and the report counts: erase.
+        return False
+
+    @admin.action(description="Export the selected contacts' data (privacy request)")
+    def export_selected(self, request: HttpRequest, queryset: QuerySet[Contact]) -> HttpResponse:
+        documents = [
+            contact_export(user_id=contact.user_id, by=request.user)
+            for contact in queryset.filter(user_id__isnull=False, erased_at__isnull=True)
+        ]
+        response = HttpResponse(
+            json.dumps(documents, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+            content_type="application/json",
+        )
+        response["Content-Disposition"] = 'attachment; filename="contacts-export.json"'
+        return response
+
+    @admin.action(
+        description="Erase the selected contacts (privacy request: keeps only anonymous "
+        "counts and opt-outs)"
+    )
+    def erase_selected(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
+        erased = [contact_erase(contact=contact, by=request.user) for contact in queryset]
+        self.message_user(request, f"Erased {sum(1 for removed in erased if removed)} contact(s).")
 
     @admin.display(description=f"Latest {TIMELINE_LENGTH} events")
     def timeline(self, contact: Contact) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "stepwise-demo"  # noqa: S105 - a local demo login, printed on purpose
 SOURCE_NAME = "Demo app"
+BROWSER_SOURCE_NAME = "Demo web page"
 
 
 def main() -> None:
@@ -44,13 +45,18 @@ def main() -> None:
 
     call_command("migrate", verbosity=0, interactive=False)
     key = _demo_key(Path(settings.VAR_DIR))
-    identity_secret = _demo_identity_secret(Path(settings.VAR_DIR), key)
+    identity_secret = _demo_identity_secret(Path(settings.VAR_DIR), key, "demo_identity_secret")
+    browser_key = _demo_key(
+        Path(settings.VAR_DIR), "demo_browser_key", BROWSER_SOURCE_NAME, [os.environ["PUBLIC_URL"]]
+    )
+    _demo_identity_secret(Path(settings.VAR_DIR), browser_key, "demo_browser_identity_secret")
+    secret_key = _demo_secret_key(Path(settings.VAR_DIR))
     _admin_login()
     _sample_data(key)
     url = f"http://127.0.0.1:{args.port}"
     acme = _acme(url, args.port + 1)
     call_command("collectstatic", interactive=False, verbosity=0)
-    _print_welcome(url, key, identity_secret)
+    _print_welcome(url, key, identity_secret, secret_key, browser_key)
     print(f"  Demo product: {acme.url}/   (Acme Notes: sign up and meet its bot)")
     print("=" * 72, flush=True)
     if not args.setup_only:
@@ -68,31 +74,39 @@ def _admin_login() -> None:
     user.save()
 
 
-def _demo_key(var_dir: Path) -> str:
-    """The demo source's write key, kept in var/ since only its hash is in the database."""
+def _demo_key(
+    var_dir: Path,
+    file_name: str = "demo_write_key",
+    name: str = SOURCE_NAME,
+    origins: list[str] | None = None,
+) -> str:
+    """A demo source's write key, kept in var/ since only its hash is in the database.
+
+    "Demo app" is a server source (the sample data and server SDKs use it); "Demo web
+    page" is a browser source for pages on the demo's own origin."""
     from journeys.models import Source
     from journeys.services.sources import hash_key, source_create
 
-    key_file = var_dir / "demo_write_key"
+    key_file = var_dir / file_name
     if key_file.exists():
         key = key_file.read_text().strip()
         if Source.objects.filter(key_hash=hash_key(key), revoked_at__isnull=True).exists():
             return key
-    _, key = source_create(name=SOURCE_NAME, allowed_origins=[os.environ["PUBLIC_URL"]])
+    _, key = source_create(name=name, allowed_origins=origins or [])
     key_file.parent.mkdir(parents=True, exist_ok=True)
     key_file.write_text(key + "\n")
     key_file.chmod(0o600)
     return key
 
 
-def _demo_identity_secret(var_dir: Path, key: str) -> str:
-    """The demo source's identity secret, also written to var/ for scripts and tests."""
+def _demo_identity_secret(var_dir: Path, key: str, file_name: str) -> str:
+    """A demo source's identity secret, also written to var/ for scripts and tests."""
     from journeys.models import Source
     from journeys.services.sources import hash_key, identity_secret_active
 
     source = Source.objects.get(key_hash=hash_key(key))
     secret = identity_secret_active(source=source).secret
-    secret_file = var_dir / "demo_identity_secret"
+    secret_file = var_dir / file_name
     secret_file.write_text(secret + "\n")
     secret_file.chmod(0o600)
     return secret
@@ -104,13 +118,32 @@ def _acme(url: str, port: int):  # noqa: ANN202 - onboarding.acme.seed.AcmeSetup
     return acme_setup(stepwise_url=url, acme_url=f"http://127.0.0.1:{port}", port=port)
 
 
+def _demo_secret_key(var_dir: Path) -> str:
+    """A secret server key for reading contacts, kept in var/ (only its hash is stored)."""
+    from journeys.models import SecretKey
+    from journeys.services.secret_keys import secret_key_create
+    from journeys.services.sources import hash_key
+
+    key_file = var_dir / "demo_secret_key"
+    if key_file.exists():
+        key = key_file.read_text().strip()
+        if SecretKey.objects.filter(key_hash=hash_key(key), revoked_at__isnull=True).exists():
+            return key
+    _, key = secret_key_create(name="Demo server", actor_label="make demo")
+    key_file.write_text(key + "\n")
+    key_file.chmod(0o600)
+    return key
+
+
 def _sample_data(key: str) -> None:
     from onboarding.sample_data import load_sample_data
 
     load_sample_data(write_key=key)
 
 
-def _print_welcome(url: str, key: str, identity_secret: str) -> None:
+def _print_welcome(
+    url: str, key: str, identity_secret: str, secret_key: str, browser_key: str
+) -> None:
     line = "=" * 72
     print(line)
     print("Stepwise demo is ready.")
@@ -118,6 +151,8 @@ def _print_welcome(url: str, key: str, identity_secret: str) -> None:
     print(f"  Event API:  {url}/v1/   (OpenAPI docs: {url}/v1/docs)")
     print(f"  Write key:  {key}")
     print(f"  Identity secret (sign user ids on your server): {identity_secret}")
+    print(f"  Secret server key (reads, exports, erases contacts): {secret_key}")
+    print(f"  Browser write key (public, for web pages; needs user hashes): {browser_key}")
     print("  Send a first event:")
     print(f"    curl -u '{key}:' -H 'Content-Type: application/json' \\")
     print(f'      -d \'{{"userId": "ada", "event": "Signed Up"}}\' {url}/v1/track')

@@ -16,6 +16,9 @@ import uvicorn
 from hypothesis import HealthCheck, settings
 
 from channels import streams, wakeup
+from journeys.api.identity import user_hash
+from journeys.models import IdentitySecret
+from journeys.services.secret_keys import secret_key_create
 from journeys.services.sources import source_create
 
 # One Hypothesis profile for the whole suite: no per-example deadline and no slow-generation
@@ -44,8 +47,19 @@ def write_key(make_source) -> str:
     return make_source()[1]
 
 
+def hash_for(source, user_id: str) -> str:
+    """The user hash a product's server computes with the source's identity secret."""
+    secret = IdentitySecret.objects.filter(source=source, retired_at__isnull=True).first()
+    return user_hash(secret.secret, user_id)
+
+
 @pytest.fixture
-def api(client, write_key):
+def secret_key(db) -> str:
+    return secret_key_create(name="Tests")[1]
+
+
+@pytest.fixture
+def api(client, write_key, secret_key):
     """POST/GET the event API the way Segment's SDKs do (Basic auth, write key as user)."""
 
     class Api:
@@ -68,7 +82,10 @@ def api(client, write_key):
             )
 
         def get(self, path: str, *, key: str | None = None):
-            return client.get(f"/v1/{path}", headers=self.headers(key))
+            """With a write key when given, else with the secret server key (reads)."""
+            if key is not None:
+                return client.get(f"/v1/{path}", headers=self.headers(key))
+            return client.get(f"/v1/{path}", headers={"Authorization": f"Bearer {secret_key}"})
 
     return Api()
 

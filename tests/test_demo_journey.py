@@ -67,13 +67,12 @@ def _wait_until(check, timeout: float = 60.0):
 def test_welcome_journey_runs_under_the_demo_worker(demo):
     url, key, log = demo
     analytics = Client(key, host=url, sync_mode=True, max_retries=0)
+    secret = (log.parent / "demo_identity_secret").read_text().strip()
 
     analytics.identify("lin", {"email": "lin@example.com", "firstName": "Lin"})
     analytics.track("lin", "Signed Up", {"plan": "free"})
     _wait_until(lambda: "Subject: Hi Lin" in log.read_text())
     analytics.track("lin", "Uploaded File", {"filename": "roadmap.pdf"})
-
-    secret = (log.parent / "demo_identity_secret").read_text().strip()
 
     def inbox():
         answer = requests.get(
@@ -86,7 +85,10 @@ def test_welcome_journey_runs_under_the_demo_worker(demo):
 
     messages = _wait_until(inbox)
     assert [m["text"] for m in messages] == ["Nice: roadmap.pdf"]
-    profile = requests.get(f"{url}/v1/contacts/lin", auth=(key, ""), timeout=5).json()
+    server_key = (log.parent / "demo_secret_key").read_text().strip()
+    profile = requests.get(
+        f"{url}/v1/contacts/lin", headers={"Authorization": f"Bearer {server_key}"}, timeout=5
+    ).json()
     assert [(e["journey"], e["state"]) for e in profile["enrollments"]] == [
         ("welcome", "completed")
     ]

@@ -1,5 +1,7 @@
-"""Write-key authentication: HTTP Basic with the key as user name (what Segment's SDKs send),
-or `Authorization: Bearer <key>`. Browser calls must come from the source's allowed origins."""
+"""API keys. Write keys (per source) send events: HTTP Basic with the key as user name (what
+Segment's SDKs send), `Authorization: Bearer <key>`, or `writeKey` in the body; browser calls
+must come from the source's allowed origins. Secret server keys read, export and erase
+contacts: `Authorization: Bearer sk_…` only from servers. See docs/security.md."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from ninja.errors import AuthorizationError
 from ninja.security import HttpBasicAuth, HttpBearer
 from ninja.security.base import AuthBase
 
+from journeys.api.identity import IdentityRefused
+from journeys.services.secret_keys import CachedSecretKey, secret_key_for
 from journeys.services.sources import CachedSource, source_for_key
 
 
@@ -34,7 +38,10 @@ class WriteKeyBasic(HttpBasicAuth):
 
 class WriteKeyBearer(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        return _checked(request, source_for_key(token.strip()))
+        token = token.strip()
+        if token.startswith("sk_"):
+            return None
+        return _checked(request, source_for_key(token))
 
 
 class WriteKeyInBody(AuthBase):
@@ -56,5 +63,34 @@ class WriteKeyInBody(AuthBase):
         return _checked(request, source_for_key(key)) if isinstance(key, str) else None
 
 
+def _secret(token: str) -> CachedSecretKey | None:
+    found = secret_key_for(token)
+    if found is None and source_for_key(token) is not None:
+        raise IdentityRefused(
+            403,
+            "secret_key_required",
+            "A write key cannot read, export or erase contacts: send a secret server key "
+            "(python manage.py create_secret_key NAME) as Authorization: Bearer <key>.",
+            field="Authorization",
+        )
+    return found
+
+
+class SecretKeyBearer(HttpBearer):
+    """`Authorization: Bearer sk_…`: a secret server key."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        return _secret(token.strip())
+
+
+class SecretKeyBasic(HttpBasicAuth):
+    """`curl -u sk_…:` works too (the key as user name)."""
+
+    def authenticate(self, request: HttpRequest, username: str, password: str):
+        return _secret(username)
+
+
 # Use as `auth=WRITE_KEY` on a ninja router or operation; request.auth is the CachedSource.
 WRITE_KEY = [WriteKeyBasic(), WriteKeyBearer(), WriteKeyInBody()]
+# Reading, exporting, erasing contacts; request.auth is the CachedSecretKey.
+SECRET_KEY = [SecretKeyBearer(), SecretKeyBasic()]

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 
 from django.http import HttpRequest
 
+from journeys.ingest import Incoming
+from journeys.models import Contact
 from journeys.services.sources import CachedSource
 
 USER_HASH_HEADER = "X-Stepwise-User-Hash"
@@ -30,6 +32,16 @@ class IdentityRefused(Exception):
         self.code = code
         self.message = message
         self.field = field
+
+
+def _alias_of_known_user() -> IdentityRefused:
+    return IdentityRefused(
+        403,
+        "alias_merges_known_user",
+        "A browser source may only merge an anonymous visitor into a user: previousId is "
+        "another known user. Merge known users from your server (a server source).",
+        field="previousId",
+    )
 
 
 def _missing() -> IdentityRefused:
@@ -78,6 +90,26 @@ def identity_verify(*, source: CachedSource, user_id: str, presented: str | None
         raise _missing()
     if not hash_matches(source.identity_secrets, user_id, presented):
         raise _invalid()
+
+
+def event_identity_verify(
+    *, source: CachedSource, incoming: Incoming, presented: str | None
+) -> None:
+    """A browser source's publishable key only sends events: an event naming a `userId`
+    must carry that user's hash, and an alias may not take over another known user."""
+    if not source.is_browser or incoming.user_id is None:
+        return
+    identity_verify(source=source, user_id=incoming.user_id, presented=presented)
+    if incoming.type == "alias" and Contact.objects.filter(user_id=incoming.previous_id).exists():
+        raise _alias_of_known_user()
+
+
+def event_hash(request: HttpRequest, context: dict[str, object]) -> str | None:
+    """An event's user hash: `context.userHash` in the message, else the request's."""
+    carried = context.get("userHash")
+    return (
+        carried.strip() if isinstance(carried, str) and carried.strip() else presented_hash(request)
+    )
 
 
 def identity_verify_request(request: HttpRequest, user_id: str) -> None:

@@ -32,9 +32,18 @@ api = NinjaAPI(
     title="Stepwise event API",
     version="1",
     description=(
-        "Segment-compatible tracking API. Authenticate with HTTP Basic (write key as user name, "
-        "empty password) or `Authorization: Bearer <write key>`. Bodies may be gzip-encoded "
-        "(`Content-Encoding: gzip`). Limits: 500 KB per request, 32 KB per message."
+        "Segment-compatible tracking API.\n\n"
+        "**Which key goes where.** A *write key* (`sw_…`, one per source) sends events: "
+        "HTTP Basic (write key as user name, empty password), `Authorization: Bearer "
+        "<write key>`, or `writeKey` in the body. A *browser* source's write key (one with "
+        "allowed origins) is public: a call naming a `userId` must also carry that user's "
+        "hash (`X-Stepwise-User-Hash` header, `user_hash` query parameter or "
+        "`context.userHash`): lowercase hex HMAC-SHA256 of the user id with the source's "
+        "identity secret, computed on your server; 401 `user_hash_missing`, 403 "
+        "`user_hash_invalid`. Inbox calls always need the hash. A *secret server key* "
+        "(`sk_…`, `Authorization: Bearer`) reads, exports and erases contacts; never put "
+        "it in a page. Bodies may be gzip-encoded (`Content-Encoding: gzip`). Limits: 500 KB "
+        "per request, 32 KB per message. See docs/security.md."
     ),
     urls_namespace="event_api",
     auth=WRITE_KEY,

@@ -180,6 +180,7 @@ class Rejected(Schema):
     index: int
     field: str
     error: str
+    code: str | None = Field(None, description="For identity refusals: user_hash_missing …")
 
 
 class BatchAccepted(Schema):
@@ -226,3 +227,8 @@ class ContactOut(Schema):
     subscriptions: dict[str, SubscriptionOut]
     recent_events: list[EventOut]
     enrollments: list[EnrollmentOut]
+
+
+class Erased(Schema):
+    success: bool = True
+    erased: dict[str, int] = Field(description="How many rows of each kind were removed.")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
+from journeys.api.auth import SECRET_KEY
+from journeys.api.identity import IdentityRefused, event_hash, event_identity_verify
 from journeys.api.parsing import finish, parse_batch_item
 from journeys.api.schemas import (
     Accepted,
@@ -14,6 +18,7 @@ from journeys.api.schemas import (
     BatchAccepted,
     BatchIn,
     ContactOut,
+    Erased,
     Failure,
     GroupIn,
     IdentifyIn,
@@ -25,6 +30,7 @@ from journeys.api.schemas import (
 from journeys.ingest import NotFound, PayloadError
 from journeys.profiles import contact_profile
 from journeys.services.events import event_ingest
+from journeys.services.privacy import ContactNotFound, contact_erase_by_user_id, contact_export
 
 router = Router(tags=["tracking"])
 ERRORS = {400: Failure, 401: Failure, 403: Failure, 413: Failure}
@@ -33,6 +39,9 @@ ERRORS = {400: Failure, 401: Failure, 403: Failure, 413: Failure}
 def _ingest_one(request: HttpRequest, payload: _Message) -> dict:
     received_at = timezone.now()
     incoming = finish(payload, received_at=received_at, sent_at=None)
+    event_identity_verify(
+        source=request.auth, incoming=incoming, presented=event_hash(request, incoming.context)
+    )
     event_ingest(source_id=request.auth.id, messages=[incoming], received_at=received_at)
     return {"success": True}
 
@@ -72,6 +81,7 @@ def alias(request: HttpRequest, payload: AliasIn):
     response={200: BatchAccepted, **ERRORS},
     summary="Send many messages at once",
     description="Every valid item is stored; rejected items are listed with their index.",
+    exclude_none=True,
 )
 def batch(request: HttpRequest, payload: BatchIn):
     received_at = timezone.now()
@@ -80,28 +90,74 @@ def batch(request: HttpRequest, payload: BatchIn):
     accepted, rejected = [], []
     for index, item in enumerate(payload.batch):
         try:
-            accepted.append(
-                parse_batch_item(
-                    item,
-                    received_at=received_at,
-                    sent_at=payload.sentAt,
-                    max_bytes=max_bytes if check_size else None,
-                )
+            incoming = parse_batch_item(
+                item,
+                received_at=received_at,
+                sent_at=payload.sentAt,
+                max_bytes=max_bytes if check_size else None,
+            )
+            event_identity_verify(
+                source=request.auth,
+                incoming=incoming,
+                presented=event_hash(request, incoming.context),
             )
         except PayloadError as exc:
             rejected.append({"index": index, "field": exc.field, "error": exc.reason})
+        except IdentityRefused as exc:
+            rejected.append(
+                {"index": index, "field": exc.field, "error": exc.message, "code": exc.code}
+            )
+        else:
+            accepted.append(incoming)
     event_ingest(source_id=request.auth.id, messages=accepted, received_at=received_at)
     return {"success": True, "accepted": len(accepted), "rejected": rejected}
 
 
+CONTACT_ERRORS = {401: Failure, 403: Failure, 404: Failure}
+
+
 @router.get(
     "/contacts/{user_id}",
-    response={200: ContactOut, 401: Failure, 404: Failure},
+    response={200: ContactOut, **CONTACT_ERRORS},
     tags=["contacts"],
-    summary="A contact's traits, subscriptions, recent events and enrollments",
+    auth=SECRET_KEY,
+    summary="A contact's traits, subscriptions, recent events and enrollments (secret key)",
 )
 def contact_detail(request: HttpRequest, user_id: str):
     profile = contact_profile(user_id=user_id)
     if profile is None:
         raise NotFound(f"No contact with user_id {user_id!r}.")
     return profile
+
+
+@router.get(
+    "/contacts/{user_id}/export",
+    response={200: dict[str, Any], **CONTACT_ERRORS},
+    tags=["privacy"],
+    auth=SECRET_KEY,
+    summary="Everything held about a person, as JSON (secret key; audited)",
+)
+def contact_export_view(request: HttpRequest, user_id: str):
+    try:
+        return contact_export(user_id=user_id, actor_label=_key_label(request))
+    except ContactNotFound as exc:
+        raise NotFound(str(exc)) from None
+
+
+@router.delete(
+    "/contacts/{user_id}",
+    response={200: Erased, **CONTACT_ERRORS},
+    tags=["privacy"],
+    auth=SECRET_KEY,
+    summary="Erase a person (secret key; audited); anonymous counts are kept",
+)
+def contact_erase_view(request: HttpRequest, user_id: str):
+    try:
+        removed = contact_erase_by_user_id(user_id=user_id, actor_label=_key_label(request))
+    except ContactNotFound as exc:
+        raise NotFound(str(exc)) from None
+    return {"success": True, "erased": removed}
+
+
+def _key_label(request: HttpRequest) -> str:
+    return f"secret key {request.auth.name}"

@@ -3,10 +3,11 @@
 from journeys.models.audit import AuditEntry
 from journeys.models.bot import KeywordReply
 from journeys.models.catalogue import EventType
-from journeys.models.contacts import Contact, ContactAlias, Subscription
+from journeys.models.contacts import Contact, ContactAlias, ErasedAddress, Subscription
 from journeys.models.enrollments import DecisionTrace, Enrollment, StepVisit
 from journeys.models.events import Event
 from journeys.models.journeys import Journey, JourneyVersion, MessageVariant, Step
+from journeys.models.keys import SecretKey
 from journeys.models.sources import IdentitySecret, Source
 
 __all__ = [
@@ -16,12 +17,14 @@ __all__ = [
     "DecisionTrace",
     "Enrollment",
     "Event",
+    "ErasedAddress",
     "EventType",
     "IdentitySecret",
     "Journey",
     "JourneyVersion",
     "KeywordReply",
     "MessageVariant",
+    "SecretKey",
     "Source",
     "Step",
     "StepVisit",

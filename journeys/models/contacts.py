@@ -20,11 +20,18 @@ class Contact(models.Model):
     )
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Erased on request: only anonymous counts are kept (docs/security.md).",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["email"]), models.Index(fields=["last_seen_at"])]
 
     def __str__(self) -> str:
+        if self.erased_at is not None:
+            return f"erased contact #{self.pk}"
         name = " ".join(p for p in (self.first_name, self.last_name) if p)
         label = self.user_id or f"anonymous #{self.pk}"
         return f"{name} ({label})" if name else label
@@ -74,3 +81,22 @@ class Subscription(models.Model):
     @property
     def allows_sending(self) -> bool:
         return self.state == self.State.SUBSCRIBED
+
+
+class ErasedAddress(models.Model):
+    """An opt-out that outlives an erased contact: only a hash of the address is kept, so
+    a person who asked to be forgotten and had opted out stays opted out if they return."""
+
+    channel = models.CharField(max_length=20)
+    address_hash = models.CharField(max_length=64, help_text="SHA-256 of the normalised address.")
+    state = models.CharField(max_length=20, choices=Subscription.State.choices)
+    erased_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "opt-out of an erased contact"
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "address_hash"], name="erased_address_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.address_hash[:12]}…={self.state}"

@@ -17,6 +17,7 @@ from journeys.services.contacts import (
     contact_link_anonymous,
     contacts_resolve,
 )
+from journeys.services.privacy import erased_opt_outs_apply
 from journeys.tasks import kick_event_processing
 
 _PROFILE_TYPES = {"identify", "group"}
@@ -131,3 +132,4 @@ def _apply_profiles(messages: Sequence[Incoming], contact_ids: list[int]) -> Non
             contact_apply_group(contact=contact, message=message)
     for contact in contacts.values():
         contact.save()
+    erased_opt_outs_apply(contacts=list(contacts.values()))

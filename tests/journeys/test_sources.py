@@ -23,7 +23,7 @@ def test_create_source_prints_the_key_alone_on_the_last_line(api):
     assert key not in (source.key_hash, source.key_prefix)
     assert key.startswith(source.key_prefix)
     assert source.allowed_origins == ["https://app.example.com"]
-    assert api.post("track", {"userId": "a", "event": "E"}, key=key).status_code == 200
+    assert api.post("track", {"anonymousId": "a", "event": "E"}, key=key).status_code == 200
 
 
 def test_create_source_needs_a_name(db):

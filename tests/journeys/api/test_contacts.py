@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from journeys.models import Contact, Subscription
+from tests.conftest import hash_for
 
 
 def test_contact_shows_traits_subscriptions_and_newest_events_first(api):
@@ -60,14 +61,28 @@ def test_contact_needs_the_key(api):
     assert response.status_code == 401
 
 
+def test_no_write_key_reads_a_contact(api):
+    api.post("identify", {"userId": "ada", "traits": {"email": "ada@example.com"}})
+
+    response = api.get("contacts/ada", key=api.key)
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "secret_key_required"
+    assert "ada@example.com" not in response.content.decode()
+
+
 def test_browser_call_from_an_allowed_origin(client, make_source):
-    _, key = make_source("Web app", origins=["https://app.example.com"])
+    source, key = make_source("Web app", origins=["https://app.example.com"])
 
     response = client.post(
         "/v1/track",
         data={"userId": "ada", "event": "E"},
         content_type="application/json",
-        headers={"Authorization": f"Bearer {key}", "Origin": "https://app.example.com"},
+        headers={
+            "Authorization": f"Bearer {key}",
+            "Origin": "https://app.example.com",
+            "X-Stepwise-User-Hash": hash_for(source, "ada"),
+        },
     )
 
     assert response.status_code == 200
