@@ -224,6 +224,35 @@ def chat_last_bot_line(*, contact_id: int, kinds: Sequence[str]) -> ChatEntry | 
     )
 
 
+def chat_contact_move(*, source_id: int, into_id: int) -> int:
+    """A contact merge: the source's chat lines join the end of the kept contact's chat,
+    renumbered in their order, so sequence numbers stay unique and increasing."""
+    moved = 0
+    for entry in ChatEntry.objects.filter(contact_id=source_id).order_by("seq"):
+        entry.contact_id, entry.seq = into_id, _next_seq(into_id)
+        entry.save(update_fields=["contact", "seq"])
+        moved += 1
+    ChatState.objects.filter(contact_id=source_id).delete()
+    if moved:
+        wakeup.publish(into_id)
+    return moved
+
+
+def chat_erase(*, contact_id: int) -> int:
+    """A privacy erasure: the whole conversation goes (what the bot and the person said)."""
+    removed = ChatEntry.objects.filter(contact_id=contact_id).delete()[0]
+    ChatState.objects.filter(contact_id=contact_id).delete()
+    return removed
+
+
+def chat_export(*, contact_id: int) -> list[dict[str, Any]]:
+    """The conversation as the person saw it, for a privacy export."""
+    return [
+        {"author": e.author, "text": e.text, "url": e.url, "at": e.created_at}
+        for e in ChatEntry.objects.filter(contact_id=contact_id).order_by("seq")
+    ]
+
+
 def entry_json(entry: ChatEntry) -> dict[str, Any]:
     """The wire shape of one chat line (the stream, the long poll and the reply answer)."""
     data: dict[str, Any] = {

@@ -36,6 +36,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding.settings")
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("PUBLIC_URL", f"http://127.0.0.1:{args.port}")
+    os.environ.setdefault("SMS_BACKEND", "console")  # texts appear in this terminal
 
     import django
 

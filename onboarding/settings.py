@@ -199,6 +199,8 @@ TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_FROM = env_str("TWILIO_FROM")
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+# "console" prints texts instead of sending them while Twilio is not configured (the demo).
+SMS_BACKEND = env_str("SMS_BACKEND", "twilio")
 
 # --- Channels (delivery rules) ----------------------------------------------------------
 # Read through channels/conf.py at call time. See docs/channels.md.

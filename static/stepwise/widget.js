@@ -18,7 +18,7 @@
     "color:#1d1d1f;border-radius:14px;box-shadow:0 12px 40px rgba(0,0,0,.28);overflow:hidden;" +
     "font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;z-index:2147483000}" +
     ".panel[hidden]{display:none}" +
-    "header{display:flex;align-items:center;gap:10px;padding:12px 14px;background:#3b2f8f;color:#fff}" +
+    ".head{display:flex;align-items:center;gap:10px;padding:12px 14px;background:#3b2f8f;color:#fff}" +
     ".avatar{width:36px;height:36px;border-radius:50%;flex:none;background:#ece9ff;color:#3b2f8f;" +
     "display:flex;align-items:center;justify-content:center;font-weight:700;overflow:hidden}" +
     ".avatar img{width:100%;height:100%;object-fit:cover}" +
@@ -74,7 +74,7 @@
   // --- the panel ---------------------------------------------------------------------
   var panelId = "stepwise-chat";
   var panel = el("section", { class: "panel", id: panelId, role: "dialog", hidden: "" });
-  var header = el("header");
+  var header = el("div", { class: "head" });
   var headAvatar = el("div", { class: "avatar", "aria-hidden": "true" });
   var who = el("div", { class: "who" });
   var title = el("h2", { id: "stepwise-title" });
@@ -237,6 +237,7 @@
     input.maxLength = answer.max_length || 1000;
     input.placeholder = question ? "Type your answer…" : "Write a message…";
     label.textContent = question ? "Your answer to: " + question.text : "Message to " + bot.name;
+    log.scrollTop = log.scrollHeight; // the buttons took room: keep the question in view
   }
 
   // --- talking back ------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
@@ -36,7 +37,9 @@ def _woken_by(send, contact_id: int = 42) -> bool:
         finally:
             waiter.close()
 
-    return asyncio.run(run())
+    # A loop of its own in a thread of its own (a browser test may hold this thread's loop).
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, run()).result()
 
 
 def test_postgresql_notify_from_another_connection_wakes_the_stream():
