@@ -1,9 +1,26 @@
+"""Admin pages for messages: read only, in plain words, the email rendered (not its source)."""
+
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from channels.history import message_html, message_view
 from channels.models import Message, MessageStatusChange, SubscriptionChange
 from journeys.admin_base import ReadOnlyAdmin, ReadOnlyMixin
+
+# The email runs in a sandboxed frame under its own policy: no scripts, no requests but
+# images, nothing of the admin around it.
+EMAIL_FRAME_POLICY = (
+    "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; "
+    "frame-ancestors 'self'; sandbox"
+)
 
 
 class MessageStatusChangeInline(ReadOnlyMixin, admin.TabularInline):
@@ -15,22 +32,70 @@ class MessageStatusChangeInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
-    list_display = [
-        "id",
-        "channel",
-        "contact",
-        "to_address",
-        "status",
-        "scheduled_for",
-        "sent_at",
-        "attempts",
-        "is_test",
-    ]
+    list_display = ["subject_or_text", "channel", "contact", "status", "when", "is_test"]
     list_filter = ["channel", "status", "is_test", "deferred_reason"]
-    search_fields = ["to_address", "provider_id", "contact__user_id", "contact__email"]
+    search_fields = ["to_address", "subject", "contact__user_id", "contact__email"]
     list_select_related = ["contact"]
     date_hierarchy = "created_at"
-    inlines = [MessageStatusChangeInline]
+
+    @admin.display(description="message")
+    def subject_or_text(self, obj: Message) -> str:
+        text = obj.subject or obj.body or (obj.content or {}).get("subject") or ""
+        text = text or (obj.content or {}).get("body") or ""
+        return " ".join(str(text).split())[:80] or "(empty)"
+
+    @admin.display(description="when", ordering="scheduled_for")
+    def when(self, obj: Message) -> Any:
+        return obj.sent_at or obj.scheduled_for
+
+    def get_urls(self) -> list:
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/rendered/",
+                wrap(self.rendered_view),
+                name="channels_message_rendered",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            view = message_view(message_id=int(object_id))
+        except (Message.DoesNotExist, ValueError):
+            raise Http404("No such message.") from None
+        title = view.line.title or f"{view.line.channel_words} message"
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "subtitle": f"{view.line.channel_words} message",
+            "view": view,
+            "contact": Message.objects.select_related("contact").get(pk=view.line.id).contact,
+        }
+        return TemplateResponse(request, "admin/channels/message/page.html", context)
+
+    @xframe_options_sameorigin
+    def rendered_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The email's HTML alone, for the sandboxed frame on the message page."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            html = message_html(message_id=pk)
+        except Message.DoesNotExist:
+            raise Http404("No such message.") from None
+        response = HttpResponse(html or "<p>This message has no HTML part.</p>")
+        response["Content-Security-Policy"] = EMAIL_FRAME_POLICY
+        response["Referrer-Policy"] = "no-referrer"
+        return response
 
 
 @admin.register(SubscriptionChange)

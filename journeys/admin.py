@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import admin, messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
+from journeys import admin_journeys  # noqa: F401 - registers the journey admins
 from journeys.admin_base import ReadOnlyAdmin
-from journeys.admin_journeys import CONTACT_JOURNEY_INLINES
+from journeys.contact_page import contact_page
 from journeys.models import (
     Contact,
     ContactAlias,
@@ -30,8 +33,6 @@ from journeys.services.sources import (
     source_create,
     source_revoke,
 )
-
-TIMELINE_LENGTH = 100
 
 
 @admin.register(Source)
@@ -204,14 +205,6 @@ class ContactAdmin(ReadOnlyAdmin):
     ]
     date_hierarchy = "last_seen_at"
     show_full_result_count = False
-    inlines = [SubscriptionInline, AliasInline, *CONTACT_JOURNEY_INLINES]
-    fieldsets = [
-        (None, {"fields": ["user_id", "first_name", "last_name", "email", "phone"]}),
-        ("Locale", {"fields": ["timezone", "locale"]}),
-        ("Data", {"fields": ["traits", "groups", "source", "first_seen_at", "last_seen_at"]}),
-        ("Timeline", {"fields": ["timeline"]}),
-    ]
-    readonly_fields = ["timeline"]
     actions = ["export_selected", "erase_selected"]
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -239,29 +232,28 @@ class ContactAdmin(ReadOnlyAdmin):
         erased = [contact_erase(contact=contact, by=request.user) for contact in queryset]
         self.message_user(request, f"Erased {sum(1 for removed in erased if removed)} contact(s).")
 
-    @admin.display(description=f"Latest {TIMELINE_LENGTH} events")
-    def timeline(self, contact: Contact) -> str:
-        events = contact.events.order_by("-timestamp", "-id")[:TIMELINE_LENGTH]
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td><strong>{}</strong></td><td><code>{}</code></td></tr>",
-            (
-                (
-                    e.timestamp.strftime("%Y-%m-%d %H:%M:%S UTC"),
-                    e.type,
-                    e.name,
-                    json.dumps(e.properties, ensure_ascii=False),
-                )
-                for e in events
-            ),
-        )
-        if not rows:
-            return "No events yet."
-        return format_html(
-            "<table><thead><tr><th>When</th><th>Type</th><th>Event</th><th>Properties</th>"
-            "</tr></thead><tbody>{}</tbody></table>",
-            rows,
-        )
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The contact in plain words: journeys as sentences, messages, the why, the data."""
+        if not self.has_view_permission(request):
+            return super().change_view(request, object_id, form_url, extra_context)
+        contact = self.get_object(request, object_id)
+        if contact is None:
+            raise Http404("No such contact.")
+        view = contact_page(contact=contact)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": view.name,
+            "view": view,
+            "has_delete_permission": self.has_delete_permission(request, contact),
+        }
+        return TemplateResponse(request, "admin/journeys/contact/page.html", context)
 
 
 @admin.register(Event)

@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
 
 from channels import streams
 from journeys.api.router import api
@@ -7,11 +8,15 @@ from journeys.api.router import api
 admin.site.site_header = "Stepwise"
 admin.site.site_title = "Stepwise"
 admin.site.index_title = "Onboarding journeys"
+# "View site" leads to the journey builder, the product staff came for.
+admin.site.site_url = reverse_lazy("builder:journey-list")
 
 urlpatterns = [
+    path("admin/builder/", include("journeys.builder.urls")),
     path("admin/", admin.site.urls),
     # Before the event API: the stream is an async view (served by the ASGI process).
     path("v1/contacts/<str:user_id>/stream", streams.stream, name="chat-stream"),
     path("v1/", api.urls),
+    path("", RedirectView.as_view(url=reverse_lazy("builder:journey-list")), name="home"),
     path("", include("channels.urls")),
 ]

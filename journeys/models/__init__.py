@@ -4,6 +4,7 @@ from journeys.models.audit import AuditEntry
 from journeys.models.bot import KeywordReply
 from journeys.models.catalogue import EventType
 from journeys.models.contacts import Contact, ContactAlias, ErasedAddress, Subscription
+from journeys.models.drafts import DraftChange
 from journeys.models.enrollments import DecisionTrace, Enrollment, StepVisit
 from journeys.models.events import Event
 from journeys.models.journeys import Journey, JourneyVersion, MessageVariant, Step
@@ -15,6 +16,7 @@ __all__ = [
     "Contact",
     "ContactAlias",
     "DecisionTrace",
+    "DraftChange",
     "Enrollment",
     "Event",
     "ErasedAddress",

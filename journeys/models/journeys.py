@@ -32,8 +32,20 @@ class Journey(models.Model):
         related_name="+",
         help_text="The newest published version: new entrants take it.",
     )
+    draft_revision = models.PositiveIntegerField(
+        default=0,
+        help_text="Bumped on every change to the draft: a save made on an older one is refused.",
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who changed the journey last.",
+    )
 
     class Meta:
         ordering = ["name"]

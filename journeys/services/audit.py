@@ -1,13 +1,28 @@
-"""The one audit log (AuditEntry) for actions outside journeys: keys, exports, erasures."""
+"""The one audit log (AuditEntry) for every staff action: journey edits and publishes,
+keys, exports, erasures. Each entry is written in the transaction of its change."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
-from journeys.models import AuditEntry
+from journeys.models import AuditEntry, Journey
+
+
+def staff_user(by: AbstractBaseUser | AnonymousUser | None) -> AbstractBaseUser | None:
+    """The signed-in user, or None for the system (commands, the demo loader)."""
+    if by is None or not by.is_authenticated:
+        return None
+    return by  # type: ignore[return-value]
+
+
+def actor_name(by: AbstractBaseUser | AnonymousUser | None, fallback: str = "") -> str:
+    """Who, as text: the user name, else `fallback` (a command, a key name), else "system"."""
+    user = staff_user(by)
+    return user.get_username() if user is not None else (fallback or "system")
 
 
 def audit_record(
@@ -17,15 +32,20 @@ def audit_record(
     by: AbstractBaseUser | AnonymousUser | None = None,
     actor_label: str = "",
     diff: dict[str, Any] | None = None,
+    journey: Journey | None = None,
+    at: datetime | None = None,
 ) -> AuditEntry:
-    """Write one audit entry; `by` a staff user, else `actor_label` (a command, a key name)."""
-    user = by if by is not None and by.is_authenticated else None
-    label = user.get_username() if user is not None else (actor_label or "system")
+    """Write one audit entry; `by` a staff user, else `actor_label` (a command, a key name).
+
+    `summary` is a sentence, `diff` what changed (JSON-ready), `journey` the journey it is
+    about, if any."""
+    user = staff_user(by)
     return AuditEntry.objects.create(
         actor=user,
-        actor_label=label[:200],
+        actor_label=actor_name(by, actor_label)[:200],
         action=action[:40],
+        journey=journey,
         summary=summary[:500],
         diff=diff or {},
-        at=timezone.now(),
+        at=at or timezone.now(),
     )

@@ -82,11 +82,13 @@ def test_contact_page_shows_traits_and_timeline(staff_page, live_server, screens
     page.click("text=Ada (ada)")
     screenshot("admin-contact-timeline")
 
-    timeline = page.locator(".field-timeline table").inner_text()
+    timeline = page.locator("ol.events").inner_text()
     assert "Uploaded File" in timeline
-    assert "engine.pdf" in timeline
+    assert "filename: engine.pdf" in timeline
     assert "Signed Up" in timeline
-    assert page.locator(".field-email .readonly").inner_text() == "ada@example.com"
+    about = page.locator(".staff-side").inner_text()
+    assert "Email\nada@example.com" in about
+    assert "plan\nfree" in about
 
 
 def test_catalogue_flags_look_alike_names(staff_page, live_server, screenshot):

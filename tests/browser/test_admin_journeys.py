@@ -62,19 +62,18 @@ def test_contact_page_explains_entry_and_refusal(staff_page, live_server, screen
 
     page.goto(f"{live_server.url}/admin/journeys/contact/?q=ada")
     page.click("text=Ada (ada)")
+    page.click("text=Why (what Stepwise decided, step by step)")
     screenshot("admin-contact-journey-trace")
-    ada_trace = page.locator(".inline-group", has_text="Decision trace").inner_text()
-    ada_journeys = page.locator(
-        ".inline-group", has_text="Enrollments and step visits"
-    ).inner_text()
+    ada_trip = page.locator(".trip").inner_text()
     page.goto(f"{live_server.url}/admin/journeys/contact/?q=bob")
     page.click("text=Bob (bob)")
+    page.click("text=Journeys Bob did not enter, and why")
     screenshot("admin-contact-not-enrolled")
-    bob_trace = page.locator(".inline-group", has_text="Decision trace").inner_text()
+    bob_trace = page.locator(".why").inner_text()
 
-    assert "waiting for Uploaded File until" in ada_trace
-    assert 'Step "hello": email message queued.' in ada_trace
-    assert "in the audience: trait email = 'ada@example.com' is set: yes" in ada_trace
-    assert "Waiting" in ada_journeys
-    assert "wait_upload" in ada_journeys
+    assert "Welcome v1 — waiting for Uploaded File until" in ada_trip
+    assert "Step “Hello”: email message queued." in ada_trip
+    assert "in the audience: trait email = 'ada@example.com' is set: yes" in ada_trip
+    assert "Hello" in ada_trip
+    assert "Wait upload" in ada_trip
     assert "not enrolled: not in the audience: trait email = (not set) is set: no" in bob_trace

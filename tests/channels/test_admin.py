@@ -22,7 +22,8 @@ def test_the_message_admin_shows_history_and_is_read_only(staff_client, contact,
 
     assert listing.status_code == 200
     assert page.status_code == 200
-    assert b"Message status changes" in page.content
+    assert "What happened" in page.content.decode()
+    assert "Waiting to be sent" in page.content.decode()
     assert b'name="_save"' not in page.content
     assert add.status_code == 403
     assert Message.objects.count() == 1

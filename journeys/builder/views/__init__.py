@@ -1,0 +1,1 @@
+"""The builder's function views, one module per page (journey list, canvas, ...)."""

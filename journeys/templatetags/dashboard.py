@@ -1,0 +1,22 @@
+"""`{% stepwise_dashboard %}` on the admin index (templates/admin/index.html)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from journeys.dashboard import dashboard
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/stepwise_dashboard.html", takes_context=True)
+def stepwise_dashboard(context: template.Context) -> dict[str, Any]:
+    request = context["request"]
+    return {
+        "board": dashboard(now=timezone.now()),
+        "can_build": request.user.has_perm("journeys.view_journey"),
+        "request": request,
+    }

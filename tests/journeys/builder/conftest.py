@@ -1,0 +1,89 @@
+"""Fixtures for the builder: staff users with the real groups, journeys made by services."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from journeys.ingest import Incoming
+from journeys.selectors import version_info
+from journeys.services.events import event_ingest
+from journeys.services.sources import source_create
+from journeys.tasks import process_pending_events
+from journeys.traits import extract_known_traits
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+
+@pytest.fixture
+def welcome_document():
+    return json.loads((EXAMPLES / "welcome.json").read_text())
+
+
+@pytest.fixture
+def make_staff(db, django_user_model):
+    def make(username: str = "ada", *, group: str | None = "Journey editors", superuser=False):
+        user = django_user_model.objects.create_user(
+            username, f"{username}@example.com", "pw", is_staff=True, is_superuser=superuser
+        )
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def editor(make_staff):
+    return make_staff("ada")
+
+
+@pytest.fixture
+def viewer(make_staff):
+    return make_staff("rita", group="Report viewers")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_version_cache():
+    # Versions are cached by id; test databases roll back and may reuse ids.
+    version_info.cache_clear()
+    yield
+    version_info.cache_clear()
+
+
+@pytest.fixture
+def source(db):
+    created, _key = source_create(name="Product")
+    return created
+
+
+@pytest.fixture
+def ingest(source):
+    """Store identify/track calls as the event API does, then run the worker once."""
+
+    def send(user_id: str, *calls: tuple[str, dict], run: bool = True) -> None:
+        now = timezone.now()
+        messages = []
+        for position, (name, data) in enumerate(calls):
+            common = {
+                "user_id": user_id,
+                "anonymous_id": None,
+                "message_id": f"{user_id}-{name}-{position}-{now.timestamp()}",
+                "timestamp": now,
+            }
+            if name == "identify":
+                known = extract_known_traits(data)
+                messages.append(
+                    Incoming(type="identify", name="Identify", traits=data, known=known, **common)
+                )
+            else:
+                messages.append(Incoming(type="track", name=name, properties=data, **common))
+        event_ingest(source_id=source.id, messages=messages, received_at=now)
+        if run:
+            process_pending_events(linger=0)
+
+    return send
