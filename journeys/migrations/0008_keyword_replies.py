@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("journeys", "0006_secret_keys_and_erasure"),
+        ("journeys", "0007_builder_drafts"),
     ]
 
     operations = [
