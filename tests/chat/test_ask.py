@@ -228,3 +228,18 @@ def test_an_sms_question_is_answered_by_a_text_and_stop_still_wins(client, produ
         == "ada@example.com"
     )
     assert "<Message>" not in text("STOP")
+
+
+def test_the_ask_step_is_in_the_palette_for_the_builder():
+    from journeys.steps import palette  # noqa: PLC0415
+
+    ask = next(step_type for step_type in palette() if step_type.key == "ask")
+    assert (ask.label, ask.description) == (
+        "Ask a question",
+        "The bot asks something (quick replies or typed), saves the answer, waits.",
+    )
+    spec = parse_journey(JOURNEY)
+    assert ask.summary(spec.step("ask_name"), spec) == (
+        "Ask “What should I call you?” (typed answer, saved as first_name); if no answer in "
+        "1 hour, go to Suggest"
+    )
