@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Least
+from django.db.models import F
 from django.utils import timezone
 
 from channels import wakeup
 from channels.base import OutboundMessage
+from channels.messages import message_mark_read
 from channels.models import ChatEntry, ChatState, Message
 from journeys.models import StepVisit
 
@@ -180,12 +180,24 @@ def chat_close_question(*, contact_id: int, seq: int | None = None) -> bool:
     return closed
 
 
+@transaction.atomic
 def chat_mark_read(*, contact_id: int, up_to: int) -> ChatSnapshot:
-    """Everything the bot said up to `up_to` is read (never moves backwards)."""
-    moved = ChatState.objects.filter(contact_id=contact_id, read_seq__lt=up_to).update(
-        read_seq=Least(Value(up_to), F("last_seq")), updated_at=timezone.now()
-    )
-    if moved:
+    """Everything the bot said up to `up_to` is read (never moves backwards); the journey
+    messages among it are marked read in the inbox too (status "opened")."""
+    state = ChatState.objects.select_for_update().filter(contact_id=contact_id).first()
+    if state is not None and state.read_seq < up_to:
+        new_mark = min(up_to, state.last_seq)
+        read = ChatEntry.objects.filter(
+            contact_id=contact_id,
+            seq__gt=state.read_seq,
+            seq__lte=new_mark,
+            message__isnull=False,
+            message__read_at__isnull=True,
+        ).values_list("message_id", flat=True)
+        for message_id in list(read):
+            message_mark_read(message_id=message_id)
+        state.read_seq, state.updated_at = new_mark, timezone.now()
+        state.save(update_fields=["read_seq", "updated_at"])
         wakeup.publish(contact_id)
     return chat_snapshot(contact_id=contact_id)
 

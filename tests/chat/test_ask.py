@@ -118,6 +118,14 @@ def test_the_bot_asks_saves_answers_and_reacts_to_each_in_order(client, product,
     ]
     contact = Contact.objects.get(pk=product.contact_id)
     assert (contact.first_name, contact.traits["role"]) == ("Ada", "design")
+    token = base64.b64encode(f"{product.key}:".encode()).decode()
+    headers = {"Authorization": f"Basic {token}", "X-Stepwise-User-Hash": product.hash()}
+    last = ChatEntry.objects.filter(contact_id=product.contact_id).order_by("seq").last()
+    read = client.post("/v1/contacts/ada/chat/read", {"up_to": last.seq},
+                       content_type="application/json", headers=headers)  # fmt: skip
+    assert read.json()["state"]["unread"] == 0
+    inbox = client.get("/v1/contacts/ada/messages", headers=headers).json()
+    assert (inbox["unread"], len(inbox["messages"])) == (0, 5)
     suggest = ChatEntry.objects.get(contact_id=product.contact_id, step_key="suggest")
     assert (suggest.url, suggest.cta) == ("/notes/new/", "Write a note")
 
