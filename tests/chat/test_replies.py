@@ -113,3 +113,14 @@ def test_keyword_matching_takes_whole_words_and_the_longest_phrase():
     assert match_keyword("Can I TALK to a human, please?", choices) == "b"
     assert match_keyword("prices", choices) is None
     assert match_keyword("the price?", choices) == "a"
+
+
+def test_staff_add_a_keyword_reply_in_the_admin(admin_client, product):
+    answer = admin_client.post(
+        "/admin/journeys/keywordreply/add/",
+        {"source": product.source_id, "phrase": "pricing", "answer": "Free for 5.", "url": ""},
+    )
+    assert answer.status_code == 302
+    assert list(KeywordReply.objects.values_list("phrase", "answer")) == [
+        ("pricing", "Free for 5.")
+    ]
