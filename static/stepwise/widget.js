@@ -302,6 +302,7 @@
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
     showState(chat);
+    log.scrollTop = log.scrollHeight; // the newest line: it had no layout while hidden
     input.focus();
     connect();
   }
