@@ -55,7 +55,7 @@ def main() -> None:
     _admin_login()
     _sample_data(key)
     url = f"http://127.0.0.1:{args.port}"
-    acme = _acme(url, args.port + 1)
+    acme = _acme(url, _port_or_free(args.port + 1))
     call_command("collectstatic", interactive=False, verbosity=0)
     _print_welcome(url, key, identity_secret, secret_key, browser_key)
     print(f"  Demo product: {acme.url}/   (Acme Notes: sign up and meet its bot)")
@@ -158,6 +158,16 @@ def _print_welcome(
     print(f"    curl -u '{key}:' -H 'Content-Type: application/json' \\")
     print(f'      -d \'{{"userId": "ada", "event": "Signed Up"}}\' {url}/v1/track')
     print("  Stop with Ctrl-C.")
+
+
+def _port_or_free(port: int) -> int:
+    """`port` when nothing listens there, else any free port (Acme Notes' port)."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return _free_port()
+    return port
 
 
 def _free_port() -> int:

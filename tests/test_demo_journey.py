@@ -18,7 +18,7 @@ from segment.analytics import Client
 from journeys.api.identity import user_hash
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.timeout(180)
+pytestmark = pytest.mark.timeout(300)
 
 
 def _free_port() -> int:
@@ -50,7 +50,7 @@ def demo(tmp_path):
     log.close()
 
 
-def _wait_until(check, timeout: float = 60.0):
+def _wait_until(check, timeout: float = 150.0):
     deadline = time.monotonic() + timeout
     while True:
         try:

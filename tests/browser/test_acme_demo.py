@@ -37,7 +37,7 @@ def _free_pair() -> int:
     raise RuntimeError("no two free ports in a row")
 
 
-def _wait_for(url: str, timeout: float = 90) -> None:
+def _wait_for(url: str, timeout: float = 150) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
