@@ -153,3 +153,35 @@ def test_a_page_with_a_forged_hash_gets_nothing(embed, page, axe):
     time.sleep(2)
     assert widget_texts(page) == []
     assert set(refused) == {403}
+
+
+def test_the_chat_works_from_the_keyboard_alone(embed, page):
+    contact_id = embed()
+    bot_says(contact_id, "Hi! I'm Nova. Ask me anything, I'm only a bot though.")
+    page.locator("[data-stepwise] .launcher").wait_for()
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            "() => document.activeElement?.matches('[data-stepwise]') && "
+            "document.activeElement.shadowRoot.activeElement?.classList.contains('launcher')"
+        ):
+            break
+    page.keyboard.press("Enter")
+    page.locator("[data-stepwise] .lines li").first.wait_for()
+    assert (
+        page.evaluate("() => document.activeElement.shadowRoot.activeElement.id")
+        == "stepwise-input"
+    )
+    page.keyboard.type("hello there")
+    page.keyboard.press("Enter")
+    page.locator("[data-stepwise] .lines li.bot").nth(1).wait_for(timeout=10_000)
+    assert widget_texts(page)[1:] == [
+        "hello there",
+        "I'm only a bot, sorry! I'll try to point you in the right direction.\n\nHere is "
+        "where we were: Hi! I'm Nova. Ask me anything, I'm only a bot though.",
+    ]
+    page.keyboard.press("Escape")
+    assert page.locator("[data-stepwise] .panel").is_hidden()
+    assert page.evaluate(
+        "() => document.activeElement.shadowRoot.activeElement.classList.contains('launcher')"
+    )
