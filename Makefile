@@ -13,7 +13,7 @@ DEMO_PORT ?= 8000
 help:
 	@echo "make demo     set up everything and run the demo (web + worker)"
 	@echo "make test     set up everything and run the whole test suite"
-	@echo "make lint     ruff check + ruff format --check"
+	@echo "make lint     ruff check + ruff format --check + mypy"
 	@echo "make install  create $(VENV) with the project and its dev tools"
 	@echo "make vendor   refresh static/vendor/ (htmx, SortableJS, axe-core) from npm"
 
@@ -51,6 +51,7 @@ test-fast: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -15,6 +15,7 @@ from channels.history import message_html, message_view
 from channels.models import Message, MessageStatusChange, SubscriptionChange
 from journeys.admin_base import ReadOnlyAdmin, ReadOnlyMixin
 
+_HISTORY_FIELDS = ("recorded_at", "from_status", "to_status", "applied", "occurred_at", "detail")
 # The email runs in a sandboxed frame under its own policy: no scripts, no requests but
 # images, nothing of the admin around it.
 EMAIL_FRAME_POLICY = (
@@ -26,8 +27,8 @@ EMAIL_FRAME_POLICY = (
 class MessageStatusChangeInline(ReadOnlyMixin, admin.TabularInline):
     model = MessageStatusChange
     extra = 0
-    fields = ["recorded_at", "from_status", "to_status", "applied", "occurred_at", "detail"]
-    readonly_fields = fields
+    fields = _HISTORY_FIELDS
+    readonly_fields = _HISTORY_FIELDS
 
 
 @admin.register(Message)

@@ -27,7 +27,7 @@ S = Message.Status
 
 # Status only moves up this ladder; a late event is kept in history but does not apply.
 # "failed" sits above "sent" because a provider can fail a message it first accepted.
-RANK = {
+RANK: dict[str, int] = {
     S.QUEUED: 0,
     S.SENT: 1,
     S.SUPPRESSED: 2,
@@ -39,7 +39,7 @@ RANK = {
     S.COMPLAINED: 7,
     S.UNSUBSCRIBED: 7,
 }
-_TIMESTAMP_FIELD = {
+_TIMESTAMP_FIELD: dict[str, str] = {
     S.SENT: "sent_at",
     S.DELIVERED: "delivered_at",
     S.OPENED: "opened_at",

@@ -107,8 +107,11 @@ def opt_out_reason(contact_id: int, channel: str) -> str:
 
 def opt_out_reasons(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], str]:
     """Why each (contact_id, channel) pair may not be sent to, in one query; absent = allowed."""
-    wanted = {(contact_id, subscription_of(channel), channel) for contact_id, channel in pairs}
-    wanted = {item for item in wanted if item[1] is not None}
+    wanted: set[tuple[int, str, str]] = set()
+    for contact_id, channel in pairs:
+        key = subscription_of(channel)
+        if key is not None:
+            wanted.add((contact_id, key, channel))
     if not wanted:
         return {}
     rows = Subscription.objects.filter(

@@ -217,7 +217,7 @@ class ContactAdmin(ReadOnlyAdmin):
     @admin.action(description="Export the selected contacts' data (privacy request)")
     def export_selected(self, request: HttpRequest, queryset: QuerySet[Contact]) -> HttpResponse:
         documents = [
-            contact_export(user_id=contact.user_id, by=request.user)
+            contact_export(user_id=contact.user_id or "", by=request.user)
             for contact in queryset.filter(user_id__isnull=False, erased_at__isnull=True)
         ]
         response = HttpResponse(

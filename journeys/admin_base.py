@@ -26,5 +26,5 @@ class ReadOnlyMixin:
         return bool(super().has_delete_permission(request, obj))  # type: ignore[misc]
 
 
-class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """A ModelAdmin for rows written by the API and the worker: staff look, services write."""

@@ -10,9 +10,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from journeys.engine import spec_event_names
 from journeys.engine_views import contact_view
 from journeys.models import Contact, Event
-from journeys.selectors import spec_event_names
 from journeys.simulate import ScriptEvent, simulate
 from journeys.spec import JourneySpec
 

@@ -197,7 +197,7 @@ def enrollment_sentence(enrollment: Enrollment, spec: JourneySpec | None, now: d
     if state == Enrollment.State.ACTIVE:
         return f"{head} — at {at} now"
     finished = staff_date(enrollment.finished_at or enrollment.updated_at)
-    words = {
+    words: dict[str, str] = {
         Enrollment.State.CONVERTED: f"reached the goal on {finished}",
         Enrollment.State.COMPLETED: f"finished on {finished}",
         Enrollment.State.EXITED: f"left on {finished}",

@@ -10,12 +10,12 @@ See docs/journey-format.md for the rules.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from journeys.assignment import choose_path, choose_variant, stable_bucket
-from journeys.conditions import EventView, Facts, evaluate_all, matching_events
+from journeys.conditions import Condition, EventView, Facts, evaluate_all, matching_events
 from journeys.decisions import (
     FINISHED,
     Command,
@@ -73,9 +73,32 @@ __all__ = [
     "choose_variant",
     "decide",
     "decide_entry",
+    "spec_event_names",
     "initial_state",
     "stable_bucket",
 ]
+
+
+def spec_event_names(spec: JourneySpec) -> frozenset[str]:
+    """Every event name a journey reacts to or asks about: trigger, goal, exits, what its
+    steps wait for, and event conditions anywhere. Other events never reach decide()."""
+    names = {spec.trigger.event}
+    if spec.goal is not None:
+        names.add(spec.goal.event)
+    names |= {rule.event for rule in spec.exits}
+    conditions: list[Condition] = [*spec.audience, *spec.trigger.where]
+    for step in spec.steps:
+        step_type = type_of(step)
+        names |= step_type.event_names(step)
+        conditions += step_type.conditions(step)
+    return frozenset(names | set(_condition_event_names(conditions)))
+
+
+def _condition_event_names(conditions: Iterable[Condition]) -> Iterator[str]:
+    for condition in conditions:
+        if condition.kind == "event":
+            yield condition.name
+        yield from _condition_event_names(condition.where)
 
 
 def decide_entry(

@@ -216,7 +216,8 @@ def _parse_step(
     kwargs = step_type.parse(reader, data, path, ctx)
     if kwargs is None or step_id is None:
         return None
-    return step_type.spec(id=step_id, next=next_id, **kwargs)
+    step: StepSpec = step_type.spec(id=step_id, next=next_id, **kwargs)
+    return step
 
 
 def successors(steps: Sequence[StepSpec], position: int) -> list[str]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db.models import Count, Q
 
-from journeys.conditions import Condition
+from journeys.engine import spec_event_names
 from journeys.format import parse_journey
 from journeys.models import (
     DecisionTrace,
@@ -20,7 +19,6 @@ from journeys.models import (
     StepVisit,
 )
 from journeys.spec import JourneySpec
-from journeys.steps import type_of
 
 
 @dataclass(frozen=True)
@@ -66,28 +64,6 @@ def version_info(version_id: int) -> VersionInfo:
         step_positions={key: position for _, key, position in steps},
         variant_ids={(step_key, name): pk for pk, step_key, name in variants},
     )
-
-
-def spec_event_names(spec: JourneySpec) -> frozenset[str]:
-    """Every event name a spec reacts to or asks about (trigger, goal, exits, what its
-    steps wait for, and event conditions anywhere)."""
-    names = {spec.trigger.event}
-    if spec.goal is not None:
-        names.add(spec.goal.event)
-    names |= {rule.event for rule in spec.exits}
-    conditions: list[Condition] = [*spec.audience, *spec.trigger.where]
-    for step in spec.steps:
-        step_type = type_of(step)
-        names |= step_type.event_names(step)
-        conditions += step_type.conditions(step)
-    return frozenset(names | set(_condition_event_names(conditions)))
-
-
-def _condition_event_names(conditions: Iterable[Condition]) -> Iterable[str]:
-    for condition in conditions:
-        if condition.kind == "event":
-            yield condition.name
-        yield from _condition_event_names(condition.where)
 
 
 def journeys_with_counts() -> list[Journey]:

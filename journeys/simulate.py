@@ -1,7 +1,9 @@
 """Dry runs: one contact through a journey in virtual time, with the pure engine only.
 
-Nothing is sent or stored. Decisions are folded by journeys.reducer, the reducer the
-worker uses, so a dry run refuses what a real run refuses.
+Nothing is sent or stored. Events are routed as the worker routes them (the open
+enrollment first if the journey reacts to the event, then the entry check for a trigger),
+and decisions are folded by journeys.reducer, the worker's reducer: a dry run decides,
+refuses and explains what a real run would.
 """
 
 from __future__ import annotations
@@ -29,11 +31,13 @@ from journeys.engine import (
     SendMessage,
     Stimulus,
     TimeStimulus,
+    TraceLine,
     UpdateTraits,
     Wait,
     decide,
     decide_entry,
     initial_state,
+    spec_event_names,
 )
 from journeys.reducer import reduce_decision
 from journeys.spec import JourneySpec
@@ -64,10 +68,15 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class Simulation:
+    """The timeline; the messages that would go out; the last enrollment and how many
+    there were; and `traces`, every explanation the worker would store (one tuple per
+    decision, as DecisionTrace rows)."""
+
     entries: tuple[TimelineEntry, ...]
     sent: tuple[SendMessage, ...]
     final: EnrollmentState | None
     enrollments: int
+    traces: tuple[tuple[TraceLine, ...], ...] = ()
 
 
 def parse_offset(text: str) -> timedelta:
@@ -102,7 +111,9 @@ def parse_script(raw: Sequence[Any], *, start: datetime) -> list[ScriptEvent]:
 class _Run:
     def __init__(self, spec: JourneySpec, contact: ContactView, start: datetime) -> None:
         self.spec, self.contact, self.clock = spec, contact, FakeClock(start)
+        self.names = spec_event_names(spec)
         self.entries: list[TimelineEntry] = []
+        self.traces: list[tuple[TraceLine, ...]] = []
         self.sent: list[SendMessage] = []
         self.history: list[EventView] = []
         self.prior: list[PriorEnrollment] = []
@@ -115,6 +126,8 @@ class _Run:
         assert self.state is not None
         now = self.clock.now()
         reduced = reduce_decision(self.state, stimulus, decision, now=now)
+        self._store(decision.trace)
+        self._store(reduced.refusals)
         for line in decision.trace:
             if line.code not in _SHOWN_BY_COMMANDS:
                 self.say("why", line.message)
@@ -127,6 +140,10 @@ class _Run:
         if self.state.finished:
             entered = self.state.entered_at
             self.prior[-1] = PriorEnrollment(self.state.state, entered, now)
+
+    def _store(self, lines: tuple[TraceLine, ...]) -> None:
+        if lines:
+            self.traces.append(lines)
 
     def _show(self, command: Command) -> None:
         if isinstance(command, EnterStep):
@@ -161,10 +178,13 @@ class _Run:
         self.history.append(event)
         props = f" {json.dumps(item.properties, default=str)}" if item.properties else ""
         self.say("event", f"{item.name}{props}")
+        if item.name not in self.names:
+            self.say("why", f"nothing happens: this journey does not react to {item.name}")
+            return
         if self.state is not None and not self.state.finished:
             stimulus = EventStimulus(event)
             self.apply(stimulus, decide(self.state, stimulus, self.spec, now=self.clock.now()))
-        elif item.name == self.spec.trigger.event:
+        if item.name == self.spec.trigger.event:
             self.enter(event)
 
     def enter(self, event: EventView) -> None:
@@ -177,6 +197,7 @@ class _Run:
             active_or_past=self.prior,
             now=now,
         )
+        self._store(entry.trace)
         for line in entry.trace:
             if line.code != "trigger" or not entry.enroll:
                 self.say("entry", line.message)
@@ -211,7 +232,9 @@ def simulate(
         run.receive(item)
     last = max([start, *(item.at for item in script)])
     run.wake_until(last + horizon)
-    return Simulation(tuple(run.entries), tuple(run.sent), run.state, len(run.prior))
+    return Simulation(
+        tuple(run.entries), tuple(run.sent), run.state, len(run.prior), tuple(run.traces)
+    )
 
 
 def format_timeline(simulation: Simulation, *, start: datetime) -> str:

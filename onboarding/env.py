@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -44,11 +45,11 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_url(name: str, default: str) -> dict:
+def database_url(name: str, default: str) -> dict[str, Any]:
     """Parse a database URL; postgres:// URLs get persistent connections and psycopg 3."""
     url = os.environ.get(name) or default
     try:
         config = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=False)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} is not a database URL: {exc}") from None
-    return config
+    return dict(config)

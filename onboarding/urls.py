@@ -9,7 +9,7 @@ admin.site.site_header = "Stepwise"
 admin.site.site_title = "Stepwise"
 admin.site.index_title = "Onboarding journeys"
 # "View site" leads to the journey builder, the product staff came for.
-admin.site.site_url = reverse_lazy("builder:journey-list")
+admin.site.site_url = reverse_lazy("builder:journey-list")  # type: ignore[assignment]
 
 urlpatterns = [
     path("admin/builder/", include("journeys.builder.urls")),

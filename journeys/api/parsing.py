@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -14,13 +15,13 @@ from journeys.ingest import Incoming, PayloadError
 from journeys.traits import TraitError, extract_known_traits
 
 
-def field_of(error: dict[str, Any]) -> str:
+def field_of(error: Mapping[str, Any]) -> str:
     """`traits` from pydantic's loc ('body', 'payload', 'traits'); dotted for nested."""
     loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
     return ".".join(loc) or "body"
 
 
-def describe(error: dict[str, Any]) -> str:
+def describe(error: Mapping[str, Any]) -> str:
     message = str(error.get("msg", "is invalid"))
     if error.get("type") == "missing":
         return "is required"
@@ -39,7 +40,7 @@ def describe(error: dict[str, Any]) -> str:
 
 def finish(message: _Message, *, received_at: datetime, sent_at: datetime | None) -> Incoming:
     """Validated schema → Incoming, with well-known traits checked."""
-    incoming = message.to_incoming(received_at, sent_at)
+    incoming: Incoming = message.to_incoming(received_at, sent_at)  # type: ignore[attr-defined]
     if incoming.type != "identify" or not incoming.traits:
         return incoming
     try:

@@ -63,9 +63,9 @@ def document_changes(
     old_steps = _steps_by_id(old)
     new_steps = _steps_by_id(new)
     renamed = _renames(old_steps, new_steps)
-    for before, after in renamed.items():
-        text = f"Renamed step {_q(step_name(before))} to {_q(step_name(after))}"
-        changes.append(Change(text, after))
+    for old_id, new_id in renamed.items():
+        text = f"Renamed step {_q(step_name(old_id))} to {_q(step_name(new_id))}"
+        changes.append(Change(text, new_id))
     for step_id, raw in new_steps.items():
         if step_id not in old_steps and step_id not in renamed.values():
             label = type_label(str(raw.get("type", "")))
@@ -99,9 +99,9 @@ def summarize(changes: Sequence[Change], *, limit: int = 3) -> str:
 
 def _settings_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
     changes = []
-    for key, words in (("name", "the name"), ("description", "the description")):
+    for key, field_words in (("name", "the name"), ("description", "the description")):
         if old.get(key, "") != new.get(key, ""):
-            text = f"Changed {words} from {_show(old.get(key))} to {_show(new.get(key))}"
+            text = f"Changed {field_words} from {_show(old.get(key))} to {_show(new.get(key))}"
             changes.append(Change(text))
     changes += _rule_changes("trigger", old.get("trigger"), new.get("trigger"))
     if old.get("audience", []) != new.get("audience", []):
@@ -120,11 +120,11 @@ def _settings_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Ch
             )
         )
     if old.get("reentry", "never") != new.get("reentry", "never"):
-        words = {"never": "never", "after_exit": "again after they leave"}
+        reentry = {"never": "never", "after_exit": "again after they leave"}
         changes.append(
             Change(
-                f"Changed re-entry from {words.get(old.get('reentry', 'never'), '?')} to "
-                f"{words.get(new.get('reentry', 'never'), '?')}"
+                f"Changed re-entry from {reentry.get(old.get('reentry', 'never'), '?')} to "
+                f"{reentry.get(new.get('reentry', 'never'), '?')}"
             )
         )
     return changes
@@ -281,10 +281,10 @@ def _path_changes(
     def words(raw: Any) -> str:
         if not isinstance(raw, list):
             return "none"
+        targets = [(item, item.get("next")) for item in raw if isinstance(item, Mapping)]
         parts = [
-            f"{item.get('percent')} % to {_target(renamed.get(item.get('next'), item.get('next')))}"
-            for item in raw
-            if isinstance(item, Mapping)
+            f"{item.get('percent')} % to {_target(renamed.get(str(target), target))}"
+            for item, target in targets
         ]
         return ", ".join(parts) or "none"
 

@@ -87,7 +87,7 @@ def toast(
 
 
 def refuse(request: HttpRequest, message: str) -> HttpResponse:
-    if request.htmx:
+    if request.htmx:  # type: ignore[attr-defined]  # django-htmx's middleware sets it
         return toast(request, f"{message} {ASK}", status=403)
     return page(
         request,
@@ -99,7 +99,7 @@ def refuse(request: HttpRequest, message: str) -> HttpResponse:
 
 def go(request: HttpRequest, url: str) -> HttpResponse:
     """Send the browser to `url` (a full navigation, also from an htmx request)."""
-    if request.htmx:
+    if request.htmx:  # type: ignore[attr-defined]
         return HttpResponseClientRedirect(url)
     response = HttpResponse(status=303)
     response["Location"] = url

@@ -56,9 +56,9 @@ def journey_rows(*, now: datetime, show: str = "all", search: str = "") -> list[
         JourneyRow(
             journey=journey,
             live_version=journey.current_version.number if journey.current_version else None,
-            entered=journey.entered_count,  # type: ignore[attr-defined]
-            active=journey.active_count,  # type: ignore[attr-defined]
-            converted=journey.converted_count,  # type: ignore[attr-defined]
+            entered=journey.entered_count,
+            active=journey.active_count,
+            converted=journey.converted_count,
             edited_at=journey.updated_at,
             edited_by=journey.updated_by.get_username() if journey.updated_by else "",
         )

@@ -158,7 +158,7 @@ def _length_seconds(cleaned: str, original: str) -> int:
 
 def _amount(text: str, original: str) -> Decimal:
     if text in _NUMBER_WORDS:
-        return Decimal(_NUMBER_WORDS[text])
+        return Decimal(str(_NUMBER_WORDS[text]))
     try:
         return Decimal(text.replace(",", "."))
     except InvalidOperation:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Model
+from django.db.models import Field, Model
 from psycopg import sql
 
 UPDATE_CHUNK = 1000
@@ -55,14 +55,26 @@ def allocate_ids(model: type[Model], rows: Sequence[Model]) -> None:
 
 def copy_rows(model: type[Model], fields: Sequence[str], values: Iterable[Sequence[Any]]) -> None:
     """COPY tuples of these fields' database values into the model's table (PostgreSQL)."""
-    columns = [model._meta.get_field(name).column for name in fields]
+    columns = [sql.Identifier(_column(_field(model, name))) for name in fields]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(columns)
     )
     connection.ensure_connection()
     with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in values:
             copy.write_row(row)
+
+
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    """A concrete column of the model (relations are written by their `_id` column)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field), f"{name} is not a column of {model.__name__}"
+    return field
+
+
+def _column(field: Field[Any, Any]) -> str:
+    assert field.column is not None
+    return field.column
 
 
 def update_rows(model: type[Model], rows: Sequence[Model], fields: Sequence[str]) -> None:
@@ -72,13 +84,13 @@ def update_rows(model: type[Model], rows: Sequence[Model], fields: Sequence[str]
     if connection.vendor != "postgresql":
         model._default_manager.bulk_update(rows, fields, batch_size=500)
         return
-    columns = [model._meta.get_field(name) for name in fields]
+    columns = [_field(model, name) for name in fields]
     quote = connection.ops.quote_name
     pk = model._meta.pk
     casts = [f"CAST(%s AS {pk.db_type(connection)})"]
     casts += [f"CAST(%s AS {field.db_type(connection)})" for field in columns]
-    names = ", ".join(quote(name) for name in ["pk", *(f.column for f in columns)])
-    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in columns)
+    names = ", ".join(quote(name) for name in ["pk", *(_column(f) for f in columns)])
+    assignments = ", ".join(f"{quote(_column(f))} = v.{quote(_column(f))}" for f in columns)
     table = quote(model._meta.db_table)
     for start in range(0, len(rows), UPDATE_CHUNK):
         chunk = rows[start : start + UPDATE_CHUNK]
@@ -90,7 +102,7 @@ def update_rows(model: type[Model], rows: Sequence[Model], fields: Sequence[str]
         # Only quoted identifiers from the model's meta are interpolated; values are params.
         statement = (
             f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v({names}) "  # noqa: S608
-            f"WHERE {table}.{quote(pk.column)} = v.{quote('pk')}"
+            f"WHERE {table}.{quote(_column(pk))} = v.{quote('pk')}"
         )
         with connection.cursor() as cursor:
             cursor.execute(statement, params)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 
@@ -65,7 +66,7 @@ def insert_known_user_events(
     *, source_id: int, messages: Sequence[Incoming], received_at: datetime
 ) -> tuple[int, list[Incoming]]:
     """Insert in one statement; return (rows inserted, messages still to place)."""
-    params = {
+    params: dict[str, Any] = {
         "source_id": source_id,
         "now": received_at,
         "user_ids": [m.user_id for m in messages],

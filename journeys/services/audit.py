@@ -4,19 +4,19 @@ keys, exports, erasures. Each entry is written in the transaction of its change.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.utils import timezone
 
 from journeys.models import AuditEntry, Journey
 
 
-def staff_user(by: AbstractBaseUser | AnonymousUser | None) -> AbstractBaseUser | None:
+def staff_user(by: AbstractBaseUser | AnonymousUser | None) -> User | None:
     """The signed-in user, or None for the system (commands, the demo loader)."""
     if by is None or not by.is_authenticated:
         return None
-    return by  # type: ignore[return-value]
+    return cast(User, by)  # AUTH_USER_MODEL is Django's User
 
 
 def actor_name(by: AbstractBaseUser | AnonymousUser | None, fallback: str = "") -> str:

@@ -66,6 +66,9 @@ def catalogue_record(*, events: Sequence[Event], identified_contact_ids: set[int
 
 
 def _record_one(source_id: int, type_: str, name: str, tally: _Tally) -> None:
+    # A tally holds at least one event, so it has both times.
+    assert tally.first is not None
+    assert tally.last is not None
     normalized = normalize_event_name(name)
     entry, created = EventType.objects.select_for_update().get_or_create(
         source_id=source_id,

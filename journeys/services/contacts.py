@@ -54,7 +54,7 @@ def _users(user_ids: Iterable[str], *, source_id: int, now: datetime) -> dict[tu
             ignore_conflicts=True,
         )
         found.update(Contact.objects.filter(user_id__in=missing).values_list("user_id", "id"))
-    return {("user", u): c for u, c in found.items()}
+    return {("user", str(u)): c for u, c in found.items()}
 
 
 def _anonymous_contact(anonymous_id: str, *, source_id: int, now: datetime) -> int:

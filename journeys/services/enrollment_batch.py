@@ -10,6 +10,7 @@ keyed by step visit), enrollment updates and traces, in that order.
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -307,7 +308,7 @@ class Batch:
             update_rows(Contact, changed, ["traits", *KNOWN_TRAITS])
         traces_write(rows=self.traces)
         for to, text in self.notes:
-            transaction.on_commit(lambda to=to, text=text: outbox_notify(target=to, text=text))
+            transaction.on_commit(functools.partial(outbox_notify, target=to, text=text))
 
     def _queue_messages(self) -> None:
         if not self.messages:

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +20,7 @@ from journeys.engine import (
     EventStimulus,
     EventView,
     PriorEnrollment,
+    Status,
     TimeStimulus,
     TraceLine,
     decide,
@@ -154,7 +156,7 @@ def _state(
         journey_key=version.spec.key,
         journey_version=version.number,
         step_id=row.step_key or None,
-        state=row.state,
+        state=cast(Status, row.state),
         entered_at=row.entered_at,
         step_entered_at=row.step_entered_at,
         wake_at=row.wake_at,

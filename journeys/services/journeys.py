@@ -6,9 +6,9 @@ between the previous version and the new one."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -30,6 +30,7 @@ from journeys.steps import type_of
 from journeys.steps.base import line
 
 Migrate = Literal["drain", "move"]
+Actor = AbstractBaseUser | AnonymousUser | None
 
 
 class JourneyStateError(Exception):
@@ -42,9 +43,7 @@ def journey_parse(*, data: Mapping[str, Any]) -> JourneySpec:
 
 
 @transaction.atomic
-def journey_import(
-    *, data: Mapping[str, Any], publish: bool = False, by: AbstractBaseUser | None = None
-) -> Journey:
+def journey_import(*, data: Mapping[str, Any], publish: bool = False, by: Actor = None) -> Journey:
     """Create or update a journey's draft from a document; optionally publish it.
 
     Raises SpecError (nothing written) when the document is invalid, JourneyStateError for an
@@ -93,7 +92,7 @@ def journey_export(*, key: str, version: int | None = None) -> dict[str, Any]:
 
 @transaction.atomic
 def journey_publish(
-    *, journey: Journey, by: AbstractBaseUser | None = None, migrate: Migrate = "drain"
+    *, journey: Journey, by: Actor = None, migrate: Migrate = "drain"
 ) -> JourneyVersion:
     """Publish the draft as a new immutable version; new entrants take it.
 
@@ -196,19 +195,19 @@ def _trace_each(journey: Journey, now: Any, lines: list[tuple[int, int, TraceLin
 
 
 @transaction.atomic
-def journey_pause(*, journey: Journey, by: AbstractBaseUser | None = None) -> Journey:
+def journey_pause(*, journey: Journey, by: Actor = None) -> Journey:
     """Stop entries and hold every enrollment where it is (wake-ups wait, events are held)."""
     return _set_status(journey, by, Journey.Status.PAUSED, allowed=(Journey.Status.LIVE,))
 
 
 @transaction.atomic
-def journey_resume(*, journey: Journey, by: AbstractBaseUser | None = None) -> Journey:
+def journey_resume(*, journey: Journey, by: Actor = None) -> Journey:
     """Let a paused journey run again; overdue wake-ups fire at the next sweep."""
     return _set_status(journey, by, Journey.Status.LIVE, allowed=(Journey.Status.PAUSED,))
 
 
 @transaction.atomic
-def journey_archive(*, journey: Journey, by: AbstractBaseUser | None = None) -> Journey:
+def journey_archive(*, journey: Journey, by: Actor = None) -> Journey:
     """Archive a journey: no more entries, and open enrollments exit."""
     journey = _set_status(
         journey,
@@ -233,7 +232,7 @@ def journey_archive(*, journey: Journey, by: AbstractBaseUser | None = None) -> 
 
 def _set_status(
     journey: Journey,
-    by: AbstractBaseUser | None,
+    by: Actor,
     status: str,
     *,
     allowed: tuple[str, ...],
@@ -264,14 +263,15 @@ def _draft_is_published(journey: Journey) -> bool:
     return version is not None and version.spec == journey.draft_spec
 
 
-def _user(by: AbstractBaseUser | None) -> AbstractBaseUser | None:
-    return by if by is not None and by.is_authenticated else None
+def _user(by: Actor) -> User | None:
+    """The staff user behind a change, if any (AUTH_USER_MODEL is Django's User)."""
+    return cast(User, by) if by is not None and by.is_authenticated else None
 
 
 def _audit(
     *,
     journey: Journey,
-    by: AbstractBaseUser | None,
+    by: Actor,
     action: str,
     summary: str,
     diff: dict[str, Any],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         name = options["file"]
         try:
-            text = self.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+            stdin = getattr(self, "stdin", sys.stdin)  # call_command(stdin=...) sets it
+            text = stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
         except OSError as exc:
             raise CommandError(f"Cannot read {name}: {exc.strerror}.") from None
         try:

@@ -16,10 +16,10 @@ import pytest
 from channels.models import Message
 from journeys.decisions import SendMessage, UpdateTraits, Wait
 from journeys.durations import duration_words, format_duration
+from journeys.engine import spec_event_names
 from journeys.format import dump_journey, parse_journey
 from journeys.models import Enrollment, MessageVariant, Step, StepVisit
 from journeys.problems import Reader
-from journeys.selectors import spec_event_names
 from journeys.services.journeys import journey_import
 from journeys.simulate import ScriptEvent, simulate
 from journeys.spec import JourneySpec, StepSpec, Variant
