@@ -6,11 +6,11 @@ as a button. It must render to an http(s) URL or a path on the product ("/notes/
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from channels.base import Channel, OutboundMessage, Recipient, SendResult
+from channels.base import Channel, OutboundMessage, PermanentSendError, Recipient, SendResult
 from channels.rendering import (
     MessageContent,
     RenderedMessage,
@@ -72,11 +72,18 @@ class InAppChannel(Channel):
 
     def send(self, message: OutboundMessage) -> SendResult:
         """Delivered by becoming a line of the contact's chat (streams are woken)."""
-        # channels.models imports the registry, which imports this module: the chat (which
-        # needs the models) is imported when the first message is sent.
-        from channels.chat import chat_post_delivered  # noqa: PLC0415
+        if _chat_store is None:
+            raise PermanentSendError("the in-app chat is not set up (channels app not ready)")
+        seq = _chat_store(message)
+        return SendResult(provider_id=f"in_app-{message.message_id}-{seq}", status="delivered")
 
-        entry = chat_post_delivered(message)
-        return SendResult(
-            provider_id=f"in_app-{message.message_id}-{entry.seq}", status="delivered"
-        )
+
+# channels.models imports the registry, which imports this module, and the chat needs the
+# models: ChannelsConfig.ready() hands the chat's writer over once the models are loaded.
+_chat_store: Callable[[OutboundMessage], int] | None = None
+
+
+def chat_store_set(store: Callable[[OutboundMessage], int]) -> None:
+    """Where in-app messages are written: channels.chat.chat_post_delivered's sequence."""
+    global _chat_store
+    _chat_store = store

@@ -28,6 +28,8 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from channels.models import ChatState
+
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _waiters: dict[int, set[Waiter]] = defaultdict(set)
@@ -201,8 +203,6 @@ def _listen_redis(channel: str) -> None:
 def _poll(channel: str) -> None:
     """SQLite: every CHAT_POLL_SECONDS while any stream waits, one query for the chats
     that changed since the last look (a new line, a read mark, a closed question)."""
-    from channels.models import ChatState  # noqa: PLC0415 - models load after apps
-
     interval = float(settings.CHAT_POLL_SECONDS)
     since = timezone.now()
     try:

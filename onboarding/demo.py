@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ADMIN_USER = "admin"
@@ -160,6 +161,16 @@ def _print_welcome(
     print("  Stop with Ctrl-C.")
 
 
+def _wait_for_answer(url: str, *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own local URL
+                return
+        except OSError:
+            time.sleep(0.3)
+
+
 def _port_or_free(port: int) -> int:
     """`port` when nothing listens there, else any free port (Acme Notes' port)."""
     with socket.socket() as sock:
@@ -231,8 +242,12 @@ def _serve(port: int, acme, static_root: Path) -> None:  # noqa: ANN001 - AcmeSe
             ]
         ),
         subprocess.Popen([*manage, "qcluster"]),
-        subprocess.Popen([python, "-m", "onboarding.acme", "--port", str(acme.port)], env=acme_env),
     ]
+    # Stepwise first: Acme Notes sends it events from its first sign-up on.
+    _wait_for_answer(f"http://127.0.0.1:{port}/v1/openapi.json", timeout=120)
+    processes.append(
+        subprocess.Popen([python, "-m", "onboarding.acme", "--port", str(acme.port)], env=acme_env)
+    )
 
     def stop(*_: object) -> None:
         for process in processes:
