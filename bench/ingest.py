@@ -180,7 +180,7 @@ def _bodies(job: Job):
     rng = random.Random(job.seed)
     stamp = datetime.now(UTC).isoformat()
     n = 0
-    if job.kind in ("track", "bare_single", "track_new"):
+    if PHASES[job.kind][2] == 1:
         while True:
             n += 1
             user = (
@@ -643,7 +643,6 @@ def report(rounds: list[dict[str, Result]]) -> dict:
             "track": ratios("track_asgi", "track", "rps"),
             "batch": ratios("batch_asgi", "batch", "eps"),
         }
-        figures["asgi_over_wsgi"] = {k: _median(v) for k, v in asgi.items()}  # type: ignore[assignment]
         print(
             "  the event API under uvicorn ÷ under gunicorn (same run): "
             + ", ".join(
@@ -655,6 +654,8 @@ def report(rounds: list[dict[str, Result]]) -> dict:
         f"  {'batch events/s (absolute)':<48} {batch_eps:,.0f}  (target ≥ "
         f"{TARGETS['batch_events']:,}: {'met' if verdicts['batch_events'] else 'MISSED'})"
     )
+    if "track_asgi" in PHASES:
+        figures["asgi_track"], figures["asgi_batch"] = asgi["track"], asgi["batch"]
     return {
         "ratios": {k: _median(v) for k, v in figures.items()},
         "ratios_per_round": figures,
