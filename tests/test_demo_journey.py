@@ -43,11 +43,13 @@ def demo(tmp_path):
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    _wait_until(lambda: requests.get(f"{url}/v1/openapi.json", timeout=2).ok)
-    yield url, (tmp_path / "demo_write_key").read_text().strip(), tmp_path / "demo.log"
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=20)
-    log.close()
+    try:  # a demo that never came up is stopped too
+        _wait_until(lambda: requests.get(f"{url}/v1/openapi.json", timeout=2).ok)
+        yield url, (tmp_path / "demo_write_key").read_text().strip(), tmp_path / "demo.log"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()
 
 
 def _wait_until(check, timeout: float = 150.0):
