@@ -62,6 +62,15 @@ PHASES = {
     "bare_bulk": ("bare", "/bulk", BATCH_SIZE),
     "batch": ("app", "/v1/batch", BATCH_SIZE),
 }
+# With --asgi: the same Stepwise under uvicorn (onboarding.asgi, 2 workers), same database.
+ASGI_PHASES = {
+    "track_asgi": ("asgi", "/v1/track", 1),
+    "batch_asgi": ("asgi", "/v1/batch", BATCH_SIZE),
+}
+ASGI_LABELS = {
+    "track_asgi": "POST /v1/track under uvicorn (ASGI)",
+    "batch_asgi": "POST /v1/batch of 100 under uvicorn (ASGI)",
+}
 LABELS = {
     "bare_single": "bare view, 1 ORM insert / request",
     "track": "POST /v1/track, known contacts",
@@ -171,7 +180,7 @@ def _bodies(job: Job):
     rng = random.Random(job.seed)
     stamp = datetime.now(UTC).isoformat()
     n = 0
-    if job.kind in ("track", "bare_single", "track_new"):
+    if PHASES[job.kind][2] == 1:
         while True:
             n += 1
             user = (
@@ -280,12 +289,18 @@ def _backend_pids(url: str) -> list[int]:
 class Server:
     """A gunicorn master started in its own session; stopped by its pid."""
 
-    def __init__(self, name: str, args: list[str], env: dict, cwd: Path, log_dir: Path) -> None:
+    def __init__(
+        self, name: str, args: list[str], env: dict, cwd: Path, log_dir: Path, *, asgi=False
+    ) -> None:
         self.name = name
         self.port = _free_port()
         self.log_path = log_dir / f"{name}.log"
         self.log = self.log_path.open("wb")
         cmd = [sys.executable, "-m", "gunicorn", *args, "-w", "2", "-b", f"127.0.0.1:{self.port}"]
+        if asgi:
+            cmd = [sys.executable, "-m", "uvicorn", *args, "--workers", "2", "--host"]
+            cmd += ["127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+            cmd += ["--no-access-log", "--lifespan", "off"]
         self.proc = subprocess.Popen(
             cmd, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -435,7 +450,7 @@ def run_phase(
 ) -> Result:
     server_name, path, _ = PHASES[kind]
     server = servers[server_name]
-    auth = base64.b64encode(f"{key}:".encode()).decode() if server_name == "app" else None
+    auth = base64.b64encode(f"{key}:".encode()).decode() if server_name in ("app", "asgi") else None
     ctx = mp.get_context("fork")
     results = ctx.Queue()
     start_at = time.monotonic() + 0.15
@@ -623,10 +638,24 @@ def report(rounds: list[dict[str, Result]]) -> dict:
         "event): " + ", ".join(f"{k} {_median(v):.2f}" for k, v in cpu_figures.items())
     )
     verdicts["batch_events"] = batch_eps >= TARGETS["batch_events"]
+    if "track_asgi" in PHASES:
+        asgi = {
+            "track": ratios("track_asgi", "track", "rps"),
+            "batch": ratios("batch_asgi", "batch", "eps"),
+        }
+        print(
+            "  the event API under uvicorn ÷ under gunicorn (same run): "
+            + ", ".join(
+                f"{k} {_median(v):.2f} (rounds {', '.join(f'{x:.2f}' for x in v)})"
+                for k, v in asgi.items()
+            )
+        )
     print(
         f"  {'batch events/s (absolute)':<48} {batch_eps:,.0f}  (target ≥ "
         f"{TARGETS['batch_events']:,}: {'met' if verdicts['batch_events'] else 'MISSED'})"
     )
+    if "track_asgi" in PHASES:
+        figures["asgi_track"], figures["asgi_batch"] = asgi["track"], asgi["batch"]
     return {
         "ratios": {k: _median(v) for k, v in figures.items()},
         "ratios_per_round": figures,
@@ -671,9 +700,17 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--strict", action="store_true", help="exit 3 when a target is missed")
     parser.add_argument(
+        "--asgi",
+        action="store_true",
+        help="also measure the event API under uvicorn (onboarding.asgi), in the same rounds",
+    )
+    parser.add_argument(
         "--only", nargs="+", choices=list(PHASES), help="measure only these kinds (debugging)"
     )
     args = parser.parse_args()
+    if args.asgi:
+        PHASES.update(ASGI_PHASES)
+        LABELS.update(ASGI_LABELS)
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     _database_name(url)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -698,6 +735,10 @@ def main() -> int:
 
         servers["app"] = Server("stepwise", ["onboarding.wsgi"], app_env, ROOT, log_dir)
         servers["bare"] = Server("bare", ["bare.wsgi"], bare_env, BARE_DIR, log_dir)
+        if args.asgi:
+            servers["asgi"] = Server(
+                "stepwise-asgi", ["onboarding.asgi:application"], app_env, ROOT, log_dir, asgi=True
+            )
         for server in servers.values():
             server.wait_ready()
         print(
@@ -708,7 +749,7 @@ def main() -> int:
         )
 
         def account(kind: str, result: Result) -> None:
-            side = PHASES[kind][0]
+            side = "app" if PHASES[kind][0] == "asgi" else PHASES[kind][0]
             acked[side] += result.events
             unanswered[side] += result.unanswered
 

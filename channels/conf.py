@@ -96,6 +96,11 @@ def twilio() -> TwilioConfig:
     )
 
 
+def sms_console() -> bool:
+    """SMS_BACKEND=console: texts are printed, not sent (development and `make demo`)."""
+    return settings.SMS_BACKEND == "console"
+
+
 def email_from() -> str:
     return settings.DEFAULT_FROM_EMAIL
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from channels import conf
+from channels.chat import chat_contact_move
 from channels.messages import contact_zone, messages_create
 from channels.models import Message, SubscriptionChange
 from channels.registry import get_channel, validate_content
@@ -372,6 +373,7 @@ def contact_messages_move(*, source_id: int, into_id: int) -> None:
     move to `into_id` (journeys.services.contacts.contact_merge calls it via the outbox)."""
     Message.objects.filter(contact_id=source_id).update(contact_id=into_id)
     SubscriptionChange.objects.filter(contact_id=source_id).update(contact_id=into_id)
+    chat_contact_move(source_id=source_id, into_id=into_id)
 
 
 def _is_https_url(target: str) -> bool:

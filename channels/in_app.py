@@ -6,11 +6,11 @@ as a button. It must render to an http(s) URL or a path on the product ("/notes/
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from channels.base import Channel, OutboundMessage, Recipient, SendResult
+from channels.base import Channel, OutboundMessage, PermanentSendError, Recipient, SendResult
 from channels.rendering import (
     MessageContent,
     RenderedMessage,
@@ -20,6 +20,7 @@ from channels.rendering import (
     render_field,
 )
 
+CTA_MAX_LENGTH = 40
 _BAD_LINK = "The link must start with https://, http:// or / (a page of your product)."
 
 
@@ -37,10 +38,20 @@ def _is_template(text: str) -> bool:
 
 class InAppChannel(Channel):
     key, label, noun = "in_app", "In-app", "an in-app message"
-    optional = ("subject", "url")
+    optional = ("subject", "url", "cta")
     templates = ("subject", "body", "url")
     subscription, preference = "in_app", "In-app messages"
     inbox = True
+
+    def field_problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+        cta = fields.get("cta")
+        if cta is None:
+            return []
+        if "url" not in fields:
+            return [("cta", "is the label of the link's button: it needs a url")]
+        if isinstance(cta, str) and not 0 < len(cta.strip()) <= CTA_MAX_LENGTH:
+            return [("cta", f"must be 1 to {CTA_MAX_LENGTH} characters")]
+        return []
 
     def content_problems(self, content: MessageContent) -> list[TemplateProblem]:
         url = content.url.strip()
@@ -60,4 +71,19 @@ class InAppChannel(Channel):
         return RenderedMessage(channel=self.key, subject=subject, text=text, url=url)
 
     def send(self, message: OutboundMessage) -> SendResult:
-        return SendResult(provider_id=f"in_app-{message.message_id}", status="delivered")
+        """Delivered by becoming a line of the contact's chat (streams are woken)."""
+        if _chat_store is None:
+            raise PermanentSendError("the in-app chat is not set up (channels app not ready)")
+        seq = _chat_store(message)
+        return SendResult(provider_id=f"in_app-{message.message_id}-{seq}", status="delivered")
+
+
+# channels.models imports the registry, which imports this module, and the chat needs the
+# models: ChannelsConfig.ready() hands the chat's writer over once the models are loaded.
+_chat_store: Callable[[OutboundMessage], int] | None = None
+
+
+def chat_store_set(store: Callable[[OutboundMessage], int]) -> None:
+    """Where in-app messages are written: channels.chat.chat_post_delivered's sequence."""
+    global _chat_store
+    _chat_store = store

@@ -131,6 +131,75 @@ class SubscriptionChange(models.Model):
         return f"{self.contact_id}:{self.channel} {self.from_state} → {self.to_state}"
 
 
+class ChatState(models.Model):
+    """One contact's in-app conversation: its sequence counter, read mark and open question.
+
+    `last_seq` is bumped under the row lock by every new ChatEntry, so per contact the
+    sequence numbers are handed out in commit order and a stream cursor never skips one."""
+
+    contact = models.OneToOneField(
+        "journeys.Contact", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    last_seq = models.PositiveBigIntegerField(default=0)
+    read_seq = models.PositiveBigIntegerField(
+        default=0, help_text="Everything the bot said up to here has been read."
+    )
+    open_seq = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The question waiting for an answer, if any."
+    )
+    updated_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"chat of contact {self.contact_id} at {self.last_seq}"
+
+
+class ChatEntry(models.Model):
+    """One line of the in-app chat, from the bot or from the contact, in order (`seq`)."""
+
+    class Author(models.TextChoices):
+        BOT = "bot"
+        USER = "user"
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", "Journey message"
+        QUESTION = "question"
+        REPLY = "reply", "Contact's reply"
+        REASK = "reask", "Asked again"
+        KEYWORD = "keyword", "Keyword reply"
+        FALLBACK = "fallback", "Did not understand"
+
+    contact = models.ForeignKey("journeys.Contact", on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    author = models.CharField(max_length=4, choices=Author.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField(blank=True)
+    subject = models.CharField(max_length=998, blank=True)
+    url = models.CharField(max_length=2000, blank=True, help_text="The call-to-action link.")
+    cta = models.CharField(max_length=80, blank=True, help_text="The call-to-action's label.")
+    # [{"label": "Designer", "value": "design"}, ...] for a question with quick replies.
+    replies = models.JSONField(default=list, blank=True)
+    # {"type": "email", "max_length": 80} for a question answered by typing.
+    answer = models.JSONField(default=dict, blank=True)
+    bot_name = models.CharField(max_length=80, blank=True)
+    bot_avatar = models.CharField(max_length=2000, blank=True)
+    message = models.OneToOneField(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="chat_entry"
+    )
+    step_key = models.CharField(max_length=100, blank=True)
+    journey_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["contact", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "seq"], name="chat_entry_seq_once")
+        ]
+        verbose_name_plural = "chat entries"
+
+    def __str__(self) -> str:
+        return f"{self.author} #{self.seq} to contact {self.contact_id}"
+
+
 class ProviderEvent(models.Model):
     """A provider webhook event already applied: ESPs and Twilio resend events, and a
     resent bounce or STOP must not be applied (or counted) twice."""

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from channels.chat import chat_erase
 from channels.models import Message, MessageStatusChange, SubscriptionChange
 
 
@@ -41,6 +42,7 @@ def messages_erase(*, contact_id: int) -> int:
     )
     MessageStatusChange.objects.filter(message__contact_id=contact_id).update(detail="")
     SubscriptionChange.objects.filter(contact_id=contact_id).delete()
+    chat_erase(contact_id=contact_id)
     return messages.update(
         to_address="",
         subject="",

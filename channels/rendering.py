@@ -50,6 +50,7 @@ class MessageContent:
     preheader: str = ""  # email
     body: str = ""  # email: Markdown; sms/in_app: plain text; webhook: JSON template
     url: str = ""  # webhook: target URL; in_app: the call-to-action link (Liquid)
+    cta: str = ""  # in_app: the call-to-action button's label (plain text)
 
 
 @dataclass(frozen=True)

@@ -71,9 +71,15 @@ class SmsChannel(Channel):
         return RenderedMessage(channel=self.key, text=text, sms=sms_segments(text))
 
     def is_available(self) -> bool:
-        return conf.twilio().is_configured
+        return conf.sms_console() or conf.twilio().is_configured
 
     def send(self, message: OutboundMessage) -> SendResult:
+        if conf.sms_console() and not conf.twilio().is_configured:
+            # SMS_BACKEND=console (the demo): the text goes to the worker's output instead.
+            print(  # noqa: T201 - the console backend is this print
+                f"SMS to {message.to_address}: {message.rendered.text}", flush=True
+            )
+            return SendResult(provider_id=f"console-{message.message_id}")
         config = conf.twilio()
         sender: dict[str, str] = (
             {"messaging_service_sid": config.messaging_service_sid}

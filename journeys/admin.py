@@ -12,7 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 
-from journeys import admin_journeys  # noqa: F401 - registers the journey admins
+from journeys import (
+    admin_bot,  # noqa: F401 - registers the keyword replies' admin
+    admin_journeys,  # noqa: F401 - registers the journey admins
+)
 from journeys.admin_base import ReadOnlyAdmin
 from journeys.contact_page import contact_page
 from journeys.models import (

@@ -12,3 +12,9 @@ class JourneysConfig(AppConfig):
         from onboarding import axes_audit  # noqa: F401 (connects the lock-out receiver)
 
         post_migrate.connect(ensure_schedules, sender=self)
+        # The ask step answers open questions; replies to the bot (widget, SMS) reach it.
+        from channels.inbound import reply_handler_set
+        from journeys.services import asks  # noqa: F401 - registers the question handler
+        from journeys.services.replies import reply_from_address
+
+        reply_handler_set(reply_from_address)

@@ -18,6 +18,7 @@ from journeys.spec import (
     FORMAT,
     KEY_PATTERN,
     REENTRY_RULES,
+    Bot,
     ExitRule,
     Goal,
     JourneySpec,
@@ -36,8 +37,10 @@ _ROOT_FIELDS = (
     "goal",
     "exit",
     "reentry",
+    "bot",
     "steps",
 )
+BOT_NAME_MAX = 80
 _STEP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -63,6 +66,7 @@ def parse_journey(
     reentry = root.get("reentry", "never")
     if reentry not in REENTRY_RULES:
         reader.add("reentry", f'must be "never" or "after_exit", not {reentry!r}')
+    bot = _parse_bot(reader, root["bot"]) if "bot" in root else None
     steps = _parse_steps(reader, root, ParseContext(template_checker))
     if reader.problems:
         raise SpecError(reader.problems)
@@ -79,7 +83,27 @@ def parse_journey(
         exits=exits,
         reentry=reentry,
         description=description,
+        bot=bot,
     )
+
+
+def _parse_bot(reader: Reader, raw: Any) -> Bot | None:
+    """`{"name": "Nova", "avatar": "/static/nova.svg"}`: who speaks in the in-app chat."""
+    data = reader.obj(raw, "bot")
+    if data is None:
+        return None
+    reader.only(data, "bot", ("name", "avatar"))
+    name = reader.text(data, "name", "bot")
+    if name is not None and len(name) > BOT_NAME_MAX:
+        reader.add("bot.name", f"must be at most {BOT_NAME_MAX} characters")
+        return None
+    avatar = data.get("avatar", "")
+    if not isinstance(avatar, str) or not (
+        avatar == "" or avatar.startswith(("https://", "http://", "/"))
+    ):
+        reader.add("bot.avatar", "must be an image address: https://… or a path like /static/…")
+        return None
+    return Bot(name=name, avatar=avatar) if name is not None else None
 
 
 def _check_format(reader: Reader, root: Mapping[str, Any]) -> None:
@@ -291,6 +315,10 @@ def dump_journey(spec: JourneySpec) -> dict[str, Any]:
     if spec.exits:
         data["exit"] = [_dump_event_rule(rule.event, rule.where) for rule in spec.exits]
     data["reentry"] = spec.reentry
+    if spec.bot is not None:
+        data["bot"] = {"name": spec.bot.name} | (
+            {"avatar": spec.bot.avatar} if spec.bot.avatar else {}
+        )
     data["steps"] = [_dump_step(step) for step in spec.steps]
     return data
 

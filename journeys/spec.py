@@ -52,15 +52,24 @@ class Variant:
     preheader: str | None = None
     body: str | None = None
     url: str | None = None
+    cta: str | None = None
 
     def content(self) -> dict[str, str]:
-        """The template fields that are set: subject, preheader, body, url."""
+        """The fields that are set: subject, preheader, body, url, cta."""
         fields = {"subject": self.subject, "preheader": self.preheader}
-        fields |= {"body": self.body, "url": self.url}
+        fields |= {"body": self.body, "url": self.url, "cta": self.cta}
         return {name: value for name, value in fields.items() if value is not None}
 
 
-VARIANT_FIELDS = ("subject", "preheader", "body", "url")
+VARIANT_FIELDS = ("subject", "preheader", "body", "url", "cta")
+
+
+@dataclass(frozen=True)
+class Bot:
+    """Who speaks for a journey in the in-app chat: a name and an avatar image."""
+
+    name: str
+    avatar: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,6 +97,7 @@ class JourneySpec:
     exits: tuple[ExitRule, ...] = ()
     reentry: Reentry = "never"
     description: str = ""
+    bot: Bot | None = None
     _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

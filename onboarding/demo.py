@@ -1,16 +1,26 @@
-"""`make demo`: set up a working Stepwise on this machine and run web + worker together.
+"""`make demo`: set up a working Stepwise on this machine and run what production runs.
 
 Migrates, creates the admin login and a demo source, loads sample data through the real
-services, then runs the web server and the django-q2 cluster until Ctrl-C."""
+services, sets up the demo product Acme Notes (its source, identity secret, keyword
+replies and onboarding journey), then runs until Ctrl-C:
+
+- the WSGI web process (gunicorn: event API, admin, webhooks),
+- the ASGI stream process (uvicorn: the widget's live streams),
+- the front door that splits one URL space between them by path (nginx in production;
+  onboarding/front.py here),
+- the django-q2 worker cluster,
+- Acme Notes itself, on the next port, embedding the widget."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ADMIN_USER = "admin"
@@ -27,6 +37,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding.settings")
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("PUBLIC_URL", f"http://127.0.0.1:{args.port}")
+    os.environ.setdefault("SMS_BACKEND", "console")  # texts appear in this terminal
 
     import django
 
@@ -45,9 +56,13 @@ def main() -> None:
     _admin_login()
     _sample_data(key)
     url = f"http://127.0.0.1:{args.port}"
+    acme = _acme(url, _port_or_free(args.port + 1))
+    call_command("collectstatic", interactive=False, verbosity=0)
     _print_welcome(url, key, identity_secret, secret_key, browser_key)
+    print(f"  Demo product: {acme.url}/   (Acme Notes: sign up and meet its bot)")
+    print("=" * 72, flush=True)
     if not args.setup_only:
-        _serve(args.port)
+        _serve(args.port, acme, Path(settings.STATIC_ROOT))
 
 
 def _admin_login() -> None:
@@ -99,6 +114,12 @@ def _demo_identity_secret(var_dir: Path, key: str, file_name: str) -> str:
     return secret
 
 
+def _acme(url: str, port: int):  # noqa: ANN202 - onboarding.acme.seed.AcmeSetup
+    from onboarding.acme.seed import acme_setup
+
+    return acme_setup(stepwise_url=url, acme_url=f"http://127.0.0.1:{port}", port=port)
+
+
 def _demo_secret_key(var_dir: Path) -> str:
     """A secret server key for reading contacts, kept in var/ (only its hash is stored)."""
     from journeys.models import SecretKey
@@ -138,15 +159,95 @@ def _print_welcome(
     print(f"    curl -u '{key}:' -H 'Content-Type: application/json' \\")
     print(f'      -d \'{{"userId": "ada", "event": "Signed Up"}}\' {url}/v1/track')
     print("  Stop with Ctrl-C.")
-    print(line, flush=True)
 
 
-def _serve(port: int) -> None:
-    manage = [sys.executable, str(Path(__file__).resolve().parent.parent / "manage.py")]
+def _wait_for_answer(url: str, *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own local URL
+                return
+        except OSError:
+            time.sleep(0.3)
+
+
+def _port_or_free(port: int) -> int:
+    """`port` when nothing listens there, else any free port (Acme Notes' port)."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return _free_port()
+    return port
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serve(port: int, acme, static_root: Path) -> None:  # noqa: ANN001 - AcmeSetup
+    python = sys.executable
+    manage = [python, str(Path(__file__).resolve().parent.parent / "manage.py")]
+    wsgi, asgi = _free_port(), _free_port()
+    acme_env = {**os.environ, **acme.environment()}
+    acme_env.pop("DJANGO_SETTINGS_MODULE", None)
     processes = [
-        subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload"]),
+        subprocess.Popen(
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "onboarding.wsgi",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{wsgi}",
+                "--access-logfile",
+                "-",
+                "--log-level",
+                "warning",
+            ]
+        ),
+        subprocess.Popen(
+            [
+                python,
+                "-m",
+                "uvicorn",
+                "onboarding.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(asgi),
+                "--lifespan",
+                "off",
+                "--log-level",
+                "warning",
+            ]
+        ),
+        subprocess.Popen(
+            [
+                python,
+                "-m",
+                "onboarding.front",
+                "--port",
+                str(port),
+                "--wsgi",
+                f"127.0.0.1:{wsgi}",
+                "--asgi",
+                f"127.0.0.1:{asgi}",
+                "--static-root",
+                str(static_root),
+            ]
+        ),
         subprocess.Popen([*manage, "qcluster"]),
     ]
+    # Stepwise first: Acme Notes sends it events from its first sign-up on.
+    _wait_for_answer(f"http://127.0.0.1:{port}/v1/openapi.json", timeout=120)
+    processes.append(
+        subprocess.Popen([python, "-m", "onboarding.acme", "--port", str(acme.port)], env=acme_env)
+    )
 
     def stop(*_: object) -> None:
         for process in processes:

@@ -222,6 +222,8 @@ TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_FROM = env_str("TWILIO_FROM")
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+# "console" prints texts instead of sending them while Twilio is not configured (the demo).
+SMS_BACKEND = env_str("SMS_BACKEND", "twilio")
 
 # --- Channels (delivery rules) ----------------------------------------------------------
 # Read through channels/conf.py at call time. See docs/channels.md.
@@ -269,3 +271,15 @@ ENGINE_WAKE_BATCH_SIZE = env_int("ENGINE_WAKE_BATCH_SIZE", 500)
 # How far back entry decisions (goal already met, audience "performed") look at events.
 ENGINE_HISTORY_DAYS = env_int("ENGINE_HISTORY_DAYS", 90)
 # --- End of engine block ------------------------------------------------------------------
+
+# --- In-app chat (widget streams) ---------------------------------------------------------
+# See docs/widget.md. Streams re-read the database on every heartbeat, whatever woke them.
+
+CHAT_HEARTBEAT_SECONDS = env_int("CHAT_HEARTBEAT_SECONDS", 15)
+# A stream ends after this long; the widget reconnects at once with Last-Event-ID.
+CHAT_STREAM_MAX_SECONDS = env_int("CHAT_STREAM_MAX_SECONDS", 300)
+CHAT_LONG_POLL_SECONDS = env_int("CHAT_LONG_POLL_SECONDS", 25)
+# SQLite only (no LISTEN/NOTIFY, no Redis): how often each web process looks for news.
+CHAT_POLL_SECONDS = float(env_str("CHAT_POLL_SECONDS", "0.25"))
+# Threads each web process uses for the streams' database reads (one connection each).
+CHAT_DB_THREADS = env_int("CHAT_DB_THREADS", 4)

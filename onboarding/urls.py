@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
+from channels import streams
 from journeys.api.router import api
 from onboarding.staff_login import StaffLoginForm
 
@@ -16,6 +17,8 @@ admin.site.site_url = reverse_lazy("builder:journey-list")  # type: ignore[assig
 urlpatterns = [
     path("admin/builder/", include("journeys.builder.urls")),
     path("admin/", admin.site.urls),
+    # Before the event API: the stream is an async view (served by the ASGI process).
+    path("v1/contacts/<str:user_id>/stream", streams.stream, name="chat-stream"),
     path("v1/", api.urls),
     path("", RedirectView.as_view(url=reverse_lazy("builder:journey-list")), name="home"),
     path("", include("channels.urls")),

@@ -5,11 +5,17 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import uvicorn
 from hypothesis import HealthCheck, settings
 
+from channels import streams, wakeup
 from journeys.api.identity import user_hash
 from journeys.models import IdentitySecret
 from journeys.services.secret_keys import secret_key_create
@@ -82,3 +88,29 @@ def api(client, write_key, secret_key):
             return client.get(f"/v1/{path}", headers={"Authorization": f"Bearer {secret_key}"})
 
     return Api()
+
+
+@pytest.fixture
+def asgi_url(transactional_db) -> Iterator[str]:
+    """uvicorn serving onboarding.asgi (and static files) on a free port, on the test
+    database, for the length of one test: what the stream process runs in production."""
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: PLC0415
+
+    from onboarding.asgi import application  # noqa: PLC0415 - Django is set up by now
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(
+        ASGIStaticFilesHandler(application), lifespan="off", log_level="warning", timeout_notify=1
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    wakeup.stop_listener()
+    streams.close_pool()

@@ -18,7 +18,7 @@ from segment.analytics import Client
 from journeys.api.identity import user_hash
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.timeout(180)
+pytestmark = pytest.mark.timeout(300)
 
 
 def _free_port() -> int:
@@ -43,14 +43,16 @@ def demo(tmp_path):
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    _wait_until(lambda: requests.get(f"{url}/v1/openapi.json", timeout=2).ok)
-    yield url, (tmp_path / "demo_write_key").read_text().strip(), tmp_path / "demo.log"
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=20)
-    log.close()
+    try:  # a demo that never came up is stopped too
+        _wait_until(lambda: requests.get(f"{url}/v1/openapi.json", timeout=2).ok)
+        yield url, (tmp_path / "demo_write_key").read_text().strip(), tmp_path / "demo.log"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()
 
 
-def _wait_until(check, timeout: float = 60.0):
+def _wait_until(check, timeout: float = 150.0):
     deadline = time.monotonic() + timeout
     while True:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from xml.sax.saxutils import escape
 
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
 from channels import conf
+from channels.inbound import reply_received
 from channels.subscriptions import subscription_set
 from channels.webhooks.events import event_key, parse_message_id, provider_event_apply
 from journeys.models import Contact
@@ -82,4 +84,12 @@ def inbound(request: HttpRequest) -> HttpResponse:
                 state=state,
                 reason=f"replied {keyword} by SMS",
             )
-    return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+        return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+    # Anything else may answer the bot's question (STOP and START above always win).
+    answer = reply_received(
+        channel="sms", address=request.POST.get("From", ""), text=request.POST.get("Body", "")
+    )
+    if not answer:
+        return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+    twiml = EMPTY_TWIML.replace("</Response>", f"<Message>{escape(answer)}</Message></Response>")
+    return HttpResponse(twiml, content_type="text/xml")

@@ -54,6 +54,7 @@ api = NinjaAPI(
 )
 api.add_router("", tracking_router)
 api.add_router("", "channels.api.router")
+api.add_router("", "journeys.api.chat.router")
 
 
 @api.exception_handler(ValidationError)

@@ -1,6 +1,7 @@
 """Data only: the tables of Stepwise's journeys app. Writes go through journeys.services."""
 
 from journeys.models.audit import AuditEntry
+from journeys.models.bot import KeywordReply
 from journeys.models.catalogue import EventType
 from journeys.models.contacts import Contact, ContactAlias, ErasedAddress, Subscription
 from journeys.models.drafts import DraftChange
@@ -23,6 +24,7 @@ __all__ = [
     "IdentitySecret",
     "Journey",
     "JourneyVersion",
+    "KeywordReply",
     "MessageVariant",
     "SecretKey",
     "Source",

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from channels.chat import chat_export
 from channels.privacy import messages_erase, messages_export
 from journeys.models import (
     Contact,
@@ -75,6 +76,7 @@ def contact_export(*, user_id: str, by: Actor = None, actor_label: str = "") -> 
             for e in events
         ],
         "messages": messages_export(contact_id=contact.pk),
+        "chat": chat_export(contact_id=contact.pk),
         "decisions": list(
             DecisionTrace.objects.filter(contact=contact)
             .order_by("at", "id")

@@ -54,7 +54,7 @@ def demo(tmp_path_factory):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until(lambda: requests.get(f"{url}/v1/openapi.json", timeout=2).ok, 90)
+        _wait_until(lambda: requests.get(f"{url}/v1/openapi.json", timeout=2).ok, 150)
         key = (tmp_path / "demo_write_key").read_text().strip()
         yield url, key, tmp_path / "stepwise.sqlite3", tmp_path / "demo.log"
     finally:

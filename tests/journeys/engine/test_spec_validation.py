@@ -74,8 +74,8 @@ CASES = [
     (
         edit(lambda d: d["steps"][0].update(type="sleep")),
         [
-            'steps[0].type: unknown step type "sleep" (types: message, delay, wait_for_event, '
-            "branch, split, update_contact, notify, exit)"
+            'steps[0].type: unknown step type "sleep" (types: message, ask, delay, '
+            "wait_for_event, branch, split, update_contact, notify, exit)"
         ],
     ),
     (edit(lambda d: d["steps"][0].pop("id")), ["steps[0].id: missing"]),

@@ -119,7 +119,7 @@ def question():
 
 
 def test_the_type_is_in_the_registry_in_palette_order_only_while_registered(question):
-    assert list(STEP_TYPES)[:4] == ["message", "delay", "wait_for_event", "question"]
+    assert list(STEP_TYPES)[:5] == ["message", "ask", "delay", "wait_for_event", "question"]
     assert (question.label, question.description) == (
         "Ask a question",
         "Ask in the app and save the answer on the contact.",
@@ -131,8 +131,8 @@ def test_the_registry_forgets_the_type_afterwards():
         pass
 
     assert problems(journey_doc([ASK | {"timeout": "PT2H"}])) == [
-        'steps[0].type: unknown step type "question" (types: message, delay, wait_for_event, '
-        "branch, split, update_contact, notify, exit)"
+        'steps[0].type: unknown step type "question" (types: message, ask, delay, '
+        "wait_for_event, branch, split, update_contact, notify, exit)"
     ]
 
 

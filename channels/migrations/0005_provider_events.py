@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("channels", "0003_message_url_and_channel_registry"),
+        ("channels", "0004_chat"),
     ]
 
     operations = [

@@ -1,0 +1,420 @@
+/*! Stepwise chat widget: the contact's chat with the journey's bot, live. Loaded by
+ * loader.js into its shadow root; plain JavaScript, no dependencies. See docs/widget.md.
+ */
+(function () {
+  "use strict";
+  var stepwise = window.stepwise;
+  if (!stepwise || !stepwise.boot || stepwise.widget) return;
+  var boot = stepwise.boot;
+  var config = boot.config;
+  var root = boot.root;
+  var launcher = boot.launcher;
+  var badge = launcher.querySelector(".badge");
+  var userPath = config.api + "/v1/contacts/" + encodeURIComponent(config.userId);
+
+  var CSS =
+    ".panel{position:fixed;right:20px;bottom:88px;width:360px;max-width:calc(100vw - 40px);" +
+    "height:520px;max-height:calc(100vh - 120px);display:flex;flex-direction:column;background:#fff;" +
+    "color:#1d1d1f;border-radius:14px;box-shadow:0 12px 40px rgba(0,0,0,.28);overflow:hidden;" +
+    "font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;z-index:2147483000}" +
+    ".panel[hidden]{display:none}" +
+    ".head{display:flex;align-items:center;gap:10px;padding:12px 14px;background:#3b2f8f;color:#fff}" +
+    ".avatar{width:36px;height:36px;border-radius:50%;flex:none;background:#ece9ff;color:#3b2f8f;" +
+    "display:flex;align-items:center;justify-content:center;font-weight:700;overflow:hidden}" +
+    ".avatar img{width:100%;height:100%;object-fit:cover}" +
+    ".who{flex:1;min-width:0}.who h2{margin:0;font-size:16px;line-height:1.2}" +
+    ".who p{margin:2px 0 0;font-size:13px;color:#e4e0ff}" +
+    ".close{border:0;background:transparent;color:#fff;font-size:26px;line-height:1;cursor:pointer;" +
+    "width:40px;height:40px;border-radius:8px}" +
+    "button:focus-visible,a:focus-visible,textarea:focus-visible,input:focus-visible{" +
+    "outline:3px solid #ffbf47;outline-offset:2px}" +
+    ".log{flex:1;overflow-y:auto;padding:14px;background:#f6f5fb}" +
+    ".lines{margin:0;padding:0;list-style:none}" +
+    ".log li{display:flex;gap:8px;margin:0 0 10px;align-items:flex-end}" +
+    ".log li.user{justify-content:flex-end}" +
+    ".bubble{max-width:78%;padding:9px 12px;border-radius:14px;white-space:pre-wrap;" +
+    "overflow-wrap:anywhere;background:#fff;border:1px solid #dcd8ee}" +
+    ".user .bubble{background:#3b2f8f;color:#fff;border-color:#3b2f8f}" +
+    ".log .avatar{width:28px;height:28px;font-size:13px}" +
+    ".subject{display:block;font-weight:700;margin-bottom:2px}" +
+    ".cta{display:inline-block;margin-top:8px;padding:7px 12px;border-radius:8px;background:#3b2f8f;" +
+    "color:#fff;text-decoration:none;font-weight:600}" +
+    ".replies{display:flex;flex-wrap:wrap;gap:8px;padding:8px 14px 0;background:#fff}" +
+    ".replies[hidden]{display:none}" +
+    ".replies button{border:1px solid #3b2f8f;background:#fff;color:#3b2f8f;border-radius:16px;" +
+    "padding:6px 12px;font:inherit;cursor:pointer}" +
+    ".replies button:hover{background:#ece9ff}" +
+    "form{display:flex;gap:8px;padding:10px 14px 12px;background:#fff;border-top:1px solid #e6e3f2}" +
+    "input{flex:1;min-width:0;border:1px solid #767287;border-radius:8px;padding:8px 10px;" +
+    "font:inherit;color:#1d1d1f;background:#fff}" +
+    ".send{border:0;border-radius:8px;background:#3b2f8f;color:#fff;font:inherit;font-weight:600;" +
+    "padding:8px 14px;cursor:pointer}" +
+    ".status{margin:0;padding:0 14px 6px;background:#fff;font-size:13px;color:#5d5a6b;min-height:0}" +
+    ".problem{color:#b00020}" +
+    ".sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;" +
+    "clip:rect(0 0 0 0);white-space:nowrap;border:0}";
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    for (var name in attrs || {}) node.setAttribute(name, attrs[name]);
+    if (text != null) node.textContent = text;
+    return node;
+  }
+  function addStyles(css) {
+    if (root.adoptedStyleSheets && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = root.adoptedStyleSheets.concat([sheet]);
+    } else {
+      root.appendChild(el("style", {}, css));
+    }
+  }
+  addStyles(CSS);
+
+  // --- the panel ---------------------------------------------------------------------
+  var panelId = "stepwise-chat";
+  var panel = el("section", { class: "panel", id: panelId, role: "dialog", hidden: "" });
+  var header = el("div", { class: "head" });
+  var headAvatar = el("div", { class: "avatar", "aria-hidden": "true" });
+  var who = el("div", { class: "who" });
+  var title = el("h2", { id: "stepwise-title" });
+  var subtitle = el("p", {}, "A bot, not a person. It helps you get started.");
+  who.appendChild(title);
+  who.appendChild(subtitle);
+  var close = el("button", { type: "button", class: "close", "aria-label": "Close chat" }, "×");
+  header.appendChild(headAvatar);
+  header.appendChild(who);
+  header.appendChild(close);
+  var log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
+  var list = el("ol", { class: "lines" });
+  log.appendChild(list);
+  var replies = el("div", { class: "replies", role: "group", "aria-label": "Quick replies", hidden: "" });
+  var status = el("p", { class: "status", role: "status" });
+  var form = el("form", { novalidate: "" });
+  var inputId = "stepwise-input";
+  var label = el("label", { class: "sr", for: inputId }, "Message");
+  var input = el("input", { id: inputId, type: "text", autocomplete: "off", maxlength: "1000" });
+  var send = el("button", { type: "submit", class: "send" }, "Send");
+  form.appendChild(label);
+  form.appendChild(input);
+  form.appendChild(send);
+  panel.setAttribute("aria-labelledby", "stepwise-title");
+  panel.appendChild(header);
+  panel.appendChild(log);
+  panel.appendChild(replies);
+  panel.appendChild(status);
+  panel.appendChild(form);
+  root.appendChild(panel);
+  // Announces new bot lines while the panel is closed (the log does it while open).
+  var announcer = el("div", { class: "sr", "aria-live": "polite" });
+  root.appendChild(announcer);
+  launcher.setAttribute("aria-controls", panelId);
+
+  var bot = { name: config.name || "Assistant", avatar: "" };
+  var seen = 0; // the highest chat line shown: every line is shown once, in order
+  var lines = {};
+  var chat = { last: 0, unread: 0, open: null };
+
+  function setBot(next) {
+    if (next && next.name) bot = { name: next.name, avatar: next.avatar || "" };
+    title.textContent = bot.name;
+    fillAvatar(headAvatar, bot);
+    panel.setAttribute("aria-label", "Chat with " + bot.name);
+  }
+  function fillAvatar(node, who) {
+    node.textContent = "";
+    if (who.avatar) {
+      node.appendChild(el("img", { src: new URL(who.avatar, config.api + "/").href, alt: "" }));
+    } else {
+      node.textContent = (who.name || "?").charAt(0).toUpperCase();
+    }
+  }
+  setBot(null);
+
+  // --- the API -----------------------------------------------------------------------
+  function headers(json) {
+    var h = {
+      Authorization: "Basic " + btoa(config.key + ":"),
+      "X-Stepwise-User-Hash": config.userHash
+    };
+    if (json) h["Content-Type"] = "application/json";
+    return h;
+  }
+  function call(method, path, body, options) {
+    var init = { method: method, headers: headers(body !== undefined), mode: "cors" };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    if (options && options.keepalive) init.keepalive = true;
+    return fetch(path, init).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) throw new Error(data.error || "The chat could not be reached.");
+        return data;
+      });
+    });
+  }
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+  function track(name, properties) {
+    return call("POST", config.api + "/v1/track", {
+      userId: config.userId,
+      event: String(name),
+      properties: properties || {},
+      messageId: "web-" + uuid(),
+      timestamp: new Date().toISOString(),
+      context: {
+        library: { name: "stepwise-widget", version: "1" },
+        page: { url: location.href, path: location.pathname, title: document.title }
+      }
+    }, { keepalive: true });
+  }
+
+  // --- showing lines -----------------------------------------------------------------
+  function show(line) {
+    if (!line || typeof line.seq !== "number" || line.seq <= seen) return;
+    seen = line.seq;
+    lines[line.seq] = line;
+    if (line.bot) setBot(line.bot);
+    var item = el("li", { class: line.author === "user" ? "user" : "bot", "data-seq": String(line.seq) });
+    if (line.author !== "user") {
+      var avatar = el("div", { class: "avatar", "aria-hidden": "true" });
+      fillAvatar(avatar, line.bot || bot);
+      item.appendChild(avatar);
+    }
+    var bubble = el("div", { class: "bubble" });
+    var speaker = el("span", { class: "sr" }, line.author === "user" ? "You: " : bot.name + ": ");
+    bubble.appendChild(speaker);
+    if (line.subject) bubble.appendChild(el("strong", { class: "subject" }, line.subject));
+    bubble.appendChild(document.createTextNode(line.text));
+    if (line.url) {
+      bubble.appendChild(document.createElement("br"));
+      var link = el("a", { class: "cta", href: line.url, "data-seq": String(line.seq) }, line.cta || "Open");
+      link.addEventListener("click", follow);
+      bubble.appendChild(link);
+    }
+    item.appendChild(bubble);
+    list.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+    if (line.author !== "user" && panel.hidden) {
+      announcer.textContent = "New message from " + bot.name + ": " + line.text;
+    }
+  }
+
+  function showState(next) {
+    if (!next) return;
+    chat = next;
+    var unread = panel.hidden ? chat.unread : 0;
+    badge.hidden = !unread;
+    badge.textContent = unread > 9 ? "9+" : String(unread || "");
+    launcher.setAttribute(
+      "aria-label",
+      (panel.hidden ? "Open chat" : "Close chat") + (unread ? ", " + unread + " unread" : "")
+    );
+    renderQuestion();
+    if (!panel.hidden) markRead();
+  }
+
+  function openQuestion() {
+    var line = chat.open != null ? lines[chat.open] : null;
+    return line && line.kind === "question" ? line : null;
+  }
+
+  function renderQuestion() {
+    var question = openQuestion();
+    replies.textContent = "";
+    var choices = (question && question.replies) || [];
+    choices.forEach(function (choice) {
+      var button = el("button", { type: "button" }, choice.label);
+      button.addEventListener("click", function () {
+        reply({ text: choice.label, value: choice.value, question: question.seq });
+      });
+      replies.appendChild(button);
+    });
+    replies.hidden = !choices.length;
+    var answer = (question && question.answer) || {};
+    input.type = answer.type === "email" ? "email" : "text";
+    input.setAttribute("inputmode", answer.type === "number" ? "decimal" : "text");
+    input.maxLength = answer.max_length || 1000;
+    input.placeholder = question ? "Type your answer…" : "Write a message…";
+    label.textContent = question ? "Your answer to: " + question.text : "Message to " + bot.name;
+    log.scrollTop = log.scrollHeight; // the buttons took room: keep the question in view
+  }
+
+  // --- talking back ------------------------------------------------------------------
+  var sending = false;
+  function reply(body) {
+    if (sending) return;
+    sending = true;
+    status.textContent = "";
+    status.classList.remove("problem");
+    call("POST", userPath + "/chat/replies", body)
+      .then(function (data) {
+        (data.lines || []).forEach(show);
+        showState(data.state);
+        input.value = "";
+      })
+      .catch(function (error) {
+        status.textContent = error.message + " Please try again.";
+        status.classList.add("problem");
+      })
+      .then(function () {
+        sending = false;
+      });
+  }
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    var question = openQuestion();
+    reply(question ? { text: text, question: question.seq } : { text: text });
+  });
+
+  // A call-to-action records its click before the page follows the link.
+  function follow(event) {
+    var link = event.currentTarget;
+    var href = link.href;
+    var seq = link.getAttribute("data-seq");
+    var record = call("POST", userPath + "/chat/" + seq + "/click", {}, { keepalive: true });
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button) return;
+    event.preventDefault();
+    var done = false;
+    function go() {
+      if (!done) {
+        done = true;
+        location.href = href;
+      }
+    }
+    record.then(go, go);
+    setTimeout(go, 1500);
+  }
+
+  var reading = 0;
+  function markRead() {
+    if (!chat.unread || reading >= chat.last) return;
+    reading = chat.last;
+    call("POST", userPath + "/chat/read", { up_to: chat.last })
+      .then(function (data) { showState(data.state); })
+      .catch(function () { reading = 0; });
+  }
+
+  // --- opening and closing -----------------------------------------------------------
+  function open() {
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    showState(chat);
+    log.scrollTop = log.scrollHeight; // the newest line: it had no layout while hidden
+    input.focus();
+    connect();
+  }
+  function shut() {
+    panel.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    showState(chat);
+    launcher.focus();
+  }
+  launcher.addEventListener("click", function () {
+    if (panel.hidden) open();
+    else shut();
+  });
+  close.addEventListener("click", shut);
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") shut();
+  });
+
+  // --- the live feed: SSE with Last-Event-ID, else long polling ------------------------
+  var source = null;
+  var polling = false;
+  var failures = 0;
+  var everOpened = false;
+  var retryTimer = null;
+
+  function query(extra) {
+    var params = "key=" + encodeURIComponent(config.key) +
+      "&user_hash=" + encodeURIComponent(config.userHash);
+    if (seen) params += "&after=" + seen;
+    return userPath + "/stream?" + params + (extra || "");
+  }
+
+  function connect() {
+    if (polling || (source && source.readyState !== 2)) return;
+    if (!window.EventSource) return poll();
+    clearTimeout(retryTimer);
+    source = new EventSource(query());
+    source.addEventListener("open", function () {
+      everOpened = true;
+      failures = 0;
+      status.textContent = "";
+    });
+    source.addEventListener("line", function (event) {
+      show(JSON.parse(event.data));
+    });
+    source.addEventListener("state", function (event) {
+      showState(JSON.parse(event.data));
+    });
+    source.addEventListener("error", function () {
+      failures += 1;
+      if (!everOpened && failures >= 3) {
+        // SSE never got through (a buffering proxy, say): long polling instead.
+        source.close();
+        source = null;
+        return poll();
+      }
+      if (failures >= 3 && !panel.hidden) status.textContent = "Reconnecting…";
+      if (source.readyState === 2) {
+        retryTimer = setTimeout(connect, Math.min(1000 * failures, 10000));
+      }
+    });
+  }
+
+  function reconnect() {
+    // Back online: do not wait for the browser's own retry timer.
+    if (polling) return;
+    if (source) source.close();
+    source = null;
+    connect();
+  }
+
+  function poll() {
+    polling = true;
+    var wait = 0;
+    (function next() {
+      fetch(query("&transport=poll"), { headers: headers(false), mode: "cors" })
+        .then(function (response) {
+          if (!response.ok) throw new Error("poll " + response.status);
+          return response.json();
+        })
+        .then(function (data) {
+          wait = 0;
+          status.textContent = "";
+          (data.lines || []).forEach(show);
+          showState(data.state);
+          next();
+        })
+        .catch(function () {
+          wait = Math.min(wait ? wait * 2 : 1000, 10000);
+          setTimeout(next, wait);
+        });
+    })();
+  }
+
+  window.addEventListener("online", reconnect);
+
+  // --- the page's API: stepwise("track", name, properties), ("open"), ("close") --------
+  function run(command) {
+    var name = command[0];
+    if (name === "track") return track(command[1], command[2]);
+    if (name === "open") return open();
+    if (name === "close") return shut();
+  }
+  var api = function () {
+    return run(Array.prototype.slice.call(arguments));
+  };
+  api.boot = boot;
+  api.booted = true;
+  api.widget = true;
+  window.stepwise = api;
+  boot.queue.splice(0).forEach(run);
+
+  connect();
+  if (config.open) open();
+})();

@@ -1,0 +1,212 @@
+"""`make demo` as a new Acme Notes user meets it: the real demo processes (front door,
+gunicorn, uvicorn streams, the worker, Acme Notes) and headless Chromium. The bot says it
+is a bot, asks the name and the role, suggests one step at a time, praises each in order,
+and answers honestly when it does not understand. Screenshots go to docs/widget/."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs" / "widget"
+AXE = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+WIDGET = "[data-stepwise]"
+
+
+def _free_pair() -> int:
+    """A port whose next one is free too (the demo serves Acme on port + 1)."""
+    for _ in range(50):
+        with socket.socket() as first, socket.socket() as second:
+            first.bind(("127.0.0.1", 0))
+            port = first.getsockname()[1]
+            try:
+                second.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no two free ports in a row")
+
+
+def _wait_for(url: str, timeout: float = 150) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} did not come up")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("`make demo` runs on SQLite whatever the suite uses: the SQLite run covers it")
+    var = tmp_path_factory.mktemp("demo")
+    port = _free_pair()
+    env = {**os.environ, "STEPWISE_VAR_DIR": str(var), "PYTHONUNBUFFERED": "1"}
+    env["CHANNELS_SMS_QUIET_HOURS"] = ""  # the cheer's text is sent at any hour of the run
+    for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "REDIS_URL"):
+        env.pop(name, None)
+    log = (var / "demo.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "onboarding.demo", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    stepwise, acme = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port + 1}"
+    try:
+        _wait_for(f"{stepwise}/v1/openapi.json")
+        _wait_for(f"{acme}/")
+        yield stepwise, acme, var / "demo.log"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture
+def person(browser):
+    """A new visitor's browser; CSP bypassed only so the test can inject axe-core."""
+    context = browser.new_context(viewport={"width": 1280, "height": 820}, bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def lines(page) -> list[str]:
+    return page.locator(f"{WIDGET} .lines li .bubble").evaluate_all(
+        "nodes => nodes.map(n => Array.from(n.childNodes).filter(c => c.nodeType === 3)"
+        ".map(c => c.textContent).join(''))"
+    )
+
+
+def wait_line(page, text: str, timeout: float = 20_000) -> None:
+    page.locator(f"{WIDGET} .lines li").filter(has_text=text).last.wait_for(timeout=timeout)
+
+
+def open_chat(page) -> None:
+    page.locator(f"{WIDGET} .launcher").click()
+    page.locator(f"{WIDGET} .panel").wait_for()
+
+
+def accessible(page, axe) -> list[dict]:
+    """axe-core's violations; Acme does not serve axe, so the test brings it."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return axe(page)
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(DOCS / f"{name}.png"))
+
+
+def test_a_new_acme_user_is_onboarded_by_the_bot_step_by_step(demo, person, axe, tmp_path):
+    stepwise, acme, log = demo
+    page = person
+    page.goto(f"{acme}/signup/")
+    page.fill("#id_email", "ada@example.com")
+    page.fill("#id_password", "correct horse battery")
+    page.fill("#id_phone", "+14155550142")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{acme}/notes/")
+
+    page.locator(f"{WIDGET} .badge").filter(has_text="2").wait_for(timeout=20_000)
+    open_chat(page)
+    wait_line(page, "what should I call you?")
+    assert page.locator(f"{WIDGET} .panel h2").text_content() == "Nova"
+    assert lines(page) == [
+        "Hi! I'm Nova, the Acme Notes bot. I'm just a bot, so I can't do much, but I'll show "
+        "you around one small step at a time.",
+        "First things first: what should I call you?",
+    ]
+    assert accessible(page, axe) == []
+    shot(page, "1-hello")
+
+    page.locator(f"{WIDGET} input").fill("Ada")
+    page.keyboard.press("Enter")
+    wait_line(page, "Nice to meet you, Ada!")
+    quick = page.locator(f"{WIDGET} .replies button")
+    assert quick.all_text_contents() == ["Product", "Design", "Engineering", "Something else"]
+    assert accessible(page, axe) == []
+    shot(page, "2-quick-replies")
+    quick.filter(has_text="Design").click()
+    wait_line(page, "Here's your first step: write a note.")
+    assert page.locator(f"{WIDGET} .replies").is_hidden()
+
+    page.locator(f"{WIDGET} input").fill("can you order me a pizza")
+    page.keyboard.press("Enter")
+    wait_line(page, "I'm only a bot, sorry!")
+    assert lines(page)[-1] == (
+        "I'm only a bot, sorry! I'll try to point you in the right direction.\n\nHere is where "
+        "we were: Here's your first step: write a note. Anything will do, even a shopping "
+        "list. It takes ten seconds."
+    )
+    shot(page, "3-honest-fallback")
+
+    page.locator(f"{WIDGET} a.cta").filter(has_text="Write a note").last.click()
+    page.wait_for_url(f"{acme}/notes/new/")
+    page.fill("#id_title", "Groceries")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{acme}/notes/")
+    page.locator(f"{WIDGET} .badge").filter(has_text="1").wait_for(timeout=20_000)
+    open_chat(page)
+    wait_line(page, "Nice one, Ada! “Groceries” is saved.")
+    assert accessible(page, axe) == []
+    shot(page, "4-praise")
+
+    page.locator(f"{WIDGET} a.cta").filter(has_text="Upload a file").last.click()
+    page.wait_for_url(f"{acme}/files/")
+    upload = tmp_path / "roadmap.pdf"
+    upload.write_bytes(b"%PDF-1.4 roadmap")
+    page.set_input_files("#id_file", str(upload))
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{acme}/notes/")
+    open_chat(page)
+    wait_line(page, "Got roadmap.pdf.")
+
+    page.locator(f"{WIDGET} a.cta").filter(has_text="Invite a teammate").last.click()
+    page.wait_for_url(f"{acme}/invite/")
+    page.fill("#id_email", "grace@example.com")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{acme}/notes/")
+    open_chat(page)
+    wait_line(page, "You did it: a note, a file and a teammate.")
+    shot(page, "5-cheer")
+
+    said = lines(page)
+    bot_steps = [
+        "what should I call you?",
+        "Nice to meet you, Ada!",
+        "Here's your first step",
+        "I'm only a bot, sorry!",
+        "Nice one, Ada!",
+        "Got roadmap.pdf",
+        "You did it",
+    ]
+    found = [next(i for i, text in enumerate(said) if step in text) for step in bot_steps]
+    assert found == sorted(found)
+    assert [text for text in said if text in ("Ada", "Design", "can you order me a pizza")] == [
+        "Ada",
+        "Design",
+        "can you order me a pizza",
+    ]
+    assert len(said) == len(set(said))
+    deadline = time.monotonic() + 20
+    while "SMS to +14155550142: Acme Notes: you're all set, Ada!" not in log.read_text():
+        assert time.monotonic() < deadline, "the cheer's text message was not sent"
+        time.sleep(0.5)
