@@ -148,7 +148,8 @@ def chat_post_delivered(outbound: OutboundMessage) -> ChatEntry:
     step, bot = _journey_facts(message)
     rendered = outbound.rendered
     is_question = step.get("type") == "ask"
-    answer = step.get("answer") if isinstance(step.get("answer"), dict) else {}
+    raw_answer = step.get("answer")
+    answer: dict[str, Any] = raw_answer if isinstance(raw_answer, dict) else {}
     line = ChatLine(
         author=ChatEntry.Author.BOT,
         kind=Kind.QUESTION if is_question else Kind.MESSAGE,

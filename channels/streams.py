@@ -111,14 +111,15 @@ def _cursor(request: HttpRequest) -> int | None:
 
 
 @require_GET
-async def stream(request: HttpRequest, user_id: str) -> HttpResponse:
+async def stream(request: HttpRequest, user_id: str) -> HttpResponse | StreamingHttpResponse:
     """SSE (or one long poll) of a contact's chat; needs the write key and the user's hash."""
     try:
         after = _cursor(request)
         call = await _db(authorize_contact_call, request, user_id)
     except BrowserRefusal as refusal:
         return refusal.response()
-    request.auth = call.source  # type: ignore[attr-defined] - the CORS middleware reads it
+    # The CORS middleware reads the source from request.auth.
+    request.auth = call.source  # type: ignore[attr-defined]
     if request.GET.get("transport") == "poll":
         return await _long_poll(call.contact_id, user_id, after, call.source.id)
     if not hasattr(request, "scope"):
