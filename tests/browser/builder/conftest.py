@@ -3,14 +3,13 @@ cookie made by Django's test client), so each test spends its time on the builde
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
-
-import os
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "builder"
 # Tests must not rewrite tracked files: screenshots go to docs/builder/ only when asked
