@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -138,8 +139,19 @@ class _CommitBatch:
 
     def flush(self) -> None:
         ids, self.message_ids = self.message_ids, []
+        try:
+            self._enqueue(ids)
+        except Exception:  # noqa: BLE001 - broker down: the rows are queued, the sweep sends them
+            logger.warning("delivery.enqueue_failed", extra={"messages": len(ids)}, exc_info=True)
+
+    @staticmethod
+    def _enqueue(ids: list[int]) -> None:
         for start in range(0, len(ids), SEND_BATCH):
-            async_task("channels.tasks.deliver_messages", ids[start : start + SEND_BATCH])
+            async_task(
+                "channels.tasks.deliver_messages",
+                ids[start : start + SEND_BATCH],
+                cluster=settings.Q_DELIVERY_CLUSTER,
+            )
 
 
 _batches = threading.local()
@@ -392,4 +404,8 @@ def team_notify(*, target: str, text: str) -> None:
             validate_email(target)
         except ValidationError:
             raise ValueError(f"{target!r} is neither an email address nor an https URL.") from None
-    transaction.on_commit(lambda: async_task("channels.tasks.team_notify_send", target, text))
+    transaction.on_commit(
+        lambda: async_task(
+            "channels.tasks.team_notify_send", target, text, cluster=settings.Q_DELIVERY_CLUSTER
+        )
+    )

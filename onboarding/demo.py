@@ -241,7 +241,7 @@ def _serve(port: int, acme, static_root: Path) -> None:  # noqa: ANN001 - AcmeSe
                 str(static_root),
             ]
         ),
-        subprocess.Popen([*manage, "qcluster"]),
+        subprocess.Popen([*manage, "workers"]),
     ]
     # Stepwise first: Acme Notes sends it events from its first sign-up on.
     _wait_for_answer(f"http://127.0.0.1:{port}/v1/openapi.json", timeout=120)

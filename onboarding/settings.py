@@ -151,8 +151,18 @@ PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "")
 # --- Broker and worker (django-q2) ------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL")
+# Three clusters so that no kind of work can bury another (docs/deploy.md): event
+# processing, timed wake-ups, and message delivery each have their own queue and workers.
+# Every process of one deployment shares Q_PREFIX (the signing salt and the queue names);
+# Q_CLUSTER_NAME, django-q2's own variable, picks the cluster a `qcluster` process runs
+# (`manage.py workers` starts all three on one host).
+Q_PREFIX = env_str("Q_PREFIX", "stepwise")
+Q_DELIVERY_CLUSTER = Q_PREFIX
+Q_EVENTS_CLUSTER = f"{Q_PREFIX}-events"
+Q_WAKEUPS_CLUSTER = f"{Q_PREFIX}-wakeups"
+Q_CLUSTERS = (Q_EVENTS_CLUSTER, Q_WAKEUPS_CLUSTER, Q_DELIVERY_CLUSTER)
 Q_CLUSTER: dict = {
-    "name": env_str("Q_CLUSTER_NAME", "stepwise"),
+    "name": Q_PREFIX,
     "workers": env_int("Q_WORKERS", 2),
     "timeout": 120,
     "retry": 180,
@@ -162,6 +172,10 @@ Q_CLUSTER: dict = {
     "poll": 0.05,
     "ack_failures": True,
     "label": "Worker",
+    "ALT_CLUSTERS": {
+        Q_EVENTS_CLUSTER: {"workers": env_int("Q_EVENT_WORKERS", 2)},
+        Q_WAKEUPS_CLUSTER: {"workers": env_int("Q_WAKEUP_WORKERS", 1)},
+    },
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
