@@ -25,6 +25,7 @@ from channels.models import Message
 from channels.registry import get_channel, render_message, subscription_of
 from channels.rendering import MessageContent, RenderError, template_context
 from channels.subscriptions import opt_out_reasons, subscription_set
+from channels.suppression import suppressed_reason
 from channels.unsubscribe import unsubscribe_urls
 from journeys.models import Contact
 
@@ -159,6 +160,14 @@ def _attempt(
         return "failed"
     if not outbound.to_address:
         message_suppress(message_id=message.pk, reason="no address", now=now)
+        return "suppressed"
+    bounced = (
+        ""
+        if message.is_test
+        else suppressed_reason(channel=message.channel, address=outbound.to_address)
+    )
+    if bounced:
+        message_suppress(message_id=message.pk, reason=bounced, now=now)
         return "suppressed"
     channel = get_channel(message.channel)
     assert channel is not None  # checked by _ineligible_reason
