@@ -288,7 +288,7 @@ class MessageRequest:
     journey_id: int | None = None
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # the caller's transaction, or one of its own
 def message_queue_many(
     *, requests: Sequence[MessageRequest], now: datetime | None = None
 ) -> list[QueuedMessage]:
