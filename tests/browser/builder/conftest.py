@@ -3,6 +3,7 @@ cookie made by Django's test client), so each test spends its time on the builde
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "builder"
+# Tests must not rewrite tracked files: screenshots go to docs/builder/ only when asked
+# (STEPWISE_SCREENSHOTS=1), otherwise to the untracked var/screenshots/builder/.
+SCRATCH = Path(__file__).resolve().parents[3] / "var" / "screenshots" / "builder"
 
 
 def _signed_in(browser, live_server, user):
@@ -73,11 +77,13 @@ def viewer_page(browser, live_server, staff_user):
 
 @pytest.fixture
 def shot():
-    """Save a screenshot for docs/builder/ (what the README shows)."""
-    DOCS.mkdir(parents=True, exist_ok=True)
+    """Save a screenshot for docs/builder/ (what the README shows) when
+    STEPWISE_SCREENSHOTS=1, else under var/ (never a tracked file)."""
+    folder = DOCS if os.environ.get("STEPWISE_SCREENSHOTS") == "1" else SCRATCH
+    folder.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str, *, selector: str | None = None, full_page: bool = False) -> Path:
-        path = DOCS / f"{name}.png"
+        path = folder / f"{name}.png"
         target = page.locator(selector) if selector else page
         if selector:
             target.screenshot(path=str(path))
