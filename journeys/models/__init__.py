@@ -10,6 +10,7 @@ from journeys.models.events import Event
 from journeys.models.journeys import Journey, JourneyVersion, MessageVariant, Step
 from journeys.models.keys import SecretKey
 from journeys.models.sources import IdentitySecret, Source
+from journeys.models.workers import WorkerHeartbeat
 
 __all__ = [
     "AuditEntry",
@@ -31,4 +32,5 @@ __all__ = [
     "Step",
     "StepVisit",
     "Subscription",
+    "WorkerHeartbeat",
 ]

@@ -39,7 +39,7 @@ def demo(tmp_path_factory):
         **os.environ,
         "STEPWISE_VAR_DIR": str(tmp_path),
         "PYTHONUNBUFFERED": "1",
-        "Q_CLUSTER_NAME": f"ops-sqlite-{uuid.uuid4().hex[:8]}",
+        "Q_PREFIX": f"ops-sqlite-{uuid.uuid4().hex[:8]}",
     }
     for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "REDIS_URL"):
         env.pop(name, None)
