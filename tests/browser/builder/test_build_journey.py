@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 from segment.analytics import Client
 
 from channels.models import Message
@@ -159,7 +160,7 @@ def test_a_new_staff_member_builds_tests_and_publishes_the_welcome(
     page.fill("#id_variant-0-body", "Hi {{ contact.first_name }}, stuck? https://app.example.com")
     page.click("#editor button:has-text('Save')")
     saved(page)
-    page.wait_for_function("!document.querySelector('#checks').innerText.includes('Must fix')")
+    expect(page.locator("#checks li.check-error")).to_have_count(0)
     assert "SMS nudge" not in panel.inner_text().split("Warning")[0]
     shot(page, "canvas", full_page=True)
 
@@ -241,7 +242,7 @@ def test_undo_redo_stale_save_viewer_and_audit(
     page.wait_for_selector("#card-Wait_a_day", state="detached")
     page.wait_for_selector("#redo-button:not([disabled])")
     page.keyboard.press("Control+y")
-    page.wait_for_selector("#card-Wait_a_day")
+    expect(page.locator("#card-Wait_a_day")).to_have_count(1)
 
     # Two staff at once: Grace saves first; Casey's save is refused, his text kept.
     page.click("#card-Welcome_email .card-name a")
