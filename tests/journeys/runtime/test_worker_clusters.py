@@ -21,24 +21,7 @@ from journeys.services.journeys import journey_import
 from journeys.tasks import heartbeat, kick_event_processing
 
 from .conftest import utc
-
-SATURDAY = utc(2026, 3, 7, 15, 0)
-MORNING = {
-    "format": "stepwise.journey/1",
-    "key": "morning",
-    "name": "Morning tip",
-    "trigger": {"event": "Signed Up"},
-    "reentry": "never",
-    "steps": [
-        {"id": "nine", "type": "delay", "until": {"time": "09:00"}},
-        {
-            "id": "tip",
-            "type": "message",
-            "channel": "email",
-            "variants": [{"subject": "Tip", "body": "Tip"}],
-        },
-    ],
-}
+from .test_time import MORNING, SATURDAY
 
 
 def _queue_email(contact):
