@@ -8,6 +8,7 @@ of a summary ("Not finished: the event to wait for is missing").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,9 @@ from journeys.problems import Problem, Reader
 from journeys.spec import JourneySpec, StepSpec, Trigger
 from journeys.steps import STEP_TYPES, ParseContext
 
+_VARIABLE = re.compile(
+    r"\{\{\s*(?:contact|event)?\.?(?:properties\.|traits\.)?([A-Za-z_]+)[^}]*\}\}"
+)
 OutletLabel = Callable[[Mapping[str, Any], str], str]
 Outlets = Callable[[Mapping[str, Any]], Sequence[str]]
 # The timing example on delay cards: a person in Paris who arrives on a Friday evening.
@@ -67,7 +71,7 @@ def step_cards(document: Mapping[str, Any]) -> dict[str, CardInfo]:
         summary, unfinished = "", ""
         if step is not None and step_type is not None:
             try:
-                summary = step_type.summary(step, spec)
+                summary = readable_variables(step_type.summary(step, spec))
             except (KeyError, IndexError):
                 summary = label
         else:
@@ -85,6 +89,11 @@ def step_cards(document: Mapping[str, Any]) -> dict[str, CardInfo]:
             channel=str(raw.get("channel", "")),
         )
     return cards
+
+
+def readable_variables(text: str) -> str:
+    """ "Welcome, {{ contact.first_name }}" → "Welcome, [first name]" for a card."""
+    return _VARIABLE.sub(lambda m: f"[{m.group(1).replace('_', ' ')}]", text)
 
 
 def _parse_one(raw: Mapping[str, Any], index: int) -> tuple[StepSpec | None, list[Problem]]:

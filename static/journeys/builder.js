@@ -111,3 +111,31 @@
     }
   });
 })();
+
+/* A message's editor shows only the fields its channel uses (an SMS has no subject). */
+(function () {
+  "use strict";
+  function fieldsFor(box, channel) {
+    var found = [];
+    (box.getAttribute("data-channel-fields") || "").split(";").forEach(function (part) {
+      var pair = part.split(":");
+      if (pair[0] === channel) found = (pair[1] || "").split(",");
+    });
+    return found;
+  }
+  function showFields(root) {
+    var select = root.querySelector("#id_channel");
+    var box = root.querySelector(".variants[data-channel-fields]");
+    if (!select || !box) return;
+    var shown = fieldsFor(box, select.value);
+    box.querySelectorAll(".variant-field").forEach(function (row) {
+      var name = row.getAttribute("data-field");
+      row.hidden = !(name === "name" || name === "weight" || shown.indexOf(name) !== -1);
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "id_channel") showFields(document);
+  });
+  document.addEventListener("htmx:afterSettle", function () { showFields(document); });
+  document.addEventListener("DOMContentLoaded", function () { showFields(document); });
+})();

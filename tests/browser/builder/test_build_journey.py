@@ -153,7 +153,7 @@ def test_a_new_staff_member_builds_tests_and_publishes_the_welcome(
     assert "“SMS nudge”, variant A, text" in panel.inner_text()
     assert "steps[" not in panel.inner_text()
     assert axe(page, context="#checks") == []
-    shot(page, "validation", selector=".side")
+    shot(page, "validation", selector="#checks")
     panel.locator("a:has-text('SMS nudge')").click()
     page.wait_for_selector("#editor .editor-message", state="detached")  # the editor reopened
     page.wait_for_selector("#editor h2:has-text('SMS nudge')")
@@ -176,7 +176,7 @@ def test_a_new_staff_member_builds_tests_and_publishes_the_welcome(
     frame = page.frame_locator("#preview iframe").first
     assert "write your first note" in frame.locator("body").inner_text()
     assert axe(page, context="#editor") == []
-    shot(page, "preview", selector=".side")
+    shot(page, "preview", selector="#preview")
     page.locator("#preview .test-send button").first.click()
     page.wait_for_selector("#preview .sent-ok")
     run_worker()
