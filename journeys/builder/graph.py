@@ -100,9 +100,11 @@ def _write(
         end_id = fresh_id(ids, END_ID)
         steps.append({"id": end_id, "type": "exit"})
         ids.append(end_id)
-    for step, writes in zip(steps, plan, strict=True):
+    for step_id, step, writes in zip(ids, steps, plan, strict=True):
         for key, target in writes.items():
             value = end_id if target is _END else target
+            if value is None and read_target(step, key) == graph[step_id][key]:
+                continue  # already says where it goes, explicitly: leave it as written
             if key.startswith("paths."):
                 paths = step.setdefault("paths", [])
                 index = int(key.split(".", 1)[1])

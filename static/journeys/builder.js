@@ -97,3 +97,17 @@
     }
   });
 })();
+
+/* A saved change tells every panel (validation, preview) to refresh itself. */
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var xhr = event.detail.xhr;
+    var said = xhr ? xhr.getResponseHeader("HX-Trigger") : "";
+    var main = event.detail.target && event.detail.target.id === "editor";
+    if (said === "draft-saved" && main && window.htmx && !xhr.stepwiseAnnounced) {
+      xhr.stepwiseAnnounced = true;  // once per response, not once per out-of-band swap
+      window.htmx.trigger(document.body, "draft-changed");
+    }
+  });
+})();

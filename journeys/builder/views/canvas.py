@@ -124,7 +124,8 @@ def _changed(
         context |= _editor_context(journey, editor_step)
     context |= dict(extra or {})
     response = fragment(request, f"{CANVAS}#changed", context, status=status)
-    response["HX-Trigger"] = "draft-changed"
+    # The element that asked is often swapped away, so builder.js re-sends this on <body>.
+    response["HX-Trigger"] = "draft-saved"
     return response
 
 

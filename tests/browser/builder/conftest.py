@@ -3,10 +3,12 @@ cookie made by Django's test client), so each test spends its time on the builde
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -42,8 +44,18 @@ def _signed_in(browser, live_server, user):
     return context, page
 
 
+def _ensure_groups() -> None:
+    """Live-server tests flush the database between tests, data migrations included: put
+    the staff groups back with the migration's own function."""
+    if not Group.objects.filter(name="Journey editors").exists():
+        migration = importlib.import_module("journeys.migrations.0004_staff_groups")
+        migration.create_groups(django_apps, None)
+
+
 @pytest.fixture
 def staff_user(django_user_model):
+    _ensure_groups()
+
     def make(username: str, group: str = "Journey editors"):
         user = django_user_model.objects.create_user(
             username, f"{username}@example.com", "pw", is_staff=True, first_name=username.title()

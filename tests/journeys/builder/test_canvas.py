@@ -85,7 +85,7 @@ def test_insert_edit_and_lanes(signed_in, journey):
     )
     assert response.status_code == 200, response.content.decode()[:3000]
     assert ids(journey) == ["Welcome_email"]
-    assert response["HX-Trigger"] == "draft-changed"
+    assert response["HX-Trigger"] == "draft-saved"
     body = response.content.decode()
     assert "Welcome email" in body
     assert 'hx-swap-oob="outerHTML"' in body
