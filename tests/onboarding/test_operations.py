@@ -160,7 +160,8 @@ def test_metrics_need_the_token_once_one_is_set(client, db, settings):
     )
 
 
-def test_metrics_without_a_token_refuse_clients_behind_a_proxy(client, db):
+def test_metrics_without_a_token_refuse_clients_behind_a_proxy(client, db, settings):
+    settings.DEBUG = False
     assert client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 403
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 403
 
