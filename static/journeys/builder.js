@@ -66,6 +66,9 @@
     var button = id ? document.getElementById(id) : null;
     if (button && !button.disabled) {
       event.preventDefault();
+      // A button swapped in a moment ago may not be wired by htmx yet (that happens on
+      // settle): wire it now; htmx does nothing twice.
+      if (window.htmx) window.htmx.process(button);
       button.click();
     }
   });

@@ -238,6 +238,7 @@ def test_undo_redo_stale_save_viewer_and_audit(
     page.locator("#card-Praise + li.slot summary").click()
     page.locator("#card-Praise + li.slot button.palette-item:has-text('Wait a while')").click()
     page.wait_for_selector("#card-Wait_a_day")
+    expect(page.locator(".htmx-settling, .htmx-swapping")).to_have_count(0)
     page.click("#undo-button")
     page.wait_for_selector("#card-Wait_a_day", state="detached")
     page.wait_for_selector("#redo-button:not([disabled])")
