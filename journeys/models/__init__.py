@@ -9,9 +9,13 @@ from journeys.models.enrollments import DecisionTrace, Enrollment, StepVisit
 from journeys.models.events import Event
 from journeys.models.journeys import Journey, JourneyVersion, MessageVariant, Step
 from journeys.models.keys import SecretKey
+from journeys.models.reports import Assignment, Conversion, ReportCount
 from journeys.models.sources import IdentitySecret, Source
 
 __all__ = [
+    "Assignment",
+    "Conversion",
+    "ReportCount",
     "AuditEntry",
     "Contact",
     "ContactAlias",
