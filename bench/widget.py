@@ -278,7 +278,7 @@ def main() -> int:
         "DJANGO_SETTINGS_MODULE": "onboarding.settings",
         "SECRET_KEY": "bench-only",
         "STEPWISE_VAR_DIR": str(work),
-        "Q_CLUSTER_NAME": f"widgetbench{os.getpid()}",
+        "Q_PREFIX": f"widgetbench{os.getpid()}",
         "LOG_LEVEL": "WARNING",
         "EVENT_API_RATE_LIMIT": "0",
     }

@@ -6,13 +6,21 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from channels import conf
+from channels.conf import delivery_defaults
 from channels.history import message_html, message_view
-from channels.models import Message, MessageStatusChange, SubscriptionChange
+from channels.models import (
+    DeliverySettings,
+    Message,
+    MessageStatusChange,
+    SubscriptionChange,
+    SuppressedAddress,
+)
 from journeys.admin_base import ReadOnlyAdmin, ReadOnlyMixin
 
 _HISTORY_FIELDS = ("recorded_at", "from_status", "to_status", "applied", "occurred_at", "detail")
@@ -104,3 +112,61 @@ class SubscriptionChangeAdmin(ReadOnlyAdmin):
     list_display = ["changed_at", "contact", "channel", "from_state", "to_state", "reason"]
     list_filter = ["channel", "to_state"]
     list_select_related = ["contact"]
+
+
+@admin.register(DeliverySettings)
+class DeliverySettingsAdmin(admin.ModelAdmin):
+    """One page: quiet hours, the frequency cap and the senders, over the deployment's
+    defaults (blank = default, shown beside each field)."""
+
+    fieldsets = (
+        ("Quiet hours", {"fields": ("sms_quiet_hours", "email_quiet_hours", "quiet_hours_off")}),
+        ("How often", {"fields": ("frequency_cap",)}),
+        ("Senders", {"fields": ("email_from", "email_reply_to", "sms_from")}),
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not DeliverySettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        row, _ = DeliverySettings.objects.get_or_create(pk=1)
+        return HttpResponseRedirect(
+            reverse("admin:channels_deliverysettings_change", args=[row.pk])
+        )
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        defaults = delivery_defaults()
+        for name, default in defaults.items():
+            if name in form.base_fields:
+                field = form.base_fields[name]
+                field.help_text = f"{field.help_text} Blank: {default}.".strip()
+        return form
+
+    def save_model(
+        self, request: HttpRequest, obj: DeliverySettings, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        conf.staff_settings_changed()
+
+
+@admin.register(SuppressedAddress)
+class SuppressedAddressAdmin(admin.ModelAdmin):
+    """Addresses that hard-bounced or complained. Deleting one lets Stepwise send to it
+    again (only do so once the person has fixed their mailbox)."""
+
+    list_display = ("address", "channel", "reason", "created_at", "detail")
+    list_filter = ("reason", "channel")
+    search_fields = ("address",)
+    readonly_fields = ("channel", "address", "reason", "detail", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

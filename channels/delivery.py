@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -135,11 +136,23 @@ class _CommitBatch:
 
     def __init__(self) -> None:
         self.message_ids: list[int] = []
+        self.flushed = False
 
     def flush(self) -> None:
-        ids, self.message_ids = self.message_ids, []
+        ids, self.message_ids, self.flushed = self.message_ids, [], True
+        try:
+            self._enqueue(ids)
+        except Exception:  # noqa: BLE001 - broker down: the rows are queued, the sweep sends them
+            logger.warning("delivery.enqueue_failed", extra={"messages": len(ids)}, exc_info=True)
+
+    @staticmethod
+    def _enqueue(ids: list[int]) -> None:
         for start in range(0, len(ids), SEND_BATCH):
-            async_task("channels.tasks.deliver_messages", ids[start : start + SEND_BATCH])
+            async_task(
+                "channels.tasks.deliver_messages",
+                ids[start : start + SEND_BATCH],
+                cluster=settings.Q_DELIVERY_CLUSTER,
+            )
 
 
 _batches = threading.local()
@@ -155,7 +168,7 @@ def _schedule_delivery(message: Message, now: datetime) -> None:
     registered = batch is not None and any(
         func == batch.flush for _, func, _ in connection.run_on_commit
     )
-    if batch is not None and registered and connection.in_atomic_block:
+    if batch is not None and registered and not batch.flushed and connection.in_atomic_block:
         batch.message_ids.append(message.pk)
         return
     batch = _batches.current = _CommitBatch()
@@ -275,6 +288,7 @@ class MessageRequest:
     journey_id: int | None = None
 
 
+@transaction.atomic(savepoint=False)  # the caller's transaction, or one of its own
 def message_queue_many(
     *, requests: Sequence[MessageRequest], now: datetime | None = None
 ) -> list[QueuedMessage]:
@@ -284,6 +298,7 @@ def message_queue_many(
     visit_ids = [r.step_visit_id for r in requests if r.step_visit_id is not None]
     existing = {m.step_visit_id: m for m in Message.objects.filter(step_visit_id__in=visit_ids)}
     contact_ids = {r.contact_id for r in requests}
+    _lock_for_cap(r.contact_id for r in requests if r.channel in conf.frequency_cap_channels())
     contacts = Contact.objects.select_related("source").in_bulk(contact_ids)
     opted_out = opt_out_reasons((r.contact_id, r.channel) for r in requests)
     capped = _capped_sends(contact_ids, now)
@@ -310,6 +325,19 @@ def message_queue_many(
     for message, _ in new:
         _schedule_delivery(message, now)
     return [_queued(message) for message in results]
+
+
+def _lock_for_cap(contact_ids: Iterable[int]) -> None:
+    """Lock the contacts whose sends the frequency cap counts, in id order (the engine's
+    order), so two transactions queueing for one person count each other's messages."""
+    ids = sorted(set(contact_ids))
+    if ids and conf.frequency_cap():
+        list(
+            Contact.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
 
 def _create_one_by_one(new: list[tuple[Message, str]], now: datetime) -> dict[int, Message]:
@@ -392,4 +420,8 @@ def team_notify(*, target: str, text: str) -> None:
             validate_email(target)
         except ValidationError:
             raise ValueError(f"{target!r} is neither an email address nor an https URL.") from None
-    transaction.on_commit(lambda: async_task("channels.tasks.team_notify_send", target, text))
+    transaction.on_commit(
+        lambda: async_task(
+            "channels.tasks.team_notify_send", target, text, cluster=settings.Q_DELIVERY_CLUSTER
+        )
+    )

@@ -19,6 +19,7 @@ from channels.registry import subscription_of
 from channels.rendering import RenderedMessage
 from channels.rules import after_quiet_hours
 from channels.subscriptions import subscription_set
+from channels.suppression import SUPPRESSING, address_suppress
 from journeys.models import Contact
 from journeys.zones import zone_for
 
@@ -331,6 +332,14 @@ def message_track(
         message.save(update_fields=["provider_id"])
     _record(message, status, now=now, occurred_at=occurred_at, detail=detail)
     subscription = subscription_of(message.channel)
+    if status in SUPPRESSING and not message.is_test and message.to_address:
+        address_suppress(
+            channel=message.channel,
+            address=message.to_address,
+            reason=status,
+            detail=detail or f"{status} on message {message.pk}",
+            now=now,
+        )
     if status in STOPS_CHANNEL and not message.is_test and subscription is not None:
         subscription_set(
             contact_id=message.contact_id,

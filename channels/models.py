@@ -3,9 +3,11 @@ channels.messages and channels.subscriptions."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from channels.conf import parse_quiet_hours
 from channels.registry import channel_choices
 
 
@@ -216,3 +218,76 @@ class ProviderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.event_key[:12]}"
+
+
+class SuppressedAddress(models.Model):
+    """An address that must not be sent to again, whoever it belongs to: an ESP's hard
+    bounce or spam complaint names the address, not only the contact (several contacts can
+    share it, and the ESP may report it for a message Stepwise never knew)."""
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", "hard bounce"
+        COMPLAINED = "complained", "spam complaint"
+
+    channel = models.CharField(max_length=20, choices=channel_choices())
+    address = models.CharField(max_length=320, help_text="Normalised: lower-case email.")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "suppressed address"
+        verbose_name_plural = "suppressed addresses"
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "address"], name="suppressed_address_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.get_reason_display()})"
+
+
+class DeliverySettings(models.Model):
+    """Staff-editable delivery rules (one row, edited in the admin). A blank field means
+    "the deployment's default" (the CHANNELS_* / email / Twilio environment variables)."""
+
+    email_quiet_hours = models.CharField(
+        max_length=11, blank=True, help_text='Contact\'s local time, e.g. "21:00-08:00".'
+    )
+    sms_quiet_hours = models.CharField(
+        max_length=11, blank=True, help_text='Contact\'s local time, e.g. "21:00-08:00".'
+    )
+    quiet_hours_off = models.BooleanField(
+        default=False, help_text="No quiet hours at all, whatever the defaults say."
+    )
+    frequency_cap = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="At most this many emails and texts per person in any 24 hours (0 = no cap).",
+    )
+    email_from = models.CharField(
+        max_length=320, blank=True, help_text='Sender, e.g. "Acme <hello@acme.example>".'
+    )
+    email_reply_to = models.EmailField(blank=True)
+    sms_from = models.CharField(
+        max_length=32, blank=True, help_text="Twilio number texts come from, e.g. +15550001111."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "delivery settings"
+        verbose_name_plural = "delivery settings"
+
+    def __str__(self) -> str:
+        return "Delivery settings"
+
+    def clean(self) -> None:
+        problems = {}
+        for name in ("email_quiet_hours", "sms_quiet_hours"):
+            value = getattr(self, name).strip()
+            if value:
+                try:
+                    parse_quiet_hours(value)
+                except ValueError as exc:
+                    problems[name] = str(exc)
+        if problems:
+            raise ValidationError(problems)

@@ -20,10 +20,12 @@ from channels.messages import (
     message_retry_later,
     message_suppress,
 )
+from channels.metrics import PROVIDER_ERRORS, SENDS
 from channels.models import Message
 from channels.registry import get_channel, render_message, subscription_of
 from channels.rendering import MessageContent, RenderError, template_context
 from channels.subscriptions import opt_out_reasons, subscription_set
+from channels.suppression import suppressed_reason
 from channels.unsubscribe import unsubscribe_urls
 from journeys.models import Contact
 
@@ -129,6 +131,7 @@ def messages_send(*, message_ids: Sequence[int], now: datetime) -> dict[int, str
                 accepted.append(result)
                 result = "sent"
             outcomes[message.pk] = result
+            SENDS.labels(message.channel, result).inc()
     finally:
         # Even if an attempt raised: record what providers accepted and hand back what was
         # never tried. The message that raised stays claimed and is later failed as
@@ -158,15 +161,25 @@ def _attempt(
     if not outbound.to_address:
         message_suppress(message_id=message.pk, reason="no address", now=now)
         return "suppressed"
+    bounced = (
+        ""
+        if message.is_test
+        else suppressed_reason(channel=message.channel, address=outbound.to_address)
+    )
+    if bounced:
+        message_suppress(message_id=message.pk, reason=bounced, now=now)
+        return "suppressed"
     channel = get_channel(message.channel)
     assert channel is not None  # checked by _ineligible_reason
     try:
         result = channel.send(outbound)
     except TransientSendError as exc:
+        PROVIDER_ERRORS.labels(message.channel, "transient").inc()
         logger.warning("message.send.transient", extra={"message_id": message.pk})
         retried = message_retry_later(message_id=message.pk, error=str(exc), now=now)
         return "retrying" if retried.status == "queued" else "failed"
     except PermanentSendError as exc:
+        PROVIDER_ERRORS.labels(message.channel, "permanent").inc()
         message_fail(message_id=message.pk, error=str(exc), now=now, rendered=outbound.rendered)
         key = subscription_of(message.channel)
         if exc.opted_out and key is not None:

@@ -6,9 +6,9 @@ import json
 import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
-from django_q.models import Schedule
 from django_q.tasks import async_task
 
 from channels import conf
@@ -45,7 +45,12 @@ def send_due_messages(now: datetime | None = None) -> int:
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     for start in range(0, len(due), SEND_BATCH):
-        async_task("channels.tasks.deliver_messages", due[start : start + SEND_BATCH], now=now)
+        async_task(
+            "channels.tasks.deliver_messages",
+            due[start : start + SEND_BATCH],
+            now=now,
+            cluster=settings.Q_DELIVERY_CLUSTER,
+        )
     return len(due)
 
 
@@ -64,16 +69,3 @@ def team_notify_send(target: str, text: str) -> None:
 
 def _slack_body(text: str) -> bytes:
     return json.dumps({"text": text}).encode()
-
-
-def ensure_schedules() -> None:
-    """Create (or repair) the one-minute schedule that runs send_due_messages."""
-    Schedule.objects.update_or_create(
-        name="channels.send_due_messages",
-        defaults={
-            "func": "channels.tasks.send_due_messages",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 1,
-            "repeats": -1,
-        },
-    )

@@ -6,12 +6,17 @@ the next run (or the minute sweep) takes them again."""
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django_q.conf import Conf
 from django_q.tasks import async_task
 
+from journeys.models import WorkerHeartbeat
 from journeys.services.enrollments import enrollments_wake_due
 from journeys.services.processing import events_process_batch
 
@@ -26,9 +31,19 @@ _KICK_KEY = "journeys:events-kick"
 
 
 def kick_event_processing() -> None:
-    """Ask the worker to process new events, at most about once a second per cache."""
-    if cache.add(_KICK_KEY, 1, timeout=KICK_WINDOW):
-        async_task("journeys.tasks.process_pending_events", q_options={"save": False})
+    """Ask the events cluster to process new events, at most about once a second per cache.
+
+    Best effort: the events are already stored, so when the cache or the broker is down the
+    API still acknowledges them and the events cluster's minute sweep catches up."""
+    try:
+        if cache.add(_KICK_KEY, 1, timeout=KICK_WINDOW):
+            async_task(
+                "journeys.tasks.process_pending_events",
+                cluster=settings.Q_EVENTS_CLUSTER,
+                q_options={"save": False},
+            )
+    except Exception:  # noqa: BLE001 - Redis, the ORM broker: any outage must not refuse events
+        logger.warning("events.kick_failed", exc_info=True)
 
 
 def process_pending_events(
@@ -57,7 +72,25 @@ def process_pending_events(
     return total
 
 
-def sweep() -> None:
-    """The minute schedule: catch up on events and wake due enrollments."""
-    process_pending_events()
-    enrollments_wake_due(now=timezone.now())
+# A sweep stops starting batches after this long, so a backlog can never hold a worker
+# past the cluster's task timeout; the next minute's sweep goes on where it stopped.
+SWEEP_SECONDS = 45
+
+
+def sweep_events() -> int:
+    """Every minute, on the events cluster: events that no kick reached (broker down, kick
+    throttled, a worker killed mid-batch)."""
+    return process_pending_events(linger=0)
+
+
+def sweep_wakeups() -> int:
+    """Every minute, on the wake-ups cluster: enrollments whose timers are due."""
+    return enrollments_wake_due(now=timezone.now(), deadline=time.monotonic() + SWEEP_SECONDS)
+
+
+def heartbeat() -> None:
+    """Every minute on each cluster: proof that its workers take work (GET /healthz)."""
+    WorkerHeartbeat.objects.update_or_create(
+        cluster=Conf.CLUSTER_NAME,
+        defaults={"host": socket.gethostname(), "pid": os.getpid(), "beat_at": timezone.now()},
+    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -151,6 +152,7 @@ def _print_welcome(
     print("Stepwise demo is ready.")
     print(f"  Admin:      {url}/admin/   login: {ADMIN_USER} / {ADMIN_PASSWORD}")
     print(f"  Event API:  {url}/v1/   (OpenAPI docs: {url}/v1/docs)")
+    print(f"  Health:     {url}/healthz   (Prometheus metrics: {url}/metrics)")
     print(f"  Write key:  {key}")
     print(f"  Identity secret (sign user ids on your server): {identity_secret}")
     print(f"  Secret server key (reads, exports, erases contacts): {secret_key}")
@@ -190,6 +192,11 @@ def _free_port() -> int:
 def _serve(port: int, acme, static_root: Path) -> None:  # noqa: ANN001 - AcmeSetup
     python = sys.executable
     manage = [python, str(Path(__file__).resolve().parent.parent / "manage.py")]
+    # One /metrics for every process of the demo (web and workers), as docs/deploy.md says.
+    metrics_dir = static_root.parent / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     wsgi, asgi = _free_port(), _free_port()
     acme_env = {**os.environ, **acme.environment()}
     acme_env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -241,7 +248,7 @@ def _serve(port: int, acme, static_root: Path) -> None:  # noqa: ANN001 - AcmeSe
                 str(static_root),
             ]
         ),
-        subprocess.Popen([*manage, "qcluster"]),
+        subprocess.Popen([*manage, "workers"]),
     ]
     # Stepwise first: Acme Notes sends it events from its first sign-up on.
     _wait_for_answer(f"http://127.0.0.1:{port}/v1/openapi.json", timeout=120)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from onboarding.env import database_url, env_bool, env_int, env_list, env_str
 
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "journeys.api.middleware.EventApiBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "onboarding.middleware.PrivateByDefaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -132,6 +135,34 @@ if PUBLIC_URL.startswith("https://"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # On by default for an https PUBLIC_URL, each can be turned off (docs/deploy.md).
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # Preloading binds every subdomain of the domain for good, so it is the operator's call
+    # (SECURE_HSTS_PRELOAD=1); left off, the check that recommends it is silenced.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Load balancers probe these over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+
+# Content-Security-Policy on every response (Django's own middleware). No page of
+# Stepwise's runs inline script; styles may be inline because the email previews are
+# HTML emails, which are styled inline as email clients require. See docs/security.md.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "https:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "frame-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
 
 # --- Event API --------------------------------------------------------------------------
 
@@ -151,8 +182,18 @@ PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "")
 # --- Broker and worker (django-q2) ------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL")
+# Three clusters so that no kind of work can bury another (docs/deploy.md): event
+# processing, timed wake-ups, and message delivery each have their own queue and workers.
+# Every process of one deployment shares Q_PREFIX (the signing salt and the queue names);
+# Q_CLUSTER_NAME, django-q2's own variable, picks the cluster a `qcluster` process runs
+# (`manage.py workers` starts all three on one host).
+Q_PREFIX = env_str("Q_PREFIX", "stepwise")
+Q_DELIVERY_CLUSTER = Q_PREFIX
+Q_EVENTS_CLUSTER = f"{Q_PREFIX}-events"
+Q_WAKEUPS_CLUSTER = f"{Q_PREFIX}-wakeups"
+Q_CLUSTERS = (Q_EVENTS_CLUSTER, Q_WAKEUPS_CLUSTER, Q_DELIVERY_CLUSTER)
 Q_CLUSTER: dict = {
-    "name": env_str("Q_CLUSTER_NAME", "stepwise"),
+    "name": Q_PREFIX,
     "workers": env_int("Q_WORKERS", 2),
     "timeout": 120,
     "retry": 180,
@@ -162,6 +203,10 @@ Q_CLUSTER: dict = {
     "poll": 0.05,
     "ack_failures": True,
     "label": "Worker",
+    "ALT_CLUSTERS": {
+        Q_EVENTS_CLUSTER: {"workers": env_int("Q_EVENT_WORKERS", 2)},
+        Q_WAKEUPS_CLUSTER: {"workers": env_int("Q_WAKEUP_WORKERS", 1)},
+    },
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
@@ -241,6 +286,8 @@ CHANNELS_QUIET_HOURS = {
 # At most N email + SMS messages per contact in any rolling 24 hours, all journeys; 0 = off.
 CHANNELS_FREQUENCY_CAP = env_int("CHANNELS_FREQUENCY_CAP", 5)
 CHANNELS_FREQUENCY_CAP_CHANNELS = env_list("CHANNELS_FREQUENCY_CAP_CHANNELS", ["email", "sms"])
+# How often each process re-reads the admin's delivery settings (they override the above).
+CHANNELS_STAFF_SETTINGS_SECONDS = env_int("CHANNELS_STAFF_SETTINGS_SECONDS", 10)
 CHANNELS_WEBHOOK_SECRET = env_str("CHANNELS_WEBHOOK_SECRET")
 CHANNELS_HTTP_TIMEOUT_SECONDS = env_int("CHANNELS_HTTP_TIMEOUT_SECONDS", 10)
 # Webhook and notify URLs may only reach public addresses (channels/ssrf.py); hosts listed
@@ -251,14 +298,31 @@ TWILIO_API_BASE_URL = env_str("TWILIO_API_BASE_URL")
 
 # --- Logging ----------------------------------------------------------------------------
 
+# LOG_FORMAT=json: one JSON object per line (for log shippers); plain text otherwise.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "onboarding.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django_q": {"level": env_str("Q_LOG_LEVEL", "WARNING")}},
 }
+
+# --- Operations (health and metrics, docs/deploy.md) ------------------------------------
+
+# GET /metrics answers loopback clients, or anyone sending "Authorization: Bearer <token>".
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# /healthz calls a cluster stale when its minute heartbeat is older than this.
+HEALTH_HEARTBEAT_STALE_SECONDS = env_int("HEALTH_HEARTBEAT_STALE_SECONDS", 180)
 
 # --- Engine (journeys runtime) ----------------------------------------------------------
 

@@ -25,3 +25,4 @@ EVENT_API_KEY_CACHE_SECONDS = 0
 # off here, and the tests of the limits turn them on.
 EVENT_API_RATE_LIMIT = 0
 EVENT_API_AUTH_FAILURES_PER_MINUTE = 0
+CHANNELS_STAFF_SETTINGS_SECONDS = 0  # the admin's delivery settings are read every time

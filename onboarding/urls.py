@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from channels import streams
 from journeys.api.router import api
+from onboarding import ops
 from onboarding.staff_login import StaffLoginForm
 
 admin.site.site_header = "Stepwise"
@@ -15,6 +16,8 @@ admin.site.login_template = "admin/staff_login.html"
 admin.site.site_url = reverse_lazy("builder:journey-list")  # type: ignore[assignment]
 
 urlpatterns = [
+    path("healthz", ops.healthz, name="healthz"),
+    path("metrics", ops.metrics, name="metrics"),
     path("admin/builder/", include("journeys.builder.urls")),
     path("admin/", admin.site.urls),
     # Before the event API: the stream is an async view (served by the ASGI process).

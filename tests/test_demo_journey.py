@@ -3,11 +3,7 @@ qcluster worker), real events from Segment's SDK, real messages."""
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +12,7 @@ import requests
 from segment.analytics import Client
 
 from journeys.api.identity import user_hash
+from tests.demo_process import running_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.timeout(300)
@@ -30,26 +27,10 @@ def _free_port() -> int:
 @pytest.fixture
 def demo(tmp_path):
     port = _free_port()
-    env = {**os.environ, "STEPWISE_VAR_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
-    env.pop("DATABASE_URL", None)
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    log = (tmp_path / "demo.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "onboarding.demo", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:  # a demo that never came up is stopped too
+    with running_demo(tmp_path, port):
         _wait_until(lambda: requests.get(f"{url}/v1/openapi.json", timeout=2).ok)
         yield url, (tmp_path / "demo_write_key").read_text().strip(), tmp_path / "demo.log"
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
 
 
 def _wait_until(check, timeout: float = 150.0):

@@ -54,4 +54,5 @@ def anymail_tracking_received(
         provider_id=provider_id,
         occurred_at=event.timestamp,
         detail=detail[:500],
+        recipient=str(event.recipient or "")[:320],
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from channels.messages import message_track
 from channels.models import Message, ProviderEvent
+from channels.suppression import SUPPRESSING, address_suppress
 
 logger = logging.getLogger(__name__)
 
@@ -38,20 +39,29 @@ def provider_event_apply(
     provider_id: str,
     detail: str,
     occurred_at: datetime | None = None,
+    recipient: str = "",
 ) -> Message | None:
     """Apply a status event to the message it names, if that message is of `channel`.
 
-    Returns None when the event was seen before, or names no message of this channel."""
-    lookup = Message.objects.filter(channel=channel)
-    if message_id is not None:
-        lookup = lookup.filter(pk=message_id)
-    elif provider_id:
-        lookup = lookup.filter(provider_id=provider_id)
-    else:
-        return None
-    target = lookup.values_list("pk", flat=True).first()
+    A bounce or complaint for a message Stepwise does not know still suppresses the
+    recipient address. Returns None when the event was seen before, or names no message
+    of this channel."""
+    named = (
+        {"pk": message_id}
+        if message_id is not None
+        else {"provider_id": provider_id}
+        if provider_id
+        else None
+    )
+    target = None
+    if named is not None:
+        target = (
+            Message.objects.filter(channel=channel, **named).values_list("pk", flat=True).first()
+        )
     if target is None:
         logger.warning("webhook.no_message", extra={"provider": provider, "channel": channel})
+        if status in SUPPRESSING and recipient:
+            _suppress_unknown(provider, key, channel, status, recipient, detail)
         return None
     try:
         with transaction.atomic():
@@ -68,3 +78,17 @@ def provider_event_apply(
     except IntegrityError:
         logger.info("webhook.repeated", extra={"provider": provider})
         return None
+
+
+def _suppress_unknown(
+    provider: str, key: str, channel: str, status: str, recipient: str, detail: str
+) -> None:
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            ProviderEvent.objects.create(provider=provider, event_key=key, received_at=now)
+            address_suppress(
+                channel=channel, address=recipient, reason=status, detail=detail, now=now
+            )
+    except IntegrityError:
+        logger.info("webhook.repeated", extra={"provider": provider})

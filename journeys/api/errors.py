@@ -9,6 +9,8 @@ import json
 
 from django.http import HttpResponse
 
+from journeys.metrics import EVENTS_REFUSED
+
 _CODES = {
     400: "invalid_request",
     401: "unauthorized",
@@ -29,5 +31,6 @@ def failure(
     if field:
         body["field"] = field
     body["code"] = code or _CODES.get(status, "error")
+    EVENTS_REFUSED.labels(body["code"]).inc()
     body["message"] = error
     return HttpResponse(json.dumps(body), status=status, content_type="application/json")

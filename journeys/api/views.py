@@ -30,6 +30,7 @@ from journeys.api.schemas import (
 )
 from journeys.api.storable import may_be_unstorable
 from journeys.ingest import NotFound, PayloadError
+from journeys.metrics import EVENTS_ACCEPTED, EVENTS_REFUSED
 from journeys.profiles import contact_profile
 from journeys.services.events import event_ingest
 from journeys.services.privacy import ContactNotFound, contact_erase_by_user_id, contact_export
@@ -49,6 +50,7 @@ def _ingest_one(request: HttpRequest, payload: _Message) -> dict:
     )
     source_id = request.auth.id  # type: ignore[attr-defined]
     event_ingest(source_id=source_id, messages=[incoming], received_at=received_at)
+    EVENTS_ACCEPTED.inc()
     return {"success": True}
 
 
@@ -120,6 +122,9 @@ def batch(request: HttpRequest, payload: BatchIn):
             accepted.append(incoming)
     source_id = request.auth.id  # type: ignore[attr-defined]
     event_ingest(source_id=source_id, messages=accepted, received_at=received_at)
+    EVENTS_ACCEPTED.inc(len(accepted))
+    if rejected:
+        EVENTS_REFUSED.labels("invalid item").inc(len(rejected))
     return {"success": True, "accepted": len(accepted), "rejected": rejected}
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 
-from journeys.models import Enrollment, Journey
+from journeys.models import Contact, Enrollment, EventType, Journey
 
 LIST_WINDOW = timedelta(days=7)
 STATUS_FILTERS = {
@@ -64,3 +64,88 @@ def journey_rows(*, now: datetime, show: str = "all", search: str = "") -> list[
         )
         for journey in rows
     ]
+
+
+@dataclass(frozen=True)
+class CatalogueEvent:
+    name: str
+    count: int
+    last_seen: datetime
+    properties: tuple[str, ...]
+
+
+def catalogue_events() -> list[CatalogueEvent]:
+    """Every event name the catalogue has, with its count, last-seen time and property keys."""
+    merged: dict[str, CatalogueEvent] = {}
+    for row in EventType.objects.filter(type="track").only(
+        "name", "count", "last_seen_at", "properties"
+    ):
+        keys = tuple(sorted(row.properties or {}))
+        seen = merged.get(row.name)
+        if seen is None:
+            merged[row.name] = CatalogueEvent(row.name, row.count, row.last_seen_at, keys)
+        else:
+            merged[row.name] = CatalogueEvent(
+                row.name,
+                seen.count + row.count,
+                max(seen.last_seen, row.last_seen_at),
+                tuple(sorted(set(seen.properties) | set(keys))),
+            )
+    return sorted(merged.values(), key=lambda event: event.name.lower())
+
+
+def recent_event_names(events: list[CatalogueEvent], *, now: datetime, days: int) -> list[str]:
+    since = now - timedelta(days=days)
+    return [event.name for event in events if event.last_seen >= since]
+
+
+def trait_keys(*, limit: int = 500) -> list[str]:
+    """Trait names recent contacts have (for the condition builder's suggestions)."""
+    keys: set[str] = {"email", "phone", "first_name", "last_name", "timezone"}
+    for traits in Contact.objects.order_by("-last_seen_at").values_list("traits", flat=True)[
+        :limit
+    ]:
+        if isinstance(traits, dict):
+            keys.update(str(key) for key in traits)
+    return sorted(keys)
+
+
+def same_trigger_journeys(journey: Journey, event: str) -> list[str]:
+    """Names of other live journeys whose live version starts on the same event."""
+    if not event:
+        return []
+    found = []
+    others = Journey.objects.filter(status=Journey.Status.LIVE).exclude(pk=journey.pk)
+    for other in others.select_related("current_version"):
+        spec = other.current_version.spec if other.current_version else {}
+        if (spec.get("trigger") or {}).get("event") == event:
+            found.append(other.name)
+    return found
+
+
+def open_by_step(journey: Journey) -> dict[str, int]:
+    """How many contacts are in the journey now, by the step they are at."""
+    rows = (
+        Enrollment.objects.filter(journey=journey, state__in=Enrollment.OPEN_STATES)
+        .values("step_key")
+        .annotate(count=Count("pk"))
+    )
+    return {row["step_key"]: row["count"] for row in rows}
+
+
+def contact_search(text: str) -> Contact | None:
+    """The contact a staff member means by a name, an email address or an id."""
+    text = text.strip()[:200]
+    if not text:
+        return None
+    queryset = Contact.objects.order_by("-last_seen_at")
+    if text.isdigit():
+        found = queryset.filter(pk=int(text)).first()
+        if found is not None:
+            return found
+    return (
+        queryset.filter(Q(email__iexact=text) | Q(user_id=text)).first()
+        or queryset.filter(
+            Q(first_name__icontains=text) | Q(last_name__icontains=text) | Q(email__icontains=text)
+        ).first()
+    )

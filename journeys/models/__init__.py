@@ -11,6 +11,7 @@ from journeys.models.journeys import Journey, JourneyVersion, MessageVariant, St
 from journeys.models.keys import SecretKey
 from journeys.models.reports import Assignment, Conversion, ReportCount
 from journeys.models.sources import IdentitySecret, Source
+from journeys.models.workers import WorkerHeartbeat
 
 __all__ = [
     "Assignment",
@@ -35,4 +36,5 @@ __all__ = [
     "Step",
     "StepVisit",
     "Subscription",
+    "WorkerHeartbeat",
 ]

@@ -109,7 +109,7 @@ def _lane_label(spec: JourneySpec, parent_id: str, step_id: str) -> str:
     fields = [name for name, target in type_of(parent).targets(parent) if target == step_id]
     name = fields[0] if fields else "next"
     if name.startswith("paths["):
-        word = f"path {int(name[6:name.index(']')]) + 1}"
+        word = f"path {int(name[6 : name.index(']')]) + 1}"
     else:
         word = _FIELD_WORDS.get(name, "went on")
     return f"{step_label(parent_id)}: {word}"

@@ -7,6 +7,7 @@ its size; see docs/engine.md for the exactly-once reasoning."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -87,15 +88,18 @@ def enrollments_handle_events(
     batch.flush()
 
 
-def enrollments_wake_due(*, now: datetime, batch_size: int | None = None) -> int:
+def enrollments_wake_due(
+    *, now: datetime, batch_size: int | None = None, deadline: float | None = None
+) -> int:
     """Advance waiting enrollments whose timers are due, batch after batch until none is
-    left (or the rest is held by another worker); return how many were handled."""
+    left, the rest is held by another worker, or `deadline` (time.monotonic()) passes;
+    return how many were handled. What is left waits for the next sweep."""
     limit = batch_size or settings.ENGINE_WAKE_BATCH_SIZE
     total = 0
-    for _ in range(1000):
+    while True:
         handled = _wake_batch(now=now, limit=limit)
         total += handled
-        if handled < limit:
+        if handled < limit or (deadline is not None and time.monotonic() >= deadline):
             break
     return total
 

@@ -6,11 +6,13 @@ the next run (or the minute sweep) takes them again."""
 from __future__ import annotations
 
 import logging
+import time
 
 from django.db import transaction
 from django.utils import timezone
 
 from journeys.locks import claim_pending_events, lock_contacts
+from journeys.metrics import ENGINE_BATCH_SECONDS, ENGINE_EVENTS_PROCESSED
 from journeys.models import Contact, Event
 from journeys.models.bulk import update_rows
 from journeys.services.catalogue import catalogue_record
@@ -23,6 +25,7 @@ logger = logging.getLogger(__name__)
 def events_process_batch(*, batch_size: int) -> int:
     """Claim up to `batch_size` new events and carry them through the engine, the contacts'
     last-seen times and the catalogue, in one transaction; return how many were claimed."""
+    started = time.perf_counter()
     events = claim_pending_events(limit=batch_size)
     if not events:
         return 0
@@ -39,6 +42,8 @@ def events_process_batch(*, batch_size: int) -> int:
     catalogue_record(events=events, identified_contact_ids=identified)
     Event.objects.filter(pk__in=[event.pk for event in events]).update(processed_at=now)
     logger.info("events.processed", extra={"count": len(events)})
+    ENGINE_BATCH_SECONDS.observe(time.perf_counter() - started)
+    ENGINE_EVENTS_PROCESSED.inc(len(events))
     return len(events)
 
 

@@ -35,3 +35,124 @@
   window.Stepwise = window.Stepwise || {};
   window.Stepwise.say = say;
 })();
+
+/* The canvas: conditions added without a round trip, undo/redo from the keyboard,
+   the editor focused after it opens, and a problem's card highlighted. */
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".add-condition");
+    if (!button) return;
+    var prefix = button.getAttribute("data-formset");
+    var template = button.parentNode.querySelector('template.empty-condition[data-formset="' + prefix + '"]');
+    var total = button.parentNode.querySelector('input[name="' + prefix + '-TOTAL_FORMS"]');
+    if (!template || !total) return;
+    var index = parseInt(total.value, 10) || 0;
+    var holder = document.createElement("div");
+    holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
+    var added = holder.firstElementChild;
+    button.parentNode.insertBefore(added, button);
+    total.value = String(index + 1);
+    var first = added.querySelector("select, input");
+    if (first) first.focus();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var field = event.target.closest("input, textarea, select, [contenteditable]");
+    if (field || !(event.ctrlKey || event.metaKey)) return;
+    var key = event.key.toLowerCase();
+    var id = key === "z" && !event.shiftKey ? "undo-button" : (key === "y" || (key === "z" && event.shiftKey)) ? "redo-button" : "";
+    var button = id ? document.getElementById(id) : null;
+    if (button && !button.disabled) {
+      event.preventDefault();
+      // A button swapped in a moment ago may not be wired by htmx yet (that happens on
+      // settle): wire it now; htmx does nothing twice.
+      if (window.htmx) window.htmx.process(button);
+      button.click();
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "editor" && !target.contains(document.activeElement)) {
+      var heading = document.querySelector("#editor h2");
+      if (heading) {
+        heading.setAttribute("tabindex", "-1");
+        heading.focus({ preventScroll: false });
+      }
+    }
+    var selected = document.querySelector("#editor form[hx-post]");
+    document.querySelectorAll(".card-selected").forEach(function (card) { card.classList.remove("card-selected"); });
+    if (selected) {
+      var match = selected.getAttribute("hx-post").match(/steps\/([^/]+)\/$/);
+      var card = match ? document.getElementById("card-" + decodeURIComponent(match[1])) : null;
+      if (card) card.classList.add("card-selected");
+    }
+  });
+
+  document.addEventListener("focusin", function (event) {
+    var link = event.target.closest("[data-card]");
+    document.querySelectorAll(".card-highlight").forEach(function (card) { card.classList.remove("card-highlight"); });
+    if (link) {
+      var card = document.getElementById(link.getAttribute("data-card"));
+      if (card) card.classList.add("card-highlight");
+    }
+  });
+})();
+
+/* A saved change tells every panel (validation, preview) to refresh itself. */
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var xhr = event.detail.xhr;
+    var said = xhr ? xhr.getResponseHeader("HX-Trigger") : "";
+    var main = event.detail.target && event.detail.target.id === "editor";
+    if (said === "draft-saved" && main && window.htmx && !xhr.stepwiseAnnounced) {
+      xhr.stepwiseAnnounced = true;  // once per response, not once per out-of-band swap
+      window.htmx.trigger(document.body, "draft-changed");
+    }
+  });
+})();
+
+/* A message's editor shows only the fields its channel uses (an SMS has no subject). */
+(function () {
+  "use strict";
+  function fieldsFor(box, channel) {
+    var found = [];
+    (box.getAttribute("data-channel-fields") || "").split(";").forEach(function (part) {
+      var pair = part.split(":");
+      if (pair[0] === channel) found = (pair[1] || "").split(",");
+    });
+    return found;
+  }
+  function showFields(root) {
+    var select = root.querySelector("#id_channel");
+    var box = root.querySelector(".variants[data-channel-fields]");
+    if (!select || !box) return;
+    var shown = fieldsFor(box, select.value);
+    box.querySelectorAll(".variant-field").forEach(function (row) {
+      var name = row.getAttribute("data-field");
+      row.hidden = !(name === "name" || name === "weight" || shown.indexOf(name) !== -1);
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "id_channel") showFields(document);
+  });
+  document.addEventListener("htmx:afterSettle", function () { showFields(document); });
+  document.addEventListener("DOMContentLoaded", function () { showFields(document); });
+})();
+
+/* A dry run lights up the cards it reached. */
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSettle", function () {
+    var list = document.querySelector("#dry-run .timeline[data-reached]");
+    document.querySelectorAll(".card-reached").forEach(function (card) { card.classList.remove("card-reached"); });
+    if (!list) return;
+    (list.getAttribute("data-reached") || "").split(" ").forEach(function (id) {
+      var card = id ? document.getElementById("card-" + id) : null;
+      if (card) card.classList.add("card-reached");
+    });
+  });
+})();

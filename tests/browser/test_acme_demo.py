@@ -6,15 +6,14 @@ and answers honestly when it does not understand. Screenshots go to docs/widget/
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.demo_process import running_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "widget"
@@ -55,28 +54,12 @@ def demo(tmp_path_factory):
         pytest.skip("`make demo` runs on SQLite whatever the suite uses: the SQLite run covers it")
     var = tmp_path_factory.mktemp("demo")
     port = _free_pair()
-    env = {**os.environ, "STEPWISE_VAR_DIR": str(var), "PYTHONUNBUFFERED": "1"}
-    env["CHANNELS_SMS_QUIET_HOURS"] = ""  # the cheer's text is sent at any hour of the run
-    for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "REDIS_URL"):
-        env.pop(name, None)
-    log = (var / "demo.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "onboarding.demo", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     stepwise, acme = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port + 1}"
-    try:
+    # The cheer's text is sent at any hour of the run.
+    with running_demo(var, port, CHANNELS_SMS_QUIET_HOURS=""):
         _wait_for(f"{stepwise}/v1/openapi.json")
         _wait_for(f"{acme}/")
         yield stepwise, acme, var / "demo.log"
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture

@@ -3,12 +3,8 @@ file) while several clients send identify, track and batch calls at once."""
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -17,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests.demo_process import running_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 4
@@ -35,32 +33,11 @@ def demo(tmp_path_factory):
     """The real demo process (web server and worker) on a fresh SQLite file."""
     tmp_path = tmp_path_factory.mktemp("demo")
     port = _free_port()
-    env = {
-        **os.environ,
-        "STEPWISE_VAR_DIR": str(tmp_path),
-        "PYTHONUNBUFFERED": "1",
-        "Q_CLUSTER_NAME": f"ops-sqlite-{uuid.uuid4().hex[:8]}",
-    }
-    for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "REDIS_URL"):
-        env.pop(name, None)
-    log = (tmp_path / "demo.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "onboarding.demo", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
+    with running_demo(tmp_path, port, Q_PREFIX=f"ops-sqlite-{uuid.uuid4().hex[:8]}"):
         _wait_until(lambda: requests.get(f"{url}/v1/openapi.json", timeout=2).ok, 150)
         key = (tmp_path / "demo_write_key").read_text().strip()
         yield url, key, tmp_path / "stepwise.sqlite3", tmp_path / "demo.log"
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-        log.close()
 
 
 def _wait_until(check, timeout: float):

@@ -21,7 +21,9 @@ def test_the_list_reads_plainly_and_creates_a_journey(editor_page, live_server, 
     assert axe(page) == []
     shot(page, "list")
     page.fill("#journey-search", "trial")
-    page.wait_for_function("document.querySelectorAll('#journey-table tbody tr').length === 1")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#journey-table tbody tr').length === 1"
+    )
     assert page.locator("#journey-table tbody tr th").inner_text().startswith("Trial ending")
 
     page.click("text=New journey")

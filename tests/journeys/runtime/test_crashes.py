@@ -172,7 +172,7 @@ class _Broker(Redis):
 def two_clusters(redis_url, monkeypatch) -> Iterator[_Broker]:
     name = f"stepwise-test-{uuid.uuid4().hex[:8]}"
     monkeypatch.setattr(Conf, "PREFIX", name)  # tasks are signed with the cluster's name
-    env = _env(REDIS_URL=redis_url, Q_CLUSTER_NAME=name, Q_WORKERS="2")
+    env = _env(REDIS_URL=redis_url, Q_PREFIX=name, Q_CLUSTER_NAME=name, Q_WORKERS="2")
     command = [sys.executable, "manage.py", "qcluster"]
     clusters = [subprocess.Popen(command, cwd=BASE_DIR, env=env) for _ in range(2)]
     broker = _Broker(name, redis_url)

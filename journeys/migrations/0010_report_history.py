@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("journeys", "0008_keyword_replies"),
+        ("journeys", "0009_worker_heartbeats"),
     ]
 
     operations = [

@@ -1,0 +1,195 @@
+"""What each card on the canvas says: the step's name, its type and its essentials in
+plain words, read by the step type's own parser and summary (never a second copy of
+their rules). Pure: no Django.
+
+A draft may be unfinished; a step its type cannot read yet says so on its card instead
+of a summary ("Not finished: the event to wait for is missing").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from journeys.builder.graph import list_at, map_at, steps_of, targets
+from journeys.builder.layout import Layout, Node, Outcome, lay_out
+from journeys.builder.names import condition_words, duration_text, step_name
+from journeys.builder.paths import place
+from journeys.builder.words import length_words
+from journeys.durations import LocalTimeRule, parse_duration, parse_time_of_day, parse_weekdays
+from journeys.problems import Problem, Reader
+from journeys.spec import JourneySpec, StepSpec, Trigger
+from journeys.steps import STEP_TYPES, ParseContext
+
+_VARIABLE = re.compile(
+    r"\{\{\s*(?:contact|event)?\.?(?:properties\.|traits\.)?([A-Za-z_]+)[^}]*\}\}"
+)
+OutletLabel = Callable[[Mapping[str, Any], str], str]
+Outlets = Callable[[Mapping[str, Any]], Sequence[str]]
+# The timing example on delay cards: a person in Paris who arrives on a Friday evening.
+SAMPLE_ZONE = ZoneInfo("Europe/Paris")
+SAMPLE_ARRIVAL = datetime(2026, 12, 4, 17, 0, tzinfo=UTC)  # Friday 18:00 in Paris
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    id: str
+    name: str
+    type_key: str
+    type_label: str
+    summary: str
+    unfinished: str = ""
+    timing: str = ""
+    channel: str = ""
+
+
+def step_cards(document: Mapping[str, Any]) -> dict[str, CardInfo]:
+    """A CardInfo for every step of the draft, by step id."""
+    steps = steps_of(document)
+    parsed: dict[str, StepSpec] = {}
+    problems: dict[str, list[Problem]] = {}
+    for index, raw in enumerate(steps):
+        step, found = _parse_one(raw, index)
+        step_id = str(raw.get("id", ""))
+        if step is not None:
+            parsed[step_id] = step
+        problems[step_id] = found
+    spec = JourneySpec(
+        key="draft", name="draft", trigger=Trigger("draft"), steps=tuple(parsed.values())
+    )
+    cards = {}
+    for raw in steps:
+        step_id = str(raw.get("id", ""))
+        type_key = str(raw.get("type", ""))
+        step_type = STEP_TYPES.get(type_key)
+        label = str(getattr(step_type, "label", type_key or "Unknown step"))
+        step = parsed.get(step_id)
+        summary, unfinished = "", ""
+        if step is not None and step_type is not None:
+            try:
+                summary = readable_variables(step_type.summary(step, spec))
+            except (KeyError, IndexError):
+                summary = label
+        else:
+            first = problems[step_id][0] if problems[step_id] else None
+            where = place(document, first.path).words if first else ""
+            unfinished = f"Not finished: {where}: {first.message}" if first else "Not finished"
+        cards[step_id] = CardInfo(
+            id=step_id,
+            name=step_name(step_id),
+            type_key=type_key,
+            type_label=label,
+            summary=summary,
+            unfinished=unfinished,
+            timing=timing_words(raw),
+            channel=str(raw.get("channel", "")),
+        )
+    return cards
+
+
+def readable_variables(text: str) -> str:
+    """ "Welcome, {{ contact.first_name }}" → "Welcome, [first name]" for a card."""
+    return _VARIABLE.sub(lambda m: f"[{m.group(1).replace('_', ' ')}]", text)
+
+
+def _parse_one(raw: Mapping[str, Any], index: int) -> tuple[StepSpec | None, list[Problem]]:
+    reader = Reader()
+    step_type = STEP_TYPES.get(str(raw.get("type", "")))
+    path = f"steps[{index}]"
+    if step_type is None:
+        reader.add(f"{path}.type", "this kind of step is not known")
+        return None, reader.problems
+    kwargs = step_type.parse(reader, raw, path, ParseContext())
+    if kwargs is None or reader.problems:
+        return None, reader.problems or [Problem(path, "is not finished")]
+    step_id = str(raw.get("id", ""))
+    next_id = raw.get("next") if step_type.has_next else None
+    return step_type.spec(id=step_id, next=next_id, **kwargs), []
+
+
+def timing_words(raw: Mapping[str, Any]) -> str:
+    """When a delay or wait ends, for a sample person, by the engine's own time rules."""
+    start = SAMPLE_ARRIVAL.astimezone(SAMPLE_ZONE)
+    arrive = f"If Ada reaches this step on {start:%A} at {start:%H:%M} in Paris"
+    try:
+        if raw.get("type") == "delay" and "duration" in raw:
+            end = (SAMPLE_ARRIVAL + parse_duration(raw["duration"])).astimezone(SAMPLE_ZONE)
+            return f"{arrive}, she goes on {_day(end, start)} at {end:%H:%M}."
+        if raw.get("type") == "delay" and isinstance(raw.get("until"), Mapping):
+            until = raw["until"]
+            rule = LocalTimeRule(
+                parse_time_of_day(until.get("time", "")), parse_weekdays(until.get("weekdays", []))
+            )
+            end = rule.next_after(SAMPLE_ARRIVAL, SAMPLE_ZONE).astimezone(SAMPLE_ZONE)
+            return f"{arrive}, she goes on {_day(end, start)} at {end:%H:%M}."
+        if raw.get("type") in {"wait_for_event", "ask"} and raw.get("timeout"):
+            length = parse_duration(raw["timeout"])
+            end = (SAMPLE_ARRIVAL + length).astimezone(SAMPLE_ZONE)
+            return (
+                f"{arrive} and does nothing, she takes the other path {_day(end, start)} "
+                f"at {end:%H:%M} ({length_words(length)} later)."
+            )
+    except (ValueError, TypeError, AttributeError):
+        return ""
+    return ""
+
+
+def _day(end: datetime, start: datetime) -> str:
+    if end.date() == start.date():
+        return "the same day"
+    if end.date() - start.date() == timedelta(days=1):
+        return "the next day"
+    if end.date() - start.date() < timedelta(days=7):
+        return f"on {end:%A}"
+    return f"on {end:%A %-d %B}"
+
+
+def canvas_layout(
+    document: Mapping[str, Any], *, outlets: Outlets, outlet_label: OutletLabel
+) -> Layout:
+    """The draft laid out as cards and lanes (journeys.builder.layout)."""
+    graph = targets(document, outlets)
+    raws = {str(step.get("id", "")): step for step in steps_of(document)}
+    nodes = [
+        Node(
+            step_id,
+            tuple(
+                Outcome(key, outlet_label(raws[step_id], key), target)
+                for key, target in outs.items()
+            ),
+        )
+        for step_id, outs in graph.items()
+    ]
+    return lay_out(nodes)
+
+
+@dataclass(frozen=True)
+class RuleWords:
+    event: str
+    filters: list[str]
+
+
+def trigger_words(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The trigger, goal, audience and exit rules of the draft, in words."""
+    trigger = map_at(document, "trigger")
+    goal = document.get("goal") if isinstance(document.get("goal"), Mapping) else None
+    exits = list_at(document, "exit")
+    audience = list_at(document, "audience")
+
+    def where(rule: Mapping[str, Any]) -> list[str]:
+        items = list_at(rule, "where")
+        return [condition_words(item, of_event=True) for item in items]
+
+    return {
+        "event": str(trigger.get("event") or ""),
+        "filters": where(trigger),
+        "audience": [condition_words(item) for item in audience],
+        "goal": str(goal.get("event") or "") if goal else "",
+        "goal_filters": where(goal) if goal else [],
+        "goal_within": duration_text(goal["within"]) if goal and goal.get("within") else "",
+        "exits": [str(rule.get("event")) for rule in exits if isinstance(rule, Mapping)],
+    }

@@ -1,0 +1,167 @@
+"""The validation panel: what is wrong with a draft (errors block publishing) and what
+looks wrong given the real data (warnings do not). Pure: the format's parser and the
+catalogue's facts are passed in.
+
+Errors come from the format's own parser (the one publishing uses), so the panel and
+publish never disagree. Warnings are the lint from real data: events nobody sent in the
+last 30 days (with the near-miss names the catalogue knows), waits with no time limit,
+text messages to people who may have no phone, another live journey on the same trigger.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from journeys.builder.graph import steps_of
+from journeys.builder.names import step_name
+from journeys.builder.paths import place
+from journeys.problems import SpecError
+
+Parse = Callable[[Mapping[str, Any]], object]
+LINT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Check:
+    severity: str  # "error" or "warning"
+    step: str | None  # the step id it is about (its card), None for the journey
+    where: str
+    what: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+def draft_checks(
+    document: Mapping[str, Any],
+    *,
+    parse: Parse,
+    recent_events: Sequence[str],
+    known_events: Sequence[str],
+    same_trigger: Sequence[str] = (),
+) -> list[Check]:
+    """Every problem of the draft, errors first, each with the step (card) it is about.
+
+    `recent_events`: names sent in the last LINT_DAYS days; `known_events`: every name
+    the catalogue has; `same_trigger`: names of other live journeys on the same trigger.
+    """
+    found = _errors(document, parse)
+    found += _event_lint(document, recent_events, known_events)
+    found += _shape_lint(document)
+    event = _trigger_event(document)
+    for name in same_trigger:
+        found.append(
+            Check(
+                "warning",
+                None,
+                "the trigger",
+                f"The live journey “{name}” also starts on “{event}”: people may get both.",
+            )
+        )
+    return sorted(found, key=lambda check: not check.is_error)
+
+
+def _errors(document: Mapping[str, Any], parse: Parse) -> list[Check]:
+    try:
+        parse(document)
+    except SpecError as exc:
+        checks = []
+        for problem in exc.problems:
+            spot = place(document, problem.path)
+            checks.append(Check("error", spot.step, spot.words, _sentence(problem.message)))
+        return checks
+    return []
+
+
+def _sentence(message: str) -> str:
+    message = message.replace("line None: ", "").replace("steps[", "step ").strip()
+    return message[:1].upper() + message[1:]
+
+
+def _trigger_event(document: Mapping[str, Any]) -> str:
+    trigger = document.get("trigger")
+    return str(trigger.get("event") or "") if isinstance(trigger, Mapping) else ""
+
+
+def _event_lint(
+    document: Mapping[str, Any], recent: Sequence[str], known: Sequence[str]
+) -> list[Check]:
+    recent_set = set(recent)
+    uses: list[tuple[str | None, str, str]] = []
+    if _trigger_event(document):
+        uses.append((None, "the trigger", _trigger_event(document)))
+    goal = document.get("goal")
+    if isinstance(goal, Mapping) and goal.get("event"):
+        uses.append((None, "the goal", str(goal["event"])))
+    for step in steps_of(document):
+        if step.get("type") == "wait_for_event" and step.get("event"):
+            step_id = str(step.get("id"))
+            uses.append((step_id, f"“{step_name(step_id)}”", str(step["event"])))
+    checks = []
+    for use_step, where, event in uses:
+        if event in recent_set:
+            continue
+        close = difflib.get_close_matches(
+            event, [name for name in known if name != event], n=1, cutoff=0.6
+        )
+        if not close:
+            lowered = {name.lower(): name for name in known if name != event}
+            close = [lowered[event.lower()]] if event.lower() in lowered else []
+        hint = f" Did you mean “{close[0]}”?" if close else ""
+        checks.append(
+            Check(
+                "warning",
+                use_step,
+                where,
+                f"Nobody has sent “{event}” in the last {LINT_DAYS} days.{hint}",
+            )
+        )
+    return checks
+
+
+def _shape_lint(document: Mapping[str, Any]) -> list[Check]:
+    checks = []
+    steps = steps_of(document)
+    tests_phone = _phone_required(document)
+    for step in steps:
+        step_id = str(step.get("id"))
+        where = f"“{step_name(step_id)}”"
+        if step.get("type") == "wait_for_event" and not step.get("timeout"):
+            checks.append(
+                Check(
+                    "warning",
+                    step_id,
+                    where,
+                    "Waits with no time limit: people who never do it stay here for good.",
+                )
+            )
+        if step.get("type") == "message" and step.get("channel") == "sms" and not tests_phone:
+            checks.append(
+                Check(
+                    "warning",
+                    step_id,
+                    where,
+                    "Sends a text message, but nothing checks that the contact has a phone "
+                    "number (add a branch on “phone is set” before it).",
+                )
+            )
+    return checks
+
+
+def _phone_required(document: Mapping[str, Any]) -> bool:
+    def phone(items: Any) -> bool:
+        return isinstance(items, list) and any(
+            isinstance(c, Mapping) and c.get("trait") == "phone" and c.get("op") == "exists"
+            for c in items
+        )
+
+    if phone(document.get("audience")):
+        return True
+    return any(
+        step.get("type") == "branch" and phone(step.get("conditions"))
+        for step in steps_of(document)
+    )

@@ -1,0 +1,218 @@
+"""The canvas's side panels: validation, live preview, test send; and the outline view."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from channels.delivery import preview_context, render_preview, test_send
+from channels.rendering import MessageContent
+from journeys.builder.dryrun import ScriptError, default_script, parse_script_text, timeline
+from journeys.builder.editors import FIELD_LABELS
+from journeys.builder.graph import steps_of
+from journeys.builder.http import EDIT, VIEW, fragment, page, staff_view
+from journeys.builder.selectors import contact_search
+from journeys.builder.workspace import canvas_context, checks_for
+from journeys.engine import ContactView
+from journeys.engine_views import contact_view
+from journeys.models import Contact, Journey
+from journeys.problems import SpecError
+from journeys.services.journeys import journey_parse
+from journeys.simulate import simulate
+
+SAMPLE_TRAITS = {"first_name": "Ada", "plan": "pro", "email": "ada@example.com"}
+SAMPLE_CONTACT: dict[str, Any] = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "email": "ada@example.com",
+    "phone": "+447700900123",
+    "traits": {"first_name": "Ada", "plan": "pro"},
+}
+_FIELD_NAMES = FIELD_LABELS | {"channel": "Channel"}
+
+
+@staff_view(VIEW)
+def checks(request: HttpRequest, key: str) -> HttpResponse:
+    journey = get_object_or_404(Journey, key=key)
+    found = checks_for(journey)
+    errors = [check for check in found if check.is_error]
+    context = {"journey": journey, "checks": found, "errors": errors}
+    context["warnings"] = [check for check in found if not check.is_error]
+    return fragment(request, "journeys/builder/panels.html#checks", context)
+
+
+def _raw_step(journey: Journey, step_id: str) -> dict[str, Any]:
+    for step in steps_of(journey.draft_spec):
+        if step.get("id") == step_id:
+            return step
+    raise Http404("That step is no longer in the journey.")
+
+
+def _preview_for(request: HttpRequest, journey: Journey) -> tuple[Contact | None, dict[str, Any]]:
+    contact = contact_search(request.GET.get("contact", "") or request.POST.get("contact", ""))
+    trigger = journey.draft_spec.get("trigger") or {}
+    event = {"name": trigger.get("event", ""), "properties": {}}
+    meta = {"name": journey.name, "key": journey.key}
+    if contact is not None:
+        return contact, preview_context(contact_id=contact.pk, event=event, journey=meta)
+    return None, {"contact": SAMPLE_CONTACT, "event": event, "journey": meta}
+
+
+def _content(variant: Mapping[str, Any]) -> MessageContent:
+    fields = {name: str(variant.get(name) or "") for name in FIELD_LABELS}
+    return MessageContent(**fields)
+
+
+def problem_words(problem: Any) -> str:
+    """A template problem as staff read it: "Subject, line 1: …"."""
+    where = _FIELD_NAMES.get(problem.field, problem.field.capitalize())
+    line = f", line {problem.line}" if problem.line else ""
+    return f"{where}{line}: {problem.message}"
+
+
+@staff_view(VIEW)
+def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
+    journey = get_object_or_404(Journey, key=key)
+    raw = _raw_step(journey, step)
+    contact, context = _preview_for(request, journey)
+    channel = str(raw.get("channel", ""))
+    variants = [v for v in raw.get("variants") or [] if isinstance(v, Mapping)]
+    shown = []
+    for variant in variants:
+        rendered = render_preview(channel, _content(variant), context)
+        shown.append(
+            {
+                "name": variant.get("name", ""),
+                "rendered": rendered,
+                "problems": [problem_words(problem) for problem in rendered.problems],
+                "cta": variant.get("cta") or "Open",
+            }
+        )
+    person = str(contact) if contact is not None else ""
+    asked = request.GET.get("contact", "").strip()
+    view = {
+        "journey": journey,
+        "step_id": step,
+        "channel": channel,
+        "variants": shown,
+        "person": person,
+        "asked": asked,
+        "contact_found": contact is not None,
+        "staff_email": getattr(request.user, "email", ""),
+        "can_edit": request.user.has_perm(EDIT),
+    }
+    return fragment(request, "journeys/builder/panels.html#preview", view)
+
+
+@staff_view(EDIT, methods=("POST",))
+def test_send_view(request: HttpRequest, key: str, step: str) -> HttpResponse:
+    journey = get_object_or_404(Journey, key=key)
+    raw = _raw_step(journey, step)
+    channel = str(raw.get("channel", ""))
+    name = request.POST.get("variant", "")
+    variant = next(
+        (v for v in raw.get("variants") or [] if isinstance(v, Mapping) and v.get("name") == name),
+        None,
+    )
+    contact, context = _preview_for(request, journey)
+    if contact is None:
+        contact = Contact.objects.order_by("-last_seen_at").first()
+    if variant is None or contact is None:
+        text = (
+            "There is no contact yet to fill in the message with: send an event first."
+            if contact is None
+            else "That variant is no longer in the step."
+        )
+        return _sent(request, text, error=True)
+    to = request.POST.get("to", "").strip() or getattr(request.user, "email", "")
+    try:
+        queued = test_send(
+            channel=channel,
+            content=_content(variant),
+            contact_id=contact.pk,
+            to_address=to,
+            context={"event": context.get("event", {}), "journey": context.get("journey", {})},
+        )
+    except ValueError as exc:
+        return _sent(request, f"Not sent: {exc}", error=True)
+    status = getattr(queued, "status", "queued")
+    if status == "suppressed":
+        return _sent(request, "Not sent: this channel is switched off.", error=True)
+    return _sent(request, f"Test of variant {name} sent to {to}, filled in for {contact}.")
+
+
+def _sent(request: HttpRequest, text: str, *, error: bool = False) -> HttpResponse:
+    context = {"text": text, "error": error}
+    return fragment(request, "journeys/builder/panels.html#sent", context)
+
+
+@staff_view(VIEW)
+def outline(request: HttpRequest, key: str) -> HttpResponse:
+    journey = get_object_or_404(Journey, key=key)
+    context = canvas_context(journey, read_only=True)
+    rows: list[dict[str, Any]] = []
+    _outline(context["items"], 0, "", rows)
+    for group in context["unconnected"]:
+        _outline(group, 0, "Not connected", rows)
+    context |= {"title": f"{journey.name}: outline", "rows": rows}
+    return page(request, "journeys/builder/panels.html", context)
+
+
+def _outline(
+    items: list[dict[str, Any]], depth: int, lane: str, rows: list[dict[str, Any]]
+) -> None:
+    for item in items:
+        if item["kind"] in {"card", "fork"} and item["card"] is not None:
+            rows.append({"depth": depth, "lane": lane, "card": item["card"], "kind": "card"})
+            lane = ""
+        if item["kind"] == "fork":
+            for sub in item["lanes"]:
+                _outline(sub["items"], depth + 1, sub["label"], rows)
+        elif item["kind"] == "jump":
+            rows.append(
+                {
+                    "depth": depth,
+                    "lane": lane,
+                    "kind": "jump",
+                    "text": f"Then goes to {item['target']}",
+                }
+            )
+        elif item["kind"] == "end":
+            rows.append({"depth": depth, "lane": lane, "kind": "end", "text": "End of the journey"})
+
+
+@staff_view(VIEW, methods=("GET", "POST"))
+def dry_run(request: HttpRequest, key: str) -> HttpResponse:
+    """The simulator beside the canvas: a contact (or a sample) and a script of events."""
+    journey = get_object_or_404(Journey, key=key)
+    script = request.POST.get("script", "") or default_script(journey.draft_spec)
+    context: dict[str, Any] = {"journey": journey, "script": script[:5000], "ran": False}
+    if request.method == "POST":
+        context["ran"] = True
+        start = timezone.now()
+        contact = contact_search(request.POST.get("contact", ""))
+        context["person"] = str(contact) if contact is not None else "a sample person, Ada"
+        try:
+            spec = journey_parse(data=journey.draft_spec)
+            events = parse_script_text(script, start=start)
+        except SpecError:
+            context["problem"] = (
+                "Fix the problems in the panel above first: "
+                "the dry run needs a journey that could be published."
+            )
+        except ScriptError as exc:
+            context["problem"] = str(exc)
+        else:
+            view = (
+                contact_view(contact)
+                if contact is not None
+                else ContactView(id="dry-run", traits=SAMPLE_TRAITS)
+            )
+            result = simulate(spec, contact=view, script=events, start=start)
+            rows, reached = timeline(result, start=start)
+            context |= {"rows": rows, "reached": " ".join(dict.fromkeys(reached))}
+    return fragment(request, "journeys/builder/panels.html#dry-run", context)

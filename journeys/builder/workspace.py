@@ -1,0 +1,117 @@
+"""What the canvas page shows for a document: cards, lanes, the trigger card, the
+palette, live counts, undo/redo. Reads only; the views render it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils import timezone
+
+from journeys.builder import editors
+from journeys.builder.cards import canvas_layout, step_cards, trigger_words
+from journeys.builder.checks import LINT_DAYS, draft_checks
+from journeys.builder.layout import Card, Fork, Jump
+from journeys.builder.names import step_name
+from journeys.builder.selectors import (
+    catalogue_events,
+    open_by_step,
+    recent_event_names,
+    same_trigger_journeys,
+)
+from journeys.models import Journey
+from journeys.services.drafts import history_tops
+from journeys.services.journeys import journey_parse
+from journeys.steps import palette
+
+
+def outlet_label(raw: Mapping[str, Any], key: str) -> str:
+    return editors.editor_for(str(raw.get("type", ""))).outlet_label(raw, key)
+
+
+def canvas_context(
+    journey: Journey, *, document: Mapping[str, Any] | None = None, read_only: bool = False
+) -> dict[str, Any]:
+    """Everything the canvas fragment needs, for the draft (or a version's `document`)."""
+    document = journey.draft_spec if document is None else document
+    events = catalogue_events()
+    trigger = trigger_words(document)
+    seen = {event.name: event for event in events}
+    undo, redo = history_tops(journey) if not read_only else (None, None)
+    layout = canvas_layout(document, outlets=editors.outlets, outlet_label=outlet_label)
+    cards = step_cards(document)
+    counts = open_by_step(journey) if journey.current_version_id else {}
+    return {
+        "journey": journey,
+        "document": document,
+        "items": drawn(layout.items, cards, counts),
+        "unconnected": [drawn(group, cards, counts) for group in layout.unconnected],
+        "start_slot": layout.start,
+        "cards": cards,
+        "trigger": trigger,
+        "trigger_event": seen.get(trigger["event"]),
+        "palette": palette(),
+        "catalogue": events,
+        "undo": undo,
+        "redo": redo,
+        "revision": journey.draft_revision,
+        "read_only": read_only,
+    }
+
+
+def drawn(items: Any, cards: Mapping[str, Any], counts: Mapping[str, int]) -> list[dict[str, Any]]:
+    """Layout items as plain dicts the templates can draw (kind, card, slot, lanes)."""
+    found: list[dict[str, Any]] = []
+    for item in items:
+        if isinstance(item, Card):
+            found.append(
+                {
+                    "kind": "card",
+                    "card": cards.get(item.node),
+                    "slot": item.slot,
+                    "here": counts.get(item.node, 0),
+                }
+            )
+        elif isinstance(item, Fork):
+            lanes = [
+                {
+                    "label": lane.outcome.label,
+                    "slot": lane.slot,
+                    "items": drawn(lane.items, cards, counts),
+                }
+                for lane in item.lanes
+            ]
+            found.append(
+                {
+                    "kind": "fork",
+                    "card": cards.get(item.node),
+                    "lanes": lanes,
+                    "here": counts.get(item.node, 0),
+                }
+            )
+        elif isinstance(item, Jump):
+            found.append(
+                {
+                    "kind": "jump",
+                    "target": step_name(item.target),
+                    "back": item.back,
+                    "target_id": item.target,
+                }
+            )
+        else:
+            found.append({"kind": "end"})
+    return found
+
+
+def checks_for(journey: Journey) -> list[Any]:
+    """The validation panel's problems for the journey's draft."""
+    events = catalogue_events()
+    document = journey.draft_spec
+    trigger = trigger_words(document)["event"]
+    return draft_checks(
+        document,
+        parse=lambda data: journey_parse(data=data),
+        recent_events=recent_event_names(events, now=timezone.now(), days=LINT_DAYS),
+        known_events=[event.name for event in events],
+        same_trigger=same_trigger_journeys(journey, trigger),
+    )
