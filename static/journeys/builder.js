@@ -142,3 +142,17 @@
   document.addEventListener("htmx:afterSettle", function () { showFields(document); });
   document.addEventListener("DOMContentLoaded", function () { showFields(document); });
 })();
+
+/* A dry run lights up the cards it reached. */
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSettle", function () {
+    var list = document.querySelector("#dry-run .timeline[data-reached]");
+    document.querySelectorAll(".card-reached").forEach(function (card) { card.classList.remove("card-reached"); });
+    if (!list) return;
+    (list.getAttribute("data-reached") || "").split(" ").forEach(function (id) {
+      var card = id ? document.getElementById("card-" + id) : null;
+      if (card) card.classList.add("card-reached");
+    });
+  });
+})();

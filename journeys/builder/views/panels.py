@@ -7,17 +7,25 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from channels.delivery import preview_context, render_preview, test_send
 from channels.rendering import MessageContent
+from journeys.builder.dryrun import ScriptError, default_script, parse_script_text, timeline
 from journeys.builder.editors import FIELD_LABELS
 from journeys.builder.graph import steps_of
 from journeys.builder.http import EDIT, VIEW, fragment, page, staff_view
 from journeys.builder.selectors import contact_search
 from journeys.builder.workspace import canvas_context, checks_for
+from journeys.engine import ContactView
+from journeys.engine_views import contact_view
 from journeys.models import Contact, Journey
+from journeys.problems import SpecError
+from journeys.services.journeys import journey_parse
+from journeys.simulate import simulate
 
-SAMPLE_CONTACT = {
+SAMPLE_TRAITS = {"first_name": "Ada", "plan": "pro", "email": "ada@example.com"}
+SAMPLE_CONTACT: dict[str, Any] = {
     "first_name": "Ada",
     "last_name": "Lovelace",
     "email": "ada@example.com",
@@ -175,3 +183,36 @@ def _outline(
             )
         elif item["kind"] == "end":
             rows.append({"depth": depth, "lane": lane, "kind": "end", "text": "End of the journey"})
+
+
+@staff_view(VIEW, methods=("GET", "POST"))
+def dry_run(request: HttpRequest, key: str) -> HttpResponse:
+    """The simulator beside the canvas: a contact (or a sample) and a script of events."""
+    journey = get_object_or_404(Journey, key=key)
+    script = request.POST.get("script", "") or default_script(journey.draft_spec)
+    context: dict[str, Any] = {"journey": journey, "script": script[:5000], "ran": False}
+    if request.method == "POST":
+        context["ran"] = True
+        start = timezone.now()
+        contact = contact_search(request.POST.get("contact", ""))
+        context["person"] = str(contact) if contact is not None else "a sample person, Ada"
+        try:
+            spec = journey_parse(data=journey.draft_spec)
+            events = parse_script_text(script, start=start)
+        except SpecError:
+            context["problem"] = (
+                "Fix the problems in the panel above first: "
+                "the dry run needs a journey that could be published."
+            )
+        except ScriptError as exc:
+            context["problem"] = str(exc)
+        else:
+            view = (
+                contact_view(contact)
+                if contact is not None
+                else ContactView(id="dry-run", traits=SAMPLE_TRAITS)
+            )
+            result = simulate(spec, contact=view, script=events, start=start)
+            rows, reached = timeline(result, start=start)
+            context |= {"rows": rows, "reached": " ".join(dict.fromkeys(reached))}
+    return fragment(request, "journeys/builder/panels.html#dry-run", context)

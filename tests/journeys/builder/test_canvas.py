@@ -275,3 +275,28 @@ def test_publish_confirmation_shows_the_diff_and_publishing_is_audited(signed_in
     versions = signed_in.get(url(journey, "versions/")).content.decode()
     assert "Version 1" in versions
     assert "Published version 1" in versions
+
+
+def test_dry_run_shows_the_timeline_in_words(signed_in, journey):
+    add(signed_in, journey, "wait_for_event")
+    data = {"name": "Wait for a note", "event": "Created Note", "timeout": "2 days"}
+    data |= {"where-TOTAL_FORMS": "0", "where-INITIAL_FORMS": "0", "revision": rev(journey)}
+    post(signed_in, url(journey, "steps/Wait/"), data)
+    add(signed_in, journey, "message", "Wait_for_a_note", "on_timeout")
+    save_message(signed_in, journey, "Email", name="Nudge", subject="Stuck?", body="Try it")
+    trigger = {"event": "Signed Up", "goal": "", "goal_within": "", "exits": ""}
+    trigger |= {"where-TOTAL_FORMS": "0", "where-INITIAL_FORMS": "0", "revision": rev(journey)}
+    post(signed_in, url(journey, "trigger/"), trigger)
+    form = signed_in.get(url(journey, "dry-run/"), HTTP_HX_REQUEST="true").content.decode()
+    assert "now: Signed Up" in form
+    script = "now: Signed Up\n3 days: Created Note"
+    body = html.unescape(
+        post(signed_in, url(journey, "dry-run/"), {"script": script}).content.decode()
+    )
+    assert "Reaches “Wait for a note”" in body
+    assert "After 2 days:</span> Reaches “Nudge”" in body
+    assert re.search(r"Waits for Created Note until \d+ \w{3} \d{4}, \d\d:\d\d UTC", body)
+    assert "Gets email, variant A" in body
+    assert 'data-reached="Wait_for_a_note Nudge' in body
+    bad = post(signed_in, url(journey, "dry-run/"), {"script": "soon: Signed Up"}).content.decode()
+    assert "Line 1: I can" in html.unescape(bad)

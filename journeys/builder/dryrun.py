@@ -1,0 +1,122 @@
+"""The dry run beside the canvas: a script of events typed in words, run through the
+journey by the simulator (journeys.simulate, the engine's own dry run), read back as a
+timeline in words with the cards it reached. Pure: no Django.
+
+A script line is "when: Event name, property = value, ...", `when` being "now" or a
+length of time after the start ("2 hours", "3 days"): "1 day: Created Note, size = 3".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from journeys.builder.editors import _scalar
+from journeys.builder.graph import list_at, map_at
+from journeys.builder.names import step_name
+from journeys.builder.words import WordsError, length_words, parse_length
+from journeys.simulate import ScriptEvent, Simulation
+
+MAX_LINES = 50
+_STAMP = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC")
+
+
+def _staff_time(match: re.Match[str]) -> str:
+    """The staff pages' one date format: "3 Dec 2026, 07:55"."""
+    moment = datetime.strptime(f"{match.group(1)} +0000", "%Y-%m-%d %H:%M %z")
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
+class ScriptError(ValueError):
+    """A script line that cannot be read; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Row:
+    after: str  # "at the start", "after 2 days"
+    text: str
+    kind: str
+
+
+def parse_script_text(text: str, *, start: datetime) -> list[ScriptEvent]:
+    """Script lines → the simulator's events, in the order typed."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > MAX_LINES:
+        raise ScriptError(f"A dry run takes at most {MAX_LINES} events.")
+    events = []
+    for number, line in enumerate(lines, 1):
+        if ":" not in line:
+            raise ScriptError(f"Line {number}: write “when: event”, e.g. “now: Signed Up”.")
+        when, rest = line.split(":", 1)
+        offset = timedelta(0)
+        if when.strip().lower() not in {"now", "at once", "start", "0"}:
+            try:
+                offset = parse_length(when)
+            except WordsError as exc:
+                raise ScriptError(f"Line {number}: {exc}") from None
+        name, *pairs = [part.strip() for part in rest.split(",")]
+        if not name:
+            raise ScriptError(f"Line {number}: which event happens?")
+        properties: dict[str, Any] = {}
+        for pair in pairs:
+            if "=" not in pair:
+                raise ScriptError(f"Line {number}: “{pair}” needs “property = value”.")
+            key, value = pair.split("=", 1)
+            properties[key.strip()] = _scalar(value.strip())
+        events.append(ScriptEvent(at=start + offset, name=name, properties=properties))
+    return events
+
+
+def default_script(document: Mapping[str, Any]) -> str:
+    """The trigger event with values its filters accept: a first script that enters."""
+    trigger = map_at(document, "trigger")
+    event = str(trigger.get("event") or "Signed Up")
+    parts = [event]
+    for condition in list_at(trigger, "where"):
+        if isinstance(condition, Mapping) and "property" in condition:
+            value = condition.get("value")
+            if isinstance(value, list) and value:
+                value = value[0]
+            if value is not None and condition.get("op") in {"eq", "in", "contains"}:
+                parts.append(f"{condition['property']} = {value}")
+    return "now: " + ", ".join(parts)
+
+
+def timeline(simulation: Simulation, *, start: datetime) -> tuple[list[Row], list[str]]:
+    """The dry run in words, and the step ids it reached (in order)."""
+    rows: list[Row] = []
+    reached: list[str] = []
+    for entry in simulation.entries:
+        offset = entry.at - start
+        after = "at the start" if offset <= timedelta(0) else f"after {length_words(offset)}"
+        text = _words(entry.kind, entry.text)
+        if entry.kind == "step":
+            reached.append(entry.text.split(" (", 1)[0])
+        if text:
+            rows.append(Row(after, text, entry.kind))
+    return rows, reached
+
+
+def _words(kind: str, text: str) -> str:
+    if kind == "step":
+        return f"Reaches “{step_name(text.split(' (', 1)[0])}”"
+    if kind == "send":
+        return "Gets " + text.removeprefix("would send ").replace("in_app", "an in-app message")
+    if kind == "event":
+        return f"Does “{text}”"
+    if kind == "wait":
+        return "Waits " + _STAMP.sub(_staff_time, text)
+    if kind in {"completed", "converted", "exited"}:
+        return {"completed": "Finishes the journey", "converted": "Reaches the goal"}.get(
+            kind, "Leaves the journey"
+        ) + f" ({text})"
+    if kind in {"entry", "refused"}:
+        return text[:1].upper() + text[1:]
+    return ""
+
+
+def reached_names(reached: Sequence[str]) -> list[str]:
+    return [step_name(step_id) for step_id in dict.fromkeys(reached)]
