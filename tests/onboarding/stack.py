@@ -106,11 +106,13 @@ class Processes:
             if process.poll() is None:
                 process.terminate()  # the leader stops its own children in order
         deadline = time.monotonic() + grace
-        for _, process, log in reversed(self.running):
+        for name, process, log in reversed(self.running):
+            started = time.monotonic()
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                pass
+                log.write(f"--- did not stop within {grace} s of SIGTERM: killed\n".encode())
+            log.write(f"--- {name}: {time.monotonic() - started:.1f} s to stop\n".encode())
             _signal_group(process, signal.SIGKILL)
             process.wait(timeout=10)
             log.close()
@@ -311,6 +313,16 @@ class Traffic:
         self._send(self._session(), f"{base}/v1/batch", {"batch": parts}, parts)
         with self._lock:
             self.welcomed_expected.extend(users)
+
+    def track(self, user: str, event: str, properties: dict, *, url: str | None = None) -> None:
+        base = url or self.urls[len(self.answers) % len(self.urls)]
+        body = {
+            "userId": user,
+            "event": event,
+            "properties": properties,
+            "messageId": f"{user}-{event}-{len(self.answers)}",
+        }
+        self._send(self._session(), f"{base}/v1/track", body, [body])
 
     def _session(self) -> requests.Session:
         session = requests.Session()
