@@ -5,10 +5,15 @@ REDIS_URL is set, per process otherwise).
   one-second window): past it, 429 with `Retry-After`, and nothing of the request stored.
 - `EVENT_API_AUTH_FAILURES_PER_MINUTE` failed authentications per client address: past
   it, every request from that address is refused with 429 until the minute is over, so
-  keys cannot be guessed at speed."""
+  keys cannot be guessed at speed.
+
+Both fail open: when the cache (Redis) is unreachable the request is let through and the
+outage logged, since refusing events would lose them and the limits protect capacity, not
+data (tests/onboarding/test_faults.py stops Redis while events arrive)."""
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 
@@ -17,6 +22,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 _WINDOW_SECONDS = 60
+logger = logging.getLogger(__name__)
 
 
 class RateLimited(Exception):
@@ -41,9 +47,15 @@ def events_allow(*, source_id: int, events: int, now: float | None = None) -> No
         return
     now = time.time() if now is None else now
     second = int(now)
-    used = _count(f"stepwise:rate:{source_id}:{second}", events, ttl=5)
+    key = f"stepwise:rate:{source_id}:{second}"
+    try:
+        used = _count(key, events, ttl=5)
+        if used > limit:
+            cache.decr(key, events)
+    except Exception:  # noqa: BLE001 - the cache is down: let the events in (see above)
+        logger.warning("api.rate_limit_unavailable", exc_info=True)
+        return
     if used > limit:
-        cache.decr(f"stepwise:rate:{source_id}:{second}", events)
         raise RateLimited(
             f"Too many events: this source may send {limit} per second. Retry shortly.",
             retry_after=max(1, math.ceil(second + 1 - now)),
@@ -64,7 +76,12 @@ def auth_failures_exceeded(address: str, *, now: float | None = None) -> int | N
     if limit <= 0:
         return None
     now = time.time() if now is None else now
-    if int(cache.get(_failure_key(address, now), 0)) < limit:
+    try:
+        failures = int(cache.get(_failure_key(address, now), 0))
+    except Exception:  # noqa: BLE001 - the cache is down: fail open (see above)
+        logger.warning("api.auth_limit_unavailable", exc_info=True)
+        return None
+    if failures < limit:
         return None
     return max(1, math.ceil(_WINDOW_SECONDS - now % _WINDOW_SECONDS))
 
@@ -73,4 +90,7 @@ def auth_failure_record(address: str, *, now: float | None = None) -> None:
     if int(settings.EVENT_API_AUTH_FAILURES_PER_MINUTE) <= 0:
         return
     now = time.time() if now is None else now
-    _count(_failure_key(address, now), 1, ttl=_WINDOW_SECONDS * 2)
+    try:
+        _count(_failure_key(address, now), 1, ttl=_WINDOW_SECONDS * 2)
+    except Exception:  # noqa: BLE001 - the cache is down: fail open (see above)
+        logger.warning("api.auth_limit_unavailable", exc_info=True)

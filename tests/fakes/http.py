@@ -6,6 +6,7 @@ back to the provider's normal success answer.
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -109,19 +110,37 @@ class FakeServer:
 
 
 class FakePostmark(FakeServer):
-    """POST /email as documented at postmarkapp.com/developer/api/email-api."""
+    """POST /email as documented at postmarkapp.com/developer/api/email-api.
+
+    `failing_until` (time.monotonic()) makes it answer 503 until then, as an ESP outage
+    does; `send_delay` makes every accepted send take that long (a slow ESP). `accepted`
+    holds the emails it answered 200 for: what recipients would get."""
+
+    failing_until: float = 0.0
+    send_delay: float = 0.0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.accepted: list[dict] = []
+        self.refused = 0
+        self._ids = itertools.count(1)
 
     def default_response(self, request: Recorded) -> Scripted:
+        if time.monotonic() < self.failing_until:
+            self.refused += 1
+            return Scripted(503, "Service Unavailable")
         sent = json.loads(request.body)
+        self.accepted.append(sent)
         return Scripted(
             200,
             {
                 "To": sent["To"],
                 "SubmittedAt": "2026-11-25T12:00:00.0000000Z",
-                "MessageID": f"00000000-0000-0000-0000-{len(self.requests):012d}",
+                "MessageID": f"00000000-0000-0000-0000-{next(self._ids):012d}",
                 "ErrorCode": 0,
                 "Message": "OK",
             },
+            delay=self.send_delay,
         )
 
 
