@@ -1,0 +1,15 @@
+"""Report pages, mounted inside the admin at /admin/reports/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from journeys.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("<slug:key>/", views.journey_page, name="journey"),
+    path("<slug:key>/<slug:table>.csv", views.table_csv, name="csv"),
+]

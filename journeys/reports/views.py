@@ -1,0 +1,157 @@
+"""Report pages, inside the admin (its login and look). Thin: read the filter, build the
+report (journeys.reports.reading), render. Needs journeys.view_reports; nothing here edits
+a journey."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django.contrib import admin
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from journeys.models import Journey
+from journeys.reports.charts import funnel_svg, trend_svg
+from journeys.reports.export import TABLES, to_csv
+from journeys.reports.reading import journey_report
+from journeys.reports.report import cohorts
+from journeys.reports.selectors import (
+    Filter,
+    live_journeys,
+    report_days,
+    report_journey,
+    report_versions,
+)
+from journeys.reports.words import duration, number, percent
+
+VIEW_REPORTS = "journeys.view_reports"
+View = Callable[..., HttpResponse]
+
+
+def reports_view(view: View) -> View:
+    """Behind the admin's login; people without journeys.view_reports get a plain page."""
+
+    @wraps(view)
+    def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perm(VIEW_REPORTS):
+            return page(
+                request,
+                "reports/refused.html",
+                {"title": "Reports"},
+                status=403,
+            )
+        return view(request, *args, **kwargs)
+
+    return admin.site.admin_view(require_GET(inner))
+
+
+def page(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> TemplateResponse:
+    full = {**admin.site.each_context(request), "is_nav_sidebar_enabled": False, **context}
+    return TemplateResponse(request, template, full, status=status)
+
+
+def read_filter(request: HttpRequest, journey: Journey) -> tuple[Filter, list[str]]:
+    """The version and entry days asked for; what could not be read is said, and ignored."""
+    problems: list[str] = []
+    version: int | None = None
+    raw = request.GET.get("version", "")
+    if raw and raw != "all":
+        if raw.isdigit() and int(raw) in report_versions(journey):
+            version = int(raw)
+        else:
+            problems.append(f"There is no version {raw[:20]}; showing all versions.")
+    days: list[date | None] = []
+    for name, words in (("since", "From"), ("until", "To")):
+        text = request.GET.get(name, "")
+        try:
+            days.append(date.fromisoformat(text) if text else None)
+        except ValueError:
+            problems.append(f"“{words}” must be a date like 2026-12-01; it was ignored.")
+            days.append(None)
+    since, until = days
+    if since and until and since > until:
+        problems.append("“From” is after “To”; both were ignored.")
+        since = until = None
+    return Filter(version, since, until), problems
+
+
+def _journey(key: str) -> Journey:
+    journey = report_journey(key)
+    if journey is None or journey.current_version_id is None:
+        raise Http404("No published journey with this key.")
+    return journey
+
+
+@reports_view
+def overview(request: HttpRequest) -> HttpResponse:
+    """Every live journey: entrants, conversion and the last twelve weeks' trend."""
+    rows = []
+    for journey in live_journeys():
+        weeks = list(reversed(cohorts(report_days(journey, Filter(), None), weeks=12)))
+        entered = sum(w.entered for w in weeks)
+        converted = sum(w.converted for w in weeks)
+        rates = [100 * w.rate for w in weeks]
+        label = f"Weekly conversion of {journey.name}, oldest first: " + (
+            ", ".join(percent(r) for r in rates) or "no entrants yet"
+        )
+        rows.append(
+            {
+                "journey": journey,
+                "entered": number(entered),
+                "converted": number(converted),
+                "rate": percent(100 * converted / entered) if entered else "—",
+                "trend": mark_safe(trend_svg(rates, label=label)),  # noqa: S308 - escaped SVG
+                "url": reverse("reports:journey", args=[journey.key]),
+            }
+        )
+    return page(request, "reports/overview.html", {"title": "Journey reports", "rows": rows})
+
+
+@reports_view
+def journey_page(request: HttpRequest, key: str) -> HttpResponse:
+    journey = _journey(key)
+    filter, problems = read_filter(request, journey)
+    report = journey_report(journey, filter)
+    tables = {name: build(report) for name, (_, build) in TABLES.items()}
+    query = request.GET.urlencode()
+    chart = funnel_svg(report.funnel, title=f"Contacts reaching each step of {journey.name}")
+    return page(
+        request,
+        "reports/journey.html",
+        {
+            "title": f"Report: {journey.name}",
+            "journey": journey,
+            "report": report,
+            "filter": filter,
+            "problems": problems,
+            "versions": report_versions(journey),
+            "chart": mark_safe(chart),  # noqa: S308 - every text in it is escaped
+            "tables": tables,
+            "query": query,
+            "now": timezone.now(),
+            "ttc_median": duration(report.funnel.ttc_median),
+            "ttc_p90": duration(report.funnel.ttc_p90),
+        },
+    )
+
+
+@reports_view
+def table_csv(request: HttpRequest, key: str, table: str) -> HttpResponse:
+    if table not in TABLES:
+        raise Http404("No such table.")
+    journey = _journey(key)
+    filter, _ = read_filter(request, journey)
+    report = journey_report(journey, filter)
+    body = to_csv(*TABLES[table][1](report))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{journey.key}-{table}.csv"'
+    return response
