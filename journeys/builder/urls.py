@@ -24,6 +24,7 @@ urlpatterns = [
     path("<slug:key>/steps/<str:step>/delete/", canvas.step_delete, name="step-delete"),
     path("<slug:key>/steps/<str:step>/move/", canvas.step_move, name="step-move"),
     path("<slug:key>/steps/<str:step>/preview/", panels.preview, name="preview"),
+    path("<slug:key>/steps/<str:step>/people/", panels.people, name="people"),
     path("<slug:key>/steps/<str:step>/test-send/", panels.test_send_view, name="test-send"),
     path("<slug:key>/checks/", panels.checks, name="checks"),
     path("<slug:key>/dry-run/", panels.dry_run, name="dry-run"),

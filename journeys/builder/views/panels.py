@@ -15,7 +15,8 @@ from journeys.builder.dryrun import ScriptError, default_script, parse_script_te
 from journeys.builder.editors import FIELD_LABELS
 from journeys.builder.graph import steps_of
 from journeys.builder.http import EDIT, VIEW, fragment, page, staff_view
-from journeys.builder.selectors import contact_search
+from journeys.builder.names import step_name
+from journeys.builder.selectors import contact_search, people_at_step
 from journeys.builder.workspace import canvas_context, checks_for
 from journeys.engine import ContactView
 from journeys.engine_views import contact_view
@@ -216,3 +217,17 @@ def dry_run(request: HttpRequest, key: str) -> HttpResponse:
             rows, reached = timeline(result, start=start)
             context |= {"rows": rows, "reached": " ".join(dict.fromkeys(reached))}
     return fragment(request, "journeys/builder/panels.html#dry-run", context)
+
+
+@staff_view(VIEW)
+def people(request: HttpRequest, key: str, step: str) -> HttpResponse:
+    """Who is at a step now and who passed it, each linked to their contact page (trace)."""
+    journey = get_object_or_404(Journey, key=key)
+    rows = people_at_step(journey, step)
+    context = {
+        "title": f"{journey.name}: {step_name(step)}",
+        "journey": journey,
+        "step_label": step_name(step),
+        "rows": rows,
+    }
+    return page(request, "journeys/builder/people.html", context)

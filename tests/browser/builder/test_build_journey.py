@@ -240,7 +240,13 @@ def test_a_new_staff_member_builds_tests_and_publishes_the_welcome(
     assert "Invite a teammate" in page.inner_text("#preview .chat-button")
     assert praise.body in bubble  # exactly what the canvas showed
     assert praise.url == "https://app.example.com/team/invite"
-    assert "1 contact here now" not in page.inner_text("#canvas")  # she finished the praise
+    assert "here now" not in page.inner_text("#canvas")  # she finished with the praise
+    assert page.inner_text("#card-Welcome_email .card-here") == "1 passed it"
+    page.click("#card-Wait_for_a_note .card-here a")
+    page.wait_for_selector("text=Went past it")
+    assert axe(page) == []
+    page.click("text=Maya (maya)")
+    page.wait_for_url(re.compile(r"/admin/journeys/contact/\d+/"))
     assert AuditEntry.objects.filter(journey=journey, action="publish").exists()
     assert page.js_errors == [], page.js_errors
 
