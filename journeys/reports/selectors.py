@@ -11,7 +11,7 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Sum
 
 from channels.models import Message, SubscriptionChange
-from journeys.models import Journey, JourneyVersion, MessageVariant, ReportCount, Step
+from journeys.models import Enrollment, Journey, JourneyVersion, MessageVariant, ReportCount, Step
 from journeys.reports import metrics as m
 from journeys.reports.funnel import Totals
 from journeys.selectors import version_info
@@ -159,3 +159,27 @@ def live_journeys() -> list[Journey]:
             "name"
         )
     )
+
+
+WAITING, LEFT = "waiting", "left"
+
+
+def dropoff_rows(
+    journey: Journey, step_key: str, which: str, filter: Filter, *, limit: int = 200
+) -> tuple[list[Enrollment], int]:
+    """Contacts still at this step (`waiting`) or whose trip ended there without
+    converting (`left`), newest first, with how many there are in all."""
+    rows = Enrollment.objects.filter(journey=journey, step_key=step_key)
+    if which == WAITING:
+        rows = rows.filter(state__in=Enrollment.OPEN_STATES)
+    else:
+        rows = rows.filter(state__in=["exited", "failed", "completed"])
+    if filter.version is not None:
+        rows = rows.filter(version__number=filter.version)
+    if filter.since is not None:
+        rows = rows.filter(entered_at__date__gte=filter.since)
+    if filter.until is not None:
+        rows = rows.filter(entered_at__date__lte=filter.until)
+    total = rows.count()
+    found = list(rows.select_related("contact").order_by("-step_entered_at", "-pk")[:limit])
+    return found, total

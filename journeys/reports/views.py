@@ -9,13 +9,14 @@ from datetime import date
 from functools import wraps
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from journeys.models import Journey
 from journeys.reports.charts import funnel_svg, trend_svg
@@ -23,13 +24,19 @@ from journeys.reports.export import TABLES, to_csv
 from journeys.reports.reading import journey_report
 from journeys.reports.report import cohorts
 from journeys.reports.selectors import (
+    LEFT,
+    WAITING,
     Filter,
+    dropoff_rows,
     live_journeys,
     report_days,
     report_journey,
+    report_spec,
     report_versions,
 )
 from journeys.reports.words import duration, number, percent
+from journeys.services.dropoff import dropoff_exit, dropoff_move_on, dropoff_send
+from journeys.steps.base import step_label
 
 VIEW_REPORTS = "journeys.view_reports"
 View = Callable[..., HttpResponse]
@@ -155,3 +162,110 @@ def table_csv(request: HttpRequest, key: str, table: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{journey.key}-{table}.csv"'
     return response
+
+
+ACT = "journeys.change_journey"  # "Journey editors"; report viewers only look
+STATE_WORDS = {
+    "active": "moving on",
+    "waiting": "waiting",
+    "completed": "finished the journey",
+    "exited": "left the journey",
+    "failed": "stopped by an error",
+}
+ONE_OFF_CHANNELS = (("email", "Email"), ("sms", "Text message"), ("in_app", "In-app message"))
+
+
+@reports_view
+def dropoff(request: HttpRequest, key: str, step: str) -> HttpResponse:
+    """Contacts stuck at a step or who left there, each a click from their trace."""
+    journey = _journey(key)
+    filter, problems = read_filter(request, journey)
+    spec, _ = report_spec(journey, filter)
+    if not spec.has_step(step):
+        raise Http404("No such step.")
+    which = LEFT if request.GET.get("which") == LEFT else WAITING
+    rows, total = dropoff_rows(journey, step, which, filter)
+    people = [
+        {
+            "id": row.pk,
+            "name": _person(row.contact),
+            "since": row.step_entered_at if which == WAITING else row.finished_at,
+            "state": STATE_WORDS.get(row.state, row.state),
+            "trace": reverse("admin:journeys_contact_change", args=[row.contact_id]),
+            "waiting": row.state == "waiting",
+        }
+        for row in rows
+    ]
+    return page(
+        request,
+        "reports/dropoff.html",
+        {
+            "title": f"{step_label(step)}: {journey.name}",
+            "journey": journey,
+            "step": step,
+            "step_name": step_label(step),
+            "which": which,
+            "people": people,
+            "total": total,
+            "problems": problems,
+            "query": request.GET.urlencode(),
+            "can_act": request.user.has_perm(ACT),
+            "channels": ONE_OFF_CHANNELS,
+        },
+    )
+
+
+def _person(contact: Any) -> str:
+    name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
+    address = contact.email or contact.phone or contact.user_id or "an anonymous visitor"
+    return f"{name} ({address})" if name else address
+
+
+@admin.site.admin_view
+@require_POST
+def dropoff_action(request: HttpRequest, key: str, step: str) -> HttpResponse:
+    """Exit, move on or message the contacts picked in a drop-off list; each audited."""
+    if not (request.user.has_perm(VIEW_REPORTS) and request.user.has_perm(ACT)):
+        return page(request, "reports/refused.html", {"title": "Reports", "act": True}, status=403)
+    journey = _journey(key)
+    picked = [int(v) for v in request.POST.getlist("pick") if v.isdigit()]
+    back = (
+        reverse("reports:dropoff", args=[journey.key, step]) + "?" + request.POST.get("query", "")
+    )
+    action = request.POST.get("action", "")
+    if not picked:
+        messages.error(request, "Pick at least one contact first.")
+        return redirect(back)
+    if action == "exit":
+        done = dropoff_exit(journey=journey, enrollment_ids=picked, by=request.user)
+        messages.success(request, f"{done} contact(s) left the journey.")
+    elif action == "move_on":
+        done = dropoff_move_on(journey=journey, enrollment_ids=picked, by=request.user)
+        messages.success(request, f"{done} contact(s) moved on to the next step.")
+    elif action == "send":
+        channel = request.POST.get("channel", "")
+        body = request.POST.get("body", "").strip()[:2000]
+        subject = request.POST.get("subject", "").strip()[:200]
+        if (
+            channel not in dict(ONE_OFF_CHANNELS)
+            or not body
+            or (channel == "email" and not subject)
+        ):
+            messages.error(request, "A message needs a channel, a text and (for email) a subject.")
+            return redirect(back)
+        content = {"body": body, **({"subject": subject} if channel == "email" else {})}
+        sent = dropoff_send(
+            journey=journey,
+            enrollment_ids=picked,
+            channel=channel,
+            content=content,
+            by=request.user,
+        )
+        messages.success(
+            request,
+            f"Message queued for {sent.queued} contact(s); {sent.deferred} held for quiet hours "
+            f"or the daily limit; {sent.not_sent} not sent (opted out or no address).",
+        )
+    else:
+        messages.error(request, "Choose what to do: exit, move on, or send a message.")
+    return redirect(back)
