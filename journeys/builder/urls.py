@@ -28,6 +28,7 @@ urlpatterns = [
     path("<slug:key>/steps/<str:step>/test-send/", panels.test_send_view, name="test-send"),
     path("<slug:key>/checks/", panels.checks, name="checks"),
     path("<slug:key>/dry-run/", panels.dry_run, name="dry-run"),
+    path("<slug:key>/backtest/", panels.backtest_view, name="backtest"),
     path("<slug:key>/publish/", publish.publish, name="publish"),
     path("<slug:key>/status/<str:change>/", publish.status, name="status"),
     path("<slug:key>/versions/", publish.versions, name="versions"),
