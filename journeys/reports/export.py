@@ -104,8 +104,15 @@ TABLES: dict[str, tuple[str, Callable[[JourneyReport], Table]]] = {
 def to_csv(header: list[str], rows: Iterable[list[str]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow(_safe(header))
     writer.writerows(_safe(row) for row in rows)
+    return out.getvalue()
+
+
+def to_csv_rows(rows: Iterable[list[str]]) -> str:
+    """Rows only (no header), for streaming a long table in pieces."""
+    out = io.StringIO()
+    csv.writer(out).writerows(_safe(row) for row in rows)
     return out.getvalue()
 
 
