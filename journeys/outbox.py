@@ -41,7 +41,7 @@ class OutboxMessage:
     channel: str
     content: dict[str, Any]
     context: dict[str, Any]
-    step_visit_id: int
+    step_visit_id: int | None  # None: a one-off message from staff, not a step's
     variant_id: int | None
     journey_id: int
 

@@ -262,7 +262,7 @@ def _serve(port: int, acme, static_root: Path) -> None:  # noqa: ANN001 - AcmeSe
                 process.terminate()
         for process in processes:
             try:
-                process.wait(timeout=10)
+                process.wait(timeout=40)  # the workers give their clusters 30 s
             except subprocess.TimeoutExpired:
                 process.kill()
         sys.exit(0)

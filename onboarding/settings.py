@@ -286,6 +286,8 @@ CHANNELS_QUIET_HOURS = {
 # At most N email + SMS messages per contact in any rolling 24 hours, all journeys; 0 = off.
 CHANNELS_FREQUENCY_CAP = env_int("CHANNELS_FREQUENCY_CAP", 5)
 CHANNELS_FREQUENCY_CAP_CHANNELS = env_list("CHANNELS_FREQUENCY_CAP_CHANNELS", ["email", "sms"])
+# Provider webhook events already applied are remembered this long (repeats are ignored).
+PROVIDER_EVENT_RETENTION_DAYS = env_int("PROVIDER_EVENT_RETENTION_DAYS", 30)
 # How often each process re-reads the admin's delivery settings (they override the above).
 CHANNELS_STAFF_SETTINGS_SECONDS = env_int("CHANNELS_STAFF_SETTINGS_SECONDS", 10)
 CHANNELS_WEBHOOK_SECRET = env_str("CHANNELS_WEBHOOK_SECRET")

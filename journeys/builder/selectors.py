@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 
-from journeys.models import Contact, Enrollment, EventType, Journey
+from journeys.models import Contact, Enrollment, EventType, Journey, StepVisit
 
 LIST_WINDOW = timedelta(days=7)
 STATUS_FILTERS = {
@@ -149,3 +149,46 @@ def contact_search(text: str) -> Contact | None:
             Q(first_name__icontains=text) | Q(last_name__icontains=text) | Q(email__icontains=text)
         ).first()
     )
+
+
+def passed_by_step(journey: Journey) -> dict[str, int]:
+    """How many contacts have passed each step (left it), over every version."""
+    rows = (
+        StepVisit.objects.filter(step__version__journey=journey, left_at__isnull=False)
+        .values("step__key")
+        .annotate(count=Count("enrollment_id", distinct=True))
+    )
+    return {row["step__key"]: row["count"] for row in rows}
+
+
+@dataclass(frozen=True)
+class PersonAtStep:
+    contact: Contact
+    since: datetime
+    here: bool
+
+
+def people_at_step(journey: Journey, step_key: str, *, limit: int = 100) -> list[PersonAtStep]:
+    """Contacts at the step now, then those who passed it, newest first."""
+    here = (
+        Enrollment.objects.filter(
+            journey=journey, step_key=step_key, state__in=Enrollment.OPEN_STATES
+        )
+        .select_related("contact")
+        .order_by("-step_entered_at")[:limit]
+    )
+    found = [PersonAtStep(row.contact, row.step_entered_at, True) for row in here]
+    passed = (
+        StepVisit.objects.filter(
+            step__version__journey=journey, step__key=step_key, left_at__isnull=False
+        )
+        .select_related("enrollment__contact")
+        .order_by("-left_at")[: max(0, limit - len(found))]
+    )
+    seen = {person.contact.pk for person in found}
+    for visit in passed:
+        contact = visit.enrollment.contact
+        if contact.pk not in seen:
+            seen.add(contact.pk)
+            found.append(PersonAtStep(contact, visit.left_at or visit.entered_at, False))
+    return found

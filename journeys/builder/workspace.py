@@ -16,6 +16,7 @@ from journeys.builder.names import step_name
 from journeys.builder.selectors import (
     catalogue_events,
     open_by_step,
+    passed_by_step,
     recent_event_names,
     same_trigger_journeys,
 )
@@ -40,12 +41,14 @@ def canvas_context(
     undo, redo = history_tops(journey) if not read_only else (None, None)
     layout = canvas_layout(document, outlets=editors.outlets, outlet_label=outlet_label)
     cards = step_cards(document)
-    counts = open_by_step(journey) if journey.current_version_id else {}
+    live = journey.current_version_id is not None
+    counts = open_by_step(journey) if live else {}
+    passed = passed_by_step(journey) if live else {}
     return {
         "journey": journey,
         "document": document,
-        "items": drawn(layout.items, cards, counts),
-        "unconnected": [drawn(group, cards, counts) for group in layout.unconnected],
+        "items": drawn(layout.items, cards, counts, passed),
+        "unconnected": [drawn(group, cards, counts, passed) for group in layout.unconnected],
         "start_slot": layout.start,
         "cards": cards,
         "trigger": trigger,
@@ -59,7 +62,12 @@ def canvas_context(
     }
 
 
-def drawn(items: Any, cards: Mapping[str, Any], counts: Mapping[str, int]) -> list[dict[str, Any]]:
+def drawn(
+    items: Any,
+    cards: Mapping[str, Any],
+    counts: Mapping[str, int],
+    passed: Mapping[str, int] | None = None,
+) -> list[dict[str, Any]]:
     """Layout items as plain dicts the templates can draw (kind, card, slot, lanes)."""
     found: list[dict[str, Any]] = []
     for item in items:
@@ -70,6 +78,7 @@ def drawn(items: Any, cards: Mapping[str, Any], counts: Mapping[str, int]) -> li
                     "card": cards.get(item.node),
                     "slot": item.slot,
                     "here": counts.get(item.node, 0),
+                    "passed": (passed or {}).get(item.node, 0),
                 }
             )
         elif isinstance(item, Fork):
@@ -77,7 +86,7 @@ def drawn(items: Any, cards: Mapping[str, Any], counts: Mapping[str, int]) -> li
                 {
                     "label": lane.outcome.label,
                     "slot": lane.slot,
-                    "items": drawn(lane.items, cards, counts),
+                    "items": drawn(lane.items, cards, counts, passed),
                 }
                 for lane in item.lanes
             ]
@@ -87,6 +96,7 @@ def drawn(items: Any, cards: Mapping[str, Any], counts: Mapping[str, int]) -> li
                     "card": cards.get(item.node),
                     "lanes": lanes,
                     "here": counts.get(item.node, 0),
+                    "passed": (passed or {}).get(item.node, 0),
                 }
             )
         elif isinstance(item, Jump):

@@ -9,10 +9,14 @@ from journeys.models.enrollments import DecisionTrace, Enrollment, StepVisit
 from journeys.models.events import Event
 from journeys.models.journeys import Journey, JourneyVersion, MessageVariant, Step
 from journeys.models.keys import SecretKey
+from journeys.models.reports import Assignment, Conversion, ReportCount
 from journeys.models.sources import IdentitySecret, Source
 from journeys.models.workers import WorkerHeartbeat
 
 __all__ = [
+    "Assignment",
+    "Conversion",
+    "ReportCount",
     "AuditEntry",
     "Contact",
     "ContactAlias",

@@ -28,6 +28,11 @@ class Enrollment(models.Model):
     version = models.ForeignKey(
         "journeys.JourneyVersion", on_delete=models.PROTECT, related_name="enrollments"
     )
+    entry_version_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The version it entered on (reports count it there even after a move).",
+    )
     step_key = models.CharField(max_length=100, blank=True, help_text="The current step's id.")
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
     wake_at = models.DateTimeField(null=True, blank=True)
@@ -47,7 +52,8 @@ class Enrollment(models.Model):
     )
     visit_count = models.PositiveIntegerField(default=0)
     furthest_position = models.IntegerField(
-        default=-1, help_text="Highest step position reached (funnels read this, not visits)."
+        default=-1,
+        help_text="Distinct steps reached, minus one: how deep along the path it actually took.",
     )
     entered_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)

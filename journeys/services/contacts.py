@@ -11,6 +11,7 @@ from django.utils import timezone
 from journeys.ingest import Incoming
 from journeys.models import Contact, ContactAlias, DecisionTrace, Enrollment, Event, Subscription
 from journeys.outbox import outbox_contact_messages_move
+from journeys.services.rollups import enrollments_end_open
 
 _RESTRICTIVE = [
     Subscription.State.COMPLAINED,
@@ -136,9 +137,13 @@ def _merge_enrollments(source: Contact, into: Contact) -> None:
         contact=into, state__in=Enrollment.OPEN_STATES
     ).values("journey_id")
     now = timezone.now()
-    Enrollment.objects.filter(
+    ending = Enrollment.objects.filter(
         contact=source, state__in=Enrollment.OPEN_STATES, journey_id__in=open_journeys
-    ).update(state=Enrollment.State.EXITED, wake_at=None, finished_at=now, updated_at=now)
+    )
+    enrollments_end_open(
+        enrollment_ids=list(ending.values_list("pk", flat=True)), outcome="merged", now=now
+    )
+    ending.update(state=Enrollment.State.EXITED, wake_at=None, finished_at=now, updated_at=now)
     Enrollment.objects.filter(contact=source).update(contact=into)
     DecisionTrace.objects.filter(contact=source).update(contact=into)
 

@@ -41,6 +41,7 @@ from journeys.notes import note_render
 from journeys.outbox import OutboxMessage, QueuedMessage, outbox_notify, outbox_queue_many
 from journeys.reducer import reduce_decision
 from journeys.selectors import VersionInfo
+from journeys.services.report_rows import Ledger
 from journeys.services.traces import TraceRow, trace_row, traces_write
 from journeys.steps import type_of
 from journeys.traits import KNOWN_TRAITS, extract_known_traits
@@ -78,6 +79,11 @@ class Batch:
     open_visits: dict[int, StepVisit] = field(default_factory=dict)
     # Visits are linked to their enrollments by object until flush() knows the ids.
     visit_owner: dict[int, Enrollment] = field(default_factory=dict)
+    # Assignments, conversions and report counters of the same rows (report_rows.py).
+    ledger: Ledger = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ledger = Ledger(now=self.now)
 
     # --- reading ---------------------------------------------------------------------
 
@@ -208,7 +214,8 @@ class Batch:
     ) -> None:
         """The rows one command touches; the enrollment's own state comes from the reducer."""
         match command:
-            case LeaveStep(outcome=outcome):
+            case LeaveStep(step_id=step_id, outcome=outcome):
+                self._note_arm(enrollment, version, step_id, outcome)
                 self._leave(enrollment, outcome)
             case EnterStep(step_id=step_id):
                 self._enter(enrollment, version, step_id)
@@ -227,15 +234,13 @@ class Batch:
         self._leave(enrollment, "left")
         enrollment.step_entered_at = self.now
         enrollment.visit_count += 1
-        enrollment.furthest_position = max(
-            enrollment.furthest_position, version.step_positions[step_id]
-        )
         visit = StepVisit(
             enrollment_id=enrollment.pk,
             step_id=version.step_ids[step_id],
             seq=enrollment.visit_count,
             entered_at=self.now,
         )
+        self.ledger.enter(enrollment, version.id, visit)  # deepens furthest_position at flush
         self.new_visits.append(visit)
         self.open_visits[id(enrollment)] = visit
         self.visit_owner[id(visit)] = enrollment
@@ -244,13 +249,28 @@ class Batch:
         visit = self.open_visits.pop(id(enrollment), None)
         if visit is not None:
             visit.left_at, visit.outcome = self.now, outcome[:40]
+            self.ledger.leave(enrollment, visit, visit.entered_at)
         elif enrollment.current_visit_id is not None:
             self.left_visits[enrollment.current_visit_id] = (self.now, outcome[:40])
+            self.ledger.leave(enrollment, enrollment.current_visit_id, enrollment.step_entered_at)
         enrollment.current_visit_id = None
 
     def _finish(self, enrollment: Enrollment, state: str) -> None:
         self._leave(enrollment, state)
+        self.ledger.finish(enrollment, state)
         enrollment.finished_at = self.now
+
+    def _note_arm(
+        self, enrollment: Enrollment, version: VersionInfo, step_id: str, outcome: str
+    ) -> None:
+        """A split path taken is an assignment (reports compare paths, holdouts too)."""
+        visit = self.open_visits.get(id(enrollment))
+        if visit is None or not version.spec.has_step(step_id):
+            return
+        step = version.spec.step(step_id)
+        arm = type_of(step).arm(step, outcome, version.spec)
+        if arm is not None:
+            self.ledger.assign(enrollment, visit, arm[0], arm[1])
 
     def _plan_message(
         self,
@@ -266,6 +286,7 @@ class Batch:
         variants = type_of(step).variants(step)
         variant = next(v for v in variants if v.name == command.variant_name)
         visit.variant_id = version.variant_ids.get((command.step_id, variant.name))
+        self.ledger.assign(enrollment, visit, variant.name, False)
         self.messages.append(
             _PlannedMessage(
                 enrollment=enrollment,
@@ -299,10 +320,12 @@ class Batch:
 
     def flush(self) -> None:
         """Write everything decided, in dependency order. Call inside the transaction."""
+        self.ledger.before_insert()
         self._insert_new_rows()
         self._queue_messages()
         self._update_enrollments()
         self._update_left_visits()
+        self.ledger.after_insert()
         if self.changed_contacts:
             changed = [self.contacts[pk] for pk in sorted(self.changed_contacts)]
             update_rows(Contact, changed, ["traits", *KNOWN_TRAITS])
@@ -349,7 +372,15 @@ class Batch:
         }
         planned.trace.add(TraceLine(code, text, data))
 
+    def _close_before_reentry(self) -> None:
+        """A contact who left and re-entered in one batch: the old trip is written closed
+        before the new one goes in (only one may be open, by constraint)."""
+        closed = [row for row in self.touched.values() if not row.is_open]
+        if closed and self.new_enrollments:
+            update_rows(Enrollment, sorted(closed, key=lambda row: row.pk), ["state", "wake_at"])
+
     def _insert_new_rows(self) -> None:
+        self._close_before_reentry()
         if connection.vendor == "postgresql":
             # Ids first, so each row is written once, complete (see journeys.models.bulk).
             if self.new_enrollments:

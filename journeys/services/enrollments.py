@@ -37,6 +37,7 @@ from journeys.locks import (
 )
 from journeys.models import Contact, Enrollment, Event, Journey, Source
 from journeys.selectors import VersionInfo, version_info
+from journeys.services.conversions import GoalEvent, goal_event_names
 from journeys.services.enrollment_batch import Batch, history_since
 
 logger = logging.getLogger(__name__)
@@ -58,17 +59,24 @@ def enrollments_handle_events(
 
     Call inside the transaction that claimed the events; `contacts` are the batch's contacts
     already locked by the caller (else they are locked here, in id order)."""
-    journeys = _running_journeys()
-    if not journeys or not events:
+    if not events:
         return
+    goal_names = goal_event_names()
+    goals = [GoalEvent(e.contact_id, event_view(e)) for e in events if e.name in goal_names]
+    journeys = _running_journeys()
     names = set().union(*(j.version.event_names for j in journeys.values() if j.version))
     relevant = [event for event in events if event.name in names]
-    if not relevant:
+    if not relevant and not goals:
         return
-    contact_ids = {event.contact_id for event in relevant}
+    contact_ids = {event.contact_id for event in relevant} | {g.contact_id for g in goals}
     if contacts is None:
         contacts = lock_contacts(contact_ids=contact_ids)
     batch = Batch(now=now, contacts=_with_sources(contacts, contact_ids))
+    # The goal is watched for every enrollment, whatever its state (services/conversions).
+    batch.ledger.goal_events = goals
+    if not relevant:
+        batch.flush()
+        return
     open_rows = lock_open_enrollments(contact_ids=contact_ids)
     versions = {row.version_id: version_info(row.version_id) for row in open_rows}
     since = min([history_since(now), *(row.trigger_at for row in open_rows)])
@@ -293,6 +301,7 @@ class _Router:
             contact_id=contact_id,
             journey_id=journey.id,
             version_id=version.id,
+            entry_version_id=version.id,
             state=Enrollment.State.ACTIVE,
             trigger_at=event.timestamp or now,
             entered_at=now,
@@ -300,6 +309,8 @@ class _Router:
             updated_at=now,
         )
         batch.new_enrollments.append(row)
+        batch.ledger.new_enrollment(row)
+        batch.ledger.entry_events.append((row, (event.timestamp or now, int(event.id or 0))))
         self.versions[version.id] = version
         self.open[(contact_id, journey.id)] = row
         batch.trace(entry_trace, contact_id=contact_id, journey_id=journey.id, enrollment=row)

@@ -25,6 +25,7 @@ from journeys.models import (
 )
 from journeys.outbox import outbox_template_problems, outbox_url_problem
 from journeys.problems import Problem, SpecError
+from journeys.services.rollups import enrollments_end_open
 from journeys.services.traces import trace_row, traces_write
 from journeys.spec import JourneySpec
 from journeys.steps import type_of
@@ -229,6 +230,7 @@ def journey_archive(*, journey: Journey, by: Actor = None) -> Journey:
     now = timezone.now()
     open_rows = Enrollment.objects.filter(journey=journey, state__in=Enrollment.OPEN_STATES)
     ended = list(open_rows.values_list("pk", "contact_id"))
+    enrollments_end_open(enrollment_ids=[pk for pk, _ in ended], outcome="archived", now=now)
     open_rows.update(
         state=Enrollment.State.EXITED,
         wake_at=None,

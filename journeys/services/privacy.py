@@ -27,6 +27,7 @@ from journeys.models import (
 )
 from journeys.profiles import contact_profile
 from journeys.services.audit import audit_record
+from journeys.services.rollups import enrollments_end_open
 from journeys.services.sources import Actor
 
 _OPTED_OUT = {
@@ -109,9 +110,11 @@ def contact_erase(*, contact: Contact, by: Actor = None, actor_label: str = "") 
         "subscriptions": Subscription.objects.filter(contact=contact).delete()[0],
         "messages": messages_erase(contact_id=contact.pk),
     }
-    Enrollment.objects.filter(contact=contact, state__in=Enrollment.OPEN_STATES).update(
-        state=Enrollment.State.EXITED, wake_at=None, finished_at=now, updated_at=now
+    ending = Enrollment.objects.filter(contact=contact, state__in=Enrollment.OPEN_STATES)
+    enrollments_end_open(
+        enrollment_ids=list(ending.values_list("pk", flat=True)), outcome="erased", now=now
     )
+    ending.update(state=Enrollment.State.EXITED, wake_at=None, finished_at=now, updated_at=now)
     Enrollment.objects.filter(contact=contact).update(last_event_data={})
     for name in ("email", "phone", "first_name", "last_name", "timezone", "locale"):
         setattr(contact, name, "")

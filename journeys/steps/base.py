@@ -131,6 +131,11 @@ class StepType[S: StepSpec]:
         """The message variants the step may send (stored as rows for reports)."""
         return ()
 
+    def arm(self, step: S, outcome: str, journey: JourneySpec) -> tuple[str, bool] | None:
+        """The path a contact was given on leaving with `outcome`, and whether it is a
+        holdout (a path that sends nothing): reports compare paths. None: not a split."""
+        return None
+
     # --- words ----------------------------------------------------------------------
 
     def summary(self, step: S, journey: JourneySpec) -> str:

@@ -73,6 +73,13 @@ class Split(StepType[SplitStep]):
         walk.note("split", f"split {step.id}: path {index + 1} ({path.percent} %) → {path.next}")
         return Move(f"path {index + 1}", path.next)
 
+    def arm(self, step: SplitStep, outcome: str, journey: JourneySpec) -> tuple[str, bool] | None:
+        number = outcome.removeprefix("path ")
+        if not number.isdigit() or not 0 < int(number) <= len(step.paths):
+            return None
+        target = step.paths[int(number) - 1].next
+        return outcome, journey.has_step(target) and journey.step(target).type == "exit"
+
     def summary(self, step: SplitStep, journey: JourneySpec) -> str:
         arms = ", ".join(f"{p.percent} % go to {step_label(p.next)}" for p in step.paths)
         return f"Split: {arms}"

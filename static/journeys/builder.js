@@ -156,3 +156,26 @@
     });
   });
 })();
+
+/* "Insert a variable": put {{ contact.first_name }} where the cursor was in the variant. */
+(function () {
+  "use strict";
+  var last = null;
+  document.addEventListener("focusin", function (event) {
+    var field = event.target.closest(".variant-field input[type=text], .variant-field textarea");
+    if (field) last = field;
+  });
+  document.addEventListener("change", function (event) {
+    var menu = event.target.closest(".insert-variable");
+    if (!menu || !menu.value) return;
+    var field = last && document.body.contains(last) ? last : document.querySelector(".variant-field textarea");
+    if (field) {
+      var start = field.selectionStart || field.value.length;
+      var end = field.selectionEnd || start;
+      field.value = field.value.slice(0, start) + menu.value + field.value.slice(end);
+      field.focus();
+      field.setSelectionRange(start + menu.value.length, start + menu.value.length);
+    }
+    menu.value = "";
+  });
+})();

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,11 +12,14 @@ from django.utils import timezone
 
 from channels.delivery import preview_context, render_preview, test_send
 from channels.rendering import MessageContent
+from journeys.backtest import backtest
+from journeys.builder.cards import step_cards
 from journeys.builder.dryrun import ScriptError, default_script, parse_script_text, timeline
 from journeys.builder.editors import FIELD_LABELS
 from journeys.builder.graph import steps_of
 from journeys.builder.http import EDIT, VIEW, fragment, page, staff_view
-from journeys.builder.selectors import contact_search
+from journeys.builder.names import step_name
+from journeys.builder.selectors import contact_search, people_at_step
 from journeys.builder.workspace import canvas_context, checks_for
 from journeys.engine import ContactView
 from journeys.engine_views import contact_view
@@ -216,3 +220,51 @@ def dry_run(request: HttpRequest, key: str) -> HttpResponse:
             rows, reached = timeline(result, start=start)
             context |= {"rows": rows, "reached": " ".join(dict.fromkeys(reached))}
     return fragment(request, "journeys/builder/panels.html#dry-run", context)
+
+
+@staff_view(VIEW)
+def people(request: HttpRequest, key: str, step: str) -> HttpResponse:
+    """Who is at a step now and who passed it, each linked to their contact page (trace)."""
+    journey = get_object_or_404(Journey, key=key)
+    rows = people_at_step(journey, step)
+    context = {
+        "title": f"{journey.name}: {step_name(step)}",
+        "journey": journey,
+        "step_label": step_name(step),
+        "rows": rows,
+    }
+    return page(request, "journeys/builder/people.html", context)
+
+
+BACKTEST_MAX_DAYS = 90
+
+
+@staff_view(VIEW, methods=("POST",))
+def backtest_view(request: HttpRequest, key: str) -> HttpResponse:
+    """Replay the last N days of real events through the draft: who would have entered,
+    and how many would have reached each card."""
+    journey = get_object_or_404(Journey, key=key)
+    try:
+        days = max(1, min(BACKTEST_MAX_DAYS, int(request.POST.get("days", "30"))))
+    except ValueError:
+        days = 30
+    context: dict[str, Any] = {"journey": journey, "days": days}
+    try:
+        spec = journey_parse(data=journey.draft_spec)
+    except SpecError:
+        context["problem"] = "Fix the problems in the panel above first."
+        return fragment(request, "journeys/builder/panels.html#backtest", context)
+    until = timezone.now()
+    result = backtest(spec, since=until - timedelta(days=days), until=until)
+    cards = step_cards(journey.draft_spec)
+    context |= {
+        "result": result,
+        "reached": [
+            (
+                cards[step.id].name if step.id in cards else step_name(step.id),
+                result.reached[step.id],
+            )
+            for step in spec.steps
+        ],
+    }
+    return fragment(request, "journeys/builder/panels.html#backtest", context)

@@ -112,7 +112,23 @@ def versions(request: HttpRequest, key: str) -> HttpResponse:
         "rows": rows,
         "audit": audit,
     }
+    context |= _comparison(journey, request.GET.get("from", ""), request.GET.get("to", ""))
     return page(request, "journeys/builder/versions.html", context)
+
+
+def _comparison(journey: Journey, first: str, second: str) -> dict[str, object]:
+    """Two versions' differences in words (step added, removed, field from → to)."""
+    if not (first.isdigit() and second.isdigit()):
+        return {}
+    older = journey.versions.filter(number=int(first)).first()
+    newer = journey.versions.filter(number=int(second)).first()
+    if older is None or newer is None:
+        return {"compare_problem": "There is no such version."}
+    changes = document_changes(older.spec, newer.spec, type_label=type_label)
+    return {
+        "compared": (older.number, newer.number),
+        "comparison": [change.text for change in changes],
+    }
 
 
 @staff_view(VIEW)

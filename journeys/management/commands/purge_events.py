@@ -7,13 +7,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from channels.retention import provider_events_purge
 from journeys.retention import retention_purge
 
 
 class Command(BaseCommand):
     help = (
         "Delete processed events older than EVENT_RETENTION_DAYS and decision traces older "
-        "than TRACE_RETENTION_DAYS. Enrollments, step visits and the catalogue are kept."
+        "than TRACE_RETENTION_DAYS, and provider webhook events older than "
+        "PROVIDER_EVENT_RETENTION_DAYS. Enrollments, step visits and the catalogue are kept."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,7 +28,9 @@ class Command(BaseCommand):
         )
         events_before = f"{result.events_before:%Y-%m-%d %H:%M} UTC"
         traces_before = f"{result.traces_before:%Y-%m-%d %H:%M} UTC"
+        provider_events = provider_events_purge(now=timezone.now())
         self.stdout.write(
-            f"Purged {result.events} events received before {events_before} "
-            f"and {result.traces} traces before {traces_before}."
+            f"Purged {result.events} events received before {events_before}, "
+            f"{result.traces} traces before {traces_before} "
+            f"and {provider_events} provider webhook events already applied."
         )

@@ -26,6 +26,12 @@ def saved(page) -> None:
     page.wait_for_selector("#editor .editor-message:has-text('Saved.')")
 
 
+def quiet(page) -> None:
+    """htmx has finished every request and swap (a just-swapped link is wired)."""
+    expect(page.locator(".htmx-request, .htmx-settling, .htmx-swapping")).to_have_count(0)
+    page.wait_for_timeout(50)  # htmx wires new content right after its settle step
+
+
 def plus(page, lane: str | None = None):
     """Open the "+" at the top of the canvas, or at the top of the lane labelled `lane`."""
     if lane is None:
@@ -77,6 +83,9 @@ def test_a_new_staff_member_builds_tests_and_publishes_the_welcome(
     page.fill("#id_name", "Welcome")
     page.click("#new-journey-form button[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/builder/welcome/")
+    page.wait_for_load_state()
+    page.locator("#checks h2").wait_for()
+    page.locator("#dry-run textarea").wait_for()
     assert axe(page) == []
 
     # The trigger: Signed Up, for the free and trial plans; the goal.
@@ -104,7 +113,12 @@ def test_a_new_staff_member_builds_tests_and_publishes_the_welcome(
     page.click("#editor button:has-text('Add a variant')")
     page.wait_for_selector("#id_variant-1-subject")
     page.fill("#id_variant-1-subject", "{{ contact.first_name }}, your notebook is ready")
-    page.fill("#id_variant-1-body", "Fill the first page, {{ contact.first_name }}.")
+    page.fill("#id_variant-1-body", "Fill the first page, ")
+    page.select_option("#insert-variable", label="first_name")  # the "insert variable" menu
+    page.keyboard.type(".")
+    assert (
+        page.input_value("#id_variant-1-body") == "Fill the first page, {{ contact.first_name }}."
+    )
     page.click("#editor button:has-text('Save')")
     saved(page)
     assert axe(page) == []
@@ -154,6 +168,7 @@ def test_a_new_staff_member_builds_tests_and_publishes_the_welcome(
     assert "steps[" not in panel.inner_text()
     assert axe(page, context="#checks") == []
     shot(page, "validation", selector="#checks")
+    quiet(page)
     panel.locator("a:has-text('SMS nudge')").click()
     page.wait_for_selector("#editor .editor-message", state="detached")  # the editor reopened
     page.wait_for_selector("#editor h2:has-text('SMS nudge')")
@@ -162,6 +177,8 @@ def test_a_new_staff_member_builds_tests_and_publishes_the_welcome(
     saved(page)
     expect(page.locator("#checks li.check-error")).to_have_count(0)
     assert "SMS nudge" not in panel.inner_text().split("Warning")[0]
+    page.locator("#dry-run textarea").wait_for()
+    assert axe(page) == []  # the whole canvas, with its cards, lanes and panels
     shot(page, "canvas", full_page=True)
 
     # Preview the welcome email as a real contact, then send a test to myself.
@@ -223,7 +240,13 @@ def test_a_new_staff_member_builds_tests_and_publishes_the_welcome(
     assert "Invite a teammate" in page.inner_text("#preview .chat-button")
     assert praise.body in bubble  # exactly what the canvas showed
     assert praise.url == "https://app.example.com/team/invite"
-    assert "1 contact here now" not in page.inner_text("#canvas")  # she finished the praise
+    assert "here now" not in page.inner_text("#canvas")  # she finished with the praise
+    assert page.inner_text("#card-Welcome_email .card-here") == "1 passed it"
+    page.click("#card-Wait_for_a_note .card-here a")
+    page.wait_for_selector("text=Went past it")
+    assert axe(page) == []
+    page.click("text=Maya (maya)")
+    page.wait_for_url(re.compile(r"/admin/journeys/contact/\d+/"))
     assert AuditEntry.objects.filter(journey=journey, action="publish").exists()
     assert page.js_errors == [], page.js_errors
 
@@ -238,7 +261,7 @@ def test_undo_redo_stale_save_viewer_and_audit(
     page.locator("#card-Praise + li.slot summary").click()
     page.locator("#card-Praise + li.slot button.palette-item:has-text('Wait a while')").click()
     page.wait_for_selector("#card-Wait_a_day")
-    expect(page.locator(".htmx-settling, .htmx-swapping")).to_have_count(0)
+    quiet(page)
     page.click("#undo-button")
     page.wait_for_selector("#card-Wait_a_day", state="detached")
     page.wait_for_selector("#redo-button:not([disabled])")

@@ -300,3 +300,38 @@ def test_dry_run_shows_the_timeline_in_words(signed_in, journey):
     assert 'data-reached="Wait_for_a_note Nudge' in body
     bad = post(signed_in, url(journey, "dry-run/"), {"script": "soon: Signed Up"}).content.decode()
     assert "Line 1: I can" in html.unescape(bad)
+
+
+def test_backtest_replays_real_events_through_the_draft(signed_in, journey, ingest):
+    ingest("ada", ("identify", {"email": "ada@example.com"}), ("Signed Up", {"plan": "free"}))
+    ingest("bob", ("identify", {"email": "bob@example.com"}), ("Signed Up", {"plan": "pro"}))
+    trigger = {"event": "Signed Up", "goal": "", "goal_within": "", "exits": ""}
+    trigger |= {"where-TOTAL_FORMS": "1", "where-INITIAL_FORMS": "0", "revision": rev(journey)}
+    trigger |= {"where-0-kind": "property", "where-0-name": "plan", "where-0-op": "eq"}
+    trigger |= {"where-0-value": "free"}
+    post(signed_in, url(journey, "trigger/"), trigger)
+    add(signed_in, journey, "message")
+    save_message(signed_in, journey, "Email", name="Hello")
+    body = html.unescape(post(signed_in, url(journey, "backtest/"), {"days": "7"}).content.decode())
+    assert "2 people did “Signed Up”; 1 would have entered" in body
+    assert "“Hello”: 1" in body
+
+
+def test_versions_compare_in_words_view_read_only_and_restore(signed_in, journey):
+    trigger = {"event": "Signed Up", "goal": "", "goal_within": "", "exits": ""}
+    trigger |= {"where-TOTAL_FORMS": "0", "where-INITIAL_FORMS": "0", "revision": rev(journey)}
+    post(signed_in, url(journey, "trigger/"), trigger)
+    add(signed_in, journey, "message")
+    save_message(signed_in, journey, "Email", name="Hello", subject="Hi")
+    signed_in.post(url(journey, "publish/"))
+    save_message(signed_in, journey, "Hello", name="Hello", subject="Hi there")
+    signed_in.post(url(journey, "publish/"))
+    page = html.unescape(signed_in.get(url(journey, "versions/?from=1&to=2")).content.decode())
+    assert "From version 1 to version 2" in page
+    assert "Changed the subject of “Hello” (variant A) from “Hi” to “Hi there”" in page
+    old = signed_in.get(url(journey, "versions/1/")).content.decode()
+    assert "you cannot change it" in old
+    assert "Add a step here" not in old
+    assert signed_in.post(url(journey, "versions/1/restore/")).status_code == 303
+    journey.refresh_from_db()
+    assert journey.draft_spec["steps"][0]["variants"][0]["subject"] == "Hi"

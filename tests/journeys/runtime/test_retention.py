@@ -50,4 +50,5 @@ def test_purge_events_command_reports_counts(db):
     call_command("purge_events", "--event-days", "7", "--trace-days", "7", stdout=out)
 
     assert out.getvalue().startswith("Purged 0 events received before ")
-    assert " and 0 traces before " in out.getvalue()
+    assert ", 0 traces before " in out.getvalue()
+    assert "and 0 provider webhook events already applied." in out.getvalue()

@@ -1,0 +1,1 @@
+"""Funnel reports: pure figures and statistics, the reads behind them, pages and exports."""

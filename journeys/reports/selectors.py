@@ -1,0 +1,206 @@
+"""Reads behind the reports: counters summed for a filter, message outcomes per step and
+variant, and the versions to choose from. Every read is a few grouped queries on the
+counters table, whatever the number of enrollments."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Sum
+
+from channels.models import Message, SubscriptionChange
+from journeys.models import Enrollment, Journey, JourneyVersion, MessageVariant, ReportCount, Step
+from journeys.reports import metrics as m
+from journeys.reports.funnel import Totals
+from journeys.selectors import version_info
+from journeys.spec import JourneySpec
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which entrants a report is about: a version (None: all) and entry days."""
+
+    version: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def report_journey(key: str) -> Journey | None:
+    return Journey.objects.select_related("current_version").filter(key=key).first()
+
+
+def report_versions(journey: Journey) -> list[int]:
+    return list(
+        JourneyVersion.objects.filter(journey=journey)
+        .order_by("-number")
+        .values_list("number", flat=True)
+    )
+
+
+def report_spec(journey: Journey, filter: Filter) -> tuple[JourneySpec, int | None]:
+    """The spec whose order the report follows (the chosen version, else the newest) and
+    the chosen version's row id (None: all versions)."""
+    if filter.version is not None:
+        row = JourneyVersion.objects.get(journey=journey, number=filter.version)
+        return version_info(row.pk).spec, row.pk
+    assert journey.current_version_id is not None
+    return version_info(journey.current_version_id).spec, None
+
+
+def _counters(journey: Journey, filter: Filter, version_id: int | None):  # noqa: ANN202
+    rows = ReportCount.objects.filter(journey_id=journey.pk)
+    if version_id is not None:
+        rows = rows.filter(version_id=version_id)
+    if filter.since is not None:
+        rows = rows.filter(entry_day__gte=filter.since)
+    if filter.until is not None:
+        rows = rows.filter(entry_day__lte=filter.until)
+    return rows
+
+
+def report_totals(journey: Journey, filter: Filter, version_id: int | None) -> Totals:
+    """Counters summed by (step id, arm, metric); steps of every version meet by id."""
+    keys = dict(Step.objects.filter(version__journey=journey).values_list("pk", "key"))
+    totals: dict[tuple[str, str, str], int] = defaultdict(int)
+    grouped = (
+        _counters(journey, filter, version_id)
+        .values_list("step_id", "arm", "metric")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    for step_id, arm, metric, total in grouped:
+        step_key = "" if step_id == m.JOURNEY else keys.get(step_id, "")
+        totals[(step_key, arm, metric)] += total
+    return dict(totals)
+
+
+def report_days(
+    journey: Journey, filter: Filter, version_id: int | None
+) -> dict[date, tuple[int, int]]:
+    """Entrants and conversions per entry day (for cohorts and trend lines)."""
+    rows = (
+        _counters(journey, filter, version_id)
+        .filter(step_id=m.JOURNEY, arm=m.NO_ARM, metric__in=[m.ENTERED, m.CONVERTED])
+        .values_list("entry_day", "metric")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    days: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for day, metric, total in rows:
+        days[day][0 if metric == m.ENTERED else 1] += total
+    return {day: (pair[0], pair[1]) for day, pair in days.items()}
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """What became of one variant's messages."""
+
+    statuses: dict[str, int]
+    deferred: dict[str, int]  # reason -> messages deferred for it
+    sms_stops: int
+
+
+def report_outcomes(
+    journey: Journey, filter: Filter, version_id: int | None
+) -> dict[tuple[str, str], Outcomes]:
+    """Per (step id, variant name): messages by status, deferrals by reason, SMS STOPs."""
+    variants = {
+        pk: (step, name, channel)
+        for pk, step, name, channel in MessageVariant.objects.filter(
+            step__version__journey=journey
+        ).values_list("pk", "step__key", "name", "step__channel")
+    }
+    messages = Message.objects.filter(journey_id=journey.pk, is_test=False)
+    if version_id is not None:
+        messages = messages.filter(variant_id__in=list(
+            MessageVariant.objects.filter(step__version_id=version_id).values_list("pk", flat=True)
+        ))  # fmt: skip
+    if filter.since is not None:
+        messages = messages.filter(created_at__date__gte=filter.since)
+    if filter.until is not None:
+        messages = messages.filter(created_at__date__lte=filter.until)
+    statuses: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    deferred: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    grouped = messages.values_list("variant_id", "status", "deferred_reason")
+    for variant_id, status, reason, n in grouped.annotate(n=Count("pk")).order_by():
+        if variant_id not in variants:
+            continue
+        key = variants[variant_id][:2]
+        statuses[key][status] = statuses[key].get(status, 0) + n
+        if reason:
+            deferred[key][reason] = deferred[key].get(reason, 0) + n
+    stopped = SubscriptionChange.objects.filter(
+        contact_id=OuterRef("contact_id"),
+        channel="sms",
+        to_state="unsubscribed",
+        changed_at__gte=OuterRef("created_at"),
+    )
+    stops = dict(
+        messages.filter(channel="sms")
+        .filter(Exists(stopped))
+        .values_list("variant_id")
+        .annotate(n=Count("contact_id", distinct=True))
+        .order_by()
+        .values_list("variant_id", "n")
+    )
+    keys = set(statuses) | {variants[v][:2] for v in stops if v in variants}
+    by_key = {variants[v][:2]: n for v, n in stops.items() if v in variants}
+    return {
+        key: Outcomes(dict(statuses.get(key, {})), dict(deferred.get(key, {})), by_key.get(key, 0))
+        for key in keys
+    }
+
+
+def live_journeys() -> list[Journey]:
+    return list(
+        Journey.objects.filter(status=Journey.Status.LIVE, current_version__isnull=False).order_by(
+            "name"
+        )
+    )
+
+
+WAITING, LEFT = "waiting", "left"
+
+
+def dropoff_rows(
+    journey: Journey, step_key: str, which: str, filter: Filter, *, limit: int = 200
+) -> tuple[list[Enrollment], int]:
+    """Contacts still at this step (`waiting`) or whose trip ended there without
+    converting (`left`), newest first, with how many there are in all."""
+    rows = Enrollment.objects.filter(journey=journey, step_key=step_key)
+    if which == WAITING:
+        rows = rows.filter(state__in=Enrollment.OPEN_STATES)
+    else:
+        rows = rows.filter(state__in=["exited", "failed", "completed"])
+    if filter.version is not None:
+        rows = rows.filter(version__number=filter.version)
+    if filter.since is not None:
+        rows = rows.filter(entered_at__date__gte=filter.since)
+    if filter.until is not None:
+        rows = rows.filter(entered_at__date__lte=filter.until)
+    total = rows.count()
+    found = list(rows.select_related("contact").order_by("-step_entered_at", "-pk")[:limit])
+    return found, total
+
+
+def dropoff_export(journey: Journey, step_key: str, which: str, filter: Filter) -> Iterator[tuple]:
+    """Every contact of a drop-off list, for its CSV (streamed, newest first)."""
+    rows = Enrollment.objects.filter(journey=journey, step_key=step_key)
+    if which == WAITING:
+        rows = rows.filter(state__in=Enrollment.OPEN_STATES)
+    else:
+        rows = rows.filter(state__in=["exited", "failed", "completed"])
+    if filter.version is not None:
+        rows = rows.filter(version__number=filter.version)
+    if filter.since is not None:
+        rows = rows.filter(entered_at__date__gte=filter.since)
+    if filter.until is not None:
+        rows = rows.filter(entered_at__date__lte=filter.until)
+    when = "step_entered_at" if which == WAITING else "finished_at"
+    return rows.order_by(f"-{when}", "-pk").values_list(
+        "contact__first_name", "contact__last_name", "contact__email", "contact__phone",
+        "contact__user_id", when, "state",
+    ).iterator(chunk_size=5000)  # fmt: skip

@@ -1,0 +1,172 @@
+"""A known history through the event API's storage and the real worker, then every
+figure checked on the report page, in its CSV downloads and in the command's JSON:
+holdouts, a branch that skips a step, an exit, a merge, versions, and a conversion after
+the contact finished the journey."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from journeys.services.journeys import journey_publish
+
+STEPS = {  # id: (reached, waiting, left)
+    "holdout": (7, 0, 0),
+    "welcome": (5, 0, 0),
+    "wait_upload": (5, 1, 2),
+    "pro": (2, 0, 0),
+    "praise": (1, 0, 0),
+    "nudge": (0, 0, 0),
+    "wait_invite": (0, 0, 0),
+    "end": (4, 0, 4),
+}
+
+
+def _json(*args: str) -> dict:
+    out = io.StringIO()
+    call_command("journey_report", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_the_command_json_has_every_figure(history):
+    data = _json("trial")
+    assert (data["journey"], data["version"]) == ("trial", None)
+    assert (data["entered"], data["converted"]) == (7, 2)
+    assert data["conversion_rate"] == round(2 / 7, 6)
+    assert data["time_to_convert"]["median_seconds"] is not None
+    order = [s["id"] for s in data["steps"]]
+    assert order == [
+        "holdout",
+        "welcome",
+        "wait_upload",
+        "pro",
+        "nudge",
+        "praise",
+        "wait_invite",
+        "end",
+    ]
+    assert {s["id"]: (s["reached"], s["waiting"], s["left"]) for s in data["steps"]} == STEPS
+    paths = {v["variant"]: v for v in data["variants"] if v["step"] == "holdout"}
+    assert (paths["path 1"]["entered"], paths["path 1"]["converted"]) == (5, 1)
+    assert (paths["path 2"]["entered"], paths["path 2"]["converted"]) == (2, 1)
+    assert paths["path 2"]["holdout"] is True
+    welcome = [v for v in data["variants"] if v["step"] == "welcome"]
+    assert sum(v["entered"] for v in welcome) == 5
+    assert {v["variant"] for v in welcome} == {"A", "B"}
+    assert all(0 <= v["probability_best"] <= 1 for v in data["variants"])
+    assert "Too early to call" in data["verdicts"]["holdout"]["verdict"]
+    assert "doing nothing" in data["verdicts"]["holdout"]["lift"]
+    sent = {d["step"]: d for d in data["deliverability"]}
+    assert (
+        sum(d["queued"] + d["sent"] for d in data["deliverability"] if d["step"] == "welcome") == 5
+    )
+    assert sent["praise"]["queued"] + sent["praise"]["sent"] == 1
+    assert data["cohorts"][0]["entered"] == 7
+    assert data["cohorts"][0]["converted"] == 2
+
+
+def test_versions_and_days_filter_the_command(
+    history, trial_doc, contact_on_path, send_event, run_worker
+):
+    history.draft_spec = {**trial_doc, "name": "Trial onboarding 2"}
+    history.save()
+    journey_publish(journey=history)
+    late = contact_on_path(1, prefix="late")
+    send_event(late, "Signed Up")
+    run_worker()
+    assert _json("trial")["entered"] == 8
+    assert _json("trial", "--version", "1")["entered"] == 7
+    assert _json("trial", "--version", "2")["entered"] == 1
+    assert _json("trial", "--since", "2999-01-01")["entered"] == 0
+    with pytest.raises(CommandError, match="no version 9"):
+        _json("trial", "--version", "9")
+    with pytest.raises(CommandError, match="must be a day"):
+        _json("trial", "--since", "yesterday")
+
+
+@pytest.fixture
+def viewer(db, client):
+    user = User.objects.create_user("manager", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Report viewers"))
+    client.force_login(user)
+    return client
+
+
+def _csv(client, table: str) -> list[list[str]]:
+    response = client.get(f"/admin/reports/trial/{table}.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_the_page_and_its_csv_show_the_same_figures(history, viewer):
+    response = viewer.get("/admin/reports/trial/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "7 contacts entered; 2 reached the goal (28.6 %)." in html
+    assert "<svg" in html
+    assert '<title id="funnel-title">' in html
+    assert "<script" not in html.split("</head>")[1]
+    assert " onclick=" not in html
+    funnel = _csv(viewer, "funnel")
+    assert funnel[0][:6] == ["Step", "Path", "Reached", "% of entrants", "Waiting now", "Left here"]
+    by_name = {row[0]: row for row in funnel[1:]}
+    assert [row[0] for row in funnel[1:]] == [
+        "Holdout", "Welcome", "Wait upload", "Pro", "Nudge", "Praise", "Wait invite", "End",
+    ]  # fmt: skip
+    for key, (reached, waiting, left) in STEPS.items():
+        name = key.replace("_", " ").capitalize()
+        shown_left = f"{left} finished" if key == "end" else str(left)
+        assert by_name[name][2:6] == [str(reached), by_name[name][3], str(waiting), shown_left]
+        assert f"<td>{reached}</td>" in html
+    assert by_name["Wait upload"][3] == "71.4 %"
+    assert by_name["Praise"][1] == "Pro: no"
+    assert by_name["Wait upload"][6] == "3 (60 %)"  # 1 waiting + 2 left, of 5 who reached it
+    assert by_name["End"][6] == "— (the end)"
+    variants = _csv(viewer, "variants")
+    holdout = [row for row in variants[1:] if row[1].startswith("Path 2")][0]
+    assert holdout[1] == "Path 2 (20 %): gets nothing (holdout)"
+    assert holdout[2:5] == ["2", "1", "50 %"]
+    assert holdout[1] in html
+    cohorts = _csv(viewer, "cohorts")
+    assert cohorts[1][1:4] == ["7", "2", "28.6 %"]
+    deliverability = _csv(viewer, "deliverability")
+    assert deliverability[0][-1] == "Deferred"
+
+
+def test_the_overview_lists_live_journeys(history, viewer):
+    html = viewer.get("/admin/reports/").content.decode()
+    assert "Trial onboarding" in html
+    assert "28.6 %" in html
+    assert 'class="trend"' in html
+
+
+def test_people_without_the_report_permission_are_refused(history, client):
+    user = User.objects.create_user("someone", password="pw", is_staff=True)
+    client.force_login(user)
+    response = client.get("/admin/reports/trial/")
+    assert response.status_code == 403
+    assert "Report viewers" in response.content.decode()
+    assert client.get("/admin/reports/trial/funnel.csv").status_code == 403
+
+
+def test_report_viewers_cannot_edit_journeys(viewer):
+    assert viewer.get("/admin/journeys/journey/add/").status_code == 403
+
+
+def test_a_bad_filter_is_said_and_ignored(history, viewer):
+    html = viewer.get("/admin/reports/trial/?version=7&since=nope").content.decode()
+    assert "There is no version 7" in html
+    assert "must be a date like 2026-12-01" in html
+    assert "7 contacts entered" in html
+    assert viewer.get("/admin/reports/nope/").status_code == 404
+
+
+def test_the_admin_index_links_to_the_reports(viewer):
+    assert 'href="/admin/reports/"' in viewer.get("/admin/").content.decode()
