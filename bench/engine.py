@@ -5,10 +5,12 @@
 Everything runs on 127.0.0.1 and stops by itself:
 1. creates the database BENCH_ENGINE_DATABASE_URL (default
    postgres://postgres@127.0.0.1:5432/stepwise_bench_engine), migrates it, imports and
-   publishes the issue's example journey ("welcome") and removes the minute schedule, so
+   publishes the issue's example journey ("welcome") and removes the minute schedules, so
    only the work the bench asks for runs;
-2. starts one `manage.py qcluster` with 2 workers (ORM broker, as `make demo` runs it;
-   `--broker redis` for Redis);
+2. starts the three worker clusters with `manage.py workers`, as `make demo` does (events:
+   2 workers, wake-ups: 1, delivery: 2; ORM broker, `--broker redis` for Redis), with a
+   Q_PREFIX of its own; event tasks go to the events cluster, wake-up sweeps to the
+   wake-ups cluster;
 3. measures, each time with fresh contacts whose events are COPYed in as the API stores them
    and two `process_pending_events` tasks queued (one per worker):
    - pipeline baseline: events no journey reacts to (claim, catalogue, mark processed);
@@ -24,8 +26,16 @@ Everything runs on 127.0.0.1 and stops by itself:
    - due wake-ups per second: enrollments whose timeout is due, swept by two tasks;
    each measured phase starts once the deliveries queued before it are done (deliveries
    are timed on their own: messages per second, 2 workers, nothing else queued);
+   - the backlog round (the issue's starvation case): the clusters restarted with the real
+     anymail Postmark backend against a slow fake Postmark on 127.0.0.1 (`--esp-delay`,
+     75 ms a send), 10,000 sign-ups processed so that 10,000 welcome emails wait for
+     delivery, then new sign-ups at a steady rate: event -> message p95 for the new ones
+     (target <= 2 s); then, for contrast, the same round with all work on one cluster of
+     2 workers (bench/one_cluster_settings.py: how Stepwise ran before the split);
+   `--only-backlog` runs just that round (and its contrast);
 4. prints the figures next to the targets (>= 1,000 events/s; p50 < 1 s; 1M per-event
-   cost within 1.25x of 10k) and drops the database (unless --keep-db).
+   cost within 1.25x of 10k; backlog p95 <= 2 s) and drops the database (unless
+   --keep-db).
 """
 
 from __future__ import annotations
@@ -55,6 +65,7 @@ WELCOME = json.loads((ROOT / "tests" / "journeys" / "runtime" / "welcome.json").
 TARGET_EVENTS_PER_SECOND = 1_000
 TARGET_P50_SECONDS = 1.0
 TARGET_COST_RATIO = 1.25
+TARGET_BACKLOG_P95_SECONDS = 2.0
 _ids = itertools.count(1)
 
 
@@ -85,14 +96,16 @@ def _drop_database(url: str) -> None:
         )
 
 
-def _env(url: str, broker: str, cluster: str) -> dict[str, str]:
+def _env(url: str, broker: str, prefix: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")}
     env |= {
         "DJANGO_SETTINGS_MODULE": "onboarding.settings",
         "SECRET_KEY": "bench-engine-secret-key",
         "DATABASE_URL": url,
-        "Q_CLUSTER_NAME": cluster,
+        "Q_PREFIX": prefix,
         "Q_WORKERS": "2",
+        "Q_EVENT_WORKERS": "2",
+        "Q_WAKEUP_WORKERS": "1",
         "LOG_LEVEL": "WARNING",
         # Delivery runs for real, but hands emails to a backend that drops them: printing
         # thousands of emails to the console would measure the terminal.
@@ -225,17 +238,19 @@ def _pending() -> int:
     return Event.objects.filter(processed_at__isnull=True).count()
 
 
-def _queue_tasks(func: str, count: int, **kwargs) -> None:  # noqa: ANN003
+def _queue_tasks(func: str, count: int, *, cluster: str, **kwargs) -> None:  # noqa: ANN003
     from django_q.tasks import async_task
 
     for _ in range(count):
-        async_task(func, q_options={"save": False}, **kwargs)
+        async_task(func, cluster=cluster, q_options={"save": False}, **kwargs)
 
 
 def _drain(count: int, *, timeout: float = 600) -> float:
     """Queue one event-processing task per worker; seconds until `count` events are done."""
     start = time.monotonic()
-    _queue_tasks("journeys.tasks.process_pending_events", 2)
+    from django.conf import settings
+
+    _queue_tasks("journeys.tasks.process_pending_events", 2, cluster=settings.Q_EVENTS_CLUSTER)
     while _pending():
         if time.monotonic() - start > timeout:
             raise SystemExit("timed out draining events")
@@ -333,7 +348,7 @@ def _baseline_round(source_id: int, count: int) -> float:
     return count / _drain(count)
 
 
-def _latency(source_id: int, count: int, rate: float) -> list[float]:
+def _latency(source_id: int, count: int, rate: float, wait: float = 60) -> list[float]:
     """Seconds from an event's commit to its contact's message row being visible."""
     from channels.models import Message
     from journeys.models import Event
@@ -373,12 +388,14 @@ def _latency(source_id: int, count: int, rate: float) -> list[float]:
         sent_at[pk] = time.monotonic()
         kick_event_processing()
         time.sleep(max(0.0, 1 / rate - (time.monotonic() - tick)))
-    watcher.join(timeout=60)
+    watcher.join(timeout=wait)
     done.set()
     return sorted(seen_at[pk] - sent_at[pk] for pk in contacts if pk in seen_at)
 
 
 def _wakeups(source_id: int, journey, count: int) -> float:  # noqa: ANN001
+    from django.conf import settings
+
     from channels.models import Message
     from journeys.models import Enrollment
 
@@ -387,7 +404,12 @@ def _wakeups(source_id: int, journey, count: int) -> float:  # noqa: ANN001
     before = Message.objects.count()
     due = Enrollment.objects.filter(state="waiting", wake_at__lte=datetime.now(UTC))
     start = time.monotonic()
-    _queue_tasks("journeys.services.enrollments.enrollments_wake_due", 2, now=datetime.now(UTC))
+    _queue_tasks(
+        "journeys.services.enrollments.enrollments_wake_due",
+        2,
+        cluster=settings.Q_WAKEUPS_CLUSTER,
+        now=datetime.now(UTC),
+    )
     while due.exists():
         time.sleep(0.02)
     elapsed = time.monotonic() - start
@@ -395,6 +417,103 @@ def _wakeups(source_id: int, journey, count: int) -> float:  # noqa: ANN001
     if sent != count:
         raise SystemExit(f"wake-ups: expected {count} messages, found {sent}")
     return count / elapsed
+
+
+# --- the backlog round -------------------------------------------------------------------
+
+
+def _start_workers(env: dict[str, str], *, one_cluster: bool) -> subprocess.Popen:
+    """The three clusters (`manage.py workers`), or everything on one qcluster of 2 workers."""
+    if one_cluster:
+        env = env | {"DJANGO_SETTINGS_MODULE": "bench.one_cluster_settings"}
+        command = [sys.executable, "manage.py", "qcluster"]
+    else:
+        command = [sys.executable, "manage.py", "workers"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+
+def _stop_workers(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def _backlog_round(
+    source_id: int, env: dict[str, str], args: argparse.Namespace, *, one_cluster: bool
+) -> dict[str, float]:
+    """New sign-ups arriving while `args.backlog` welcome emails wait for a slow ESP:
+    seconds from each new event to its message row (the engine's reaction)."""
+    from django.conf import settings
+
+    from channels.models import Message
+    from tests.fakes.http import FakePostmark
+
+    esp = FakePostmark(record=False)
+    esp.send_delay = args.esp_delay
+    esp.start()
+    round_env = env | {
+        "EMAIL_ESP": "postmark",
+        "ANYMAIL_POSTMARK_SERVER_TOKEN": "bench-token",
+        "ANYMAIL_POSTMARK_API_URL": esp.url + "/",
+        "DEFAULT_FROM_EMAIL": "Stepwise <hello@stepwise.example.com>",
+        "CHANNELS_FREQUENCY_CAP": "0",
+    }
+    events_cluster = settings.Q_EVENTS_CLUSTER
+    if one_cluster:  # this process's kicks go to the one queue too
+        settings.Q_EVENTS_CLUSTER = settings.Q_PREFIX
+    workers = _start_workers(round_env, one_cluster=one_cluster)
+    try:
+        time.sleep(3)
+        contacts = _contacts(source_id, args.backlog, "backlog")
+        _events(source_id, contacts, "Signed Up", {"plan": "free"})
+        _drain(len(contacts))
+        # The drain's tasks linger a moment for more events: let them end, so that the new
+        # sign-ups depend on the API's kicks, as after any quiet spell in production.
+        time.sleep(3)
+        queued = Message.objects.filter(status="queued")
+        waiting, sent_before = queued.count(), len(esp.accepted)
+        latencies = _latency(source_id, args.backlog_events, args.backlog_rate, wait=120)
+        left = queued.count()
+        sent = len(esp.accepted) - sent_before
+    finally:
+        _stop_workers(workers)
+        settings.Q_EVENTS_CLUSTER = events_cluster
+        esp.stop()
+    result = {"waiting": waiting, "left": left, "seen": len(latencies), "sent": sent}
+    if latencies:
+        result |= {"p50": _percentile(latencies, 0.5), "p95": _percentile(latencies, 0.95)}
+    return result
+
+
+def _backlog_rows(args: argparse.Namespace, split: dict, one: dict | None) -> None:
+    print()
+    print(
+        f"Backlog round: {args.backlog:,} welcome emails queued for a fake ESP taking "
+        f"{args.esp_delay * 1000:.0f} ms a send, then {args.backlog_events} new sign-ups at "
+        f"{args.backlog_rate:.0f}/s; event -> message row for the new sign-ups."
+    )
+    for label, result in (("three clusters", split), ("everything on one cluster", one)):
+        if result is None:
+            continue
+        waiting = f"{result['waiting']:,} waiting, {result['sent']:,} sent meanwhile"
+        _row(f"{label}: delivery backlog", waiting)
+        if "p95" not in result:
+            _row(f"{label}: event -> message", "none within 120 s")
+            continue
+        seen = f"{result['seen']}/{args.backlog_events} seen"
+        figure = f"p50 {result['p50'] * 1000:,.0f} ms, p95 {result['p95'] * 1000:,.0f} ms"
+        verdict = ""
+        if label == "three clusters":
+            good = result["p95"] <= TARGET_BACKLOG_P95_SECONDS and result["seen"] == (
+                args.backlog_events
+            )
+            verdict = _verdict(good, f"p95 <= {TARGET_BACKLOG_P95_SECONDS:.0f} s")
+        _row(f"{label}: event -> message ({seen})", figure, verdict)
+    if one and "p95" in one and "p95" in split:
+        _row("p95, one cluster / three clusters", f"{one['p95'] / split['p95']:,.1f}x")
 
 
 def _row(label: str, value: str, verdict: str = "") -> None:
@@ -421,6 +540,12 @@ def main() -> int:
     parser.add_argument("--latency-events", type=int, default=300)
     parser.add_argument("--latency-rate", type=float, default=50.0, help="events per second")
     parser.add_argument("--broker", choices=["orm", "redis"], default="orm")
+    parser.add_argument("--backlog", type=int, default=10_000, help="emails waiting to go out")
+    parser.add_argument("--backlog-events", type=int, default=300, help="new sign-ups")
+    parser.add_argument("--backlog-rate", type=float, default=20.0, help="new sign-ups a second")
+    parser.add_argument("--esp-delay", type=float, default=0.075, help="seconds a send takes")
+    parser.add_argument("--only-backlog", action="store_true", help="just the backlog round")
+    parser.add_argument("--no-contrast", action="store_true", help="skip the one-cluster run")
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
 
@@ -441,54 +566,93 @@ def main() -> int:
     journey = journey_import(data=WELCOME, publish=True)
     source, _ = source_create(name="bench")
     connection.close()
-    cluster = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env, start_new_session=True
-    )
     results: dict[str, float] = {}
+    latencies: list[float] = []
+    run_small = run_large = {}
+    backlog: dict[str, dict | None] = {"split": None, "one": None}
+    cluster = None
     try:
-        time.sleep(3)
-        _baseline_round(source.pk, 500)  # warm-up: processes, connections, caches
-        _engine_round(source.pk, 500, "warmup")
-        results["baseline"] = _baseline_round(source.pk, args.events)
-        small = _contacts(source.pk, args.small, "waiting-small")
-        _waiting(journey, small, datetime.now(UTC) + timedelta(days=30))
-        connection.cursor().execute("ANALYZE")  # as before the 1M round
-        _settle("the 10k round")
-        run_small = _engine_round(source.pk, args.events, "small")
-        _settle("the mixed round")
-        results["mixed"] = _mixed_round(source.pk, args.events * 2)
-        print(f"  with {args.small:,} waiting: {run_small['events']:,.0f} events/s", flush=True)
-        for chunk in range(0, args.large - args.small, 250_000):
-            size = min(250_000, args.large - args.small - chunk)
-            _waiting(journey, _contacts(source.pk, size, "waiting-large"),
-                     datetime.now(UTC) + timedelta(days=30))  # fmt: skip
-        connection.cursor().execute("ANALYZE")
-        _settle("the 1M round")
-        run_large = _engine_round(source.pk, args.events, "large")
-        print(f"  with {args.large:,} waiting: {run_large['events']:,.0f} events/s", flush=True)
-        _settle("the in-process round")
-        results["alone"] = _engine_alone(source.pk, args.events)
-        latencies = _latency(source.pk, args.latency_events, args.latency_rate)
-        _settle("the wake-ups")
-        results["wakeups"] = _wakeups(source.pk, journey, args.wakeups)
+        if not args.only_backlog:
+            cluster = _start_workers(env, one_cluster=False)
+            latencies, run_small, run_large = _main_rounds(source.pk, journey, args, results)
+            _stop_workers(cluster)
+            cluster = None
+        backlog["split"] = _backlog_round(source.pk, env, args, one_cluster=False)
+        if not args.no_contrast:
+            _clear_deliveries()
+            backlog["one"] = _backlog_round(source.pk, env, args, one_cluster=True)
         contacts = Contact.objects.count()
     finally:
-        os.killpg(cluster.pid, signal.SIGTERM)
-        try:
-            cluster.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(cluster.pid, signal.SIGKILL)
+        if cluster is not None:
+            _stop_workers(cluster)
         connection.close()
         if not args.keep_db:
             _drop_database(url)
 
+    if not args.only_backlog:
+        _print_main(args, results, latencies, run_small, run_large, contacts)
+    assert backlog["split"] is not None
+    _backlog_rows(args, backlog["split"], backlog["one"])
+    return 0
+
+
+def _clear_deliveries() -> None:
+    """Between the two backlog runs: the first run's undelivered emails and their tasks go."""
+    from django.conf import settings
+    from django_q.brokers import get_broker
+
+    from channels.models import Message
+
+    for name in settings.Q_CLUSTERS:
+        get_broker(name).purge_queue()
+    Message.objects.filter(status="queued").update(status="suppressed", status_reason="bench")
+
+
+def _main_rounds(source_id: int, journey, args: argparse.Namespace, results: dict):  # noqa: ANN001, ANN201
+    """The throughput, latency and wake-up rounds, on the three clusters."""
+    from django.db import connection
+
+    time.sleep(3)
+    _baseline_round(source_id, 500)  # warm-up: processes, connections, caches
+    _engine_round(source_id, 500, "warmup")
+    results["baseline"] = _baseline_round(source_id, args.events)
+    small = _contacts(source_id, args.small, "waiting-small")
+    _waiting(journey, small, datetime.now(UTC) + timedelta(days=30))
+    connection.cursor().execute("ANALYZE")  # as before the 1M round
+    _settle("the 10k round")
+    run_small = _engine_round(source_id, args.events, "small")
+    _settle("the mixed round")
+    results["mixed"] = _mixed_round(source_id, args.events * 2)
+    print(f"  with {args.small:,} waiting: {run_small['events']:,.0f} events/s", flush=True)
+    for chunk in range(0, args.large - args.small, 250_000):
+        size = min(250_000, args.large - args.small - chunk)
+        _waiting(journey, _contacts(source_id, size, "waiting-large"),
+                 datetime.now(UTC) + timedelta(days=30))  # fmt: skip
+    connection.cursor().execute("ANALYZE")
+    _settle("the 1M round")
+    run_large = _engine_round(source_id, args.events, "large")
+    print(f"  with {args.large:,} waiting: {run_large['events']:,.0f} events/s", flush=True)
+    _settle("the in-process round")
+    results["alone"] = _engine_alone(source_id, args.events)
+    latencies = _latency(source_id, args.latency_events, args.latency_rate)
+    _settle("the wake-ups")
+    results["wakeups"] = _wakeups(source_id, journey, args.wakeups)
+    _settle("the backlog round")
+    return latencies, run_small, run_large
+
+
+def _print_main(args, results, latencies, run_small, run_large, contacts) -> None:  # noqa: ANN001
+    """The figures of the main rounds, next to their targets."""
     cost_small = 1000 / run_small["events"]
     cost_large = 1000 / run_large["events"]
     ratio = cost_large / cost_small
     p50, p95 = _percentile(latencies, 0.50), _percentile(latencies, 0.95)
     engine = run_small["events"]
     print()
-    print(f"Journey engine on PostgreSQL, one qcluster with 2 workers ({args.broker} broker);")
+    print(
+        "Journey engine on PostgreSQL, three worker clusters (events and delivery 2 workers"
+        f" each, wake-ups 1; {args.broker} broker);"
+    )
     print(f"{contacts:,} contacts in the database at the end.")
     print()
     _row("pipeline, no journey reacts (baseline)", f"{results['baseline']:,.0f} events/s")
@@ -521,7 +685,6 @@ def main() -> int:
     if _delivered["seconds"]:
         rate = _delivered["messages"] / _delivered["seconds"]
         _row("deliveries (email + in-app, 2 workers)", f"{rate:,.0f} messages/s")
-    return 0
 
 
 if __name__ == "__main__":

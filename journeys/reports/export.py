@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 
+from journeys.reports.funnel import StepFigures
 from journeys.reports.report import DEFERRALS, STATUSES, JourneyReport
 from journeys.reports.words import duration, percent
 
@@ -26,14 +27,22 @@ def funnel_table(report: JourneyReport) -> Table:
             str(s.reached),
             percent(s.percent_of_entrants) if entered else "—",
             str(s.waiting),
-            str(s.left),
-            f"{s.stopped} ({percent(100 * s.stopped / s.reached)})" if s.reached else "0",
+            f"{s.left} finished" if s.type == "exit" else str(s.left),
+            _drop_off(s),
             duration(s.gap_median),
             duration(s.gap_p90),
         ]
         for s in report.funnel.steps
     ]
     return header, rows
+
+
+def _drop_off(step: StepFigures) -> str:
+    if step.type == "exit":
+        return "— (the end)"
+    if not step.reached:
+        return "0"
+    return f"{step.stopped} ({percent(100 * step.stopped / step.reached)})"
 
 
 def variants_table(report: JourneyReport) -> Table:
@@ -95,8 +104,15 @@ TABLES: dict[str, tuple[str, Callable[[JourneyReport], Table]]] = {
 def to_csv(header: list[str], rows: Iterable[list[str]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow(_safe(header))
     writer.writerows(_safe(row) for row in rows)
+    return out.getvalue()
+
+
+def to_csv_rows(rows: Iterable[list[str]]) -> str:
+    """Rows only (no header), for streaming a long table in pieces."""
+    out = io.StringIO()
+    csv.writer(out).writerows(_safe(row) for row in rows)
     return out.getvalue()
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from journeys.assignment import choose_path
 from journeys.format import parse_journey
+from journeys.services.contacts import contact_merge
 from journeys.services.journeys import journey_import
 from tests.journeys.runtime.conftest import (  # noqa: F401 - shared fixtures
     _fresh_version_cache,
@@ -49,3 +50,26 @@ def contact_on_path(make_contact):  # noqa: F811 - the shared fixture
             contact.delete()
 
     return make
+
+
+@pytest.fixture
+def history(trial, contact_on_path, send_event, run_worker):  # noqa: F811 - shared fixtures
+    """Seven entrants: five down the journey (a converts after finishing, b is on the pro
+    plan so skips "praise", c still waits, d exits, f is merged into c), two held out
+    (h1 converts, h2 does not)."""
+    a = contact_on_path(0, prefix="a")
+    b = contact_on_path(0, prefix="b", traits={"plan": "pro"})
+    c, d, f = (contact_on_path(0, prefix=p) for p in ("c", "d", "f"))
+    h1, h2 = contact_on_path(1, prefix="h"), contact_on_path(1, prefix="k")
+    for contact in (a, b, c, d, f, h1, h2):
+        send_event(contact, "Signed Up")
+    run_worker()
+    send_event(a, "Uploaded File")
+    send_event(b, "Uploaded File")
+    send_event(d, "Account Deleted")
+    run_worker()
+    contact_merge(source=f, into=c)
+    send_event(a, "Invited Teammate", count=1)  # after a completed the journey
+    send_event(h1, "Invited Teammate", count=2)
+    run_worker()
+    return trial

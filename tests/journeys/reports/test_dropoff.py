@@ -121,3 +121,13 @@ def test_a_one_off_message_respects_opt_outs_and_is_audited(stuck, client):
         follow=True,
     )
     assert "needs a channel, a text and (for email) a subject" in refused.content.decode()
+
+
+def test_a_drop_off_list_downloads_as_csv(stuck, client):
+    _signed_in(client, "Report viewers")
+    response = client.get("/admin/reports/trial/steps/wait_upload/contacts.csv?which=waiting")
+    assert response.status_code == 200
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == "First name,Last name,Email,Phone,User id,Here since,Now"
+    assert sorted(line.split(",")[0] for line in lines[1:]) == ["Ann", "Ben"]
+    assert all(line.endswith(",waiting") for line in lines[1:])

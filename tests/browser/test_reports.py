@@ -1,0 +1,88 @@
+"""The journey report in a real browser: a seeded history through the real worker, the
+funnel chart and its figures, the drop-off list with one action, axe-core clean.
+Screenshots go to docs/reports/ only with STEPWISE_SCREENSHOTS=1 (else under var/)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from journeys.models import Enrollment
+from tests.journeys.reports.conftest import (  # noqa: F401 - shared fixtures
+    contact_on_path,
+    history,
+    trial,
+    trial_doc,
+)
+from tests.journeys.runtime.conftest import (  # noqa: F401 - shared fixtures
+    _fresh_version_cache,
+    make_contact,
+    run_worker,
+    send_event,
+    source,
+)
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def shot():
+    folder = ROOT / (
+        "docs/reports"
+        if os.environ.get("STEPWISE_SCREENSHOTS") == "1"
+        else "var/screenshots/reports"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> None:
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+    return take
+
+
+def test_a_manager_reads_the_report_and_exits_a_stuck_contact(
+    history,  # noqa: F811 - the shared fixture
+    staff_page,
+    live_server,
+    axe,
+    shot,  # noqa: F811 - the shared fixture
+):
+    page = staff_page
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_role("link", name="Journey reports").click()
+    page.get_by_role("link", name="Trial onboarding").click()
+
+    assert page.get_by_text("7 contacts entered; 2 reached the goal (28.6 %).").is_visible()
+    chart = page.locator("svg.funnel-chart")
+    assert chart.get_attribute("role") == "img"
+    assert (
+        "Wait upload (Holdout: path 1): 5 reached, 71.4 % of entrants"
+        in chart.locator("desc").text_content()
+    )
+    bars = chart.locator("g.funnel-step")
+    assert bars.count() == 8
+    assert bars.nth(0).get_attribute("data-step") == "holdout"
+    assert "7 · 100 %" in bars.nth(0).text_content()
+    funnel = page.locator("table", has=page.locator("caption", has_text="Funnel"))
+    row = funnel.locator("tr", has=page.locator("th", has_text="Wait upload"))
+    assert row.locator("td").all_inner_texts()[:5] == ["Holdout: path 1", "5", "71.4 %", "1", "2"]
+    assert page.get_by_text("Too early to call").first.is_visible()
+    assert axe(page) == []
+    shot(page, "journey-report")
+
+    page.get_by_role("link", name="1 waiting").click()
+    assert page.get_by_text("1 contact waiting at this step").is_visible()
+    assert axe(page) == []
+    page.locator("input[name=pick]").first.check()
+    shot(page, "drop-off-list")
+    page.get_by_role("button", name="Exit them from the journey").click()
+    assert page.get_by_text("1 contact(s) left the journey.").is_visible()
+    assert not Enrollment.objects.filter(state="waiting", step_key="wait_upload").exists()
+
+    page.goto(f"{live_server.url}/admin/reports/")
+    assert page.locator("svg.trend").count() == 1
+    assert axe(page) == []
+    shot(page, "overview")
