@@ -200,7 +200,8 @@ def _judge(experiment: Experiment) -> None:
         ranked = sorted(arms, key=lambda a: a.rate, reverse=True)
         best, runner_up = ranked[0], ranked[1]
         gap = 100 * (best.rate - runner_up.rate)
-        likely = percent(100 * (best.probability_best or 0), 0)
+        chance = best.probability_best or 0
+        likely = "more than 99 %" if chance > 0.99 else percent(100 * chance, 0)
         experiment.verdict = (
             f"{_short_name(best)} converts {points(gap)} better than {_short_name(runner_up)}; "
             f"{likely} likely to be best."

@@ -11,8 +11,9 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-DRAWS = 20_000
+DRAWS = 10_000  # probability best within ±0.5 point; ~40 ms for two arms
 SEED = 20261201
 MIN_PER_ARM = 100  # no verdict before every arm has this many entrants
 SRM_P = 0.001  # sample-ratio mismatch below this p-value
@@ -48,6 +49,11 @@ def _interval(samples: Sequence[float]) -> tuple[float, float]:
 
 def compare(arms: Sequence[ArmFigures]) -> list[ArmResult]:
     """Each arm's rate, 95 % credible interval and probability of being the best."""
+    return list(_compare(tuple(arms)))
+
+
+@lru_cache(maxsize=256)  # same figures, same answer: a reload costs nothing
+def _compare(arms: tuple[ArmFigures, ...]) -> tuple[ArmResult, ...]:
     rng = random.Random(SEED)
     samples = [_draws(arm, rng) for arm in arms]
     wins = [0] * len(arms)
@@ -57,7 +63,7 @@ def compare(arms: Sequence[ArmFigures]) -> list[ArmResult]:
     for arm, drawn, won in zip(arms, samples, wins, strict=True):
         low, high = _interval(drawn)
         results.append(ArmResult(arm.rate, low, high, won / DRAWS))
-    return results
+    return tuple(results)
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ class Lift:
     probability_positive: float
 
 
+@lru_cache(maxsize=256)
 def holdout_lift(treated: ArmFigures, holdout: ArmFigures) -> Lift:
     """How many points the journey adds over doing nothing, with a 95 % interval."""
     rng = random.Random(SEED)
