@@ -293,6 +293,15 @@ def test_undo_redo_stale_save_viewer_and_audit(
     assert re.search(r"casey.*Changed the subject of “Welcome email”", log, re.S)
     assert axe(page) == []
 
+    # The outline: the same journey as a list, lanes named, each step a link.
+    page.goto(f"{canvas}outline/")
+    outline = page.inner_text(".outline")
+    assert "If not within 2 days: Has a phone" in outline
+    assert axe(page) == []
+    page.keyboard.press("Tab")
+    page.click(".outline a:has-text('SMS nudge')")
+    page.wait_for_selector("#editor h2:has-text('SMS nudge')")
+
     # A report viewer sees the journey and cannot change it.
     viewer_page.goto(canvas)
     assert "you cannot change it" in viewer_page.inner_text(".history")

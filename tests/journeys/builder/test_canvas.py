@@ -370,3 +370,13 @@ def test_lint_warns_of_a_variable_empty_for_many_recent_people(signed_in, journe
     )
     panel = html.unescape(signed_in.get(url(journey, "checks/")).content.decode())
     assert "Uses [first name]" not in panel
+
+
+def test_webhook_preview_shows_its_json_body(signed_in, journey):
+    add(signed_in, journey, "message")
+    body = '{"name": "{{ contact.first_name }}", "plan": "{{ contact.plan }}"}'
+    fields = {"variant-0-url": "https://hooks.example.com/in", "variant-0-subject": ""}
+    save_message(signed_in, journey, "Email", channel="webhook", body=body, **fields)
+    page = html.unescape(signed_in.get(url(journey, "steps/Email/preview/")).content.decode())
+    assert '{\n  "name": "Ada",\n  "plan": "pro"\n}' in page
+    assert "Sent to https://hooks.example.com/in" in page
