@@ -63,6 +63,17 @@ class TriggerForm(forms.Form):
         return formset
 
 
+def audience_formset(document: Mapping[str, Any], post: Any = None) -> Any:
+    formset: Any
+    if post is not None:
+        formset = ConditionFormSet(post, prefix="audience")
+    else:
+        initial = [condition_initial(item) for item in list_at(document, "audience")]
+        formset = ConditionFormSet(initial=initial, prefix="audience")
+    formset.legend = "Who may enter: only people for whom all of these hold"
+    return formset
+
+
 def trigger_initial(document: Mapping[str, Any]) -> dict[str, Any]:
     trigger = map_at(document, "trigger")
     goal = map_at(document, "goal")
@@ -76,10 +87,16 @@ def trigger_initial(document: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def trigger_document(
-    document: Mapping[str, Any], data: Mapping[str, Any], filters: Any
+    document: Mapping[str, Any], data: Mapping[str, Any], filters: Any, audience: Any = None
 ) -> dict[str, Any]:
-    """The draft with the trigger, goal and exit rules from the form."""
+    """The draft with the trigger, audience, goal and exit rules from the form."""
     result = dict(document)
+    if audience is not None:
+        rules = _conditions_from(audience)
+        if rules:
+            result["audience"] = rules
+        else:
+            result.pop("audience", None)
     trigger: dict[str, Any] = {"event": data["event"].strip()}
     where = _conditions_from(filters, kind="property")
     if where:

@@ -17,7 +17,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from journeys.builder import editors
-from journeys.builder.forms.trigger import TriggerForm, trigger_document, trigger_initial
+from journeys.builder.forms.trigger import (
+    TriggerForm,
+    audience_formset,
+    trigger_document,
+    trigger_initial,
+)
 from journeys.builder.graph import (
     EditRefused,
     delete_step,
@@ -325,29 +330,31 @@ def trigger_editor(request: HttpRequest, key: str) -> HttpResponse:
     context |= {"traits": trait_keys(), "step_id": "", "editing_trigger": True}
     if request.method == "GET":
         form = TriggerForm(initial=trigger_initial(journey.draft_spec))
-        filters = TriggerForm.filters(journey.draft_spec)
-        return fragment(
-            request,
-            f"{CANVAS}#trigger-editor",
-            context | {"form": form, "sets": {"where": filters}},
-        )
+        sets = {
+            "where": TriggerForm.filters(journey.draft_spec),
+            "audience": audience_formset(journey.draft_spec),
+        }
+        return fragment(request, f"{CANVAS}#trigger-editor", context | {"form": form, "sets": sets})
     if _read_only(request, journey):
         return toast(request, "You can look at this journey but not change it.", status=403)
     form = TriggerForm(request.POST)
     filters = TriggerForm.filters(journey.draft_spec, post=request.POST)
-    if not (form.is_valid() and filters.is_valid()):
-        context |= {
-            "form": form,
-            "sets": {"where": filters},
-            "message": "Not saved yet: see below.",
-        }
+    # A form without the audience part (an older page) leaves the audience as it was.
+    audience = (
+        audience_formset(journey.draft_spec, post=request.POST)
+        if "audience-TOTAL_FORMS" in request.POST
+        else None
+    )
+    sets = {"where": filters} | ({"audience": audience} if audience is not None else {})
+    if not (form.is_valid() and all(formset.is_valid() for formset in sets.values())):
+        context |= {"form": form, "sets": sets, "message": "Not saved yet: see below."}
         return fragment(request, f"{CANVAS}#trigger-editor", context, status=422)
-    document = trigger_document(journey.draft_spec, form.cleaned_data, filters)
+    document = trigger_document(journey.draft_spec, form.cleaned_data, filters, audience)
     try:
         _apply(request, journey, document, step_key="(trigger)", coalesce=True)
     except StaleDraft as exc:
         context = canvas_context(exc.journey) | {"traits": trait_keys(), "editing_trigger": True}
-        context |= {"form": form, "sets": {"where": filters}, "oob": True}
+        context |= {"form": form, "sets": sets, "oob": True}
         context |= {"stale": exc, "stale_changes": _stale_words(exc)}
         return fragment(request, f"{CANVAS}#trigger-stale", context, status=409)
     response = _changed(request, journey, message="Saved.")

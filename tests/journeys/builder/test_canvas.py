@@ -335,3 +335,19 @@ def test_versions_compare_in_words_view_read_only_and_restore(signed_in, journey
     assert signed_in.post(url(journey, "versions/1/restore/")).status_code == 303
     journey.refresh_from_db()
     assert journey.draft_spec["steps"][0]["variants"][0]["subject"] == "Hi"
+
+
+def test_the_audience_is_edited_with_the_trigger(signed_in, journey):
+    trigger = {"event": "Signed Up", "goal": "", "goal_within": "", "exits": ""}
+    trigger |= {"where-TOTAL_FORMS": "0", "where-INITIAL_FORMS": "0", "revision": rev(journey)}
+    trigger |= {"audience-TOTAL_FORMS": "1", "audience-INITIAL_FORMS": "0"}
+    trigger |= {"audience-0-kind": "trait", "audience-0-name": "phone", "audience-0-op": "exists"}
+    assert post(signed_in, url(journey, "trigger/"), trigger).status_code == 200
+    journey.refresh_from_db()
+    assert journey.draft_spec["audience"] == [{"trait": "phone", "op": "exists"}]
+    page = signed_in.get(url(journey)).content.decode()
+    assert "Only people whose phone is set" in page
+    add(signed_in, journey, "message")
+    save_message(signed_in, journey, "Email", channel="sms", body="Hi")
+    panel = signed_in.get(url(journey, "checks/")).content.decode()
+    assert "nothing checks that the contact has a phone" not in panel
