@@ -28,6 +28,8 @@ from journeys.steps import STEP_TYPES, ParseContext
 _VARIABLE = re.compile(
     r"\{\{\s*(?:contact|event)?\.?(?:properties\.|traits\.)?([A-Za-z_]+)[^}]*\}\}"
 )
+_TRAIT = re.compile(r"\btrait ([A-Za-z_][\w.]*)")
+_PROPERTY = re.compile(r"\bproperty ([A-Za-z_][\w.]*)")
 OutletLabel = Callable[[Mapping[str, Any], str], str]
 Outlets = Callable[[Mapping[str, Any]], Sequence[str]]
 # The timing example on delay cards: a person in Paris who arrives on a Friday evening.
@@ -92,8 +94,11 @@ def step_cards(document: Mapping[str, Any]) -> dict[str, CardInfo]:
 
 
 def readable_variables(text: str) -> str:
-    """ "Welcome, {{ contact.first_name }}" → "Welcome, [first name]" for a card."""
-    return _VARIABLE.sub(lambda m: f"[{m.group(1).replace('_', ' ')}]", text)
+    """ "Welcome, {{ contact.first_name }}" → "Welcome, [first name]", and the engine's
+    "trait phone is set" → "their phone is set", for a card."""
+    text = _VARIABLE.sub(lambda m: f"[{m.group(1).replace('_', ' ')}]", text)
+    text = _TRAIT.sub(lambda m: f"their {m.group(1).replace('_', ' ')}", text)
+    return _PROPERTY.sub(lambda m: f"the event's {m.group(1).replace('_', ' ')}", text)
 
 
 def _parse_one(raw: Mapping[str, Any], index: int) -> tuple[StepSpec | None, list[Problem]]:

@@ -11,11 +11,12 @@ text messages to people who may have no phone, another live journey on the same 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from journeys.builder.graph import steps_of
+from journeys.builder.graph import list_at, map_at, steps_of
 from journeys.builder.names import step_name
 from journeys.builder.paths import place
 from journeys.problems import SpecError
@@ -165,3 +166,48 @@ def _phone_required(document: Mapping[str, Any]) -> bool:
         step.get("type") == "branch" and phone(step.get("conditions"))
         for step in steps_of(document)
     )
+
+
+_CONTACT_VARIABLE = re.compile(r"\{\{\s*contact\.(?:traits\.)?([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}\}")
+EMPTY_SHARE = 0.2  # warn when a variable is empty for at least this share of recent people
+
+
+def empty_variable_checks(
+    document: Mapping[str, Any], *, people: Sequence[Mapping[str, Any]], event: str
+) -> list[Check]:
+    """Variables a message uses that are empty for many of the people who did the trigger
+    lately (`people`: their template `contact` values), unless the text gives a default."""
+    if not people:
+        return []
+    checks = []
+    for step in steps_of(document):
+        if step.get("type") != "message":
+            continue
+        names: dict[str, None] = {}
+        for variant in list_at(step, "variants"):
+            if not isinstance(variant, Mapping):
+                continue
+            for value in variant.values():
+                for match in _CONTACT_VARIABLE.finditer(value if isinstance(value, str) else ""):
+                    if "default" not in match.group(2):
+                        names[match.group(1)] = None
+        step_id = str(step.get("id"))
+        for name in names:
+            empty = sum(1 for person in people if not _value(person, name))
+            if empty / len(people) >= EMPTY_SHARE:
+                share = round(100 * empty / len(people))
+                checks.append(
+                    Check(
+                        "warning",
+                        step_id,
+                        f"“{step_name(step_id)}”",
+                        f"Uses [{name.replace('_', ' ')}], which is empty for {share} % of the "
+                        f"{len(people)} people who did “{event}” lately: they would see a gap. "
+                        f"Add a default, e.g. {{{{ contact.{name} | default: 'there' }}}}.",
+                    )
+                )
+    return checks
+
+
+def _value(person: Mapping[str, Any], name: str) -> Any:
+    return person.get(name) or map_at(person, "traits").get(name)

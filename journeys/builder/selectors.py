@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 
-from journeys.models import Contact, Enrollment, EventType, Journey, StepVisit
+from journeys.models import Contact, Enrollment, Event, EventType, Journey, StepVisit
 
 LIST_WINDOW = timedelta(days=7)
 STATUS_FILTERS = {
@@ -192,3 +192,29 @@ def people_at_step(journey: Journey, step_key: str, *, limit: int = 100) -> list
             seen.add(contact.pk)
             found.append(PersonAtStep(contact, visit.left_at or visit.entered_at, False))
     return found
+
+
+def recent_people(event: str, *, now: datetime, days: int, limit: int = 500) -> list[dict]:
+    """The template `contact` values of people who did `event` lately (newest first)."""
+    if not event:
+        return []
+    since = now - timedelta(days=days)
+    ids = list(
+        Event.objects.filter(name=event, timestamp__gte=since, contact__isnull=False)
+        .order_by("-timestamp")
+        .values_list("contact_id", flat=True)[: limit * 3]
+    )
+    unique = list(dict.fromkeys(ids))[:limit]
+    rows = Contact.objects.filter(pk__in=unique).only(
+        "first_name", "last_name", "email", "phone", "traits"
+    )
+    return [
+        {
+            "first_name": row.first_name,
+            "last_name": row.last_name,
+            "email": row.email,
+            "phone": row.phone,
+            "traits": dict(row.traits or {}),
+        }
+        for row in rows
+    ]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from journeys.builder import editors
 from journeys.builder.cards import canvas_layout, step_cards, trigger_words
-from journeys.builder.checks import LINT_DAYS, draft_checks
+from journeys.builder.checks import LINT_DAYS, draft_checks, empty_variable_checks
 from journeys.builder.layout import Card, Fork, Jump
 from journeys.builder.names import step_name
 from journeys.builder.selectors import (
@@ -18,6 +18,7 @@ from journeys.builder.selectors import (
     open_by_step,
     passed_by_step,
     recent_event_names,
+    recent_people,
     same_trigger_journeys,
 )
 from journeys.models import Journey
@@ -118,10 +119,12 @@ def checks_for(journey: Journey) -> list[Any]:
     events = catalogue_events()
     document = journey.draft_spec
     trigger = trigger_words(document)["event"]
-    return draft_checks(
+    found = draft_checks(
         document,
         parse=lambda data: journey_parse(data=data),
         recent_events=recent_event_names(events, now=timezone.now(), days=LINT_DAYS),
         known_events=[event.name for event in events],
         same_trigger=same_trigger_journeys(journey, trigger),
     )
+    people = recent_people(trigger, now=timezone.now(), days=LINT_DAYS)
+    return found + empty_variable_checks(document, people=people, event=trigger)

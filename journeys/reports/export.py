@@ -72,14 +72,26 @@ def variants_table(report: JourneyReport) -> Table:
 
 
 def deliverability_table(report: JourneyReport) -> Table:
-    header = ["Step", "Variant", *[s.capitalize() for s in STATUSES], "Deferred"]
+    header = [
+        "Step",
+        "Variant",
+        *[s.capitalize() for s in STATUSES],
+        "Deferred",
+        "SMS STOP replies",
+    ]
     rows = []
     for row in report.deliverability:
         deferred = ", ".join(
             f"{n} for {DEFERRALS.get(r, r)}" for r, n in sorted(row.deferred.items())
         )
         rows.append(
-            [row.step_name, row.variant, *[str(row.statuses[s]) for s in STATUSES], deferred or "0"]
+            [
+                row.step_name,
+                row.variant,
+                *[str(row.statuses[s]) for s in STATUSES],
+                deferred or "0",
+                str(row.sms_stops),
+            ]
         )
     return header, rows
 

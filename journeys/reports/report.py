@@ -73,6 +73,7 @@ class Deliverability:
     variant: str
     statuses: dict[str, int]
     deferred: dict[str, int]
+    sms_stops: int = 0
 
 
 @dataclass
@@ -249,6 +250,7 @@ def _deliverability(
                     variant.name,
                     {s: (found.statuses.get(s, 0) if found else 0) for s in STATUSES},
                     dict(found.deferred) if found else {},
+                    found.sms_stops if found else 0,
                 )
             )
     return rows
@@ -316,7 +318,13 @@ def report_json(report: JourneyReport) -> dict[str, Any]:
             for e in report.experiments
         },
         "deliverability": [
-            {"step": d.step, "variant": d.variant, **d.statuses, "deferred": d.deferred}
+            {
+                "step": d.step,
+                "variant": d.variant,
+                **d.statuses,
+                "deferred": d.deferred,
+                "sms_stops": d.sms_stops,
+            }
             for d in report.deliverability
         ],
         "cohorts": [

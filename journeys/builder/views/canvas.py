@@ -51,6 +51,7 @@ from journeys.services.journeys import JourneyStateError
 from journeys.steps import STEP_TYPES
 
 CANVAS = "journeys/builder/canvas.html"
+MAX_MOVE = 50
 
 
 def _journey(key: str) -> Journey:
@@ -299,7 +300,13 @@ def step_move(request: HttpRequest, key: str, step: str) -> HttpResponse:
     journey = _journey(key)
     direction = -1 if request.POST.get("direction") == "up" else 1
     try:
-        document = move_step(journey.draft_spec, step, direction, outlets=editors.outlets)
+        places = max(1, min(MAX_MOVE, int(request.POST.get("places", "1"))))
+    except ValueError:
+        places = 1
+    try:
+        document: Mapping[str, Any] = journey.draft_spec
+        for _ in range(places):  # a drag moves a card several places at once
+            document = move_step(document, step, direction, outlets=editors.outlets)
         way = "up" if direction < 0 else "down"
         _apply(request, journey, document, summary=f"Moved “{step_name(step)}” {way}")
     except EditRefused as exc:

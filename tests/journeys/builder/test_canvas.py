@@ -351,3 +351,32 @@ def test_the_audience_is_edited_with_the_trigger(signed_in, journey):
     save_message(signed_in, journey, "Email", channel="sms", body="Hi")
     panel = signed_in.get(url(journey, "checks/")).content.decode()
     assert "nothing checks that the contact has a phone" not in panel
+
+
+def test_lint_warns_of_a_variable_empty_for_many_recent_people(signed_in, journey, ingest):
+    ingest(
+        "ada", ("identify", {"email": "ada@example.com", "first_name": "Ada"}), ("Signed Up", {})
+    )
+    ingest("bob", ("identify", {"email": "bob@example.com"}), ("Signed Up", {}))
+    trigger = {"event": "Signed Up", "goal": "", "goal_within": "", "exits": ""}
+    trigger |= {"where-TOTAL_FORMS": "0", "where-INITIAL_FORMS": "0", "revision": rev(journey)}
+    post(signed_in, url(journey, "trigger/"), trigger)
+    add(signed_in, journey, "message")
+    save_message(signed_in, journey, "Email", subject="Hi {{ contact.first_name }}", body="Yo")
+    panel = html.unescape(signed_in.get(url(journey, "checks/")).content.decode())
+    assert "Uses [first name], which is empty for 50 % of the 2 people who did “Signed Up”" in panel
+    save_message(
+        signed_in, journey, "Email", subject="Hi {{ contact.first_name | default: 'there' }}"
+    )
+    panel = html.unescape(signed_in.get(url(journey, "checks/")).content.decode())
+    assert "Uses [first name]" not in panel
+
+
+def test_webhook_preview_shows_its_json_body(signed_in, journey):
+    add(signed_in, journey, "message")
+    body = '{"name": "{{ contact.first_name }}", "plan": "{{ contact.plan }}"}'
+    fields = {"variant-0-url": "https://hooks.example.com/in", "variant-0-subject": ""}
+    save_message(signed_in, journey, "Email", channel="webhook", body=body, **fields)
+    page = html.unescape(signed_in.get(url(journey, "steps/Email/preview/")).content.decode())
+    assert '{\n  "name": "Ada",\n  "plan": "pro"\n}' in page
+    assert "Sent to https://hooks.example.com/in" in page

@@ -4,15 +4,17 @@ on every way out, and counters that equal a recount from the raw rows."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
 from datetime import timedelta
 
+from django.core.management import call_command
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from journeys.models import Assignment, Conversion, Enrollment, Journey, StepVisit
+from journeys.models import Assignment, Conversion, Enrollment, Journey, ReportCount, StepVisit
 from journeys.reports.recount import recount, stored
 from journeys.retention import retention_purge
 from journeys.services.contacts import contact_merge
@@ -161,3 +163,13 @@ def test_random_streams_keep_every_counter_equal_to_a_recount(
         assert stored() == recount()
         Journey.objects.filter(pk=trial.pk).update(status="live")  # for the next example
     assert stored() == recount()
+
+
+def test_reports_rebuild_recounts_lost_counters(trial, contact_on_path, send_event, run_worker):
+    ada = contact_on_path(0)
+    send_event(ada, "Signed Up")
+    run_worker()
+    before = stored()
+    ReportCount.objects.all().delete()
+    call_command("reports_rebuild", stdout=io.StringIO())
+    assert stored() == before == recount()

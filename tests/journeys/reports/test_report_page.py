@@ -13,7 +13,13 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
+from channels.messages import message_track
+from channels.models import Message
+from channels.subscriptions import subscription_set
+from journeys.models import Enrollment, MessageVariant
+from journeys.services.enrollments import enrollments_wake_due
 from journeys.services.journeys import journey_publish
 
 STEPS = {  # id: (reached, waiting, left)
@@ -137,7 +143,7 @@ def test_the_page_and_its_csv_show_the_same_figures(history, viewer):
     cohorts = _csv(viewer, "cohorts")
     assert cohorts[1][1:4] == ["7", "2", "28.6 %"]
     deliverability = _csv(viewer, "deliverability")
-    assert deliverability[0][-1] == "Deferred"
+    assert deliverability[0][-2:] == ["Deferred", "SMS STOP replies"]
 
 
 def test_the_overview_lists_live_journeys(history, viewer):
@@ -170,3 +176,39 @@ def test_a_bad_filter_is_said_and_ignored(history, viewer):
 
 def test_the_admin_index_links_to_the_reports(viewer):
     assert 'href="/admin/reports/"' in viewer.get("/admin/").content.decode()
+
+
+def test_guardrails_count_unsubscribes_and_sms_stops_per_variant(
+    trial, contact_on_path, send_event, run_worker
+):
+
+    people = [contact_on_path(0, prefix=f"g{i}", phone=f"+1415555010{i}") for i in range(4)]
+    for contact in people:
+        send_event(contact, "Signed Up")
+    run_worker()
+    welcome = list(Message.objects.filter(channel="email").order_by("pk"))
+    message_track(status="unsubscribed", message_id=welcome[0].pk)
+    # The wait times out (its timer brought forward): the SMS nudge goes out.
+    Enrollment.objects.filter(contact__in=people).update(wake_at=timezone.now())
+
+    enrollments_wake_due(now=timezone.now())
+    nudges = Message.objects.filter(channel="sms")
+    assert nudges.count() == 4
+    for message in nudges:
+        Message.objects.filter(pk=message.pk).update(status="sent")
+    subscription_set(
+        contact_id=people[1].pk, channel="sms", state="unsubscribed", reason="replied STOP by SMS"
+    )
+    data = _json("trial")
+    rates = {(v["step"], v["variant"]): v for v in data["variants"]}
+    unsubscribed = welcome[0].variant_id
+
+    name = MessageVariant.objects.get(pk=unsubscribed).name
+    group = rates[("welcome", name)]
+    assert group["unsubscribe_rate"] > 0
+    assert rates[("welcome", "B" if name == "A" else "A")]["unsubscribe_rate"] == 0
+    stops = [v for v in data["variants"] if v["step"] == "nudge"]
+    assert stops == []  # one variant: not an A/B test, but its outcomes are listed
+    nudge = [d for d in data["deliverability"] if d["step"] == "nudge"][0]
+    assert nudge["sent"] == 4
+    assert nudge["sms_stops"] == 1
