@@ -391,3 +391,17 @@ def test_an_sms_card_says_when_quiet_hours_hold_it_back(signed_in, journey, sett
         "Not sent between 21:00 and 08:00 in the contact's time zone: if Ada reaches it on "
         "Friday at 22:00 in Paris, she gets it the next day at 08:00." in page
     )
+
+
+def test_a_step_is_copied_right_after_itself(signed_in, journey):
+    add(signed_in, journey, "message")
+    save_message(signed_in, journey, "Email", name="Welcome email", subject="Hi")
+    add(signed_in, journey, "delay", "Welcome_email", "next")
+    response = post(
+        signed_in, url(journey, "steps/Welcome_email/duplicate/"), {"revision": rev(journey)}
+    )
+    assert response.status_code == 200
+    assert "Copied as “Welcome email copy”" in html.unescape(response.content.decode())
+    assert ids(journey) == ["Welcome_email", "Welcome_email_copy", "Wait_a_day"]
+    copied = journey.draft_spec["steps"][1]
+    assert copied["variants"][0]["subject"] == "Hi"
