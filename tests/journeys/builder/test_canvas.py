@@ -380,3 +380,14 @@ def test_webhook_preview_shows_its_json_body(signed_in, journey):
     page = html.unescape(signed_in.get(url(journey, "steps/Email/preview/")).content.decode())
     assert '{\n  "name": "Ada",\n  "plan": "pro"\n}' in page
     assert "Sent to https://hooks.example.com/in" in page
+
+
+def test_an_sms_card_says_when_quiet_hours_hold_it_back(signed_in, journey, settings):
+    settings.CHANNELS_QUIET_HOURS = {"email": "", "sms": "21:00-08:00"}
+    add(signed_in, journey, "message")
+    save_message(signed_in, journey, "Email", name="Nudge", channel="sms", body="Hi")
+    page = html.unescape(signed_in.get(url(journey)).content.decode())
+    assert (
+        "Not sent between 21:00 and 08:00 in the contact's time zone: if Ada reaches it on "
+        "Friday at 22:00 in Paris, she gets it the next day at 08:00." in page
+    )
