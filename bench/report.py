@@ -340,7 +340,7 @@ def main() -> None:
     try:
         page = timed(client, base, args.rounds)
         cohorts = timed(client, base + "cohorts.csv", args.rounds)
-        csv_times = timed(client, base + "steps/wait_9/contacts.csv?which=waiting", 3)
+        csv_times = timed(client, base + "steps/wait_9/contacts.csv?which=waiting", 5)
         csv_rows = timed.rows - 1  # type: ignore[attr-defined]
     finally:
         feed.terminate()
@@ -351,7 +351,7 @@ def main() -> None:
           f"(target p95 <= {TARGETS['page'] * 1000:.0f} ms)")  # fmt: skip
     print(f"cohort table CSV p50 {p(cohorts, 0.5) * 1000:6.0f} ms  p95 {p(cohorts, 0.95) * 1000:6.0f} ms  "
           f"(target <= {TARGETS['cohorts'] * 1000:.0f} ms)")  # fmt: skip
-    print(f"drop-off CSV     {csv_rows:,} rows: p50 {p(csv_times, 0.5):.2f} s  max {max(csv_times):.2f} s  "
+    print(f"drop-off CSV     {csv_rows:,} rows: p50 {p(csv_times, 0.5):.2f} s  p95 {p(csv_times, 0.95):.2f} s  "
           f"(target <= {TARGETS['csv']:.0f} s)")  # fmt: skip
     print(
         "figures exact after the events: "

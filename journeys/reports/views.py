@@ -38,7 +38,7 @@ from journeys.reports.selectors import (
 from journeys.reports.words import duration, number, percent
 from journeys.services.dropoff import dropoff_exit, dropoff_move_on, dropoff_send
 from journeys.steps.base import step_label
-from journeys.templatetags.staff import staff_date
+from journeys.templatetags.staff import STAFF_DATE_FORMAT
 
 VIEW_REPORTS = "journeys.view_reports"
 View = Callable[..., HttpResponse | StreamingHttpResponse]
@@ -287,24 +287,19 @@ def dropoff_csv(request: HttpRequest, key: str, step: str) -> StreamingHttpRespo
     since = "Here since" if which == WAITING else "Left on"
     header = ["First name", "Last name", "Email", "Phone", "User id", since, "Now"]
 
+    zone = timezone.get_current_timezone()
+
     def lines() -> Iterator[str]:
         yield to_csv(header, [])
         batch: list[list[str]] = []
         for first, last, email, phone, user_id, at, state in dropoff_export(
             journey, step, which, filter
         ):
+            stamp = at.astimezone(zone).strftime(STAFF_DATE_FORMAT) if at else ""
             batch.append(
-                [
-                    first,
-                    last,
-                    email,
-                    phone,
-                    user_id or "",
-                    staff_date(at),
-                    STATE_WORDS.get(state, state),
-                ]
+                [first, last, email, phone, user_id or "", stamp, STATE_WORDS.get(state, state)]
             )
-            if len(batch) == 1000:
+            if len(batch) == 5000:
                 yield to_csv_rows(batch)
                 batch = []
         if batch:
