@@ -317,23 +317,31 @@ def main() -> None:
     parser.add_argument("--enrollments", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--reuse-db", action="store_true", help="time a database kept before")
     parser.add_argument("--feeder", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     url = os.environ.get("BENCH_REPORT_DATABASE_URL", DEFAULT_URL)
     if args.feeder is not None:
         feeder(url, args.feeder)
         return
-    create_database(url)
+    if not args.reuse_db:
+        create_database(url)
     setup_django(url)
     from django.contrib.auth.models import User  # noqa: PLC0415
     from django.core.management import call_command  # noqa: PLC0415
     from django.test import Client  # noqa: PLC0415
 
+    from journeys.models import Journey  # noqa: PLC0415
+
     call_command("migrate", verbosity=0)
-    seeded = seed(args.enrollments)
-    journey = seeded["journey"]
+    if args.reuse_db:
+        journey = Journey.objects.get(key="bench")
+        user = User.objects.get(username="bench")
+    else:
+        journey = seed(args.enrollments)["journey"]
+        user = User.objects.create_superuser("bench", "bench@example.com", "x")
     client = Client()
-    client.force_login(User.objects.create_superuser("bench", "bench@example.com", "x"))
+    client.force_login(user)
     base = f"/admin/reports/{journey.key}/"
     timed(client, base, 2)  # warm caches (versions, templates)
     feed = subprocess.Popen([sys.executable, __file__, "--feeder", "600"], env=os.environ.copy())

@@ -4,12 +4,14 @@ a journey."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from datetime import date
 from functools import wraps
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -27,6 +29,7 @@ from journeys.reports.selectors import (
     LEFT,
     WAITING,
     Filter,
+    dropoff_csv_copy,
     dropoff_export,
     dropoff_rows,
     live_journeys,
@@ -305,6 +308,12 @@ def dropoff_csv(request: HttpRequest, key: str, step: str) -> StreamingHttpRespo
         if batch:
             yield to_csv_rows(batch)
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    if connection.vendor == "postgresql":
+        zone_name = str(timezone.get_current_timezone())
+        rows = dropoff_csv_copy(journey, step, which, filter, zone=zone_name, words=STATE_WORDS)
+        body: Iterator[str | bytes] = itertools.chain([to_csv(header, [])], rows)
+    else:
+        body = lines()
+    response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{journey.key}-{step}-{which}.csv"'
     return response
