@@ -234,11 +234,12 @@ def feeder(url: str, seconds: float) -> None:
     source = Source.objects.get(name="Bench product")
     deadline = time.monotonic() + seconds
     round_ = 0
+    run = os.getpid()
     while time.monotonic() < deadline:
         round_ += 1
         now = timezone.now()
         contacts = Contact.objects.bulk_create(
-            [Contact(user_id=f"f{round_}-{i}", email=f"f{round_}-{i}@example.com", source=source,
+            [Contact(user_id=f"f{run}-{round_}-{i}", email=f"f{round_}-{i}@example.com", source=source,
                      first_seen_at=now, last_seen_at=now) for i in range(20)]
         )  # fmt: skip
         events = [Event(source=source, contact=c, name="Signed Up", message_id=f"s{c.pk}",
@@ -345,11 +346,14 @@ def main() -> None:
     base = f"/admin/reports/{journey.key}/"
     timed(client, base, 2)  # warm caches (versions, templates)
     feed = subprocess.Popen([sys.executable, __file__, "--feeder", "600"], env=os.environ.copy())
+    time.sleep(3)
+    assert feed.poll() is None, "the feeder stopped"
     try:
         page = timed(client, base, args.rounds)
         cohorts = timed(client, base + "cohorts.csv", args.rounds)
         csv_times = timed(client, base + "steps/wait_9/contacts.csv?which=waiting", 5)
         csv_rows = timed.rows - 1  # type: ignore[attr-defined]
+        assert feed.poll() is None, "the feeder stopped during the measurement"
     finally:
         feed.terminate()
         feed.wait(timeout=60)
