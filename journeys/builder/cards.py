@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from channels.rules import after_quiet_hours
 from journeys.builder.graph import list_at, map_at, steps_of, targets
 from journeys.builder.layout import Layout, Node, Outcome, lay_out
 from journeys.builder.names import condition_words, duration_text, step_name
@@ -28,6 +29,8 @@ from journeys.steps import STEP_TYPES, ParseContext
 _VARIABLE = re.compile(
     r"\{\{\s*(?:contact|event)?\.?(?:properties\.|traits\.)?([A-Za-z_]+)[^}]*\}\}"
 )
+_TRAIT = re.compile(r"\btrait ([A-Za-z_][\w.]*)")
+_PROPERTY = re.compile(r"\bproperty ([A-Za-z_][\w.]*)")
 OutletLabel = Callable[[Mapping[str, Any], str], str]
 Outlets = Callable[[Mapping[str, Any]], Sequence[str]]
 # The timing example on delay cards: a person in Paris who arrives on a Friday evening.
@@ -47,8 +50,11 @@ class CardInfo:
     channel: str = ""
 
 
-def step_cards(document: Mapping[str, Any]) -> dict[str, CardInfo]:
-    """A CardInfo for every step of the draft, by step id."""
+def step_cards(
+    document: Mapping[str, Any], *, quiet: Mapping[str, tuple[time, time]] | None = None
+) -> dict[str, CardInfo]:
+    """A CardInfo for every step of the draft, by step id; `quiet` holds each channel's
+    quiet hours (start, end), for the timing sentence on message cards."""
     steps = steps_of(document)
     parsed: dict[str, StepSpec] = {}
     problems: dict[str, list[Problem]] = {}
@@ -85,15 +91,19 @@ def step_cards(document: Mapping[str, Any]) -> dict[str, CardInfo]:
             type_label=label,
             summary=summary,
             unfinished=unfinished,
-            timing=timing_words(raw),
+            timing=timing_words(raw)
+            or quiet_words(raw, (quiet or {}).get(str(raw.get("channel")))),
             channel=str(raw.get("channel", "")),
         )
     return cards
 
 
 def readable_variables(text: str) -> str:
-    """ "Welcome, {{ contact.first_name }}" → "Welcome, [first name]" for a card."""
-    return _VARIABLE.sub(lambda m: f"[{m.group(1).replace('_', ' ')}]", text)
+    """ "Welcome, {{ contact.first_name }}" → "Welcome, [first name]", and the engine's
+    "trait phone is set" → "their phone is set", for a card."""
+    text = _VARIABLE.sub(lambda m: f"[{m.group(1).replace('_', ' ')}]", text)
+    text = _TRAIT.sub(lambda m: f"their {m.group(1).replace('_', ' ')}", text)
+    return _PROPERTY.sub(lambda m: f"the event's {m.group(1).replace('_', ' ')}", text)
 
 
 def _parse_one(raw: Mapping[str, Any], index: int) -> tuple[StepSpec | None, list[Problem]]:
@@ -136,6 +146,22 @@ def timing_words(raw: Mapping[str, Any]) -> str:
     except (ValueError, TypeError, AttributeError):
         return ""
     return ""
+
+
+def quiet_words(raw: Mapping[str, Any], quiet: tuple[time, time] | None) -> str:
+    """A message's quiet hours for a sample person, by the channels' own rule."""
+    if raw.get("type") != "message" or quiet is None or quiet[0] == quiet[1]:
+        return ""
+    start, end = quiet
+    local = SAMPLE_ARRIVAL.astimezone(SAMPLE_ZONE)
+    arrive = datetime.combine(local.date(), start, tzinfo=SAMPLE_ZONE) + timedelta(hours=1)
+    sent = after_quiet_hours(arrive.astimezone(UTC), SAMPLE_ZONE, start, end)
+    sent_local = sent.astimezone(SAMPLE_ZONE)
+    return (
+        f"Not sent between {start:%H:%M} and {end:%H:%M} in the contact's time zone: "
+        f"if Ada reaches it on {arrive:%A} at {arrive:%H:%M} in Paris, she gets it "
+        f"{_day(sent_local, arrive)} at {sent_local:%H:%M}."
+    )
 
 
 def _day(end: datetime, start: datetime) -> str:

@@ -4,13 +4,16 @@ palette, live counts, undo/redo. Reads only; the views render it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import time
 from typing import Any
 
 from django.utils import timezone
 
+from channels.conf import quiet_hours
 from journeys.builder import editors
 from journeys.builder.cards import canvas_layout, step_cards, trigger_words
 from journeys.builder.checks import LINT_DAYS, draft_checks, empty_variable_checks
+from journeys.builder.graph import steps_of
 from journeys.builder.layout import Card, Fork, Jump
 from journeys.builder.names import step_name
 from journeys.builder.selectors import (
@@ -41,7 +44,7 @@ def canvas_context(
     seen = {event.name: event for event in events}
     undo, redo = history_tops(journey) if not read_only else (None, None)
     layout = canvas_layout(document, outlets=editors.outlets, outlet_label=outlet_label)
-    cards = step_cards(document)
+    cards = step_cards(document, quiet=quiet_hours_by_channel(document))
     live = journey.current_version_id is not None
     counts = open_by_step(journey) if live else {}
     passed = passed_by_step(journey) if live else {}
@@ -111,6 +114,18 @@ def drawn(
             )
         else:
             found.append({"kind": "end"})
+    return found
+
+
+def quiet_hours_by_channel(document: Mapping[str, Any]) -> dict[str, tuple[time, time]]:
+    """Each message channel's quiet hours as the channels apply them (none: not listed)."""
+    found = {}
+    for step in steps_of(document):
+        channel = str(step.get("channel") or "")
+        if step.get("type") == "message" and channel and channel not in found:
+            hours = quiet_hours(channel)
+            if hours is not None:
+                found[channel] = (hours.start, hours.end)
     return found
 
 

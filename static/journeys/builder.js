@@ -179,3 +179,41 @@
     menu.value = "";
   });
 })();
+
+/* Drag a card up or down its path (SortableJS); the server moves it as "Up"/"Down" would,
+   so a drop that the journey's paths do not allow is refused in words and redrawn. */
+(function () {
+  "use strict";
+  function wire() {
+    if (!window.Sortable || !window.htmx) return;
+    document.querySelectorAll("#canvas ul.steps").forEach(function (list) {
+      if (list.stepwiseSortable || !list.querySelector("li.card .card-tools")) return;
+      list.stepwiseSortable = window.Sortable.create(list, {
+        draggable: "li.card",
+        filter: "a, button, summary, input, select, textarea",
+        preventOnFilter: false,
+        animation: 120,
+        forceFallback: true,  // mouse and touch events, the same in every browser
+        onEnd: function (event) {
+          var from = event.oldDraggableIndex, to = event.newDraggableIndex;
+          if (from === undefined || to === undefined || from === to) return;
+          var card = event.item;
+          var step = card.getAttribute("data-step");
+          var button = card.querySelector(".card-tools button[hx-post]");
+          if (!step || !button) return;
+          window.htmx.ajax("POST", button.getAttribute("hx-post"), {
+            target: "#editor",
+            swap: "outerHTML",
+            values: {
+              direction: to < from ? "up" : "down",
+              places: String(Math.abs(to - from)),
+              revision: (document.getElementById("draft-revision") || {}).value || ""
+            }
+          });
+        }
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", wire);
+  document.addEventListener("htmx:afterSettle", wire);
+})();

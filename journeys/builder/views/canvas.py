@@ -26,6 +26,7 @@ from journeys.builder.forms.trigger import (
 from journeys.builder.graph import (
     EditRefused,
     delete_step,
+    duplicate_step,
     insert_step,
     move_step,
     orphaned_by_delete,
@@ -51,6 +52,7 @@ from journeys.services.journeys import JourneyStateError
 from journeys.steps import STEP_TYPES
 
 CANVAS = "journeys/builder/canvas.html"
+MAX_MOVE = 50
 
 
 def _journey(key: str) -> Journey:
@@ -295,11 +297,31 @@ def step_delete(request: HttpRequest, key: str, step: str) -> HttpResponse:
 
 
 @staff_view(EDIT, methods=("POST",))
+def step_duplicate(request: HttpRequest, key: str, step: str) -> HttpResponse:
+    journey = _journey(key)
+    try:
+        document = duplicate_step(journey.draft_spec, step, outlets=editors.outlets)
+        added = _added_id(journey.draft_spec, document)
+        _apply(request, journey, document, step_key=added)
+    except EditRefused as exc:
+        return _changed(request, journey, editor_step=step, message=str(exc), status=409)
+    except StaleDraft as exc:
+        return _changed(request, journey, message=_stale_message(exc), status=409)
+    return _changed(request, journey, editor_step=added, message=f"Copied as “{step_name(added)}”.")
+
+
+@staff_view(EDIT, methods=("POST",))
 def step_move(request: HttpRequest, key: str, step: str) -> HttpResponse:
     journey = _journey(key)
     direction = -1 if request.POST.get("direction") == "up" else 1
     try:
-        document = move_step(journey.draft_spec, step, direction, outlets=editors.outlets)
+        places = max(1, min(MAX_MOVE, int(request.POST.get("places", "1"))))
+    except ValueError:
+        places = 1
+    try:
+        document: Mapping[str, Any] = journey.draft_spec
+        for _ in range(places):  # a drag moves a card several places at once
+            document = move_step(document, step, direction, outlets=editors.outlets)
         way = "up" if direction < 0 else "down"
         _apply(request, journey, document, summary=f"Moved “{step_name(step)}” {way}")
     except EditRefused as exc:

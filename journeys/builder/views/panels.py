@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -71,6 +72,14 @@ def _content(variant: Mapping[str, Any]) -> MessageContent:
     return MessageContent(**fields)
 
 
+def _pretty_json(text: str) -> str:
+    """A webhook body as indented JSON (as sent, when it is not JSON)."""
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
+
+
 def problem_words(problem: Any) -> str:
     """A template problem as staff read it: "Subject, line 1: …"."""
     where = _FIELD_NAMES.get(problem.field, problem.field.capitalize())
@@ -94,6 +103,7 @@ def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
                 "rendered": rendered,
                 "problems": [problem_words(problem) for problem in rendered.problems],
                 "cta": variant.get("cta") or "Open",
+                "json": _pretty_json(rendered.text) if channel == "webhook" else "",
             }
         )
     person = str(contact) if contact is not None else ""

@@ -33,7 +33,7 @@ def _signed_in(browser, live_server, user):
         ]
     )
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)  # the machine is shared: a slow swap is not a failure
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(

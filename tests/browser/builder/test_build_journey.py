@@ -293,6 +293,15 @@ def test_undo_redo_stale_save_viewer_and_audit(
     assert re.search(r"casey.*Changed the subject of “Welcome email”", log, re.S)
     assert axe(page) == []
 
+    # The outline: the same journey as a list, lanes named, each step a link.
+    page.goto(f"{canvas}outline/")
+    outline = page.inner_text(".outline")
+    assert "If not within 2 days: Has a phone" in outline
+    assert axe(page) == []
+    page.keyboard.press("Tab")
+    page.click(".outline a:has-text('SMS nudge')")
+    page.wait_for_selector("#editor h2:has-text('SMS nudge')")
+
     # A report viewer sees the journey and cannot change it.
     viewer_page.goto(canvas)
     assert "you cannot change it" in viewer_page.inner_text(".history")
@@ -304,3 +313,36 @@ def test_undo_redo_stale_save_viewer_and_audit(
     # The refused save answered 409 on purpose; the browser logs that status, nothing else.
     assert [error for error in page.js_errors if "409 (Conflict)" not in error] == []
     assert viewer_page.js_errors == []
+
+
+def test_a_card_dragged_up_its_path_moves_there(editor_page, live_server, axe):
+    document = {
+        "format": "stepwise.journey/1",
+        "key": "drag",
+        "name": "Drag",
+        "trigger": {"event": "Signed Up"},
+        "steps": [
+            {"id": "Hello", "type": "message", "channel": "email",
+             "variants": [{"name": "A", "subject": "Hi", "body": "Hello"}]},
+            {"id": "Wait_a_day", "type": "delay", "duration": "P1D"},
+            {"id": "Later", "type": "message", "channel": "email",
+             "variants": [{"name": "A", "subject": "Later", "body": "Hello again"}]},
+        ],
+    }  # fmt: skip
+    journey_create(name="Drag", by=None, document=document, key="drag")
+    page = editor_page
+    page.goto(f"{live_server.url}/admin/builder/drag/")
+    page.locator("#card-Later").wait_for()
+    quiet(page)
+    later = page.locator("#card-Later .card-type").bounding_box()
+    hello = page.locator("#card-Hello .card-type").bounding_box()
+    page.mouse.move(later["x"] + 20, later["y"] + 5)
+    page.mouse.down()
+    for step in range(1, 11):
+        y = later["y"] + (hello["y"] - 10 - later["y"]) * step / 10
+        page.mouse.move(later["x"] + 20, y)
+    page.mouse.up()
+    page.wait_for_selector("#editor .editor-message:has-text('Moved.')")
+    steps = [step["id"] for step in Journey.objects.get(key="drag").draft_spec["steps"]]
+    assert steps[0] == "Later"
+    assert page.js_errors == []

@@ -370,3 +370,38 @@ def test_lint_warns_of_a_variable_empty_for_many_recent_people(signed_in, journe
     )
     panel = html.unescape(signed_in.get(url(journey, "checks/")).content.decode())
     assert "Uses [first name]" not in panel
+
+
+def test_webhook_preview_shows_its_json_body(signed_in, journey):
+    add(signed_in, journey, "message")
+    body = '{"name": "{{ contact.first_name }}", "plan": "{{ contact.plan }}"}'
+    fields = {"variant-0-url": "https://hooks.example.com/in", "variant-0-subject": ""}
+    save_message(signed_in, journey, "Email", channel="webhook", body=body, **fields)
+    page = html.unescape(signed_in.get(url(journey, "steps/Email/preview/")).content.decode())
+    assert '{\n  "name": "Ada",\n  "plan": "pro"\n}' in page
+    assert "Sent to https://hooks.example.com/in" in page
+
+
+def test_an_sms_card_says_when_quiet_hours_hold_it_back(signed_in, journey, settings):
+    settings.CHANNELS_QUIET_HOURS = {"email": "", "sms": "21:00-08:00"}
+    add(signed_in, journey, "message")
+    save_message(signed_in, journey, "Email", name="Nudge", channel="sms", body="Hi")
+    page = html.unescape(signed_in.get(url(journey)).content.decode())
+    assert (
+        "Not sent between 21:00 and 08:00 in the contact's time zone: if Ada reaches it on "
+        "Friday at 22:00 in Paris, she gets it the next day at 08:00." in page
+    )
+
+
+def test_a_step_is_copied_right_after_itself(signed_in, journey):
+    add(signed_in, journey, "message")
+    save_message(signed_in, journey, "Email", name="Welcome email", subject="Hi")
+    add(signed_in, journey, "delay", "Welcome_email", "next")
+    response = post(
+        signed_in, url(journey, "steps/Welcome_email/duplicate/"), {"revision": rev(journey)}
+    )
+    assert response.status_code == 200
+    assert "Copied as “Welcome email copy”" in html.unescape(response.content.decode())
+    assert ids(journey) == ["Welcome_email", "Welcome_email_copy", "Wait_a_day"]
+    copied = journey.draft_spec["steps"][1]
+    assert copied["variants"][0]["subject"] == "Hi"
