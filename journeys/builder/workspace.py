@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import time
 from typing import Any
 
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from channels.conf import quiet_hours
@@ -18,6 +20,7 @@ from journeys.builder.checks import (
     empty_variable_checks,
     unknown_variable_checks,
 )
+from journeys.builder.dryrun import default_script
 from journeys.builder.graph import steps_of
 from journeys.builder.layout import Card, Fork, Jump
 from journeys.builder.names import step_name
@@ -64,11 +67,15 @@ def canvas_context(
         "trigger": trigger,
         "trigger_event": seen.get(trigger["event"]),
         "palette": palette(),
+        # Drawn once, not once per "+": the canvas of a long journey has hundreds of them.
+        "palette_html": render_to_string("journeys/builder/_palette.html", {"palette": palette()}),
+        "base": reverse("builder:canvas", args=[journey.key]),
         "catalogue": events,
         "undo": undo,
         "redo": redo,
         "revision": journey.draft_revision,
         "read_only": read_only,
+        "dry_script": default_script(document),
     }
 
 
