@@ -12,7 +12,12 @@ from django.utils import timezone
 from channels.conf import quiet_hours
 from journeys.builder import editors
 from journeys.builder.cards import canvas_layout, step_cards, trigger_words
-from journeys.builder.checks import LINT_DAYS, draft_checks, empty_variable_checks
+from journeys.builder.checks import (
+    LINT_DAYS,
+    draft_checks,
+    empty_variable_checks,
+    unknown_variable_checks,
+)
 from journeys.builder.graph import steps_of
 from journeys.builder.layout import Card, Fork, Jump
 from journeys.builder.names import step_name
@@ -23,6 +28,7 @@ from journeys.builder.selectors import (
     recent_event_names,
     recent_people,
     same_trigger_journeys,
+    trait_keys,
 )
 from journeys.models import Journey
 from journeys.services.drafts import history_tops
@@ -142,4 +148,8 @@ def checks_for(journey: Journey) -> list[Any]:
         same_trigger=same_trigger_journeys(journey, trigger),
     )
     people = recent_people(trigger, now=timezone.now(), days=LINT_DAYS)
-    return found + empty_variable_checks(document, people=people, event=trigger)
+    found += empty_variable_checks(document, people=people, event=trigger)
+    seen = next((event for event in events if event.name == trigger), None)
+    return found + unknown_variable_checks(
+        document, traits=trait_keys(), properties=seen.properties if seen else ()
+    )

@@ -405,3 +405,21 @@ def test_a_step_is_copied_right_after_itself(signed_in, journey):
     assert ids(journey) == ["Welcome_email", "Welcome_email_copy", "Wait_a_day"]
     copied = journey.draft_spec["steps"][1]
     assert copied["variants"][0]["subject"] == "Hi"
+
+
+def test_lint_names_variables_nobody_has(signed_in, journey, ingest):
+    ingest(
+        "ada",
+        ("identify", {"email": "ada@example.com", "plan": "pro"}),
+        ("Signed Up", {"source": "ad"}),
+    )
+    trigger = {"event": "Signed Up", "goal": "", "goal_within": "", "exits": ""}
+    trigger |= {"where-TOTAL_FORMS": "0", "where-INITIAL_FORMS": "0", "revision": rev(journey)}
+    post(signed_in, url(journey, "trigger/"), trigger)
+    add(signed_in, journey, "message")
+    body = "Your {{ contact.plam | default: 'x' }} plan, from {{ event.sorce | default: 'y' }}"
+    save_message(signed_in, journey, "Email", subject="Hi", body=body)
+    panel = html.unescape(signed_in.get(url(journey, "checks/")).content.decode())
+    assert "Uses {{ contact.plam }}, which no contact has: it would be empty." in panel
+    assert "Did you mean {{ contact.plan }}?" in panel
+    assert "Uses {{ event.sorce }}, which the trigger event never had" in panel
