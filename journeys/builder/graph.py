@@ -315,3 +315,26 @@ def replace_step(
     graph[step_id] = {key: old.get(key, fallback) for key in outlets(step)}
     order = [step if s.get("id") == step_id else s for s in steps]
     return _write(document, order, graph)
+
+
+def duplicate_step(document: Mapping[str, Any], step_id: str, *, outlets: Outlets) -> Raw:
+    """A copy of the step right after it on its first path ("Welcome email copy")."""
+    steps = steps_of(document)
+    original = next((step for step in steps if step.get("id") == step_id), None)
+    if original is None:
+        raise EditRefused("That step is no longer in the journey.")
+    keys = list(outlets(original))
+    if not keys:
+        raise EditRefused("The end of a journey cannot be copied: nothing comes after it.")
+    copy_of = {k: copy.deepcopy(v) for k, v in original.items() if k not in _PATH_FIELDS}
+    copy_of["id"] = f"{step_id}_copy"
+    if "paths" in copy_of:
+        copy_of["paths"] = [
+            {k: v for k, v in path.items() if k != "next"}
+            for path in list_at(copy_of, "paths")
+            if isinstance(path, dict)
+        ]
+    return insert_step(document, source=step_id, outcome=keys[0], new_step=copy_of, outlets=outlets)
+
+
+_PATH_FIELDS = frozenset({"next", "then", "else", "on_timeout"})

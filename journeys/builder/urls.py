@@ -23,6 +23,7 @@ urlpatterns = [
     path("<slug:key>/steps/<str:step>/", canvas.step_editor, name="step-editor"),
     path("<slug:key>/steps/<str:step>/delete/", canvas.step_delete, name="step-delete"),
     path("<slug:key>/steps/<str:step>/move/", canvas.step_move, name="step-move"),
+    path("<slug:key>/steps/<str:step>/duplicate/", canvas.step_duplicate, name="step-duplicate"),
     path("<slug:key>/steps/<str:step>/preview/", panels.preview, name="preview"),
     path("<slug:key>/steps/<str:step>/people/", panels.people, name="people"),
     path("<slug:key>/steps/<str:step>/test-send/", panels.test_send_view, name="test-send"),

@@ -7,12 +7,20 @@ from collections.abc import Mapping
 from datetime import time
 from typing import Any
 
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from channels.conf import quiet_hours
 from journeys.builder import editors
 from journeys.builder.cards import canvas_layout, step_cards, trigger_words
-from journeys.builder.checks import LINT_DAYS, draft_checks, empty_variable_checks
+from journeys.builder.checks import (
+    LINT_DAYS,
+    draft_checks,
+    empty_variable_checks,
+    unknown_variable_checks,
+)
+from journeys.builder.dryrun import default_script
 from journeys.builder.graph import steps_of
 from journeys.builder.layout import Card, Fork, Jump
 from journeys.builder.names import step_name
@@ -23,6 +31,7 @@ from journeys.builder.selectors import (
     recent_event_names,
     recent_people,
     same_trigger_journeys,
+    trait_keys,
 )
 from journeys.models import Journey
 from journeys.services.drafts import history_tops
@@ -58,11 +67,15 @@ def canvas_context(
         "trigger": trigger,
         "trigger_event": seen.get(trigger["event"]),
         "palette": palette(),
+        # Drawn once, not once per "+": the canvas of a long journey has hundreds of them.
+        "palette_html": render_to_string("journeys/builder/_palette.html", {"palette": palette()}),
+        "base": reverse("builder:canvas", args=[journey.key]),
         "catalogue": events,
         "undo": undo,
         "redo": redo,
         "revision": journey.draft_revision,
         "read_only": read_only,
+        "dry_script": default_script(document),
     }
 
 
@@ -142,4 +155,8 @@ def checks_for(journey: Journey) -> list[Any]:
         same_trigger=same_trigger_journeys(journey, trigger),
     )
     people = recent_people(trigger, now=timezone.now(), days=LINT_DAYS)
-    return found + empty_variable_checks(document, people=people, event=trigger)
+    found += empty_variable_checks(document, people=people, event=trigger)
+    seen = next((event for event in events if event.name == trigger), None)
+    return found + unknown_variable_checks(
+        document, traits=trait_keys(), properties=seen.properties if seen else ()
+    )

@@ -225,8 +225,10 @@ def _judge(experiment: Experiment) -> None:
         if held.entered and rest.entered:
             lift = stats.holdout_lift(rest, held)
             better = "adds" if lift.points >= 0 else "loses"
+            sure = stats.enough_for_verdict(figures)
+            opening = "The journey" if sure else "So far (too few to be sure), the journey"
             experiment.lift = (
-                f"The journey {better} {points(lift.points)} of conversion over doing nothing "
+                f"{opening} {better} {points(lift.points)} of conversion over doing nothing "
                 f"({percent(100 * rest.rate)} against {percent(100 * held.rate)} for the holdout; "
                 f"95 % interval {lift.low:+.1f} to {lift.high:+.1f} points)."
             )

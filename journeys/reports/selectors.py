@@ -8,8 +8,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Sum
+from psycopg import ClientCursor
 
 from channels.models import Message, SubscriptionChange
 from journeys.models import Enrollment, Journey, JourneyVersion, MessageVariant, ReportCount, Step
@@ -203,4 +206,54 @@ def dropoff_export(journey: Journey, step_key: str, which: str, filter: Filter) 
     return rows.order_by(f"-{when}", "-pk").values_list(
         "contact__first_name", "contact__last_name", "contact__email", "contact__phone",
         "contact__user_id", when, "state",
-    ).iterator(chunk_size=5000)  # fmt: skip
+    ).iterator(chunk_size=20000)  # fmt: skip
+
+
+def _guarded(column: str) -> str:
+    """SQL for a text column no spreadsheet runs as a formula (see export._safe)."""
+    risky = f"left({column}, 1) IN ('=', '+', '-', '@')"
+    return f"CASE WHEN {risky} THEN '''' || {column} ELSE {column} END"
+
+
+def dropoff_csv_copy(
+    journey: Journey, step_key: str, which: str, filter: Filter, *, zone: str, words: dict[str, str]
+) -> Iterator[bytes]:
+    """PostgreSQL only: the drop-off list's CSV rows written by the database (COPY … TO
+    STDOUT), several times faster than building them in Python for 100,000 contacts."""
+    when = "step_entered_at" if which == WAITING else "finished_at"
+    states = list(Enrollment.OPEN_STATES) if which == WAITING else ["exited", "failed", "completed"]
+    params: list[Any] = [zone]
+    cases = []
+    for state, word in words.items():
+        cases.append("WHEN %s THEN %s")
+        params += [state, word]
+    where = ["e.journey_id = %s", "e.step_key = %s", "e.state = ANY(%s)"]
+    params += [journey.pk, step_key, states]
+    if filter.version is not None:
+        where.append(
+            "e.version_id IN (SELECT id FROM journeys_journeyversion"
+            " WHERE journey_id = %s AND number = %s)"
+        )
+        params += [journey.pk, filter.version]
+    if filter.since is not None:
+        where.append("e.entered_at >= %s")
+        params.append(filter.since)
+    if filter.until is not None:
+        where.append("e.entered_at < %s::date + 1")
+        params.append(filter.until)
+    guarded = [_guarded(name) for name in ("c.first_name", "c.last_name", "c.email")]
+    columns = ", ".join([*guarded, "c.phone", _guarded("coalesce(c.user_id, '')")])  # E.164
+    # Only fixed column names are interpolated; every value is bound by the client cursor.
+    query = (
+        f"SELECT {columns}, "  # noqa: S608
+        f"to_char(e.{when} AT TIME ZONE %s, 'FMDD Mon YYYY, HH24:MI'), "
+        f"CASE e.state {' '.join(cases)} ELSE e.state END "
+        f"FROM journeys_enrollment e JOIN journeys_contact c ON c.id = e.contact_id "
+        f"WHERE {' AND '.join(where)} ORDER BY e.{when} DESC, e.id DESC"
+    )
+    connection.ensure_connection()
+    raw = connection.connection
+    bound = ClientCursor(raw).mogrify(query, params)
+    with raw.cursor() as cursor, cursor.copy(f"COPY ({bound}) TO STDOUT WITH (FORMAT csv)") as copy:
+        for block in copy:
+            yield bytes(block)

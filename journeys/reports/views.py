@@ -4,12 +4,14 @@ a journey."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from datetime import date
 from functools import wraps
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -27,6 +29,7 @@ from journeys.reports.selectors import (
     LEFT,
     WAITING,
     Filter,
+    dropoff_csv_copy,
     dropoff_export,
     dropoff_rows,
     live_journeys,
@@ -38,7 +41,7 @@ from journeys.reports.selectors import (
 from journeys.reports.words import duration, number, percent
 from journeys.services.dropoff import dropoff_exit, dropoff_move_on, dropoff_send
 from journeys.steps.base import step_label
-from journeys.templatetags.staff import staff_date
+from journeys.templatetags.staff import STAFF_DATE_FORMAT
 
 VIEW_REPORTS = "journeys.view_reports"
 View = Callable[..., HttpResponse | StreamingHttpResponse]
@@ -287,29 +290,30 @@ def dropoff_csv(request: HttpRequest, key: str, step: str) -> StreamingHttpRespo
     since = "Here since" if which == WAITING else "Left on"
     header = ["First name", "Last name", "Email", "Phone", "User id", since, "Now"]
 
+    zone = timezone.get_current_timezone()
+
     def lines() -> Iterator[str]:
         yield to_csv(header, [])
         batch: list[list[str]] = []
         for first, last, email, phone, user_id, at, state in dropoff_export(
             journey, step, which, filter
         ):
+            stamp = at.astimezone(zone).strftime(STAFF_DATE_FORMAT) if at else ""
             batch.append(
-                [
-                    first,
-                    last,
-                    email,
-                    phone,
-                    user_id or "",
-                    staff_date(at),
-                    STATE_WORDS.get(state, state),
-                ]
+                [first, last, email, phone, user_id or "", stamp, STATE_WORDS.get(state, state)]
             )
-            if len(batch) == 1000:
+            if len(batch) == 5000:
                 yield to_csv_rows(batch)
                 batch = []
         if batch:
             yield to_csv_rows(batch)
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    if connection.vendor == "postgresql":
+        zone_name = str(timezone.get_current_timezone())
+        rows = dropoff_csv_copy(journey, step, which, filter, zone=zone_name, words=STATE_WORDS)
+        body: Iterator[str | bytes] = itertools.chain([to_csv(header, [])], rows)
+    else:
+        body = lines()
+    response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{journey.key}-{step}-{which}.csv"'
     return response

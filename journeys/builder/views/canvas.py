@@ -26,6 +26,7 @@ from journeys.builder.forms.trigger import (
 from journeys.builder.graph import (
     EditRefused,
     delete_step,
+    duplicate_step,
     insert_step,
     move_step,
     orphaned_by_delete,
@@ -293,6 +294,20 @@ def step_delete(request: HttpRequest, key: str, step: str) -> HttpResponse:
     except StaleDraft as exc:
         return _changed(request, journey, message=_stale_message(exc), status=409)
     return _changed(request, journey, message=f"Deleted “{step_name(step)}”. Undo brings it back.")
+
+
+@staff_view(EDIT, methods=("POST",))
+def step_duplicate(request: HttpRequest, key: str, step: str) -> HttpResponse:
+    journey = _journey(key)
+    try:
+        document = duplicate_step(journey.draft_spec, step, outlets=editors.outlets)
+        added = _added_id(journey.draft_spec, document)
+        _apply(request, journey, document, step_key=added)
+    except EditRefused as exc:
+        return _changed(request, journey, editor_step=step, message=str(exc), status=409)
+    except StaleDraft as exc:
+        return _changed(request, journey, message=_stale_message(exc), status=409)
+    return _changed(request, journey, editor_step=added, message=f"Copied as “{step_name(added)}”.")
 
 
 @staff_view(EDIT, methods=("POST",))

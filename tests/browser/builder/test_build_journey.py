@@ -338,9 +338,11 @@ def test_a_card_dragged_up_its_path_moves_there(editor_page, live_server, axe):
     hello = page.locator("#card-Hello .card-type").bounding_box()
     page.mouse.move(later["x"] + 20, later["y"] + 5)
     page.mouse.down()
-    for step in range(1, 11):
-        y = later["y"] + (hello["y"] - 10 - later["y"]) * step / 10
+    for step in range(1, 21):
+        y = later["y"] + (hello["y"] - 10 - later["y"]) * step / 20
         page.mouse.move(later["x"] + 20, y)
+    # SortableJS has put it first on the page before the drop.
+    expect(page.locator("#steps > li.card").first).to_have_id("card-Later")
     page.mouse.up()
     page.wait_for_selector("#editor .editor-message:has-text('Moved.')")
     steps = [step["id"] for step in Journey.objects.get(key="drag").draft_spec["steps"]]

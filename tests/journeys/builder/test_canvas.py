@@ -391,3 +391,35 @@ def test_an_sms_card_says_when_quiet_hours_hold_it_back(signed_in, journey, sett
         "Not sent between 21:00 and 08:00 in the contact's time zone: if Ada reaches it on "
         "Friday at 22:00 in Paris, she gets it the next day at 08:00." in page
     )
+
+
+def test_a_step_is_copied_right_after_itself(signed_in, journey):
+    add(signed_in, journey, "message")
+    save_message(signed_in, journey, "Email", name="Welcome email", subject="Hi")
+    add(signed_in, journey, "delay", "Welcome_email", "next")
+    response = post(
+        signed_in, url(journey, "steps/Welcome_email/duplicate/"), {"revision": rev(journey)}
+    )
+    assert response.status_code == 200
+    assert "Copied as “Welcome email copy”" in html.unescape(response.content.decode())
+    assert ids(journey) == ["Welcome_email", "Welcome_email_copy", "Wait_a_day"]
+    copied = journey.draft_spec["steps"][1]
+    assert copied["variants"][0]["subject"] == "Hi"
+
+
+def test_lint_names_variables_nobody_has(signed_in, journey, ingest):
+    ingest(
+        "ada",
+        ("identify", {"email": "ada@example.com", "plan": "pro"}),
+        ("Signed Up", {"source": "ad"}),
+    )
+    trigger = {"event": "Signed Up", "goal": "", "goal_within": "", "exits": ""}
+    trigger |= {"where-TOTAL_FORMS": "0", "where-INITIAL_FORMS": "0", "revision": rev(journey)}
+    post(signed_in, url(journey, "trigger/"), trigger)
+    add(signed_in, journey, "message")
+    body = "Your {{ contact.plam | default: 'x' }} plan, from {{ event.sorce | default: 'y' }}"
+    save_message(signed_in, journey, "Email", subject="Hi", body=body)
+    panel = html.unescape(signed_in.get(url(journey, "checks/")).content.decode())
+    assert "Uses {{ contact.plam }}, which no contact has: it would be empty." in panel
+    assert "Did you mean {{ contact.plan }}?" in panel
+    assert "Uses {{ event.sorce }}, which the trigger event never had" in panel

@@ -3,6 +3,8 @@ the three things an editor can do for them, each audited and through the real se
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group, User
 
@@ -131,3 +133,15 @@ def test_a_drop_off_list_downloads_as_csv(stuck, client):
     assert lines[0] == "First name,Last name,Email,Phone,User id,Here since,Now"
     assert sorted(line.split(",")[0] for line in lines[1:]) == ["Ann", "Ben"]
     assert all(line.endswith(",waiting") for line in lines[1:])
+    stamp = re.compile(r'"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}"')  # "1 Dec 2026, 13:51"
+    assert all(stamp.search(line) for line in lines[1:])
+
+
+def test_a_name_a_spreadsheet_would_run_is_quoted_in_the_csv(stuck, client):
+    stuck["ann"].first_name = "=HYPERLINK()"
+    stuck["ann"].save()
+    _signed_in(client, "Report viewers")
+    response = client.get("/admin/reports/trial/steps/wait_upload/contacts.csv?which=waiting")
+    text = b"".join(response.streaming_content).decode()
+    assert "'=HYPERLINK()" in text
+    assert "\n=HYPERLINK" not in text
