@@ -130,29 +130,44 @@ def _send_time(
     return result.at, result.deferred_reason
 
 
+def delivery_cluster(channel: str) -> str:
+    """The worker cluster that delivers this channel's messages: the events cluster for a
+    local channel (a chat line is a database write, like the event that caused it), the
+    delivery cluster for everything that waits on a provider."""
+    implementation = get_channel(channel)
+    local = implementation is not None and implementation.local
+    return settings.Q_EVENTS_CLUSTER if local else settings.Q_DELIVERY_CLUSTER
+
+
 class _CommitBatch:
     """Messages queued in one transaction, delivered by as few tasks as possible after it
-    commits (the engine queues hundreds per transaction)."""
+    commits (the engine queues hundreds per transaction), each on its channel's cluster."""
 
     def __init__(self) -> None:
-        self.message_ids: list[int] = []
+        self.message_ids: dict[str, list[int]] = {}
         self.flushed = False
 
-    def flush(self) -> None:
-        ids, self.message_ids, self.flushed = self.message_ids, [], True
-        try:
-            self._enqueue(ids)
-        except Exception:  # noqa: BLE001 - broker down: the rows are queued, the sweep sends them
-            logger.warning("delivery.enqueue_failed", extra={"messages": len(ids)}, exc_info=True)
+    def add(self, message: Message) -> None:
+        self.message_ids.setdefault(delivery_cluster(message.channel), []).append(message.pk)
 
-    @staticmethod
-    def _enqueue(ids: list[int]) -> None:
-        for start in range(0, len(ids), SEND_BATCH):
-            async_task(
-                "channels.tasks.deliver_messages",
-                ids[start : start + SEND_BATCH],
-                cluster=settings.Q_DELIVERY_CLUSTER,
-            )
+    def flush(self) -> None:
+        by_cluster, self.message_ids, self.flushed = self.message_ids, {}, True
+        for cluster, ids in by_cluster.items():
+            try:
+                deliveries_enqueue(ids, cluster=cluster)
+            except Exception:  # noqa: BLE001 - broker down: the rows are queued, the sweep sends them
+                logger.warning(
+                    "delivery.enqueue_failed", extra={"messages": len(ids)}, exc_info=True
+                )
+
+
+def deliveries_enqueue(ids: Sequence[int], *, cluster: str, **options: Any) -> None:
+    """Queue delivery tasks for these message ids on `cluster`, SEND_BATCH per task."""
+    for start in range(0, len(ids), SEND_BATCH):
+        async_task(
+            "channels.tasks.deliver_messages", list(ids[start : start + SEND_BATCH]),
+            cluster=cluster, **options,
+        )  # fmt: skip
 
 
 _batches = threading.local()
@@ -169,10 +184,10 @@ def _schedule_delivery(message: Message, now: datetime) -> None:
         func == batch.flush for _, func, _ in connection.run_on_commit
     )
     if batch is not None and registered and not batch.flushed and connection.in_atomic_block:
-        batch.message_ids.append(message.pk)
+        batch.add(message)
         return
     batch = _batches.current = _CommitBatch()
-    batch.message_ids.append(message.pk)
+    batch.add(message)
     transaction.on_commit(batch.flush)  # runs at once outside a transaction
 
 

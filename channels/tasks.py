@@ -6,16 +6,15 @@ import json
 import logging
 from datetime import datetime
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from channels import conf
 from channels.base import SendError
+from channels.delivery import deliveries_enqueue, delivery_cluster
 from channels.messages import message_fail_interrupted
 from channels.models import Message
-from channels.sending import SEND_BATCH, messages_send
+from channels.sending import messages_send
 from channels.webhook import post_json
 
 logger = logging.getLogger(__name__)
@@ -42,15 +41,13 @@ def send_due_messages(now: datetime | None = None) -> int:
             status=Message.Status.QUEUED, scheduled_for__lte=now, claimed_until__isnull=True
         )
         .order_by("scheduled_for")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
+        .values_list("pk", "channel")[:SWEEP_BATCH]
     )
-    for start in range(0, len(due), SEND_BATCH):
-        async_task(
-            "channels.tasks.deliver_messages",
-            due[start : start + SEND_BATCH],
-            now=now,
-            cluster=settings.Q_DELIVERY_CLUSTER,
-        )
+    by_cluster: dict[str, list[int]] = {}
+    for pk, channel in due:
+        by_cluster.setdefault(delivery_cluster(channel), []).append(pk)
+    for cluster, ids in by_cluster.items():
+        deliveries_enqueue(ids, cluster=cluster, now=now)
     return len(due)
 
 

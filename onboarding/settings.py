@@ -255,11 +255,15 @@ EMAIL_REPLY_TO = env_str("EMAIL_REPLY_TO")
 
 # Anymail: every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"]
 # (ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_WEBHOOK_SECRET, ...).
-ANYMAIL = {
+ANYMAIL: dict[str, object] = {
     key.removeprefix("ANYMAIL_"): value
     for key, value in os.environ.items()
     if key.startswith("ANYMAIL_") and value
 }
+if "REQUESTS_TIMEOUT" in ANYMAIL:
+    # Seconds, or "connect,read" seconds: requests refuses the text as it comes.
+    _timeout = [float(part) for part in str(ANYMAIL["REQUESTS_TIMEOUT"]).split(",")]
+    ANYMAIL["REQUESTS_TIMEOUT"] = _timeout[0] if len(_timeout) == 1 else tuple(_timeout)
 
 # --- Twilio -----------------------------------------------------------------------------
 

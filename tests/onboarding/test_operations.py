@@ -234,3 +234,14 @@ def test_log_format_json_writes_one_object_per_line(log_format, tmp_path):
     assert record["logger"] == "journeys.test"
     assert record["message"] == "events.kick_failed"
     assert record["count"] == 3
+
+
+def test_an_esp_timeout_from_the_environment_becomes_seconds(tmp_path):
+    show = (
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(repr(s.ANYMAIL['REQUESTS_TIMEOUT']))"
+    )
+    var = {"DEBUG": "1", "STEPWISE_VAR_DIR": str(tmp_path)}
+
+    assert _run(show, **var, ANYMAIL_REQUESTS_TIMEOUT="5").stdout.strip() == "5.0"
+    assert _run(show, **var, ANYMAIL_REQUESTS_TIMEOUT="3.05,27").stdout.strip() == "(3.05, 27.0)"
