@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from psycopg import ClientCursor
 
 from channels.models import Message, SubscriptionChange
@@ -168,11 +168,10 @@ def live_journeys() -> list[Journey]:
 WAITING, LEFT = "waiting", "left"
 
 
-def dropoff_rows(
-    journey: Journey, step_key: str, which: str, filter: Filter, *, limit: int = 200
-) -> tuple[list[Enrollment], int]:
-    """Contacts still at this step (`waiting`) or whose trip ended there without
-    converting (`left`), newest first, with how many there are in all."""
+def _dropoff_enrollments(
+    journey: Journey, step_key: str, which: str, filter: Filter
+) -> QuerySet[Enrollment]:
+    """The enrollments of one drop-off list, as a query (the page and its CSV share it)."""
     rows = Enrollment.objects.filter(journey=journey, step_key=step_key)
     if which == WAITING:
         rows = rows.filter(state__in=Enrollment.OPEN_STATES)
@@ -184,6 +183,15 @@ def dropoff_rows(
         rows = rows.filter(entered_at__date__gte=filter.since)
     if filter.until is not None:
         rows = rows.filter(entered_at__date__lte=filter.until)
+    return rows
+
+
+def dropoff_rows(
+    journey: Journey, step_key: str, which: str, filter: Filter, *, limit: int = 200
+) -> tuple[list[Enrollment], int]:
+    """Contacts still at this step (`waiting`) or whose trip ended there without
+    converting (`left`), newest first, with how many there are in all."""
+    rows = _dropoff_enrollments(journey, step_key, which, filter)
     total = rows.count()
     found = list(rows.select_related("contact").order_by("-step_entered_at", "-pk")[:limit])
     return found, total
@@ -191,17 +199,7 @@ def dropoff_rows(
 
 def dropoff_export(journey: Journey, step_key: str, which: str, filter: Filter) -> Iterator[tuple]:
     """Every contact of a drop-off list, for its CSV (streamed, newest first)."""
-    rows = Enrollment.objects.filter(journey=journey, step_key=step_key)
-    if which == WAITING:
-        rows = rows.filter(state__in=Enrollment.OPEN_STATES)
-    else:
-        rows = rows.filter(state__in=["exited", "failed", "completed"])
-    if filter.version is not None:
-        rows = rows.filter(version__number=filter.version)
-    if filter.since is not None:
-        rows = rows.filter(entered_at__date__gte=filter.since)
-    if filter.until is not None:
-        rows = rows.filter(entered_at__date__lte=filter.until)
+    rows = _dropoff_enrollments(journey, step_key, which, filter)
     when = "step_entered_at" if which == WAITING else "finished_at"
     return rows.order_by(f"-{when}", "-pk").values_list(
         "contact__first_name", "contact__last_name", "contact__email", "contact__phone",
