@@ -141,33 +141,34 @@ def delivery_cluster(channel: str) -> str:
 
 class _CommitBatch:
     """Messages queued in one transaction, delivered by as few tasks as possible after it
-    commits (the engine queues hundreds per transaction), each on its channel's cluster."""
+    commits (the engine queues hundreds per transaction)."""
 
     def __init__(self) -> None:
-        self.message_ids: dict[str, list[int]] = {}
+        self.messages: list[tuple[int, str]] = []  # (message id, channel)
         self.flushed = False
 
-    def add(self, message: Message) -> None:
-        self.message_ids.setdefault(delivery_cluster(message.channel), []).append(message.pk)
-
     def flush(self) -> None:
-        by_cluster, self.message_ids, self.flushed = self.message_ids, {}, True
-        for cluster, ids in by_cluster.items():
-            try:
-                deliveries_enqueue(ids, cluster=cluster)
-            except Exception:  # noqa: BLE001 - broker down: the rows are queued, the sweep sends them
-                logger.warning(
-                    "delivery.enqueue_failed", extra={"messages": len(ids)}, exc_info=True
-                )
+        messages, self.messages, self.flushed = self.messages, [], True
+        try:
+            deliveries_enqueue(messages)
+        except Exception:  # noqa: BLE001 - broker down: the rows are queued, the sweep sends them
+            logger.warning(
+                "delivery.enqueue_failed", extra={"messages": len(messages)}, exc_info=True
+            )
 
 
-def deliveries_enqueue(ids: Sequence[int], *, cluster: str, **options: Any) -> None:
-    """Queue delivery tasks for these message ids on `cluster`, SEND_BATCH per task."""
-    for start in range(0, len(ids), SEND_BATCH):
-        async_task(
-            "channels.tasks.deliver_messages", list(ids[start : start + SEND_BATCH]),
-            cluster=cluster, **options,
-        )  # fmt: skip
+def deliveries_enqueue(messages: Sequence[tuple[int, str]], **options: Any) -> None:
+    """Queue delivery tasks for (message id, channel) pairs, each on its channel's cluster
+    (delivery_cluster), SEND_BATCH messages per task."""
+    by_cluster: dict[str, list[int]] = {}
+    for message_id, channel in messages:
+        by_cluster.setdefault(delivery_cluster(channel), []).append(message_id)
+    for cluster, ids in by_cluster.items():
+        for start in range(0, len(ids), SEND_BATCH):
+            async_task(
+                "channels.tasks.deliver_messages", ids[start : start + SEND_BATCH],
+                cluster=cluster, **options,
+            )  # fmt: skip
 
 
 _batches = threading.local()
@@ -184,10 +185,10 @@ def _schedule_delivery(message: Message, now: datetime) -> None:
         func == batch.flush for _, func, _ in connection.run_on_commit
     )
     if batch is not None and registered and not batch.flushed and connection.in_atomic_block:
-        batch.add(message)
+        batch.messages.append((message.pk, message.channel))
         return
     batch = _batches.current = _CommitBatch()
-    batch.add(message)
+    batch.messages.append((message.pk, message.channel))
     transaction.on_commit(batch.flush)  # runs at once outside a transaction
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from channels import conf
 from channels.base import SendError
-from channels.delivery import deliveries_enqueue, delivery_cluster
+from channels.delivery import deliveries_enqueue
 from channels.messages import message_fail_interrupted
 from channels.models import Message
 from channels.sending import messages_send
@@ -43,11 +43,7 @@ def send_due_messages(now: datetime | None = None) -> int:
         .order_by("scheduled_for")
         .values_list("pk", "channel")[:SWEEP_BATCH]
     )
-    by_cluster: dict[str, list[int]] = {}
-    for pk, channel in due:
-        by_cluster.setdefault(delivery_cluster(channel), []).append(pk)
-    for cluster, ids in by_cluster.items():
-        deliveries_enqueue(ids, cluster=cluster, now=now)
+    deliveries_enqueue(due, now=now)
     return len(due)
 
 

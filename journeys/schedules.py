@@ -32,7 +32,7 @@ def _schedules() -> dict[str, tuple[str, str]]:
 def ensure_schedules(**_: Any) -> None:
     wanted = _schedules()
     # Older releases had one "journeys.sweep" doing everything; it must not run beside these.
-    Schedule.objects.filter(name__in=["journeys.sweep"]).delete()
+    Schedule.objects.filter(name="journeys.sweep").delete()
     for name, (func, cluster) in wanted.items():
         Schedule.objects.update_or_create(
             name=name,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -46,49 +47,56 @@ def provider_event_apply(
     A bounce or complaint for a message Stepwise does not know still suppresses the
     recipient address. Returns None when the event was seen before, or names no message
     of this channel."""
-    named = (
-        {"pk": message_id}
-        if message_id is not None
-        else {"provider_id": provider_id}
-        if provider_id
-        else None
-    )
-    target = None
-    if named is not None:
-        target = (
-            Message.objects.filter(channel=channel, **named).values_list("pk", flat=True).first()
-        )
+    target = _message_of_channel(channel, message_id, provider_id)
     if target is None:
         logger.warning("webhook.no_message", extra={"provider": provider, "channel": channel})
         if status in SUPPRESSING and recipient:
-            _suppress_unknown(provider, key, channel, status, recipient, detail)
+            _once(
+                provider,
+                key,
+                lambda: address_suppress(
+                    channel=channel,
+                    address=recipient,
+                    reason=status,
+                    detail=detail,
+                    now=timezone.now(),
+                ),
+            )
         return None
+    return _once(
+        provider,
+        key,
+        lambda: message_track(
+            status=status,
+            message_id=target,
+            provider_id=provider_id,
+            occurred_at=occurred_at,
+            detail=detail,
+        ),
+    )
+
+
+def _message_of_channel(channel: str, message_id: int | None, provider_id: str) -> int | None:
+    """The message the event names (by our id, else the provider's), if it is of `channel`."""
+    lookup = Message.objects.filter(channel=channel)
+    if message_id is not None:
+        lookup = lookup.filter(pk=message_id)
+    elif provider_id:
+        lookup = lookup.filter(provider_id=provider_id)
+    else:
+        return None
+    return lookup.values_list("pk", flat=True).first()
+
+
+def _once[T](provider: str, key: str, apply: Callable[[], T]) -> T | None:
+    """Run `apply` with the event's key recorded in the same transaction; None (and
+    nothing applied) when the key was recorded before: the provider resent the event."""
     try:
         with transaction.atomic():
             ProviderEvent.objects.create(
                 provider=provider, event_key=key, received_at=timezone.now()
             )
-            return message_track(
-                status=status,
-                message_id=target,
-                provider_id=provider_id,
-                occurred_at=occurred_at,
-                detail=detail,
-            )
+            return apply()
     except IntegrityError:
         logger.info("webhook.repeated", extra={"provider": provider})
         return None
-
-
-def _suppress_unknown(
-    provider: str, key: str, channel: str, status: str, recipient: str, detail: str
-) -> None:
-    try:
-        with transaction.atomic():
-            now = timezone.now()
-            ProviderEvent.objects.create(provider=provider, event_key=key, received_at=now)
-            address_suppress(
-                channel=channel, address=recipient, reason=status, detail=detail, now=now
-            )
-    except IntegrityError:
-        logger.info("webhook.repeated", extra={"provider": provider})

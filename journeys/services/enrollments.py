@@ -96,7 +96,7 @@ def enrollments_wake_due(
     return how many were handled. What is left waits for the next sweep."""
     limit = batch_size or settings.ENGINE_WAKE_BATCH_SIZE
     total = 0
-    while True:
+    for _ in range(1000):
         handled = _wake_batch(now=now, limit=limit)
         total += handled
         if handled < limit or (deadline is not None and time.monotonic() >= deadline):
