@@ -64,9 +64,7 @@ class Channel:
     `subscription` is the key of the Subscription a contact opts out of this channel with
     (None: the channel has no opt-out, e.g. a webhook to a team's own system);
     `preference` names it on the contact's preferences page ("" keeps it off the page);
-    `inbox` says its messages are read back through the in-app inbox API;
-    `local` says delivering one only writes to Stepwise's own database (no provider), so it
-    is done by the events cluster and never waits behind a provider's backlog.
+    `inbox` says its messages are read back through the in-app inbox API.
     """
 
     key: ClassVar[str]
@@ -79,7 +77,6 @@ class Channel:
     preference: ClassVar[str] = ""
     no_address: ClassVar[str] = "no address"
     inbox: ClassVar[bool] = False
-    local: ClassVar[bool] = False
 
     # --- content --------------------------------------------------------------------
 

@@ -130,45 +130,29 @@ def _send_time(
     return result.at, result.deferred_reason
 
 
-def delivery_cluster(channel: str) -> str:
-    """The worker cluster that delivers this channel's messages: the events cluster for a
-    local channel (a chat line is a database write, like the event that caused it), the
-    delivery cluster for everything that waits on a provider."""
-    implementation = get_channel(channel)
-    local = implementation is not None and implementation.local
-    return settings.Q_EVENTS_CLUSTER if local else settings.Q_DELIVERY_CLUSTER
-
-
 class _CommitBatch:
     """Messages queued in one transaction, delivered by as few tasks as possible after it
     commits (the engine queues hundreds per transaction)."""
 
     def __init__(self) -> None:
-        self.messages: list[tuple[int, str]] = []  # (message id, channel)
+        self.message_ids: list[int] = []
         self.flushed = False
 
     def flush(self) -> None:
-        messages, self.messages, self.flushed = self.messages, [], True
+        ids, self.message_ids, self.flushed = self.message_ids, [], True
         try:
-            deliveries_enqueue(messages)
+            deliveries_enqueue(ids)
         except Exception:  # noqa: BLE001 - broker down: the rows are queued, the sweep sends them
-            logger.warning(
-                "delivery.enqueue_failed", extra={"messages": len(messages)}, exc_info=True
-            )
+            logger.warning("delivery.enqueue_failed", extra={"messages": len(ids)}, exc_info=True)
 
 
-def deliveries_enqueue(messages: Sequence[tuple[int, str]], **options: Any) -> None:
-    """Queue delivery tasks for (message id, channel) pairs, each on its channel's cluster
-    (delivery_cluster), SEND_BATCH messages per task."""
-    by_cluster: dict[str, list[int]] = {}
-    for message_id, channel in messages:
-        by_cluster.setdefault(delivery_cluster(channel), []).append(message_id)
-    for cluster, ids in by_cluster.items():
-        for start in range(0, len(ids), SEND_BATCH):
-            async_task(
-                "channels.tasks.deliver_messages", ids[start : start + SEND_BATCH],
-                cluster=cluster, **options,
-            )  # fmt: skip
+def deliveries_enqueue(ids: Sequence[int], **options: Any) -> None:
+    """Queue delivery tasks for these message ids on the delivery cluster, SEND_BATCH per task."""
+    for start in range(0, len(ids), SEND_BATCH):
+        async_task(
+            "channels.tasks.deliver_messages", list(ids[start : start + SEND_BATCH]),
+            cluster=settings.Q_DELIVERY_CLUSTER, **options,
+        )  # fmt: skip
 
 
 _batches = threading.local()
@@ -185,10 +169,10 @@ def _schedule_delivery(message: Message, now: datetime) -> None:
         func == batch.flush for _, func, _ in connection.run_on_commit
     )
     if batch is not None and registered and not batch.flushed and connection.in_atomic_block:
-        batch.messages.append((message.pk, message.channel))
+        batch.message_ids.append(message.pk)
         return
     batch = _batches.current = _CommitBatch()
-    batch.messages.append((message.pk, message.channel))
+    batch.message_ids.append(message.pk)
     transaction.on_commit(batch.flush)  # runs at once outside a transaction
 
 

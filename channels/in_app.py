@@ -42,7 +42,6 @@ class InAppChannel(Channel):
     templates = ("subject", "body", "url")
     subscription, preference = "in_app", "In-app messages"
     inbox = True
-    local = True  # a chat line: the bot's answer must not wait behind an email backlog
 
     def field_problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
         cta = fields.get("cta")

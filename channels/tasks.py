@@ -41,7 +41,7 @@ def send_due_messages(now: datetime | None = None) -> int:
             status=Message.Status.QUEUED, scheduled_for__lte=now, claimed_until__isnull=True
         )
         .order_by("scheduled_for")
-        .values_list("pk", "channel")[:SWEEP_BATCH]
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     deliveries_enqueue(due, now=now)
     return len(due)

@@ -71,22 +71,6 @@ def test_new_events_go_to_the_events_queue_and_messages_to_the_delivery_queue(
     assert broker_queues() == {settings.Q_EVENTS_CLUSTER: 1, settings.Q_DELIVERY_CLUSTER: 1}
 
 
-def test_in_app_messages_are_delivered_by_the_events_cluster_not_behind_emails(
-    broker_queues, make_contact, django_capture_on_commit_callbacks
-):
-    ada = make_contact("ada")
-    chat = MessageContent(body="Nice first note, {{ contact.first_name }}!")
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        _queue_email(ada)
-        message_queue(contact_id=ada.pk, channel="in_app", content=chat, context={})
-
-    # A chat line is a database write: an email backlog on the delivery cluster never
-    # delays the bot's answer.
-    assert broker_queues() == {settings.Q_EVENTS_CLUSTER: 1, settings.Q_DELIVERY_CLUSTER: 1}
-    in_app = OrmQ.objects.get(key=settings.Q_EVENTS_CLUSTER).task
-    assert in_app["func"] == "channels.tasks.deliver_messages"
-
-
 def test_a_broken_broker_does_not_refuse_events_or_lose_messages(
     monkeypatch, make_contact, django_capture_on_commit_callbacks
 ):
