@@ -10,7 +10,7 @@ import pytest
 import requests
 from django.db import connection
 
-from channels.chat import BotIdentity, ChatLine, chat_post
+from channels.chat.lines import BotIdentity, ChatLine, chat_post
 from tests.chat.conftest import ORIGIN, open_stream
 
 pytestmark = pytest.mark.timeout(60)

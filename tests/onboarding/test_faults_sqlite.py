@@ -26,8 +26,8 @@ USERS = 20
 _SET_UP = """
 import json, django
 django.setup()
-from journeys.services.journeys import journey_import
-from journeys.services.sources import source_create
+from journeys.run.journeys import journey_import
+from journeys.people.sources import source_create
 journey_import(data=json.load(open("tests/journeys/runtime/welcome.json")), publish=True)
 print(source_create(name="Product")[1])
 """
