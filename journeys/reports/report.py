@@ -14,7 +14,7 @@ from journeys.core.spec import JourneySpec
 from journeys.core.steps import type_of
 from journeys.core.steps.base import step_label
 from journeys.reports import stats
-from journeys.reports.funnel import Funnel, Totals, build_funnel
+from journeys.reports.funnel import Funnel, StepFigures, Totals, build_funnel
 from journeys.reports.selectors import Outcomes
 from journeys.reports.words import number, percent, points
 
@@ -281,40 +281,8 @@ def report_json(report: JourneyReport) -> dict[str, Any]:
         "converted": funnel.converted,
         "conversion_rate": round(funnel.conversion_rate, 6),
         "time_to_convert": {"median_seconds": funnel.ttc_median, "p90_seconds": funnel.ttc_p90},
-        "steps": [
-            {
-                "id": s.id,
-                "name": s.name,
-                "type": s.type,
-                "lane": s.place.lane_label,
-                "reached": s.reached,
-                "percent_of_entrants": round(s.percent_of_entrants, 3),
-                "waiting": s.waiting,
-                "left": s.left,
-                "ended": s.ended,
-                "time_to_next": {"median_seconds": s.gap_median, "p90_seconds": s.gap_p90},
-            }
-            for s in funnel.steps
-        ],
-        "variants": [
-            {
-                "step": e.step,
-                "variant": a.key,
-                "label": a.label,
-                "holdout": a.holdout,
-                "entered": a.entered,
-                "converted": a.converted,
-                "conversion_rate": round(a.rate, 6),
-                "interval": [round(a.low, 6), round(a.high, 6)],
-                "probability_best": None
-                if a.probability_best is None
-                else round(a.probability_best, 4),
-                "unsubscribe_rate": round(a.unsubscribe_rate, 6),
-                "sms_stop_rate": round(a.stop_rate, 6),
-            }
-            for e in report.experiments
-            for a in e.arms
-        ],
+        "steps": [_step_json(s) for s in funnel.steps],
+        "variants": [_arm_json(e.step, a) for e in report.experiments for a in e.arms],
         "verdicts": {
             e.step: {"verdict": e.verdict, "warning": e.sample_warning, "lift": e.lift}
             for e in report.experiments
@@ -333,4 +301,35 @@ def report_json(report: JourneyReport) -> dict[str, Any]:
             {"week": c.week.isoformat(), "entered": c.entered, "converted": c.converted}
             for c in report.cohorts
         ],
+    }
+
+
+def _step_json(s: StepFigures) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "name": s.name,
+        "type": s.type,
+        "lane": s.place.lane_label,
+        "reached": s.reached,
+        "percent_of_entrants": round(s.percent_of_entrants, 3),
+        "waiting": s.waiting,
+        "left": s.left,
+        "ended": s.ended,
+        "time_to_next": {"median_seconds": s.gap_median, "p90_seconds": s.gap_p90},
+    }
+
+
+def _arm_json(step: str, a: Arm) -> dict[str, Any]:
+    return {
+        "step": step,
+        "variant": a.key,
+        "label": a.label,
+        "holdout": a.holdout,
+        "entered": a.entered,
+        "converted": a.converted,
+        "conversion_rate": round(a.rate, 6),
+        "interval": [round(a.low, 6), round(a.high, 6)],
+        "probability_best": None if a.probability_best is None else round(a.probability_best, 4),
+        "unsubscribe_rate": round(a.unsubscribe_rate, 6),
+        "sms_stop_rate": round(a.stop_rate, 6),
     }
