@@ -5,21 +5,19 @@ a journey."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
-from functools import wraps
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_POST
 
+from journeys.admin.staff_views import allowed, page, staff_view
 from journeys.core.steps.base import step_label
 from journeys.models import Journey
 from journeys.reports.charts import funnel_svg, trend_svg
@@ -44,33 +42,20 @@ from journeys.run.dropoff import dropoff_exit, dropoff_move_on, dropoff_send
 from journeys.templatetags.staff import STAFF_DATE_FORMAT
 
 VIEW_REPORTS = "journeys.view_reports"
-View = Callable[..., HttpResponse | StreamingHttpResponse]
+ACT = "journeys.change_journey"  # "Journey editors"; report viewers only look
 
 
-def reports_view(view: View) -> View:
-    """Behind the admin's login; people without journeys.view_reports get a plain page."""
-
-    @wraps(view)
-    def inner(
-        request: HttpRequest, *args: Any, **kwargs: Any
-    ) -> HttpResponse | StreamingHttpResponse:
-        if not request.user.has_perm(VIEW_REPORTS):
-            return page(
-                request,
-                "reports/refused.html",
-                {"title": "Reports"},
-                status=403,
-            )
-        return view(request, *args, **kwargs)
-
-    return admin.site.admin_view(require_GET(inner))
+def _refused(request: HttpRequest, permission: str) -> HttpResponse:
+    """People without journeys.view_reports get a plain page."""
+    return page(request, "reports/refused.html", {"title": "Reports"}, status=403)
 
 
-def page(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> TemplateResponse:
-    full = {**admin.site.each_context(request), "is_nav_sidebar_enabled": False, **context}
-    return TemplateResponse(request, template, full, status=status)
+def _refused_action(request: HttpRequest, permission: str) -> HttpResponse:
+    """Acting on a drop-off list takes both the reports and the editors' permission."""
+    return page(request, "reports/refused.html", {"title": "Reports", "act": True}, status=403)
+
+
+reports_view = staff_view(VIEW_REPORTS, refuse=_refused)
 
 
 def read_filter(request: HttpRequest, journey: Journey) -> tuple[Filter, list[str]]:
@@ -171,7 +156,6 @@ def table_csv(request: HttpRequest, key: str, table: str) -> HttpResponse:
     return response
 
 
-ACT = "journeys.change_journey"  # "Journey editors"; report viewers only look
 STATE_WORDS = {
     "active": "moving on",
     "waiting": "waiting",
@@ -216,7 +200,7 @@ def dropoff(request: HttpRequest, key: str, step: str) -> HttpResponse:
             "total": total,
             "problems": problems,
             "query": request.GET.urlencode(),
-            "can_act": request.user.has_perm(ACT),
+            "can_act": allowed(request.user, ACT),
             "channels": ONE_OFF_CHANNELS,
         },
     )
@@ -228,12 +212,9 @@ def _person(contact: Any) -> str:
     return f"{name} ({address})" if name else address
 
 
-@admin.site.admin_view
-@require_POST
+@staff_view(VIEW_REPORTS, ACT, refuse=_refused_action, methods=("POST",))
 def dropoff_action(request: HttpRequest, key: str, step: str) -> HttpResponse:
     """Exit, move on or message the contacts picked in a drop-off list; each audited."""
-    if not (request.user.has_perm(VIEW_REPORTS) and request.user.has_perm(ACT)):
-        return page(request, "reports/refused.html", {"title": "Reports", "act": True}, status=403)
     journey = _journey(key)
     picked = [int(v) for v in request.POST.getlist("pick") if v.isdigit()]
     back = (

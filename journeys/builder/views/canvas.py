@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from journeys.admin.staff_views import allowed
 from journeys.builder import editors
 from journeys.builder.drafts import (
     DraftTooLarge,
@@ -67,7 +68,7 @@ def _revision(request: HttpRequest) -> int:
 
 
 def _read_only(request: HttpRequest, journey: Journey) -> bool:
-    return not request.user.has_perm(EDIT) or journey.status == Journey.Status.ARCHIVED
+    return not allowed(request.user, EDIT) or journey.status == Journey.Status.ARCHIVED
 
 
 @staff_view(VIEW)

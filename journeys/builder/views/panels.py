@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from channels.delivery.queue import preview_context, render_preview, test_send
 from channels.rendering import MessageContent
+from journeys.admin.staff_views import allowed
 from journeys.builder.cards import step_cards
 from journeys.builder.dryrun import ScriptError, default_script, parse_script_text, timeline
 from journeys.builder.editors import FIELD_LABELS
@@ -117,7 +118,7 @@ def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
         "asked": asked,
         "contact_found": contact is not None,
         "staff_email": getattr(request.user, "email", ""),
-        "can_edit": request.user.has_perm(EDIT),
+        "can_edit": allowed(request.user, EDIT),
     }
     return fragment(request, "journeys/builder/panels.html#preview", view)
 
