@@ -18,12 +18,10 @@ from journeys.admin.base import ReadOnlyAdmin
 from journeys.admin.contact_page import contact_page
 from journeys.models import (
     Contact,
-    ContactAlias,
     Event,
     EventType,
     SecretKey,
     Source,
-    Subscription,
 )
 from journeys.people.secret_keys import secret_key_create, secret_key_revoke
 from journeys.people.sources import (
@@ -154,26 +152,6 @@ class SecretKeyAdmin(admin.ModelAdmin):
         for key in queryset:
             secret_key_revoke(key=key, by=request.user)
         self.message_user(request, f"Revoked {queryset.count()} secret key(s).")
-
-
-class AliasInline(admin.TabularInline):
-    model = ContactAlias
-    extra = 0
-    can_delete = False
-    readonly_fields = ["anonymous_id", "created_at"]
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class SubscriptionInline(admin.TabularInline):
-    model = Subscription
-    extra = 0
-    can_delete = False
-    readonly_fields = ["channel", "state", "reason", "changed_at"]
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class IdentifiedFilter(admin.SimpleListFilter):

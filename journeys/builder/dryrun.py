@@ -9,7 +9,7 @@ length of time after the start ("2 hours", "3 days"): "1 day: Created Note, size
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -116,7 +116,3 @@ def _words(kind: str, text: str) -> str:
     if kind in {"entry", "refused"}:
         return text[:1].upper() + text[1:]
     return ""
-
-
-def reached_names(reached: Sequence[str]) -> list[str]:
-    return [step_name(step_id) for step_id in dict.fromkeys(reached)]

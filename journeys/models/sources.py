@@ -39,10 +39,6 @@ class Source(models.Model):
         return f"{self.name} ({self.key_prefix}…)"
 
     @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
-
-    @property
     def is_browser(self) -> bool:
         return bool(self.allowed_origins)
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 
 from journeys.admin.staff_views import allowed
 from journeys.builder import editors
@@ -382,7 +381,3 @@ def trigger_editor(request: HttpRequest, key: str) -> HttpResponse:
         return fragment(request, f"{CANVAS}#trigger-stale", context, status=409)
     response = _changed(request, journey, message="Saved.")
     return response
-
-
-def canvas_url(journey: Journey) -> str:
-    return reverse("builder:canvas", args=[journey.key])
