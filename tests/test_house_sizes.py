@@ -23,7 +23,6 @@ ALLOWED = {
     # there: its owner splits it (the answer reading is the part that stands apart)
     "journeys/core/steps/ask.py",
     # split later on branch tidy, as pure moves (branches iso and fast change them too)
-    "journeys/run/enrollment_batch.py",
     "channels/delivery/queue.py",
 }
 
