@@ -9,10 +9,10 @@ from datetime import datetime
 
 from django.db.models import Count, Max
 
-from channels.delivery.queue import PREVIEW_UNSUBSCRIBE_URL, MessageContent, render_preview
+from channels.delivery.preview import PREVIEW_UNSUBSCRIBE_URL, render_preview
 from channels.delivery.sending import contact_context
 from channels.models import Message, MessageStatusChange
-from channels.rendering import RenderedMessage, sms_segments
+from channels.rendering import MessageContent, RenderedMessage, sms_segments
 
 CHANNEL_WORDS = {"email": "Email", "sms": "SMS", "in_app": "In-app", "webhook": "Webhook"}
 STATUS_WORDS = {
