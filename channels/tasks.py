@@ -21,12 +21,6 @@ logger = logging.getLogger(__name__)
 SWEEP_BATCH = 1_000
 
 
-def deliver_message(message_id: int, now: datetime | None = None) -> str:
-    """One delivery attempt; "skipped" if the message is not queued and due."""
-    outcomes = messages_send(message_ids=[message_id], now=now or timezone.now())
-    return outcomes.get(message_id, "skipped")
-
-
 def deliver_messages(message_ids: list[int], now: datetime | None = None) -> dict[int, str]:
     """One delivery attempt for each of a batch (what the sweeper queues)."""
     return messages_send(message_ids=message_ids, now=now or timezone.now())
