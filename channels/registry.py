@@ -205,5 +205,3 @@ def render_preview(
         return render_message(channel_key, content, context)
     except RenderError as exc:
         return RenderedMessage(channel=channel_key, problems=(exc.problem,))
-
-

@@ -47,7 +47,7 @@ def ask_answer(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome | 
     """The question handler of journeys.bot.replies (None: no question is open)."""
     found = open_ask(contact, reply.channel)
     if found is None:
-        if reply.channel == "in_app":
+        if reply.in_chat:
             chat_close_question(contact_id=contact.pk)
         return None
     enrollment, step = found
@@ -56,7 +56,7 @@ def ask_answer(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome | 
         answered(contact=contact, step=step, answer=result, now=now)
         return ReplyOutcome("answer")
     text = reask_text(step, result, _question_text(enrollment, step))
-    if reply.channel != "in_app":
+    if not reply.in_chat:
         return ReplyOutcome("reask", sms_answer=text)
     entry = bot_say(
         contact_id=contact.pk,
