@@ -81,11 +81,13 @@ class Channel:
     also opt out by replying STOP (counted in reports).
     Addresses: `contact_field` is the contact's field the address is read from ("" when it
     is not one field), `address_words` how staff call it (“phone number”), `no_address`
-    why a message was not sent, `address_example` a sample for the test-send box.
+    why a message was not sent, `address_example` a sample for the test-send box;
+    `address_often_missing`: the builder warns when nothing checks a contact has one.
     Staff pages: `preview_template` renders a `rendered` message in the builder,
     `message_template` on the message's admin page, `has_html` an HTML version worth a
-    preview on the contact page; `test_send` is "" (no test send), "staff" (to the
-    signed-in staff member's email) or "typed" (to the address they type).
+    preview on the contact page, `segments` its texts counted in SMS segments;
+    `test_send` is "" (no test send), "staff" (to the signed-in staff member's email) or
+    "typed" (to the address they type).
     Replies: `replies` is "chat" (lines of the in-app chat), "text" (a text answered in the
     provider's response) or "" (none). `inbox`: read back through the inbox API.
     """
@@ -105,10 +107,12 @@ class Channel:
     contact_field: ClassVar[str] = ""
     address_words: ClassVar[str] = "address"
     address_example: ClassVar[str] = ""
+    address_often_missing: ClassVar[bool] = False
     no_address: ClassVar[str] = "no address"
     preview_template: ClassVar[str] = "channels/preview.html"
     message_template: ClassVar[str] = "channels/message.html"
     has_html: ClassVar[bool] = False
+    segments: ClassVar[bool] = False
     test_send: ClassVar[str] = ""
     replies: ClassVar[str] = ""
     inbox: ClassVar[bool] = False

@@ -109,6 +109,7 @@ def _editor_context(
         "step_type_label": type_label(str(raw.get("type", ""))),
         "form": form,
         "sets": sets or {},
+        "channel_fields": editors.channel_fields_attr(),
         "raw_step": raw,
         "stale": stale,
     }
