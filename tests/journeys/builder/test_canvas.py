@@ -296,7 +296,7 @@ def test_dry_run_shows_the_timeline_in_words(signed_in, journey):
     assert "Reaches “Wait for a note”" in body
     assert "After 2 days:</span> Reaches “Nudge”" in body
     assert re.search(r"Waits for Created Note until \d+ \w{3} \d{4}, \d\d:\d\d UTC", body)
-    assert "Gets email, variant A" in body
+    assert "Gets an email, variant A" in body
     assert 'data-reached="Wait_for_a_note Nudge' in body
     bad = post(signed_in, url(journey, "dry-run/"), {"script": "soon: Signed Up"}).content.decode()
     assert "Line 1: I can" in html.unescape(bad)
