@@ -8,6 +8,7 @@ loaded on first use (so a channel module may import the models); a test adds its
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -30,36 +31,55 @@ from channels.rendering import (
 _CHANNELS: dict[str, Channel] = {}
 _FACTS = ("key", "label", "noun", "subscription")
 _loaded: list[bool] = []  # non-empty once STEPWISE_CHANNELS has been read
+_loading = threading.Lock()  # threads of one process load the channels once
 
 
 def _channels() -> dict[str, Channel]:
     """Every registered channel by key, reading STEPWISE_CHANNELS the first time."""
     if not _loaded:
-        _loaded.append(True)
-        for path in settings.STEPWISE_CHANNELS:
-            try:
-                channel_class = import_string(path)
-            except ImportError as exc:
-                _loaded.clear()
-                raise ImproperlyConfigured(
-                    f"STEPWISE_CHANNELS names {path!r}, which cannot be imported: {exc}"
-                ) from exc
-            register(channel_class())
+        with _loading:
+            if not _loaded:
+                try:
+                    for path in settings.STEPWISE_CHANNELS:
+                        _add(_instance(path))
+                except (ImproperlyConfigured, TypeError, ValueError):
+                    _CHANNELS.clear()  # a half-read list is not kept
+                    raise
+                _loaded.append(True)
     return _CHANNELS
+
+
+def _instance(path: str) -> Channel:
+    try:
+        channel_class = import_string(path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f"STEPWISE_CHANNELS names {path!r}, which cannot be imported: {exc}"
+        ) from exc
+    channel = channel_class() if isinstance(channel_class, type) else None
+    if not isinstance(channel, Channel):
+        raise ImproperlyConfigured(f"STEPWISE_CHANNELS names {path!r}, which is not a Channel.")
+    return channel
 
 
 @receiver(setting_changed)
 def _setting_changed(*, setting: str, **kwargs: Any) -> None:
     """A test that changes STEPWISE_CHANNELS gets the channels it names."""
     if setting == "STEPWISE_CHANNELS":
-        _CHANNELS.clear()
-        _loaded.clear()
+        with _loading:
+            _CHANNELS.clear()
+            _loaded.clear()
 
 
 def register(channel: Channel) -> Channel:
     """Add a channel; refuses an empty or duplicate key, or one that leaves a fact out."""
+    _channels()
+    return _add(channel)
+
+
+def _add(channel: Channel) -> Channel:
     key = getattr(channel, "key", "")
-    if not key or key in _channels():
+    if not key or key in _CHANNELS:
         raise ValueError(f"Channel key {key!r} is empty or already registered.")
     missing = [name for name in _FACTS if not hasattr(channel, name)]
     if missing:

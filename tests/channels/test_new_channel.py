@@ -7,6 +7,7 @@ summarised. test_new_channel_pages.py follows it through the staff pages."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from django.utils import timezone
 
@@ -202,3 +203,22 @@ def test_the_preferences_page_offers_it(pigeon, loft_contact, client):
     page = client.get(f"/unsubscribe/{make_token(message_id=message.pk)}/")
 
     assert "Pigeon post" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("channels.carrier.PigeonChannel", "which cannot be imported"),
+        ("channels.registry.channel_keys", "which is not a Channel"),
+    ],
+)
+def test_a_setting_naming_no_channel_is_refused_in_plain_words(path, words):
+    with override_settings(STEPWISE_CHANNELS=["channels.email.EmailChannel", path]):
+        with pytest.raises(
+            ImproperlyConfigured, match=f"STEPWISE_CHANNELS names '{path}', {words}"
+        ):
+            channel_keys()
+        with pytest.raises(ImproperlyConfigured):
+            channel_keys()  # nothing half-read was kept
+
+    assert channel_keys() == ["email", "sms", "in_app", "webhook"]
