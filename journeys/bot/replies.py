@@ -19,7 +19,7 @@ from django.utils import timezone
 from channels.chat.lines import BotIdentity, ChatLine, chat_last_bot_line, chat_post, chat_snapshot
 from channels.delivery.queue import team_notify
 from channels.models import ChatEntry
-from channels.registry import chat_channel, replies_by
+from channels.registry import chat_channel, get_channel, replies_by
 from journeys.bot.words import FallbackWords, fallback_text, match_keyword, notify_targets
 from journeys.models import Contact, Enrollment, JourneyVersion, KeywordReply
 
@@ -186,12 +186,15 @@ def _fallback(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome:
 
 
 def reply_from_address(channel: str, address: str, text: str) -> str:
-    """An SMS reply: the contacts with this phone number answer, the first answer is sent
-    back (journeys/api/text_replies.py hands these over from the provider's webhook)."""
-    if replies_by(channel) != "text" or not text.strip():
+    """A text reply (SMS): the contacts with this address (phone number) answer, the first
+    answer is sent back (journeys/api/text_replies.py hands these over from the provider's
+    webhook)."""
+    found = get_channel(channel)
+    if found is None or found.replies != "text" or not found.contact_field or not text.strip():
         return ""
     answers = []
-    for contact in Contact.objects.filter(phone=address).order_by("-last_seen_at")[:5]:
+    same_address = Contact.objects.filter(**{found.contact_field: address})
+    for contact in same_address.order_by("-last_seen_at")[:5]:
         try:
             outcome = reply_receive(contact=contact, reply=Reply(text=text, channel=channel))
         except ReplyRefused:

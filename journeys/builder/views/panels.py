@@ -133,6 +133,10 @@ def test_send_view(request: HttpRequest, key: str, step: str) -> HttpResponse:
         (v for v in raw.get("variants") or [] if isinstance(v, Mapping) and v.get("name") == name),
         None,
     )
+    found = get_channel(channel)
+    if found is None or not found.test_send:
+        words = found.noun if found is not None else "a message on this channel"
+        return _sent(request, f"Not sent: {words} cannot be sent as a test.", error=True)
     contact, context = _preview_for(request, journey)
     if contact is None:
         contact = Contact.objects.order_by("-last_seen_at").first()

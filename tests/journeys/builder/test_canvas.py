@@ -423,3 +423,13 @@ def test_lint_names_variables_nobody_has(signed_in, journey, ingest):
     assert "Uses {{ contact.plam }}, which no contact has: it would be empty." in panel
     assert "Did you mean {{ contact.plan }}?" in panel
     assert "Uses {{ event.sorce }}, which the trigger event never had" in panel
+
+
+def test_a_channel_without_test_sends_refuses_one_in_words(signed_in, journey):
+    add(signed_in, journey, "message")
+    fields = {"variant-0-url": "https://hooks.example.com/in", "variant-0-subject": ""}
+    save_message(signed_in, journey, "Email", channel="webhook", body="{}", **fields)
+
+    sent = post(signed_in, url(journey, "steps/Email/test-send/"), {"variant": "A"})
+
+    assert "Not sent: a webhook cannot be sent as a test." in sent.content.decode()
