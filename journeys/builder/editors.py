@@ -16,6 +16,12 @@ from django import forms
 
 from channels.base import FIELD_LABELS
 from channels.registry import all_channels, chat_channel, get_channel
+from journeys.builder.channels import (
+    channel_picker,
+    first_channel,
+    label_fields,
+    reply_channel_picker,
+)
 from journeys.builder.graph import list_at, map_at
 from journeys.builder.names import step_name
 from journeys.builder.words import (
@@ -38,27 +44,6 @@ KIND_CHOICES = [
     ("event", "Something the contact did"),
 ]
 OP_CHOICES = [(key, op.words) for key, op in OPERATORS.items()]
-
-
-def channel_picker() -> list[tuple[str, str]]:
-    """The “Send by” choices: every registered channel, as the builder names it."""
-    return [(channel.key, channel.picker_label) for channel in all_channels()]
-
-
-def channel_fields_attr() -> str:
-    """Which variant fields each channel shows, for the canvas's script
-    ("key:subject,body;key:body"): switching channel hides the others at once."""
-    return ";".join(f"{c.key}:{','.join(c.fields)}" for c in all_channels())
-
-
-def reply_channel_picker() -> list[tuple[str, str]]:
-    """The “Ask by” choices: the channels a contact can answer on."""
-    return [(channel.key, channel.picker_label) for channel in all_channels() if channel.replies]
-
-
-def _first_channel() -> str:
-    channels = all_channels()
-    return channels[0].key if channels else ""
 
 
 class NameField(forms.CharField):
@@ -188,18 +173,6 @@ class VariantForm(forms.Form):
 VariantFormSet = forms.formset_factory(VariantForm, extra=0, can_delete=True, max_num=10)
 
 
-def _label_fields(variants_set: Any, channel_key: str) -> None:
-    """Words each content field as the step's channel does (a field it lacks keeps the
-    common label: the canvas hides it)."""
-    channel = get_channel(channel_key)
-    if channel is None:
-        return
-    for form in variants_set.forms:
-        for name in channel.fields:
-            if name in form.fields:
-                form.fields[name].label = channel.field_label(name)
-
-
 class StepEditor:
     """The generic editor: the step's name and its fields as text (any step type)."""
 
@@ -269,7 +242,7 @@ class MessageEditor(StepEditor):
         return MessageForm
 
     def initial(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        return super().initial(raw) | {"channel": raw.get("channel", _first_channel())}
+        return super().initial(raw) | {"channel": raw.get("channel", first_channel())}
 
     def formsets(self, raw: Mapping[str, Any], post: Any = None) -> dict[str, Any]:
         variants = list_at(raw, "variants")
@@ -285,7 +258,7 @@ class MessageEditor(StepEditor):
         else:
             variants_set = VariantFormSet(initial=initial, prefix="variant")
             channel_key = str(raw.get("channel", ""))
-        _label_fields(variants_set, channel_key)
+        label_fields(variants_set, channel_key)
         return {"variants": variants_set}
 
     def build(
