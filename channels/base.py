@@ -74,7 +74,7 @@ class Channel:
     (SMS)”: the builder's and reports' pickers), `noun` (“a text message”: sentences).
     Content: `required`, `optional` and `templates` name MessageContent fields; `needs`
     drops a field whose partner is empty (an in-app button label without its link);
-    `field_labels` words them for staff.
+    `field_labels` words them for staff, `field_limits` caps their length in the builder.
     Opt-out: `subscription` is the key of the Subscription a contact opts out of this
     channel with (None: no opt-out, e.g. a webhook to a team's own system); `preference`
     names it on the preferences page ("" keeps it off the page); `stop_replies`: contacts
@@ -101,6 +101,7 @@ class Channel:
     templates: ClassVar[tuple[str, ...]] = ("body",)
     needs: ClassVar[Mapping[str, str]] = {}
     field_labels: ClassVar[Mapping[str, str]] = FIELD_LABELS
+    field_limits: ClassVar[Mapping[str, int]] = {}
     subscription: ClassVar[str | None]
     preference: ClassVar[str] = ""
     stop_replies: ClassVar[bool] = False

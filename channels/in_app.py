@@ -42,7 +42,7 @@ class InAppChannel(Channel):
     optional = ("subject", "url", "cta")
     templates = ("subject", "body", "url")
     long_label = "In-app message"
-    needs = {"cta": "url"}
+    needs, field_limits = {"cta": "url"}, {"cta": CTA_MAX_LENGTH}
     subscription, preference = "in_app", "In-app messages"
     address_words = "user id"
     preview_template = "channels/in_app/preview.html"

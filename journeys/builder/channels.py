@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import MaxLengthValidator
+
 from channels.registry import all_channels, get_channel
 
 
@@ -30,12 +32,20 @@ def first_channel() -> str:
 
 
 def label_fields(variants_set: Any, channel_key: str) -> None:
-    """Words each content field as the step's channel does (a field it lacks keeps the
-    common label: the canvas hides it)."""
+    """Words each content field as the step's channel does, and caps it at the channel's
+    limit (a field it lacks keeps the common label: the canvas hides it)."""
     channel = get_channel(channel_key)
     if channel is None:
         return
     for form in variants_set.forms:
         for name in channel.fields:
-            if name in form.fields:
-                form.fields[name].label = channel.field_label(name)
+            if name not in form.fields:
+                continue
+            field = form.fields[name]
+            field.label = channel.field_label(name)
+            limit = channel.field_limits.get(name)
+            if limit is not None:
+                others = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+                field.validators = [*others, MaxLengthValidator(limit)]
+                field.max_length = limit
+                field.widget.attrs["maxlength"] = str(limit)

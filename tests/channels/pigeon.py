@@ -21,6 +21,7 @@ class PigeonChannel(Channel):
     required, optional = ("body",), ("subject",)
     templates = ("subject", "body")
     field_labels = {**FIELD_LABELS, "body": "What the pigeon carries"}
+    field_limits = {"subject": 20}  # the label on its leg
     subscription, preference = "pigeon", "Pigeon post"
     address_words, address_example = "loft", "Loft 7, Paris"
     no_address = "no loft on file"

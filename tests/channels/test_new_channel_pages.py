@@ -59,7 +59,7 @@ def _get(client, path: str) -> str:
     return html.unescape(response.content.decode())
 
 
-def _save(client, journey: Journey, **variant: str):
+def _save(client, journey: Journey, *, status: int = 200, **variant: str):
     journey.refresh_from_db()
     data = {
         "name": "coo",
@@ -74,9 +74,9 @@ def _save(client, journey: Journey, **variant: str):
         "revision": str(journey.draft_revision),
     }
     response = client.post(_url(journey, "steps/coo/"), data, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200, response.content.decode()[:2000]
+    assert response.status_code == status, response.content.decode()[:2000]
     journey.refresh_from_db()
-    return journey.draft_spec["steps"][0]
+    return journey.draft_spec["steps"][0], response.content.decode()
 
 
 def test_the_builder_offers_it_with_its_fields_and_their_labels(client, draft):
@@ -88,7 +88,7 @@ def test_the_builder_offers_it_with_its_fields_and_their_labels(client, draft):
 
 
 def test_the_builder_saves_only_its_fields(client, draft):
-    saved = _save(client, draft, subject="Hi", body="Coo", url="https://example.com")
+    saved, _page = _save(client, draft, subject="Hi", body="Coo", url="https://example.com")
 
     assert saved["channel"] == "pigeon"
     assert saved["variants"] == [{"name": "A", "weight": 1, "subject": "Hi", "body": "Coo"}]
@@ -177,3 +177,12 @@ def test_the_privacy_export_holds_its_message_and_subscription(delivered):
 
     assert [m["channel"] for m in export["messages"]] == ["pigeon"]
     assert export["subscriptions"]["pigeon"]["state"] == "subscribed"
+
+
+def test_the_builder_holds_its_fields_to_its_limits(client, draft):
+    form = _get(client, _url(draft, "steps/coo/"))
+    kept, page = _save(client, draft, status=422, subject="x" * 21, body="Coo")
+
+    assert 'maxlength="20"' in form
+    assert "at most 20 characters (it has 21)" in page
+    assert kept["variants"][0]["subject"] == "Hi"
