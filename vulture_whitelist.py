@@ -18,6 +18,11 @@ _.PrivateByDefaultMiddleware
 _.ContentSecurityPolicy
 _.JsonFormatter
 _.widget_context
+# Stepwise: STEPWISE_CHANNELS names each channel class by dotted path.
+_.EmailChannel
+_.SmsChannel
+_.InAppChannel
+_.WebhookChannel
 
 # Django: hooks it calls on our subclasses (models, admin, forms, commands, checks).
 _.Meta
