@@ -20,6 +20,7 @@ from journeys.core.steps.base import (
     quoted,
     step_label,
 )
+from journeys.core.steps.form import DraftFacts, FormField
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,6 +35,22 @@ class Message(StepType[MessageStep]):
     label = "Send a message"
     description = "An email, text message, in-app message or webhook, with A/B variants."
     fields = ("channel", "variants")
+    form = (
+        FormField("channel", "Send by", "channel"),
+        FormField(
+            "variants",
+            "Variants (an A/B test when there are two or more)",
+            "variants",
+            depends_on="channel",
+        ),
+    )
+    blank_step = {
+        "id": "Email",
+        "channel": "email",
+        "variants": [{"name": "A", "weight": 1, "subject": "", "body": ""}],
+    }
+    previews = True
+    quiet_trace = frozenset({"message"})
 
     def parse(
         self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
@@ -74,6 +91,14 @@ class Message(StepType[MessageStep]):
 
     def variants(self, step: MessageStep) -> tuple[Variant, ...]:
         return step.variants
+
+    def warnings(self, step: MessageStep, facts: DraftFacts) -> list[str]:
+        if step.channel not in facts.phone_channels or facts.phone_checked:
+            return []
+        return [
+            "Sends a text message, but nothing checks that the contact has a phone "
+            "number (add a branch on “phone is set” before it)."
+        ]
 
     def summary(
         self, step: MessageStep, journey: JourneySpec, channels: Channels = NO_CHANNELS
