@@ -15,7 +15,7 @@ from channels.delivery.queue import preview_context, render_preview, test_send
 from channels.rendering import MessageContent
 from journeys.builder.cards import step_cards
 from journeys.builder.dryrun import ScriptError, default_script, parse_script_text, timeline
-from journeys.builder.editors import FIELD_LABELS
+from journeys.builder.forms.variants import FIELD_LABELS
 from journeys.builder.graph import steps_of
 from journeys.builder.http import EDIT, VIEW, fragment, page, staff_view
 from journeys.builder.names import step_name

@@ -104,8 +104,6 @@ class StepType[S: StepSpec](BuilderSide):
     waits: ClassVar[bool] = False
     form: ClassVar[tuple[FormField, ...]] = ()
     blank_step: ClassVar[Mapping[str, Any]] = {}
-    previews: ClassVar[bool] = False
-    ends_journey: ClassVar[bool] = False
     quiet_trace: ClassVar[frozenset[str]] = frozenset()
 
     # --- the document ---------------------------------------------------------------

@@ -79,6 +79,8 @@ class BuilderSide:
     form: ClassVar[tuple[FormField, ...]]
     blank_step: ClassVar[Mapping[str, Any]]
     has_next: ClassVar[bool]
+    previews: ClassVar[bool] = False
+    ends_journey: ClassVar[bool] = False
 
     def form_fields(self) -> tuple[FormField, ...]:
         """The declared form; without one, each document field as optional text."""

@@ -1,0 +1,86 @@
+"""A message's variants in the step editor: one form per variant, the fields each channel
+keeps, and the variants built back for the document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+
+from journeys.builder.graph import list_at
+
+CHANNEL_FIELDS = {
+    "email": ("subject", "preheader", "body"),
+    "sms": ("body",),
+    "in_app": ("subject", "body", "url", "cta"),
+    "webhook": ("url", "body"),
+}
+FIELD_LABELS = {
+    "subject": "Subject",
+    "preheader": "Preheader (the grey line after the subject)",
+    "body": "Text",
+    "url": "Link",
+    "cta": "Button label",
+}
+CHANNEL_LABELS = [
+    ("email", "Email"),
+    ("sms", "Text message (SMS)"),
+    ("in_app", "In-app message"),
+    ("webhook", "Webhook"),
+]
+PREFIX = "variant"
+
+
+class VariantForm(forms.Form):
+    name = forms.CharField(label="Variant name", max_length=40)
+    weight = forms.IntegerField(
+        label="Weight", min_value=0, max_value=1000, help_text="Its share of the A/B test."
+    )
+    subject = forms.CharField(label=FIELD_LABELS["subject"], required=False, max_length=500)
+    preheader = forms.CharField(label=FIELD_LABELS["preheader"], required=False, max_length=500)
+    body = forms.CharField(
+        label=FIELD_LABELS["body"], required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    url = forms.CharField(label=FIELD_LABELS["url"], required=False, max_length=2000)
+    cta = forms.CharField(label=FIELD_LABELS["cta"], required=False, max_length=40)
+
+
+VariantFormSet = forms.formset_factory(VariantForm, extra=0, can_delete=True, max_num=10)
+
+
+def variant_set(raw: Mapping[str, Any], key: str, post: Any) -> Any:
+    """The formset for the variants at `key` of a raw step."""
+    if post is not None:
+        return VariantFormSet(post, prefix=PREFIX)
+    initial = [
+        {"name": v.get("name", chr(65 + i)), "weight": v.get("weight", 1)}
+        | {k: v.get(k, "") for k in FIELD_LABELS}
+        for i, v in enumerate(list_at(raw, key))
+        if isinstance(v, Mapping)
+    ]
+    return VariantFormSet(initial=initial, prefix=PREFIX)
+
+
+def variants_from(formset: Any, channel: str) -> list[dict[str, Any]]:
+    """The raw variants of a valid formset, with only the fields `channel` keeps."""
+    allowed = CHANNEL_FIELDS.get(channel, ("body",))
+    variants = []
+    for form in formset.forms:
+        if form.cleaned_data.get("DELETE") or not form.cleaned_data:
+            continue
+        item: dict[str, Any] = {
+            "name": form.cleaned_data["name"],
+            "weight": form.cleaned_data["weight"],
+        }
+        for name in allowed:
+            value = form.cleaned_data.get(name) or ""
+            if value or name in ("subject", "body") and name in allowed:
+                if name == "cta" and not value:
+                    continue
+                item[name] = value
+        if channel == "in_app" and not item.get("url"):
+            item.pop("url", None)
+            item.pop("cta", None)
+        variants.append(item)
+    return variants
