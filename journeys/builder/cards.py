@@ -21,10 +21,11 @@ from journeys.builder.graph import list_at, map_at, steps_of, targets
 from journeys.builder.layout import Layout, Node, Outcome, lay_out
 from journeys.builder.names import condition_words, duration_text, step_name
 from journeys.builder.paths import place
+from journeys.builder.typed import parse_step
 from journeys.builder.words import length_words
-from journeys.core.problems import Problem, Reader
+from journeys.core.problems import Problem
 from journeys.core.spec import JourneySpec, StepSpec, Trigger
-from journeys.core.steps import STEP_TYPES, ParseContext, type_of
+from journeys.core.steps import STEP_TYPES, type_of
 
 _VARIABLE = re.compile(
     r"\{\{\s*(?:contact|event)?\.?(?:properties\.|traits\.)?([A-Za-z_]+)[^}]*\}\}"
@@ -60,7 +61,7 @@ def step_cards(
     parsed: dict[str, StepSpec] = {}
     problems: dict[str, list[Problem]] = {}
     for index, raw in enumerate(steps):
-        step, found = _parse_one(raw, index)
+        step, found = parse_step(raw, index, channel_facts())
         step_id = str(raw.get("id", ""))
         if step is not None:
             parsed[step_id] = step
@@ -106,21 +107,6 @@ def readable_variables(text: str) -> str:
     text = _VARIABLE.sub(lambda m: f"[{m.group(1).replace('_', ' ')}]", text)
     text = _TRAIT.sub(lambda m: f"their {m.group(1).replace('_', ' ')}", text)
     return _PROPERTY.sub(lambda m: f"the event's {m.group(1).replace('_', ' ')}", text)
-
-
-def _parse_one(raw: Mapping[str, Any], index: int) -> tuple[StepSpec | None, list[Problem]]:
-    reader = Reader()
-    step_type = STEP_TYPES.get(str(raw.get("type", "")))
-    path = f"steps[{index}]"
-    if step_type is None:
-        reader.add(f"{path}.type", "this kind of step is not known")
-        return None, reader.problems
-    kwargs = step_type.parse(reader, raw, path, ParseContext(channels=channel_facts()))
-    if kwargs is None or reader.problems:
-        return None, reader.problems or [Problem(path, "is not finished")]
-    step_id = str(raw.get("id", ""))
-    next_id = raw.get("next") if step_type.has_next else None
-    return step_type.spec(id=step_id, next=next_id, **kwargs), []
 
 
 def timing_words(step: StepSpec | None) -> str:

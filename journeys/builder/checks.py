@@ -4,8 +4,10 @@ catalogue's facts are passed in.
 
 Errors come from the format's own parser (the one publishing uses), so the panel and
 publish never disagree. Warnings are the lint from real data: events nobody sent in the
-last 30 days (with the near-miss names the catalogue knows), waits with no time limit,
-text messages to people who may have no phone, another live journey on the same trigger.
+last 30 days (with the near-miss names the catalogue knows), another live journey on the
+same trigger, and what each step type says looks wrong with its own steps (a wait with no
+time limit, a text message to people who may have no phone): `StepType.warnings`, over
+the typed steps the draft's types can read (`steps`).
 """
 
 from __future__ import annotations
@@ -19,10 +21,17 @@ from typing import Any
 from journeys.builder.graph import list_at, map_at, steps_of
 from journeys.builder.names import step_name
 from journeys.builder.paths import place
+from journeys.core.conditions import Condition
 from journeys.core.problems import SpecError
+from journeys.core.spec import StepSpec
+from journeys.core.steps import type_of
+from journeys.core.steps.form import DraftFacts
 
 Parse = Callable[[Mapping[str, Any]], object]
 LINT_DAYS = 30
+# The channels that need a phone number (the channel half of issue 17 reads this from
+# channels.registry).
+PHONE_CHANNELS = frozenset({"sms"})
 
 
 @dataclass(frozen=True)
@@ -41,18 +50,20 @@ def draft_checks(
     document: Mapping[str, Any],
     *,
     parse: Parse,
+    steps: Sequence[StepSpec],
     recent_events: Sequence[str],
     known_events: Sequence[str],
     same_trigger: Sequence[str] = (),
 ) -> list[Check]:
     """Every problem of the draft, errors first, each with the step (card) it is about.
 
-    `recent_events`: names sent in the last LINT_DAYS days; `known_events`: every name
-    the catalogue has; `same_trigger`: names of other live journeys on the same trigger.
+    `steps`: the draft's steps its types can read; `recent_events`: names sent in the last
+    LINT_DAYS days; `known_events`: every name the catalogue has; `same_trigger`: names of
+    other live journeys on the same trigger.
     """
     found = _errors(document, parse)
-    found += _event_lint(document, recent_events, known_events)
-    found += _shape_lint(document)
+    found += _event_lint(document, steps, recent_events, known_events)
+    found += _step_lint(document, steps)
     event = _trigger_event(document)
     for name in same_trigger:
         found.append(
@@ -89,7 +100,10 @@ def _trigger_event(document: Mapping[str, Any]) -> str:
 
 
 def _event_lint(
-    document: Mapping[str, Any], recent: Sequence[str], known: Sequence[str]
+    document: Mapping[str, Any],
+    steps: Sequence[StepSpec],
+    recent: Sequence[str],
+    known: Sequence[str],
 ) -> list[Check]:
     recent_set = set(recent)
     uses: list[tuple[str | None, str, str]] = []
@@ -98,10 +112,9 @@ def _event_lint(
     goal = document.get("goal")
     if isinstance(goal, Mapping) and goal.get("event"):
         uses.append((None, "the goal", str(goal["event"])))
-    for step in steps_of(document):
-        if step.get("type") == "wait_for_event" and step.get("event"):
-            step_id = str(step.get("id"))
-            uses.append((step_id, f"“{step_name(step_id)}”", str(step["event"])))
+    for step in steps:
+        for name in type_of(step).catalogue_events(step):
+            uses.append((step.id, f"“{step_name(step.id)}”", name))
     checks = []
     for use_step, where, event in uses:
         if event in recent_set:
@@ -124,48 +137,30 @@ def _event_lint(
     return checks
 
 
-def _shape_lint(document: Mapping[str, Any]) -> list[Check]:
-    checks = []
-    steps = steps_of(document)
-    tests_phone = _phone_required(document)
-    for step in steps:
-        step_id = str(step.get("id"))
-        where = f"“{step_name(step_id)}”"
-        if step.get("type") == "wait_for_event" and not step.get("timeout"):
-            checks.append(
-                Check(
-                    "warning",
-                    step_id,
-                    where,
-                    "Waits with no time limit: people who never do it stay here for good.",
-                )
-            )
-        if step.get("type") == "message" and step.get("channel") == "sms" and not tests_phone:
-            checks.append(
-                Check(
-                    "warning",
-                    step_id,
-                    where,
-                    "Sends a text message, but nothing checks that the contact has a phone "
-                    "number (add a branch on “phone is set” before it).",
-                )
-            )
-    return checks
-
-
-def _phone_required(document: Mapping[str, Any]) -> bool:
-    def phone(items: Any) -> bool:
-        return isinstance(items, list) and any(
-            isinstance(c, Mapping) and c.get("trait") == "phone" and c.get("op") == "exists"
-            for c in items
-        )
-
-    if phone(document.get("audience")):
-        return True
-    return any(
-        step.get("type") == "branch" and phone(step.get("conditions"))
-        for step in steps_of(document)
+def _step_lint(document: Mapping[str, Any], steps: Sequence[StepSpec]) -> list[Check]:
+    facts = DraftFacts(
+        phone_checked=_phone_required(document, steps), phone_channels=PHONE_CHANNELS
     )
+    return [
+        Check("warning", step.id, f"“{step_name(step.id)}”", warning)
+        for step in steps
+        for warning in type_of(step).warnings(step, facts)
+    ]
+
+
+def _phone_required(document: Mapping[str, Any], steps: Sequence[StepSpec]) -> bool:
+    """Whether the audience or a step's conditions test that the contact has a phone."""
+
+    def phone(condition: Condition) -> bool:
+        return (condition.kind, condition.name, condition.op) == ("trait", "phone", "exists")
+
+    audience = document.get("audience")
+    if isinstance(audience, list) and any(
+        isinstance(c, Mapping) and c.get("trait") == "phone" and c.get("op") == "exists"
+        for c in audience
+    ):
+        return True
+    return any(phone(c) for step in steps for c in type_of(step).conditions(step))
 
 
 _CONTACT_VARIABLE = re.compile(r"\{\{\s*contact\.(?:traits\.)?([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}\}")
@@ -181,8 +176,6 @@ def empty_variable_checks(
         return []
     checks = []
     for step in steps_of(document):
-        if step.get("type") != "message":
-            continue
         names: dict[str, None] = {}
         for variant in list_at(step, "variants"):
             if not isinstance(variant, Mapping):

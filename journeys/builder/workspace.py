@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channels.conf import quiet_hours
+from channels.registry import channel_facts
 from journeys.builder.cards import canvas_layout, step_cards, trigger_words
 from journeys.builder.checks import (
     LINT_DAYS,
@@ -34,6 +35,7 @@ from journeys.builder.selectors import (
     same_trigger_journeys,
     trait_keys,
 )
+from journeys.builder.typed import parsed_steps
 from journeys.core.steps import STEP_TYPES, palette
 from journeys.models import Journey
 from journeys.run.journeys import journey_parse
@@ -151,6 +153,7 @@ def checks_for(journey: Journey) -> list[Any]:
     found = draft_checks(
         document,
         parse=lambda data: journey_parse(data=data),
+        steps=parsed_steps(document, channel_facts()),
         recent_events=recent_event_names(events, now=timezone.now(), days=LINT_DAYS),
         known_events=[event.name for event in events],
         same_trigger=same_trigger_journeys(journey, trigger),
