@@ -19,7 +19,8 @@ from django.utils import timezone
 from channels.chat.lines import BotIdentity, ChatLine, chat_last_bot_line, chat_post, chat_snapshot
 from channels.delivery.queue import team_notify
 from channels.models import ChatEntry
-from journeys.bot.words import FallbackWords, fallback_text, match_keyword, notify_targets
+from journeys.bot.words import FallbackWords, fallback_text, match_keyword
+from journeys.core.steps.notify import notify_targets
 from journeys.models import Contact, Enrollment, JourneyVersion, KeywordReply
 
 logger = logging.getLogger(__name__)

@@ -50,6 +50,7 @@ class CardInfo:
     timing: str = ""
     channel: str = ""
     ends_journey: bool = False
+    look: str = "plain"
 
 
 def step_cards(
@@ -97,6 +98,7 @@ def step_cards(
             or quiet_words(raw, (quiet or {}).get(str(raw.get("channel")))),
             channel=str(raw.get("channel", "")),
             ends_journey=bool(getattr(step_type, "ends_journey", False)),
+            look=str(getattr(step_type, "look", "plain")),
         )
     return cards
 

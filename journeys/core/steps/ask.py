@@ -150,6 +150,8 @@ def sms_options(step: AskStep) -> str:
 
 class Ask(StepType[AskStep]):
     key, spec, order, waits = "ask", AskStep, 15, True
+    chat_question = True
+    look = "wait"
     label = "Ask a question"
     description = "The bot asks something (quick replies or typed), saves the answer, waits."
     fields = (

@@ -90,7 +90,8 @@ class StepType[S: StepSpec](BuilderSide):
     as; `previews` shows the builder's message preview and quiet hours; `ends_journey`
     marks the type that closes a path (the builder adds one where a path needs an end);
     `quiet_trace` names trace codes the simulation leaves out because a command it shows
-    says the same.
+    says the same. `chat_question`: the message it sends is a question the chat shows
+    with its quick replies (or the kind of answer it wants).
     """
 
     key: ClassVar[str]
@@ -105,6 +106,7 @@ class StepType[S: StepSpec](BuilderSide):
     form: ClassVar[tuple[FormField, ...]] = ()
     blank_step: ClassVar[Mapping[str, Any]] = {}
     quiet_trace: ClassVar[frozenset[str]] = frozenset()
+    chat_question: ClassVar[bool] = False
 
     # --- the document ---------------------------------------------------------------
 

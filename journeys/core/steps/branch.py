@@ -44,6 +44,7 @@ class Branch(StepType[BranchStep]):
     description = "Take one path or another depending on traits, the event or past events."
     fields = ("conditions", "match", "then", "else")
     no_next = 'a branch goes on through "then" and "else", not "next"'
+    look = "fork"
     form = (
         FormField(
             "match",

@@ -64,6 +64,7 @@ class Delay(StepType[DelayStep]):
         ),
     )
     blank_step = {"id": "Wait_a_day", "duration": "P1D"}
+    look = "wait"
 
     def parse(
         self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext

@@ -22,6 +22,7 @@ class Exit(StepType[ExitStep]):
     no_next = 'an exit step ends the journey: it has no "next"'
     blank_step = {"id": "End"}
     ends_journey = True
+    look = "end"
 
     def run(self, step: ExitStep, walk: Walk) -> None:
         walk.leave(step.id, "completed")

@@ -79,8 +79,10 @@ class BuilderSide:
     form: ClassVar[tuple[FormField, ...]]
     blank_step: ClassVar[Mapping[str, Any]]
     has_next: ClassVar[bool]
-    previews: ClassVar[bool] = False
-    ends_journey: ClassVar[bool] = False
+    previews: ClassVar[bool] = False  # the editor shows a preview and quiet hours
+    # The card's colour family on the canvas: sends, waits, forks or ends a path.
+    look: ClassVar[Literal["plain", "send", "wait", "fork", "end"]] = "plain"
+    ends_journey: ClassVar[bool] = False  # the builder adds one where a path needs an end
 
     def form_fields(self) -> tuple[FormField, ...]:
         """The declared form; without one, each document field as optional text."""

@@ -50,6 +50,7 @@ class Message(StepType[MessageStep]):
         "variants": [{"name": "A", "weight": 1, "subject": "", "body": ""}],
     }
     previews = True
+    look = "send"
     quiet_trace = frozenset({"message"})
 
     def parse(

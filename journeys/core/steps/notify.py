@@ -71,4 +71,16 @@ class Notify(StepType[NotifyStep]):
         return f"Tell {step.to}: {quoted(step.text)}"
 
 
+def notify_targets(document: Mapping[str, Any]) -> list[str]:
+    """The team's addresses in a journey document: every notify step's `to`, once each
+    (the bot tells a contact their message was passed on when there is one)."""
+    found: list[str] = []
+    for step in document.get("steps", []):
+        if isinstance(step, Mapping) and step.get("type") == Notify.key:
+            target = step.get("to")
+            if isinstance(target, str) and target and target not in found:
+                found.append(target)
+    return found
+
+
 STEP_TYPE = Notify()

@@ -42,6 +42,7 @@ class Split(StepType[SplitStep]):
     description = "Send each contact down one of several paths by percent, e.g. a holdout."
     fields = ("paths",)
     no_next = 'a split goes on through its paths, not "next"'
+    look = "fork"
     form = (
         FormField(
             "percents",

@@ -72,6 +72,7 @@ class WaitForEvent(StepType[WaitForEventStep]):
         FormField("where", "Only when the event has", "conditions", subject="property"),
     )
     blank_step = {"id": "Wait", "event": "", "timeout": "P2D"}
+    look = "wait"
 
     def parse(
         self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
