@@ -10,7 +10,7 @@ from typing import Any
 from journeys.builder.graph import steps_of
 from journeys.core.problems import Problem, Reader
 from journeys.core.spec import StepSpec
-from journeys.core.steps import STEP_TYPES, ParseContext
+from journeys.core.steps import STEP_TYPES, ParseContext, type_of
 from journeys.core.steps.base import Channels
 
 
@@ -36,3 +36,18 @@ def parsed_steps(document: Mapping[str, Any], channels: Channels) -> list[StepSp
     """Every step of the draft that its type can read, in the draft's order."""
     found = (parse_step(raw, index, channels)[0] for index, raw in enumerate(steps_of(document)))
     return [step for step in found if step is not None]
+
+
+def sent_content(raw: Mapping[str, Any], channels: Channels) -> tuple[str, list[dict[str, Any]]]:
+    """The channel and the variants (as the document writes them) a step sends, as its type
+    reads them; while it does not parse yet, the raw step's own "channel" and "variants"."""
+    step, _problems = parse_step(raw, 0, channels)
+    if step is not None and type_of(step).channel(step):
+        step_type = type_of(step)
+        variants = step_type.variants(step)
+        return step_type.channel(step), [
+            {"name": v.name, "weight": v.weight} | v.content() for v in variants
+        ]
+    items = raw.get("variants")
+    found = [v for v in items if isinstance(v, Mapping)] if isinstance(items, list) else []
+    return str(raw.get("channel", "")), [dict(v) for v in found]

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from channels.delivery.queue import preview_context, render_preview, test_send
+from channels.registry import channel_facts
 from channels.rendering import MessageContent
 from journeys.builder.cards import step_cards
 from journeys.builder.dryrun import ScriptError, default_script, parse_script_text, timeline
@@ -20,6 +21,7 @@ from journeys.builder.graph import steps_of
 from journeys.builder.http import EDIT, VIEW, fragment, page, staff_view
 from journeys.builder.names import step_name
 from journeys.builder.selectors import contact_search, people_at_step
+from journeys.builder.typed import sent_content
 from journeys.builder.workspace import canvas_context, checks_for
 from journeys.core.engine import ContactView
 from journeys.core.problems import SpecError
@@ -92,8 +94,7 @@ def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
     journey = get_object_or_404(Journey, key=key)
     raw = _raw_step(journey, step)
     contact, context = _preview_for(request, journey)
-    channel = str(raw.get("channel", ""))
-    variants = [v for v in raw.get("variants") or [] if isinstance(v, Mapping)]
+    channel, variants = sent_content(raw, channel_facts())
     shown = []
     for variant in variants:
         rendered = render_preview(channel, _content(variant), context)
@@ -126,12 +127,9 @@ def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
 def test_send_view(request: HttpRequest, key: str, step: str) -> HttpResponse:
     journey = get_object_or_404(Journey, key=key)
     raw = _raw_step(journey, step)
-    channel = str(raw.get("channel", ""))
+    channel, variants = sent_content(raw, channel_facts())
     name = request.POST.get("variant", "")
-    variant = next(
-        (v for v in raw.get("variants") or [] if isinstance(v, Mapping) and v.get("name") == name),
-        None,
-    )
+    variant = next((v for v in variants if v.get("name") == name), None)
     contact, context = _preview_for(request, journey)
     if contact is None:
         contact = Contact.objects.order_by("-last_seen_at").first()
