@@ -8,7 +8,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 
 from onboarding.settings import *  # noqa: E402, F403
-from onboarding.settings import BASE_DIR, DATABASES, Q_CLUSTER  # noqa: E402
+from onboarding.settings import BASE_DIR, DATABASES, Q_CLUSTER, STEPWISE_STEP_TYPES  # noqa: E402
 
 # Several checkouts may test against one PostgreSQL at once: give each its own database.
 _checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
@@ -26,3 +26,6 @@ EVENT_API_KEY_CACHE_SECONDS = 0
 EVENT_API_RATE_LIMIT = 0
 EVENT_API_AUTH_FAILURES_PER_MINUTE = 0
 CHANNELS_STAFF_SETTINGS_SECONDS = 0  # the admin's delivery settings are read every time
+# A test-only step type, defined in that one module: it must show up everywhere a built-in
+# type does (builder, simulate, reports, contact page, privacy export) with no other file.
+STEPWISE_STEP_TYPES = [*STEPWISE_STEP_TYPES, "tests.journeys.runtime.test_new_step_type"]
