@@ -49,6 +49,7 @@ REPLY_LABEL_MAX = 40
 DEFAULT_MAX_LENGTH = 200
 MAX_LENGTH_LIMIT = 1000
 ANSWERED = "Answered "
+REPLIES_HELP = "One per line. Empty: the contact types an answer."
 _TRAIT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NUMBER = re.compile(r"^[-+]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -154,31 +155,12 @@ class Ask(StepType[AskStep]):
     look = "wait"
     label = "Ask a question"
     description = "The bot asks something (quick replies or typed), saves the answer, waits."
-    fields = (
-        "channel",
-        "question",
-        "replies",
-        "answer",
-        "trait",
-        "retry",
-        "timeout",
-        "on_timeout",
-    )
+    fields = tuple("channel question replies answer trait retry timeout on_timeout".split())
+    ask_by = (("in_app", "In-app chat"), ("sms", "Text message"))
     form = (
-        FormField(
-            "channel",
-            "Ask by",
-            "channel",
-            choices=(("in_app", "In-app chat"), ("sms", "Text message")),
-        ),
+        FormField("channel", "Ask by", "channel", choices=ask_by),
         FormField("question", "Question", "long_text"),
-        FormField(
-            "replies",
-            "Quick replies",
-            "lines",
-            help="One per line. Empty: the contact types an answer.",
-            required=False,
-        ),
+        FormField("replies", "Quick replies", "lines", required=False, help=REPLIES_HELP),
         FormField("trait", "Save the answer as the trait", required=False, max_length=100),
         FormField(
             "timeout",
