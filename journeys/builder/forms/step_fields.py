@@ -167,6 +167,8 @@ def form_field(declared: FormField) -> forms.Field:
         "help_text": declared.help,
         "required": declared.required,
     }
+    if declared.kind == "yes_no":
+        return forms.BooleanField(**common)
     if declared.kind in ("choice", "channel"):
         choices = list(declared.choices) or (CHANNEL_LABELS if declared.kind == "channel" else [])
         return forms.ChoiceField(choices=choices, **common)

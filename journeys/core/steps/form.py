@@ -31,6 +31,7 @@ Kind = Literal[
     "percents",  # whole numbers adding up to 100 ("50, 50")
     "assignments",  # traits to set, one "name = value" a line
     "lines",  # a list of short texts, one a line
+    "yes_no",  # a checkbox, kept only when ticked
 ]
 
 
@@ -136,5 +137,7 @@ class BuilderSide:
 
 
 def field_default(field: FormField) -> Any:
-    """A choice field's first choice is its default: the document leaves it out."""
+    """The value the document leaves out: a choice's first choice, an unticked box."""
+    if field.kind == "yes_no":
+        return False
     return field.choices[0][0] if field.kind == "choice" and field.choices else None
