@@ -1,8 +1,8 @@
 """A step type's builder form, declared as pure data (the core cannot import Django).
 
 Each step type lists its fields (`StepType.form`): a label, a kind, help text and the
-document key it maps to. The builder (journeys.builder.editing) turns the kinds into
-Django form fields and back, so a step type never writes a form class of its own.
+document key it maps to. The builder (journeys/builder/forms/step_editor.py) turns the
+kinds into Django form fields and back, so a step type never writes a form class.
 
 Values cross this boundary in the journey document's own form: a length of time is its
 ISO 8601 text ("P2D"), conditions are their raw dicts, variants their raw dicts. The

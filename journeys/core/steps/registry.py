@@ -68,26 +68,41 @@ def palette() -> list[StepType[Any]]:
 
 def end_type() -> StepType[Any]:
     """The type that ends a path (the builder adds one where a path needs an end)."""
-    return next(t for t in STEP_TYPES.values() if t.ends_journey)
+    for candidate in STEP_TYPES.values():
+        if candidate.ends_journey:
+            return candidate
+    raise LookupError("no registered step type ends a journey (the exit step is missing)")
 
 
 def load(path: str) -> StepType[Any]:
     """The step type at a dotted path: a module defining STEP_TYPE, or module.ATTRIBUTE."""
     try:
         module = importlib.import_module(path)
-    except ImportError:
+    except ModuleNotFoundError as exc:
+        if exc.name != path:
+            raise
         module_path, _, name = path.rpartition(".")
         found = getattr(importlib.import_module(module_path), name, None)
     else:
         found = getattr(module, "STEP_TYPE", None)
     if not isinstance(found, StepType):
-        raise ValueError(f"{path!r} names no step type (a module with STEP_TYPE, or one)")
+        raise ValueError(
+            f"{path!r} names no step type: give a module that defines STEP_TYPE, "
+            "or the dotted path of a step type"
+        )
     return found
 
 
 def use(paths: Iterable[str]) -> None:
-    """Make the registry exactly the step types at these dotted paths (the setting)."""
+    """Make the registry exactly the step types at these dotted paths (the setting); on a
+    bad path or a key named twice, say so and leave the registry as it was."""
     found = [load(path) for path in paths]
+    before = dict(STEP_TYPES)
     STEP_TYPES.clear()
-    for step_type in found:
-        register(step_type)
+    try:
+        for step_type in found:
+            register(step_type)
+    except ValueError:
+        STEP_TYPES.clear()
+        STEP_TYPES.update(before)
+        raise

@@ -172,10 +172,14 @@ def test_a_site_that_does_not_list_the_type_does_not_know_it(settings):
 
 
 def test_a_setting_that_names_no_step_type_is_refused_in_plain_words(settings):
+    before = list(STEP_TYPES)
+
     with pytest.raises(ValueError, match="names no step type"):
         use([*settings.STEPWISE_STEP_TYPES, "journeys.core.steps.base"])
+    with pytest.raises(ValueError, match="registered twice"):
+        use([*settings.STEPWISE_STEP_TYPES, "journeys.core.steps.delay"])
 
-    assert "question" in STEP_TYPES
+    assert list(STEP_TYPES) == before
 
 
 def test_it_parses_into_its_own_spec(question):
