@@ -20,6 +20,8 @@ from journeys.builder.names import step_name
 from journeys.core.steps import STEP_TYPES, StepType
 from journeys.core.steps.form import BuilderSide, FormField
 
+VARIANTS = "variants"
+
 
 class _Unknown(BuilderSide):
     """A step whose type is not registered (an old draft): its name and "next" only."""
@@ -68,13 +70,14 @@ class StepEditor:
         return {"name": step_name(str(raw.get("id", "")))} | values
 
     def formsets(self, raw: Mapping[str, Any], post: Any = None) -> dict[str, Any]:
-        """The condition lists and variants, by field name ("variants" for a message's)."""
+        """The condition lists by field name, and the variants (one list a step) as
+        "variants", where the editor's template and its "Add a variant" button find them."""
         sets: dict[str, Any] = {}
         for field in self.declared:
             if field.kind == "conditions":
                 sets[field.name] = condition_set(raw, field.document_key, post, field.label)
             elif field.kind == "variants":
-                sets[field.name] = variant_set(raw, field.document_key, post)
+                sets[VARIANTS] = variant_set(raw, field.document_key, post)
         return sets
 
     def build(
@@ -88,7 +91,7 @@ class StepEditor:
                 values[field.name] = conditions_from(sets[field.name], kind=subject)
             elif field.kind == "variants":
                 channel = str(values.get(field.depends_on, ""))
-                values[field.name] = variants_from(sets[field.name], channel)
+                values[field.name] = variants_from(sets[VARIANTS], channel)
         return self.step_type.from_form(raw, values)
 
 
