@@ -6,8 +6,8 @@ Errors come from the format's own parser (the one publishing uses), so the panel
 publish never disagree. Warnings are the lint from real data: events nobody sent in the
 last 30 days (with the near-miss names the catalogue knows), another live journey on the
 same trigger, and what each step type says looks wrong with its own steps (a wait with no
-time limit, a text message to people who may have no phone): `StepType.warnings`, over
-the typed steps the draft's types can read (`steps`).
+time limit; a message on a channel whose address nothing checks the contact has, from the
+channels' facts): `StepType.warnings`, over the typed steps the draft's types can read.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from channels.registry import all_channels
 from journeys.builder.graph import list_at, map_at, steps_of
 from journeys.builder.names import step_name
 from journeys.builder.paths import place
@@ -29,9 +30,6 @@ from journeys.core.steps.form import DraftFacts
 
 Parse = Callable[[Mapping[str, Any]], object]
 LINT_DAYS = 30
-# The channels that need a phone number (the channel half of issue 17 reads this from
-# channels.registry).
-PHONE_CHANNELS = frozenset({"sms"})
 
 
 @dataclass(frozen=True)
@@ -138,9 +136,7 @@ def _event_lint(
 
 
 def _step_lint(document: Mapping[str, Any], steps: Sequence[StepSpec]) -> list[Check]:
-    facts = DraftFacts(
-        phone_checked=_phone_required(document, steps), phone_channels=PHONE_CHANNELS
-    )
+    facts = DraftFacts(address_warnings=_address_warnings(document, steps))
     return [
         Check("warning", step.id, f"“{step_name(step.id)}”", warning)
         for step in steps
@@ -148,19 +144,35 @@ def _step_lint(document: Mapping[str, Any], steps: Sequence[StepSpec]) -> list[C
     ]
 
 
-def _phone_required(document: Mapping[str, Any], steps: Sequence[StepSpec]) -> bool:
-    """Whether the audience or a step's conditions test that the contact has a phone."""
+def _address_warnings(document: Mapping[str, Any], steps: Sequence[StepSpec]) -> dict[str, str]:
+    """For each channel whose address contacts often lack, and that nothing in the draft
+    checks for, the warning a step sending on it gets (the step type decides if it does)."""
+    found = {}
+    for channel in all_channels():
+        if channel.address_often_missing and not _address_required(
+            document, steps, channel.contact_field
+        ):
+            found[channel.key] = (
+                f"Sends {channel.noun}, but nothing checks that the contact has a "
+                f"{channel.address_words} (add a branch on “{channel.contact_field} is set” "
+                "before it)."
+            )
+    return found
 
-    def phone(condition: Condition) -> bool:
-        return (condition.kind, condition.name, condition.op) == ("trait", "phone", "exists")
+
+def _address_required(document: Mapping[str, Any], steps: Sequence[StepSpec], trait: str) -> bool:
+    """Whether the audience or a step's conditions check that the contact has this trait."""
+
+    def tested(condition: Condition) -> bool:
+        return (condition.kind, condition.name, condition.op) == ("trait", trait, "exists")
 
     audience = document.get("audience")
     if isinstance(audience, list) and any(
-        isinstance(c, Mapping) and c.get("trait") == "phone" and c.get("op") == "exists"
+        isinstance(c, Mapping) and c.get("trait") == trait and c.get("op") == "exists"
         for c in audience
     ):
         return True
-    return any(phone(c) for step in steps for c in type_of(step).conditions(step))
+    return any(tested(c) for step in steps for c in type_of(step).conditions(step))
 
 
 _CONTACT_VARIABLE = re.compile(r"\{\{\s*contact\.(?:traits\.)?([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}\}")

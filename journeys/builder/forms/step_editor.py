@@ -13,8 +13,9 @@ from typing import Any
 
 from django import forms
 
+from channels.registry import get_channel
 from journeys.builder.forms.conditions import condition_set, conditions_from
-from journeys.builder.forms.step_fields import SET_KINDS, NameField, form_field
+from journeys.builder.forms.step_fields import SET_KINDS, NameField, channel_default, form_field
 from journeys.builder.forms.variants import variant_set, variants_from
 from journeys.builder.names import step_name
 from journeys.core.steps import STEP_TYPES, StepType
@@ -51,7 +52,16 @@ class StepEditor:
         self.declared = step_type.form_fields()
 
     def blank(self) -> dict[str, Any]:
-        return self.step_type.blank()
+        """A new step: the type's blank one, on the default channel when it sends on one
+        (and named after that channel when the type gives no name)."""
+        step = self.step_type.blank()
+        for field in self.declared:
+            if field.kind == "channel" and not step.get(field.document_key):
+                step[field.document_key] = channel_default(field)
+                channel = get_channel(step[field.document_key])
+                if "id" not in self.step_type.blank_step and channel is not None:
+                    step["id"] = channel.label
+        return step
 
     def outlets(self, raw: Mapping[str, Any]) -> list[str]:
         return self.step_type.outlets(raw)
@@ -77,7 +87,9 @@ class StepEditor:
             if field.kind == "conditions":
                 sets[field.name] = condition_set(raw, field.document_key, post, field.label)
             elif field.kind == "variants":
-                sets[VARIANTS] = variant_set(raw, field.document_key, post)
+                source = post if post is not None else raw
+                channel_key = str(source.get(field.depends_on, "") or "")
+                sets[VARIANTS] = variant_set(raw, field.document_key, post, channel_key)
         return sets
 
     def build(

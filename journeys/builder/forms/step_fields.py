@@ -12,8 +12,9 @@ from typing import Any
 
 from django import forms
 
+from channels.registry import chat_channel
+from journeys.builder.channels import channel_picker, first_channel, reply_channel_picker
 from journeys.builder.forms.conditions import scalar, value_text
-from journeys.builder.forms.variants import CHANNEL_LABELS
 from journeys.builder.words import (
     LocalTime,
     WordsError,
@@ -160,6 +161,11 @@ _TEXT_CLASSES: dict[str, type[forms.CharField]] = {
 _TEXTAREA_KINDS = frozenset({"long_text", "assignments", "lines"})
 
 
+def channel_default(declared: FormField) -> str:
+    """The channel a new step starts on: the chat for a question, else the first one."""
+    return chat_channel() if declared.replies else first_channel()
+
+
 def form_field(declared: FormField) -> forms.Field:
     """The Django field for one declared field (not for the formset kinds)."""
     common: dict[str, Any] = {
@@ -169,9 +175,11 @@ def form_field(declared: FormField) -> forms.Field:
     }
     if declared.kind == "yes_no":
         return forms.BooleanField(**common)
-    if declared.kind in ("choice", "channel"):
-        choices = list(declared.choices) or (CHANNEL_LABELS if declared.kind == "channel" else [])
-        return forms.ChoiceField(choices=choices, **common)
+    if declared.kind == "channel":
+        picker = reply_channel_picker if declared.replies else channel_picker
+        return forms.ChoiceField(choices=picker, **common)
+    if declared.kind == "choice":
+        return forms.ChoiceField(choices=list(declared.choices), **common)
     field_class = _TEXT_CLASSES.get(declared.kind, TextField)
     if declared.kind in _TEXTAREA_KINDS:
         common["widget"] = forms.Textarea({"rows": 3})

@@ -1,5 +1,6 @@
-"""A message's variants in the step editor: one form per variant, the fields each channel
-keeps, and the variants built back for the document."""
+"""A message's variants in the step editor: one form per variant, worded and limited as
+the step's channel says (journeys/builder/channels.py), and built back for the document
+with only the fields that channel keeps."""
 
 from __future__ import annotations
 
@@ -8,27 +9,11 @@ from typing import Any
 
 from django import forms
 
+from channels.base import FIELD_LABELS
+from channels.registry import get_channel
+from journeys.builder.channels import label_fields
 from journeys.builder.graph import list_at
 
-CHANNEL_FIELDS = {
-    "email": ("subject", "preheader", "body"),
-    "sms": ("body",),
-    "in_app": ("subject", "body", "url", "cta"),
-    "webhook": ("url", "body"),
-}
-FIELD_LABELS = {
-    "subject": "Subject",
-    "preheader": "Preheader (the grey line after the subject)",
-    "body": "Text",
-    "url": "Link",
-    "cta": "Button label",
-}
-CHANNEL_LABELS = [
-    ("email", "Email"),
-    ("sms", "Text message (SMS)"),
-    ("in_app", "In-app message"),
-    ("webhook", "Webhook"),
-]
 PREFIX = "variant"
 
 
@@ -49,22 +34,27 @@ class VariantForm(forms.Form):
 VariantFormSet = forms.formset_factory(VariantForm, extra=0, can_delete=True, max_num=10)
 
 
-def variant_set(raw: Mapping[str, Any], key: str, post: Any) -> Any:
-    """The formset for the variants at `key` of a raw step."""
+def variant_set(raw: Mapping[str, Any], key: str, post: Any, channel_key: str) -> Any:
+    """The formset for the variants at `key` of a raw step, sent on `channel_key`."""
     if post is not None:
-        return VariantFormSet(post, prefix=PREFIX)
-    initial = [
-        {"name": v.get("name", chr(65 + i)), "weight": v.get("weight", 1)}
-        | {k: v.get(k, "") for k in FIELD_LABELS}
-        for i, v in enumerate(list_at(raw, key))
-        if isinstance(v, Mapping)
-    ]
-    return VariantFormSet(initial=initial, prefix=PREFIX)
+        variants_set = VariantFormSet(post, prefix=PREFIX)
+    else:
+        initial = [
+            {"name": v.get("name", chr(65 + i)), "weight": v.get("weight", 1)}
+            | {k: v.get(k, "") for k in FIELD_LABELS}
+            for i, v in enumerate(list_at(raw, key))
+            if isinstance(v, Mapping)
+        ]
+        variants_set = VariantFormSet(initial=initial, prefix=PREFIX)
+    label_fields(variants_set, channel_key)
+    return variants_set
 
 
 def variants_from(formset: Any, channel: str) -> list[dict[str, Any]]:
     """The raw variants of a valid formset, with only the fields `channel` keeps."""
-    allowed = CHANNEL_FIELDS.get(channel, ("body",))
+    found = get_channel(channel)
+    allowed = found.fields if found is not None else ("body",)
+    needs = found.needs if found is not None else {}
     variants = []
     for form in formset.forms:
         if form.cleaned_data.get("DELETE") or not form.cleaned_data:
@@ -79,8 +69,9 @@ def variants_from(formset: Any, channel: str) -> list[dict[str, Any]]:
                 if name == "cta" and not value:
                     continue
                 item[name] = value
-        if channel == "in_app" and not item.get("url"):
-            item.pop("url", None)
-            item.pop("cta", None)
+        for name, partner in needs.items():
+            if not item.get(partner):
+                item.pop(partner, None)
+                item.pop(name, None)
         variants.append(item)
     return variants

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from journeys.builder.channels import channel_fields_attr
 from journeys.builder.drafts import (
     DraftTooLarge,
     NothingToUndo,
@@ -111,6 +112,7 @@ def _editor_context(
         "previews": editor.step_type.previews,
         "form": form,
         "sets": sets or {},
+        "channel_fields": channel_fields_attr(),
         "raw_step": raw,
         "stale": stale,
     }

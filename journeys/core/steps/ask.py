@@ -225,9 +225,8 @@ class Ask(StepType[AskStep]):
     label = "Ask a question"
     description = "The bot asks something (quick replies or typed), saves the answer, waits."
     fields = tuple("channel question replies answer trait retry timeout on_timeout".split())
-    ask_by = (("in_app", "In-app chat"), ("sms", "Text message"))
     form = (
-        FormField("channel", "Ask by", "channel", choices=ask_by),
+        FormField("channel", "Ask by", "channel", replies=True),
         FormField("question", "Question", "long_text"),
         FormField("replies", "Quick replies", "lines", required=False, help=REPLIES_HELP),
         FormField("trait", "Save the answer as the trait", required=False, max_length=100),
@@ -241,7 +240,6 @@ class Ask(StepType[AskStep]):
     )
     blank_step = {
         "id": "Ask",
-        "channel": "in_app",
         "question": "What brings you here?",
         "replies": [{"label": "Work", "value": "work"}, {"label": "Fun", "value": "fun"}],
         "trait": "reason",

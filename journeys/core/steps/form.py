@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
@@ -25,7 +26,7 @@ Kind = Literal[
     "duration",  # a length of time ("2 days"), stored as ISO 8601 ("P2D")
     "wait",  # a length or a local time of day: {"duration": ...} or {"until": {...}}
     "choice",  # one of `choices`
-    "channel",  # one of `choices`, or every registered channel when there are none
+    "channel",  # a channel: every registered one, or those contacts answer on (`replies`)
     "conditions",  # a list of conditions (`subject` limits what they test)
     "variants",  # a message's variants; `depends_on` names the channel field
     "percents",  # whole numbers adding up to 100 ("50, 50")
@@ -43,7 +44,8 @@ Timing = tuple[Literal["goes_on", "times_out"], datetime]
 @dataclass(frozen=True)
 class FormField:
     """One field of a step's form: `key` is its place in the step's document (default:
-    `name`). `subject` ("property", ...) limits a condition list to one kind of test."""
+    `name`). `subject` ("property", ...) limits a condition list to one kind of test;
+    `replies` limits a channel field to the channels a contact can answer on."""
 
     name: str
     label: str
@@ -55,6 +57,7 @@ class FormField:
     key: str = ""
     subject: str = ""
     depends_on: str = ""
+    replies: bool = False
 
     @property
     def document_key(self) -> str:
@@ -65,8 +68,10 @@ class FormField:
 class DraftFacts:
     """What the builder knows of the whole draft when it asks a step for its warnings."""
 
-    phone_checked: bool = False  # something tests that the contact has a phone number
-    phone_channels: frozenset[str] = frozenset()  # channels that need one
+    # By channel key: the warning for a step sending on a channel whose address (a phone
+    # number, ...) nothing in the draft checks the contact has. The builder reads the
+    # channels for it; the step type says whether it sends on one.
+    address_warnings: Mapping[str, str] = dataclass_field(default_factory=dict)
 
 
 class BuilderSide:

@@ -52,11 +52,8 @@ class Message(StepType[MessageStep]):
             required=False,
         ),
     )
-    blank_step = {
-        "id": "Email",
-        "channel": "email",
-        "variants": [{"name": "A", "weight": 1, "subject": "", "body": ""}],
-    }
+    # The builder starts it on the first channel, named after it ("Email").
+    blank_step = {"variants": [{"name": "A", "weight": 1, "subject": "", "body": ""}]}
     previews = True
     look = "send"
     quiet_trace = frozenset({"message"})
@@ -118,12 +115,8 @@ class Message(StepType[MessageStep]):
         return step.variants
 
     def warnings(self, step: MessageStep, facts: DraftFacts) -> list[str]:
-        if step.channel not in facts.phone_channels or facts.phone_checked:
-            return []
-        return [
-            "Sends a text message, but nothing checks that the contact has a phone "
-            "number (add a branch on “phone is set” before it)."
-        ]
+        warning = facts.address_warnings.get(step.channel)
+        return [warning] if warning else []
 
     def summary(
         self, step: MessageStep, journey: JourneySpec, channels: Channels = NO_CHANNELS
