@@ -21,6 +21,7 @@ from channels.base import OutboundMessage
 from channels.chat import wakeup
 from channels.delivery.messages import message_mark_read
 from channels.models import ChatEntry, ChatState, Message
+from journeys.core.steps import STEP_TYPES
 from journeys.models import StepVisit
 
 HISTORY_LIMIT = 50
@@ -142,12 +143,14 @@ def _journey_facts(message: Message) -> tuple[dict[str, Any], dict[str, Any]]:
 def chat_post_delivered(outbound: OutboundMessage) -> ChatEntry:
     """An in-app message is delivered by becoming a chat line (once per message).
 
-    A message sent by an `ask` step is a question: its quick replies or the kind of answer
-    it wants come from the journey version it was sent from, and so does the bot."""
+    A message sent by a step whose type asks a question (`chat_question`) is one: its
+    quick replies or the kind of answer it wants come from the journey version it was
+    sent from, and so does the bot."""
     message = Message.objects.get(pk=outbound.message_id)
     step, bot = _journey_facts(message)
     rendered = outbound.rendered
-    is_question = step.get("type") == "ask"
+    step_type = STEP_TYPES.get(str(step.get("type", "")))
+    is_question = step_type is not None and step_type.chat_question
     raw_answer = step.get("answer")
     answer: dict[str, Any] = raw_answer if isinstance(raw_answer, dict) else {}
     line = ChatLine(

@@ -20,7 +20,8 @@ from channels.chat.lines import BotIdentity, ChatLine, chat_last_bot_line, chat_
 from channels.delivery.queue import team_notify
 from channels.models import ChatEntry
 from channels.registry import chat_channel, get_channel, replies_by
-from journeys.bot.words import FallbackWords, fallback_text, match_keyword, notify_targets
+from journeys.bot.words import FallbackWords, fallback_text, match_keyword
+from journeys.core.steps.notify import notify_targets
 from journeys.models import Contact, Enrollment, JourneyVersion, KeywordReply
 
 logger = logging.getLogger(__name__)

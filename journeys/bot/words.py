@@ -6,9 +6,8 @@ says so plainly and points back to the one next step."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 SORRY = "I'm only a bot, sorry! I'll try to point you in the right direction."
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -48,14 +47,3 @@ def fallback_text(words: FallbackWords) -> str:
     if words.team_told:
         parts.append("I've also passed your message on to the team, so a person can follow up.")
     return "\n\n".join(parts)
-
-
-def notify_targets(document: Mapping[str, Any]) -> list[str]:
-    """The team's addresses in a journey document: every notify step's `to`, once each."""
-    found: list[str] = []
-    for step in document.get("steps", []):
-        if isinstance(step, Mapping) and step.get("type") == "notify":
-            target = step.get("to")
-            if isinstance(target, str) and target and target not in found:
-                found.append(target)
-    return found

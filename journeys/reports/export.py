@@ -28,7 +28,7 @@ def funnel_table(report: JourneyReport) -> Table:
             str(s.reached),
             percent(s.percent_of_entrants) if entered else "—",
             str(s.waiting),
-            f"{s.left} finished" if s.type == "exit" else str(s.left),
+            f"{s.left} finished" if s.ends_journey else str(s.left),
             _drop_off(s),
             duration(s.gap_median),
             duration(s.gap_p90),
@@ -39,7 +39,7 @@ def funnel_table(report: JourneyReport) -> Table:
 
 
 def _drop_off(step: StepFigures) -> str:
-    if step.type == "exit":
+    if step.ends_journey:
         return "— (the end)"
     if not step.reached:
         return "0"

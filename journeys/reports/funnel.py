@@ -16,7 +16,7 @@ from channels.registry import channel_facts
 from journeys.core import report_counters as m
 from journeys.core.format import successors
 from journeys.core.spec import JourneySpec
-from journeys.core.steps import type_of
+from journeys.core.steps import STEP_TYPES, type_of
 from journeys.core.steps.base import step_label
 
 Totals = Mapping[tuple[str, str, str], int]
@@ -45,6 +45,12 @@ class StepFigures:
     gap_p90: float | None
     percent_of_entrants: float
     summary: str = ""
+
+    @property
+    def ends_journey(self) -> bool:
+        """Whether the step ends a path: the people who "left" here finished."""
+        step_type = STEP_TYPES.get(self.type)
+        return step_type is not None and step_type.ends_journey
 
     @property
     def left(self) -> int:

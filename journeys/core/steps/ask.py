@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from journeys.core.answers import (
     Reading,
@@ -43,11 +44,13 @@ from journeys.core.steps.base import (
     Stay,
     StepType,
     Walk,
+    iso_words,
     quoted,
     read_duration,
     step_label,
     when,
 )
+from journeys.core.steps.form import FormField, Timing
 
 ASK_CHANNELS = ("in_app", "sms")
 ANSWER_TYPES = ("text", "name", "email", "number", "yes_no", "choice")
@@ -61,6 +64,7 @@ REPLY_LABEL_MAX = 40
 DEFAULT_MAX_LENGTH = 200
 MAX_LENGTH_LIMIT = 1000
 ANSWERED = "Answered "
+REPLIES_HELP = "One per line. Empty: the contact types an answer."
 _TRAIT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 
@@ -216,18 +220,30 @@ def sms_options(step: AskStep) -> str:
 
 class Ask(StepType[AskStep]):
     key, spec, order, waits = "ask", AskStep, 15, True
+    chat_question = True
+    look = "wait"
     label = "Ask a question"
     description = "The bot asks something (quick replies or typed), saves the answer, waits."
-    fields = (
-        "channel",
-        "question",
-        "replies",
-        "answer",
-        "trait",
-        "retry",
-        "timeout",
-        "on_timeout",
+    fields = tuple("channel question replies answer trait retry timeout on_timeout".split())
+    form = (
+        FormField("channel", "Ask by", "channel", replies=True),
+        FormField("question", "Question", "long_text"),
+        FormField("replies", "Quick replies", "lines", required=False, help=REPLIES_HELP),
+        FormField("trait", "Save the answer as the trait", required=False, max_length=100),
+        FormField(
+            "timeout",
+            "Wait for an answer at most",
+            "duration",
+            help="For example “1 day”.",
+            required=False,
+        ),
     )
+    blank_step = {
+        "id": "Ask",
+        "question": "What brings you here?",
+        "replies": [{"label": "Work", "value": "work"}, {"label": "Fun", "value": "fun"}],
+        "trait": "reason",
+    }
 
     def parse(
         self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
@@ -324,6 +340,40 @@ class Ask(StepType[AskStep]):
         if step.channel == "sms" and step.replies:
             body = f"{body}\n{sms_options(step)}"
         return (Variant(name="A", body=body),)
+
+    # --- the builder ----------------------------------------------------------------
+
+    def form_values(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        replies = raw.get("replies")
+        items = replies if isinstance(replies, list) else []
+        labels = [str(r.get("label", "")) for r in items if isinstance(r, Mapping)]
+        return super().form_values(raw) | {"replies": labels}
+
+    def from_form(self, raw: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+        step: dict[str, Any] = {"id": raw.get("id"), "type": self.key}
+        step |= {"channel": values["channel"], "question": values["question"]}
+        labels = values.get("replies") or []
+        if labels:
+            step["replies"] = [{"label": label, "value": label.lower()} for label in labels]
+        else:
+            step["answer"] = {"type": "text"}
+        for name in ("trait", "timeout"):
+            if values.get(name):
+                step[name] = values[name]
+        if raw.get("retry"):
+            step["retry"] = raw["retry"]
+        return step
+
+    def outlets(self, raw: Mapping[str, Any]) -> list[str]:
+        return ["next", "on_timeout"] if raw.get("timeout") else ["next"]
+
+    def outlet_label(self, raw: Mapping[str, Any], key: str) -> str:
+        if key == "on_timeout":
+            return f"No answer within {iso_words(raw.get('timeout'))}"
+        return "Once answered"
+
+    def timing(self, step: AskStep, arrival: datetime, zone: ZoneInfo) -> Timing | None:
+        return None if step.timeout is None else ("times_out", arrival + step.timeout)
 
     def summary(self, step: AskStep, journey: JourneySpec, channels: Channels = NO_CHANNELS) -> str:
         if step.replies:
