@@ -63,6 +63,3 @@ _.stop_listener
 # Channel keys are branch chan's to settle (channels/registry.py); unused here today.
 _.channel_keys
 _.subscription_keys
-
-# In journeys/builder/cards.py, being split on branch steps; remove it there.
-_.RuleWords

@@ -175,12 +175,6 @@ def canvas_layout(
     return lay_out(nodes)
 
 
-@dataclass(frozen=True)
-class RuleWords:
-    event: str
-    filters: list[str]
-
-
 def trigger_words(document: Mapping[str, Any]) -> dict[str, Any]:
     """The trigger, goal, audience and exit rules of the draft, in words."""
     trigger = map_at(document, "trigger")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from channels.registry import channel_facts
 from journeys.builder.graph import steps_of
 from journeys.core.problems import Problem, Reader
 from journeys.core.spec import StepSpec
@@ -44,7 +45,7 @@ def sent_content(raw: Mapping[str, Any], channels: Channels) -> tuple[str, list[
     step, _problems = parse_step(raw, 0, channels)
     if step is not None and type_of(step).channel(step):
         step_type = type_of(step)
-        variants = step_type.variants(step)
+        variants = step_type.variants(step, channel_facts())
         return step_type.channel(step), [
             {"name": v.name, "weight": v.weight} | v.content() for v in variants
         ]

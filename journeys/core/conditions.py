@@ -14,10 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
 from journeys.core.durations import format_duration, parse_duration
-
-# OPERATORS is re-exported: journeys.builder.editors still reads it here.
-from journeys.core.operators import MISSING, Operator
-from journeys.core.operators import OPERATORS as OPERATORS
+from journeys.core.operators import MISSING, OPERATORS, Operator
 from journeys.core.problems import Reader, suggest
 
 Scalar = str | int | float | bool

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from channels.registry import channel_facts
 from journeys.core import report_counters as m
 from journeys.core.spec import JourneySpec
 from journeys.core.steps import type_of
@@ -134,7 +135,7 @@ def _experiment(
 ) -> Experiment | None:
     step = spec.step(step_id)
     step_type = type_of(step)
-    variants = step_type.variants(step)
+    variants = step_type.variants(step, channel_facts())
     arms: list[Arm] = []
     if len(variants) > 1:
         kind = "variants"
@@ -243,7 +244,7 @@ def _deliverability(
 ) -> list[Deliverability]:
     rows = []
     for step in spec.steps:
-        for variant in type_of(step).variants(step):
+        for variant in type_of(step).variants(step, channel_facts()):
             found = outcomes.get((step.id, variant.name))
             rows.append(
                 Deliverability(

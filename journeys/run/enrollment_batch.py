@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 
+from channels.registry import channel_facts
 from journeys.core.engine import (
     Command,
     Decision,
@@ -237,7 +238,7 @@ class Batch(BatchHistory, BatchWriting):
         visit = self.open_visits.get(id(enrollment))
         step = version.spec.step(command.step_id)
         assert visit is not None, f"no visit open at {command.step_id}"
-        variants = type_of(step).variants(step)
+        variants = type_of(step).variants(step, channel_facts())
         variant = next(v for v in variants if v.name == command.variant_name)
         visit.variant_id = version.variant_ids.get((command.step_id, variant.name))
         self.ledger.assign(enrollment, visit, variant.name, False)

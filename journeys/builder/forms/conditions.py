@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 
 from journeys.builder.graph import list_at
-from journeys.core.conditions import OPERATORS
+from journeys.core.operators import OPERATORS
 
 KIND_CHOICES = [
     ("trait", "A trait of the contact"),

@@ -45,4 +45,5 @@ _NOT_STEP_TYPES = frozenset({"base", "form", "registry"})
 for _module in pkgutil.iter_modules(__path__):
     if _module.name not in _NOT_STEP_TYPES and not _module.name.startswith("_"):
         _found = importlib.import_module(f"{__name__}.{_module.name}")
-        register(_found.STEP_TYPE)
+        if hasattr(_found, "STEP_TYPE"):  # a step type's helper module defines none
+            register(_found.STEP_TYPE)

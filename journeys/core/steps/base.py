@@ -63,6 +63,8 @@ class ChannelFacts(Protocol):
     def required(self) -> tuple[str, ...]: ...
     @property
     def optional(self) -> tuple[str, ...]: ...
+    @property
+    def replies(self) -> str: ...
 
     def field_problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]: ...
 
@@ -170,8 +172,9 @@ class StepType[S: StepSpec](BuilderSide):
         """The channel the step sends on; "" for steps that send nothing."""
         return ""
 
-    def variants(self, step: S) -> tuple[Variant, ...]:
-        """The message variants the step may send (stored as rows for reports)."""
+    def variants(self, step: S, channels: Channels = NO_CHANNELS) -> tuple[Variant, ...]:
+        """The message variants the step may send (stored as rows for reports); `channels`
+        (the registry's) let a step word a message for the channel it goes out on."""
         return ()
 
     def arm(self, step: S, outcome: str, journey: JourneySpec) -> tuple[str, bool] | None:

@@ -111,7 +111,7 @@ class Message(StepType[MessageStep]):
     def channel(self, step: MessageStep) -> str:
         return step.channel
 
-    def variants(self, step: MessageStep) -> tuple[Variant, ...]:
+    def variants(self, step: MessageStep, channels: Channels = NO_CHANNELS) -> tuple[Variant, ...]:
         return step.variants
 
     def warnings(self, step: MessageStep, facts: DraftFacts) -> list[str]:
