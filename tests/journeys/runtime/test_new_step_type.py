@@ -105,7 +105,7 @@ class Question(StepType[QuestionStep]):
     def channel(self, step: QuestionStep) -> str:
         return "in_app"
 
-    def variants(self, step: QuestionStep) -> tuple[Variant, ...]:
+    def variants(self, step: QuestionStep, channels: Any = None) -> tuple[Variant, ...]:
         return (Variant("A", body=step.text),)
 
     def outlets(self, raw: Mapping[str, Any]) -> list[str]:
