@@ -64,6 +64,7 @@ class Funnel:
     ttc_median: float | None
     ttc_p90: float | None
     steps: list[StepFigures] = field(default_factory=list)
+    completed: int = 0  # trips that finished the journey (ended "completed" anywhere)
 
     @property
     def conversion_rate(self) -> float:
@@ -186,4 +187,7 @@ def build_funnel(spec: JourneySpec, totals: Totals) -> Funnel:
                 summary=type_of(step).summary(step, spec, channel_facts()),
             )
         )
+    funnel.completed = totals.get(("", m.NO_ARM, m.ended_metric("completed")), 0) + sum(
+        s.ended["completed"] for s in funnel.steps
+    )
     return funnel

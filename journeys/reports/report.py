@@ -15,6 +15,7 @@ from journeys.core.steps import type_of
 from journeys.core.steps.base import step_label
 from journeys.reports import stats
 from journeys.reports.funnel import Funnel, Totals, build_funnel
+from journeys.reports.headline import COMPLETION, Headline, headline
 from journeys.reports.selectors import Outcomes
 from journeys.reports.words import number, percent, points
 
@@ -81,6 +82,7 @@ class Cohort:
     week: date
     entered: int
     converted: int
+    completed: int = 0
 
     @property
     def rate(self) -> float:
@@ -96,7 +98,7 @@ class JourneyReport:
     experiments: list[Experiment] = field(default_factory=list)
     deliverability: list[Deliverability] = field(default_factory=list)
     cohorts: list[Cohort] = field(default_factory=list)
-    headline: str = ""
+    headline: Headline = field(default_factory=lambda: Headline(COMPLETION, 0, 0))
 
 
 def build_report(
@@ -107,7 +109,7 @@ def build_report(
     spec: JourneySpec,
     totals: Totals,
     outcomes: Mapping[tuple[str, str], Outcomes],
-    days: Mapping[date, tuple[int, int]],
+    days: Mapping[date, tuple[int, int, int]],
 ) -> JourneyReport:
     funnel = build_funnel(spec, totals)
     report = JourneyReport(key, name, version, funnel)
@@ -116,17 +118,15 @@ def build_report(
     ]
     report.deliverability = _deliverability(spec, outcomes)
     report.cohorts = cohorts(days)
-    report.headline = _headline(funnel)
-    return report
-
-
-def _headline(funnel: Funnel) -> str:
-    if not funnel.entered:
-        return "Nobody has entered this journey yet."
-    return (
-        f"{number(funnel.entered)} contacts entered; {number(funnel.converted)} reached the goal "
-        f"({percent(100 * funnel.conversion_rate)})."
+    lifts = [e.lift for e in report.experiments if e.lift]
+    report.headline = headline(
+        goal=spec.goal,
+        entered=funnel.entered,
+        converted=funnel.converted,
+        completed=funnel.completed,
+        lift=lifts[0] if lifts else "",
     )
+    return report
 
 
 def _experiment(
@@ -258,16 +258,16 @@ def _deliverability(
     return rows
 
 
-def cohorts(days: Mapping[date, tuple[int, int]], *, weeks: int = 52) -> list[Cohort]:
-    """Conversion by entry week (Mondays), newest first, at most `weeks` of them."""
+def cohorts(days: Mapping[date, tuple[int, int, int]], *, weeks: int = 52) -> list[Cohort]:
+    """Conversion and completion by entry week (Mondays), newest first, at most `weeks`."""
     by_week: dict[date, list[int]] = {}
-    for day, (entered, converted) in days.items():
+    for day, figures in days.items():
         monday = day - timedelta(days=day.weekday())
-        pair = by_week.setdefault(monday, [0, 0])
-        pair[0] += entered
-        pair[1] += converted
+        sums = by_week.setdefault(monday, [0, 0, 0])
+        for index, n in enumerate(figures):
+            sums[index] += n
     newest = sorted(by_week, reverse=True)[:weeks]
-    return [Cohort(week, by_week[week][0], by_week[week][1]) for week in newest]
+    return [Cohort(week, *by_week[week]) for week in newest]
 
 
 def report_json(report: JourneyReport) -> dict[str, Any]:
@@ -280,6 +280,13 @@ def report_json(report: JourneyReport) -> dict[str, Any]:
         "entered": funnel.entered,
         "converted": funnel.converted,
         "conversion_rate": round(funnel.conversion_rate, 6),
+        "completed": funnel.completed,
+        "headline": {
+            "measure": report.headline.measure,
+            "count": report.headline.count,
+            "rate": round(report.headline.rate, 6),
+            "sentence": report.headline.sentence,
+        },
         "time_to_convert": {"median_seconds": funnel.ttc_median, "p90_seconds": funnel.ttc_p90},
         "steps": [
             {

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from psycopg import ClientCursor
 
 from channels.models import Message, SubscriptionChange
@@ -82,19 +82,23 @@ def report_totals(journey: Journey, filter: Filter, version_id: int | None) -> T
 
 def report_days(
     journey: Journey, filter: Filter, version_id: int | None
-) -> dict[date, tuple[int, int]]:
-    """Entrants and conversions per entry day (for cohorts and trend lines)."""
+) -> dict[date, tuple[int, int, int]]:
+    """Entrants, conversions and completions per entry day (cohorts and trend lines); a
+    completion counts wherever the trip ended."""
+    completed = m.ended_metric("completed")
     rows = (
         _counters(journey, filter, version_id)
-        .filter(step_id=m.JOURNEY, arm=m.NO_ARM, metric__in=[m.ENTERED, m.CONVERTED])
+        .filter(arm=m.NO_ARM)
+        .filter(Q(step_id=m.JOURNEY, metric__in=[m.ENTERED, m.CONVERTED]) | Q(metric=completed))
         .values_list("entry_day", "metric")
         .annotate(total=Sum("n"))
         .order_by()
     )
-    days: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    column = {m.ENTERED: 0, m.CONVERTED: 1, completed: 2}
+    days: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
     for day, metric, total in rows:
-        days[day][0 if metric == m.ENTERED else 1] += total
-    return {day: (pair[0], pair[1]) for day, pair in days.items()}
+        days[day][column[metric]] += total
+    return {day: (pair[0], pair[1], pair[2]) for day, pair in days.items()}
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from journeys.core.steps.base import step_label
 from journeys.models import Journey
 from journeys.reports.charts import funnel_svg, trend_svg
 from journeys.reports.export import TABLES, to_csv, to_csv_rows
+from journeys.reports.headline import headline, ranked
 from journeys.reports.reading import journey_report
 from journeys.reports.report import cohorts
 from journeys.reports.selectors import (
@@ -107,24 +108,34 @@ def _journey(key: str) -> Journey:
 
 @reports_view
 def overview(request: HttpRequest) -> HttpResponse:
-    """Every live journey: entrants, conversion and the last twelve weeks' trend."""
-    rows = []
+    """Every live journey over twelve weeks: the figure that applies (conversion with a
+    goal, else completion), ranked, with its weekly trend."""
+    found = []
     for journey in live_journeys():
+        spec, _ = report_spec(journey, Filter())
         weeks = list(reversed(cohorts(report_days(journey, Filter(), None), weeks=12)))
-        entered = sum(w.entered for w in weeks)
-        converted = sum(w.converted for w in weeks)
-        rates = [100 * w.rate for w in weeks]
-        label = f"Weekly conversion of {journey.name}, oldest first: " + (
+        line = headline(
+            goal=spec.goal,
+            entered=sum(w.entered for w in weeks),
+            converted=sum(w.converted for w in weeks),
+            completed=sum(w.completed for w in weeks),
+        )
+        found.append((line, journey.name, journey, weeks))
+    rows = []
+    for line, _, journey, weeks in ranked(found):
+        share = (lambda w: w.converted) if not line.needs_goal else (lambda w: w.completed)
+        rates = [100 * share(w) / w.entered if w.entered else 0.0 for w in weeks]
+        label = f"Weekly {line.measure} of {journey.name}, oldest first: " + (
             ", ".join(percent(r) for r in rates) or "no entrants yet"
         )
         rows.append(
             {
                 "journey": journey,
-                "entered": number(entered),
-                "converted": number(converted),
-                "rate": percent(100 * converted / entered) if entered else "—",
+                "headline": line,
+                "entered": number(line.entered),
                 "trend": mark_safe(trend_svg(rates, label=label)),  # noqa: S308 - escaped SVG
                 "url": reverse("reports:journey", args=[journey.key]),
+                "builder": reverse("builder:canvas", args=[journey.key]),
             }
         )
     return page(request, "reports/overview.html", {"title": "Journey reports", "rows": rows})
@@ -152,6 +163,7 @@ def journey_page(request: HttpRequest, key: str) -> HttpResponse:
             "tables": tables,
             "query": query,
             "now": timezone.now(),
+            "builder": reverse("builder:canvas", args=[journey.key]),
             "ttc_median": duration(report.funnel.ttc_median),
             "ttc_p90": duration(report.funnel.ttc_p90),
         },

@@ -55,7 +55,9 @@ def test_a_manager_reads_the_report_and_exits_a_stuck_contact(
     page.get_by_role("link", name="Journey reports").click()
     page.get_by_role("link", name="Trial onboarding").click()
 
-    assert page.get_by_text("7 contacts entered; 2 reached the goal (28.6 %).").is_visible()
+    assert page.get_by_text(
+        "Conversion: 28.6 % — 2 of 7 contacts reached the goal within 7 days of entering."
+    ).is_visible()
     chart = page.locator("svg.funnel-chart")
     assert chart.get_attribute("role") == "img"
     assert (

@@ -115,7 +115,11 @@ def test_the_page_and_its_csv_show_the_same_figures(history, viewer):
     response = viewer.get("/admin/reports/trial/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "7 contacts entered; 2 reached the goal (28.6 %)." in html
+    assert (
+        "Conversion: 28.6 % — 2 of 7 contacts reached the goal within 7 days of entering." in html
+    )
+    assert "over doing nothing" in html  # the holdout's lift, beside the headline
+    assert "Set a goal" not in html
     assert "<svg" in html
     assert '<title id="funnel-title">' in html
     assert "<script" not in html.split("</head>")[1]
@@ -170,7 +174,7 @@ def test_a_bad_filter_is_said_and_ignored(history, viewer):
     html = viewer.get("/admin/reports/trial/?version=7&since=nope").content.decode()
     assert "There is no version 7" in html
     assert "must be a date like 2026-12-01" in html
-    assert "7 contacts entered" in html
+    assert "2 of 7 contacts reached the goal" in html
     assert viewer.get("/admin/reports/nope/").status_code == 404
 
 
