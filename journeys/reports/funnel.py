@@ -45,6 +45,8 @@ class StepFigures:
     gap_p90: float | None
     percent_of_entrants: float
     summary: str = ""
+    wait_over: int = 0  # of those waiting here, how many can no longer move on by waiting
+    is_end: bool = False  # the journey ends here (no drop-off at an end)
 
     @property
     def left(self) -> int:
@@ -52,9 +54,14 @@ class StepFigures:
         return sum(n for state, n in self.ended.items() if state != "converted")
 
     @property
+    def in_progress(self) -> int:
+        """Still here with their wait not over: not a drop-off (yet)."""
+        return max(0, self.waiting - self.wait_over)
+
+    @property
     def stopped(self) -> int:
-        """Drop-off at this step: left here, or still waiting here."""
-        return self.left + self.waiting
+        """Drop-off at this step: left here (exited, failed), or their wait is over."""
+        return self.left + min(self.wait_over, self.waiting)
 
 
 @dataclass
@@ -154,8 +161,11 @@ def histogram(totals: Totals, step: str, name: str) -> dict[int, int]:
     return found
 
 
-def build_funnel(spec: JourneySpec, totals: Totals) -> Funnel:
-    """The funnel of `spec`'s steps from these counters."""
+def build_funnel(
+    spec: JourneySpec, totals: Totals, wait_over: Mapping[str, int] | None = None
+) -> Funnel:
+    """The funnel of `spec`'s steps from these counters; `wait_over` is, per step, how
+    many contacts waiting there are past their wait (journeys.reports.selectors)."""
     entered = totals.get(("", m.NO_ARM, m.ENTERED), 0)
     ttc = histogram(totals, "", m.TIME_TO_CONVERT)
     funnel = Funnel(
@@ -185,6 +195,8 @@ def build_funnel(spec: JourneySpec, totals: Totals) -> Funnel:
                 gap_p90=m.percentile(gaps, 0.9),
                 percent_of_entrants=100 * reached / entered if entered else 0.0,
                 summary=type_of(step).summary(step, spec, channel_facts()),
+                wait_over=(wait_over or {}).get(step.id, 0),
+                is_end=not successors(spec.steps, spec.position(step.id)),
             )
         )
     funnel.completed = totals.get(("", m.NO_ARM, m.ended_metric("completed")), 0) + sum(

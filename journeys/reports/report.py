@@ -110,8 +110,9 @@ def build_report(
     totals: Totals,
     outcomes: Mapping[tuple[str, str], Outcomes],
     days: Mapping[date, tuple[int, int, int]],
+    wait_over: Mapping[str, int] | None = None,
 ) -> JourneyReport:
-    funnel = build_funnel(spec, totals)
+    funnel = build_funnel(spec, totals, wait_over)
     report = JourneyReport(key, name, version, funnel)
     report.experiments = [
         e for e in (_experiment(spec, s.id, totals, outcomes) for s in spec.steps) if e
@@ -297,7 +298,9 @@ def report_json(report: JourneyReport) -> dict[str, Any]:
                 "reached": s.reached,
                 "percent_of_entrants": round(s.percent_of_entrants, 3),
                 "waiting": s.waiting,
+                "in_progress": s.in_progress,
                 "left": s.left,
+                "stopped": s.stopped,
                 "ended": s.ended,
                 "time_to_next": {"median_seconds": s.gap_median, "p90_seconds": s.gap_p90},
             }

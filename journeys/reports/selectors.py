@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection
@@ -99,6 +99,26 @@ def report_days(
     for day, metric, total in rows:
         days[day][column[metric]] += total
     return {day: (pair[0], pair[1], pair[2]) for day, pair in days.items()}
+
+
+def report_wait_over(
+    journey: Journey, filter: Filter, *, within: timedelta | None, now: datetime
+) -> dict[str, int]:
+    """Per step: contacts still there whose wait is over — its timer ran out, or the
+    goal's window closed (they can no longer convert). One grouped count of the open
+    enrollments (index enrollment_journey_state)."""
+    over = Q(wake_at__lte=now)
+    if within is not None:
+        over |= Q(entered_at__lte=now - within)
+    rows = Enrollment.objects.filter(journey=journey, state__in=Enrollment.OPEN_STATES)
+    if filter.version is not None:
+        rows = rows.filter(version__number=filter.version)
+    if filter.since is not None:
+        rows = rows.filter(entered_at__date__gte=filter.since)
+    if filter.until is not None:
+        rows = rows.filter(entered_at__date__lte=filter.until)
+    grouped = rows.filter(over).values_list("step_key").annotate(n=Count("pk")).order_by()
+    return dict(grouped.values_list("step_key", "n"))
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,9 @@ def test_the_page_and_its_csv_show_the_same_figures(history, viewer):
     assert "<script" not in html.split("</head>")[1]
     assert " onclick=" not in html
     funnel = _csv(viewer, "funnel")
-    assert funnel[0][:6] == ["Step", "Path", "Reached", "% of entrants", "Waiting now", "Left here"]
+    assert funnel[0][:6] == [
+        "Step", "Path", "Reached", "% of entrants", "Still in progress here", "Stopped here",
+    ]  # fmt: skip
     by_name = {row[0]: row for row in funnel[1:]}
     assert [row[0] for row in funnel[1:]] == [
         "Holdout", "Welcome", "Wait upload", "Pro", "Nudge", "Praise", "Wait invite", "End",
@@ -137,7 +139,8 @@ def test_the_page_and_its_csv_show_the_same_figures(history, viewer):
         assert f"<td>{reached}</td>" in html
     assert by_name["Wait upload"][3] == "71.4 %"
     assert by_name["Praise"][1] == "Pro: no"
-    assert by_name["Wait upload"][6] == "3 (60 %)"  # 1 waiting + 2 left, of 5 who reached it
+    # 2 left, of 5 who reached it; the one still waiting (wait not over) is no drop-off
+    assert by_name["Wait upload"][6] == "2 (40 %)"
     assert by_name["End"][6] == "— (the end)"
     variants = _csv(viewer, "variants")
     holdout = [row for row in variants[1:] if row[1].startswith("Path 2")][0]
