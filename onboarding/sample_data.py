@@ -14,6 +14,7 @@ from journeys.people.ingest import Incoming
 from journeys.people.sources import source_for_key
 from journeys.run.events import event_ingest
 from journeys.run.journeys import journey_import
+from onboarding.sample_traffic import load_sample_traffic
 
 PEOPLE = [
     (
@@ -68,7 +69,10 @@ def load_sample_data(*, write_key: str) -> None:
         if not Journey.objects.filter(key=document["key"]).exists():
             journey_import(data=document, publish=True)
     source = source_for_key(write_key)
-    if source is None or Contact.objects.filter(user_id="ada").exists():
+    if source is None:
+        return
+    load_sample_traffic(source_id=source.id)
+    if Contact.objects.filter(user_id="ada").exists():
         return
     now = timezone.now()
     messages = [

@@ -87,7 +87,7 @@ def deliverability_table(report: JourneyReport) -> Table:
         rows.append(
             [
                 row.step_name,
-                row.variant,
+                f"Variant {row.variant}" if row.variant else "Only one version",
                 *[str(row.statuses[s]) for s in STATUSES],
                 deferred or "0",
                 str(row.sms_stops),

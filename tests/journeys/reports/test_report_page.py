@@ -151,6 +151,10 @@ def test_the_page_and_its_csv_show_the_same_figures(history, viewer):
     assert cohorts[1][1:4] == ["7", "2", "28.6 %"]
     deliverability = _csv(viewer, "deliverability")
     assert deliverability[0][-2:] == ["Deferred", "SMS STOP replies"]
+    labels = {(row[0], row[1]) for row in deliverability[1:]}
+    assert ("Praise", "Only one version") in labels  # no "Variant A" where nothing is tested
+    assert {("Welcome", "Variant A"), ("Welcome", "Variant B")} <= labels
+    assert "<td>Only one version</td>" in html
 
 
 def test_the_overview_lists_live_journeys(history, viewer):
