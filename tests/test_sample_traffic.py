@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import pytest
 
+from channels.delivery.messages import message_mark_read
+from channels.models import Message
 from journeys.models import Journey
 from journeys.people.sources import source_create
 from journeys.reports.reading import journey_report
 from journeys.reports.selectors import Filter
 from journeys.tasks import process_pending_events
 from onboarding.sample_traffic import TRAFFIC, load_sample_traffic
+from tests.journeys.reports.test_counts_agree import assert_counts_agree
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -42,3 +45,13 @@ def test_the_sample_ab_test_and_holdout_have_enough_traffic_to_read(sample_repor
     assert report.headline.lift == holdout.lift
     assert report.funnel.ttc_median
     assert report.funnel.ttc_p90 > report.funnel.ttc_median
+
+
+def test_message_counts_agree_on_the_sample_data(sample_report):
+    journey = Journey.objects.get(key="trial-invite")
+    for message in Message.objects.filter(journey_id=journey.pk)[:12]:
+        message_mark_read(message_id=message.pk)  # read in the inbox, never marked sent
+    rows = journey_report(journey, Filter()).deliverability
+    assert_counts_agree(rows)
+    assert sum(row.statuses["opened"] for row in rows) == 12
+    assert sum(row.statuses["sent"] for row in rows) >= 12

@@ -23,7 +23,6 @@ STATUSES = (
     "unsubscribed", "failed", "suppressed",
 )  # fmt: skip
 DEFERRALS = {"quiet_hours": "quiet hours", "frequency_cap": "frequency cap"}
-SENT = {"sent", "delivered", "opened", "clicked", "bounced", "complained", "unsubscribed"}
 
 
 @dataclass
@@ -121,7 +120,7 @@ def _experiment(
         outcome = outcomes.get((step_id, arm.key))
         if outcome is not None:
             arm.unsubscribed = outcome.statuses.get("unsubscribed", 0)
-            arm.sent = sum(n for s, n in outcome.statuses.items() if s in SENT)
+            arm.sent = outcome.ladder.get("sent", 0)
             arm.sms_stops = outcome.sms_stops
     experiment = Experiment(step_id, step_label(step_id), kind, channel, arms)
     judge(experiment)
@@ -152,12 +151,20 @@ def _deliverability(
                     step.id,
                     step_label(step.id),
                     variant.name if len(variants) > 1 else "",  # no "A" where nothing is tested
-                    {s: (found.statuses.get(s, 0) if found else 0) for s in STATUSES},
+                    _figures(found),
                     dict(found.deferred) if found else {},
                     found.sms_stops if found else 0,
                 )
             )
     return rows
+
+
+def _figures(found: Outcomes | None) -> dict[str, int]:
+    """Per status column: sent, delivered, opened and clicked count every message that got
+    that far (journeys.reports.ladder); the others count messages by latest status."""
+    if found is None:
+        return dict.fromkeys(STATUSES, 0)
+    return {s: found.ladder.get(s, found.statuses.get(s, 0)) for s in STATUSES}
 
 
 def cohorts(days: Mapping[date, tuple[int, int, int]], *, weeks: int = 52) -> list[Cohort]:

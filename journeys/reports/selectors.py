@@ -6,12 +6,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 from psycopg import ClientCursor
 
 from channels.models import Message, SubscriptionChange
@@ -19,6 +28,7 @@ from journeys.core import report_counters as m
 from journeys.core.spec import JourneySpec
 from journeys.models import Enrollment, Journey, JourneyVersion, MessageVariant, ReportCount, Step
 from journeys.reports.funnel import Totals
+from journeys.reports.ladder import LADDER, ladder_counts, rung
 from journeys.run.selectors import version_info
 
 
@@ -125,9 +135,10 @@ def report_wait_over(
 class Outcomes:
     """What became of one variant's messages."""
 
-    statuses: dict[str, int]
+    statuses: dict[str, int]  # by latest status
     deferred: dict[str, int]  # reason -> messages deferred for it
     sms_stops: int
+    ladder: dict[str, int] = field(default_factory=dict)  # messages at or past each rung
 
 
 def report_outcomes(
@@ -151,12 +162,20 @@ def report_outcomes(
         messages = messages.filter(created_at__date__lte=filter.until)
     statuses: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     deferred: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    grouped = messages.values_list("variant_id", "status", "deferred_reason")
-    for variant_id, status, reason, n in grouped.annotate(n=Count("pk")).order_by():
+    rungs: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    stamps = {
+        name: ExpressionWrapper(Q(**{f"{name}_at__isnull": False}), output_field=BooleanField())
+        for name in LADDER
+    }
+    grouped = messages.annotate(**{f"has_{k}": v for k, v in stamps.items()}).values_list(
+        "variant_id", "status", "deferred_reason", *[f"has_{name}" for name in LADDER]
+    )
+    for variant_id, status, reason, *flags, n in grouped.annotate(n=Count("pk")).order_by():
         if variant_id not in variants:
             continue
         key = variants[variant_id][:2]
         statuses[key][status] = statuses[key].get(status, 0) + n
+        rungs[key].append((rung(status, tuple(flags)), n))  # type: ignore[arg-type]
         if reason:
             deferred[key][reason] = deferred[key].get(reason, 0) + n
     stopped = SubscriptionChange.objects.filter(
@@ -176,7 +195,12 @@ def report_outcomes(
     keys = set(statuses) | {variants[v][:2] for v in stops if v in variants}
     by_key = {variants[v][:2]: n for v, n in stops.items() if v in variants}
     return {
-        key: Outcomes(dict(statuses.get(key, {})), dict(deferred.get(key, {})), by_key.get(key, 0))
+        key: Outcomes(
+            dict(statuses.get(key, {})),
+            dict(deferred.get(key, {})),
+            by_key.get(key, 0),
+            ladder_counts(rungs.get(key, [])),
+        )
         for key in keys
     }
 
