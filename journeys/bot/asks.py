@@ -8,10 +8,19 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from channels.chat.lines import chat_close_question
+from channels.chat.lines import chat_close_question, chat_last_bot_line
 from channels.models import ChatEntry, ChatState, Message
 from journeys.bot.replies import Reply, ReplyOutcome, bot_say, question_handler_register
-from journeys.core.steps.ask import Answer, AskStep, read_answer, reask_text
+from journeys.core.answers import read_yes_no
+from journeys.core.steps.ask import (
+    CONFIRM,
+    RETRY,
+    Answer,
+    AskStep,
+    Unsure,
+    read_answer,
+    reask_text,
+)
 from journeys.core.traits import TraitError, extract_known_traits
 from journeys.models import Contact, Enrollment, Source
 from journeys.people.ingest import Incoming
@@ -51,10 +60,24 @@ def ask_answer(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome | 
             chat_close_question(contact_id=contact.pk)
         return None
     enrollment, step = found
-    result = read_answer(step, reply.text, reply.value)
+    result = read_answer(step, reply.text, reply.value or _typed_check_answer(contact, reply))
+    if isinstance(result, Unsure) and reply.channel != "in_app":
+        result = Answer(result.value, result.label)  # a text message has no Yes / No buttons
     if isinstance(result, Answer):
         answered(contact=contact, step=step, answer=result, now=now)
         return ReplyOutcome("answer")
+    if isinstance(result, Unsure):
+        check = bot_say(
+            contact_id=contact.pk,
+            kind=Kind.REASK,
+            text=result.check,
+            now=now,
+            replies=result.replies(),
+            answer={},
+            step_key=step.id,
+            journey_id=enrollment.journey_id,
+        )
+        return ReplyOutcome("check", lines=[check])
     text = reask_text(step, result, _question_text(enrollment, step))
     if reply.channel != "in_app":
         return ReplyOutcome("reask", sms_answer=text)
@@ -69,6 +92,21 @@ def ask_answer(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome | 
         journey_id=enrollment.journey_id,
     )
     return ReplyOutcome("reask", lines=[entry])
+
+
+def _typed_check_answer(contact: Contact, reply: Reply) -> str | None:
+    """A typed "yes" / "non" to the bot's "Alex, is that right?": the value of the button
+    the contact meant (None when the bot's last line was not such a check)."""
+    if reply.channel != "in_app":
+        return None
+    last = chat_last_bot_line(contact_id=contact.pk, kinds=[Kind.REASK])
+    replies = (last.replies or []) if last is not None else []
+    if len(replies) != 2 or not str(replies[0].get("value", "")).startswith(CONFIRM):
+        return None
+    said = read_yes_no(reply.text)
+    if said is None:
+        return None
+    return str(replies[0]["value"]) if said.value else RETRY
 
 
 def answered(

@@ -1,11 +1,13 @@
 """The ask step: the bot asks one question in the chat (or by SMS) and waits for the answer.
 
 The answer is either a quick reply (a label the contact presses, with the value stored) or
-typed text of a type (text, email, number, one of a list) within a length limit. A reply
-is checked by `read_answer` (pure); a good one is saved to the step's trait and arrives
-as the event `Answered <step id>` (properties: answer, label), which moves the journey on
-and which branches, goals and later templates can use. A bad one gets a friendly re-ask
-(journeys.bot.asks). No answer within `timeout` takes `on_timeout`.
+typed text of a kind (text, name, email, number, yes/no, one of a list) within a length
+limit. A reply is read by `read_answer` (pure; journeys.core.answers finds the answer in a
+sentence: "hi, I'm Alex" is the name Alex); when the reading is unsure the bot checks
+("Alex, is that right?" Yes / No) before it saves anything. A good one is saved to the
+step's trait and arrives as the event `Answered <step id>` (properties: answer, label),
+which moves the journey on and which branches, goals and later templates can use. A bad
+one gets a friendly re-ask (journeys.bot.asks). No answer within `timeout` takes `on_timeout`.
 
     {"id": "ask_name", "type": "ask", "channel": "in_app",
      "question": "What should I call you?", "answer": {"type": "text", "max_length": 40},
@@ -20,6 +22,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from journeys.core.answers import (
+    Reading,
+    read_choice,
+    read_email,
+    read_name,
+    read_number,
+    read_yes_no,
+)
 from journeys.core.conditions import EventView
 from journeys.core.decisions import SendMessage, Wait
 from journeys.core.durations import duration_words, format_duration
@@ -40,15 +50,18 @@ from journeys.core.steps.base import (
 )
 
 ASK_CHANNELS = ("in_app", "sms")
-ANSWER_TYPES = ("text", "email", "number", "choice")
+ANSWER_TYPES = ("text", "name", "email", "number", "yes_no", "choice")
+# A typed answer saved to one of these traits is read as a name (journeys written before
+# the "name" kind existed ask for "text").
+NAME_TRAITS = ("first_name", "last_name", "name")
+CONFIRM = "confirm:"
+RETRY = "retry"
 MAX_REPLIES = 10
 REPLY_LABEL_MAX = 40
 DEFAULT_MAX_LENGTH = 200
 MAX_LENGTH_LIMIT = 1000
 ANSWERED = "Answered "
 _TRAIT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_NUMBER = re.compile(r"^[-+]?(\d+([.,]\d*)?|[.,]\d+)$")
 
 
 @dataclass(frozen=True)
@@ -92,9 +105,49 @@ class Invalid:
     reason: str
 
 
-def read_answer(step: AskStep, text: str, value: str | None = None) -> Answer | Invalid:
-    """Check a reply against the question (pure)."""
+@dataclass(frozen=True)
+class Unsure:
+    """A reply that probably answers it: the bot asks "<label>, is that right?" first."""
+
+    value: str | int | float | bool
+    label: str
+
+    @property
+    def check(self) -> str:
+        return f"{self.label}, is that right?"
+
+    def replies(self) -> list[dict[str, str]]:
+        """The Yes / No quick replies of the check; Yes carries the answer back."""
+        return [
+            {"label": "Yes", "value": f"{CONFIRM}{self.label}"},
+            {"label": "No", "value": RETRY},
+        ]
+
+
+_INVALID = {
+    "name": "I didn't catch a name.",
+    "email": "That doesn't look like an email address (like ada@example.com).",
+    "number": "I need a number, like 12.",
+    "yes_no": "A yes or a no is all I need.",
+}
+
+
+def answer_kind(step: AskStep) -> str:
+    """How a typed answer is read: the step's kind, or a name for a name trait."""
+    if step.answer_type == "text" and step.trait in NAME_TRAITS:
+        return "name"
+    return step.answer_type
+
+
+def read_answer(step: AskStep, text: str, value: str | None = None) -> Answer | Invalid | Unsure:
+    """Check a reply against the question (pure). A quick reply's `value` "confirm:<x>"
+    confirms an unsure reading: x is read again and must now be sure."""
     said = " ".join(text.split())
+    if value == RETRY:
+        return Invalid("Let's try that again.")
+    if value is not None and value.startswith(CONFIRM):
+        confirmed = read_answer(step, value.removeprefix(CONFIRM))
+        return confirmed if not isinstance(confirmed, Unsure) else Answer(confirmed.value, said)
     if step.replies:
         return _pick(
             [(reply.label, reply.value) for reply in step.replies], said, value, quick=True
@@ -103,18 +156,30 @@ def read_answer(step: AskStep, text: str, value: str | None = None) -> Answer | 
         return Invalid("I didn't get an answer.")
     if len(said) > step.max_length:
         return Invalid(f"That's a bit long for me: {step.max_length} characters at most.")
-    if step.answer_type == "email":
-        if not _EMAIL.match(said):
-            return Invalid("That doesn't look like an email address (like ada@example.com).")
-        return Answer(said.lower(), said)
-    if step.answer_type == "number":
-        if not _NUMBER.match(said):
-            return Invalid("I need a number, like 12.")
-        number = float(said.replace(",", "."))
-        return Answer(int(number) if number.is_integer() else number, said)
-    if step.answer_type == "choice":
+    kind = answer_kind(step)
+    if kind == "choice":
         return _pick([(choice, choice) for choice in step.choices], said, None, quick=False)
-    return Answer(said, said)
+    if kind == "text":
+        return Answer(said, said)
+    reading = _READERS[kind](said)
+    if reading is None:
+        return Invalid(_INVALID[kind])
+    label = _label(kind, reading)
+    return Answer(reading.value, label) if reading.sure else Unsure(reading.value, label)
+
+
+def _label(kind: str, reading: Reading) -> str:
+    if kind == "yes_no":
+        return "Yes" if reading.value else "No"
+    return str(reading.value)
+
+
+_READERS = {
+    "name": read_name,
+    "email": read_email,
+    "number": read_number,
+    "yes_no": read_yes_no,
+}
 
 
 def _pick(
@@ -128,6 +193,10 @@ def _pick(
         if wanted in (label.casefold(), stored.casefold(), str(index)):
             return Answer(stored, label)
     labels = [label for label, _ in options]
+    reading = read_choice(said, labels)
+    if reading is not None:
+        label, stored = options[labels.index(str(reading.value))]
+        return Answer(stored, label) if reading.sure else Unsure(stored, label)
     listed = ", ".join(labels[:-1]) + f" or {labels[-1]}" if len(labels) > 1 else labels[0]
     how = "Press one of the buttons" if quick else "Please answer with one of these"
     return Invalid(f"{how}: {listed}.")
@@ -260,9 +329,13 @@ class Ask(StepType[AskStep]):
         if step.replies:
             how = "buttons: " + ", ".join(reply.label for reply in step.replies)
         else:
-            how = {"text": "typed answer", "email": "an email address", "number": "a number"}.get(
-                step.answer_type, "one of " + ", ".join(step.choices)
-            )
+            how = {
+                "text": "typed answer",
+                "name": "a name",
+                "email": "an email address",
+                "number": "a number",
+                "yes_no": "yes or no",
+            }.get(step.answer_type, "one of " + ", ".join(step.choices))
         saved = f", saved as {step.trait}" if step.trait else ""
         text = f"Ask {quoted(step.question)} ({how}{saved})"
         if step.timeout is not None:
