@@ -292,7 +292,7 @@ def dropoff_csv_copy(
     # Only fixed column names are interpolated; every value is bound by the client cursor.
     query = (
         f"SELECT {columns}, "  # noqa: S608
-        f"to_char(e.{when} AT TIME ZONE %s, 'FMDD Mon YYYY, HH24:MI'), "
+        f'to_char(e.{when} AT TIME ZONE %s, \'YYYY-MM-DD"T"HH24:MI:SS"+00:00"\'), '
         f"CASE e.state {' '.join(cases)} ELSE e.state END "
         f"FROM journeys_enrollment e JOIN journeys_contact c ON c.id = e.contact_id "
         f"WHERE {' AND '.join(where)} ORDER BY e.{when} DESC, e.id DESC"

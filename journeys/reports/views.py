@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date
 from functools import wraps
 from typing import Any
 
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from journeys.core.steps.base import step_label
 from journeys.models import Journey
 from journeys.reports.charts import funnel_svg, trend_svg
+from journeys.reports.downloads import XLSX_TYPE, sheet_csv, sheet_xlsx
 from journeys.reports.export import TABLES, to_csv, to_csv_rows
 from journeys.reports.headline import headline, ranked
 from journeys.reports.reading import journey_report
@@ -40,9 +41,9 @@ from journeys.reports.selectors import (
     report_spec,
     report_versions,
 )
+from journeys.reports.sheets import SHEETS
 from journeys.reports.words import duration, number, percent
 from journeys.run.dropoff import dropoff_exit, dropoff_move_on, dropoff_send
-from journeys.templatetags.staff import STAFF_DATE_FORMAT
 
 VIEW_REPORTS = "journeys.view_reports"
 View = Callable[..., HttpResponse | StreamingHttpResponse]
@@ -172,14 +173,28 @@ def journey_page(request: HttpRequest, key: str) -> HttpResponse:
 
 @reports_view
 def table_csv(request: HttpRequest, key: str, table: str) -> HttpResponse:
-    if table not in TABLES:
+    return _download(request, key, table, "csv")
+
+
+@reports_view
+def table_xlsx(request: HttpRequest, key: str, table: str) -> HttpResponse:
+    return _download(request, key, table, "xlsx")
+
+
+def _download(request: HttpRequest, key: str, table: str, kind: str) -> HttpResponse:
+    """A table as numbers that add up (journeys.reports.sheets), as CSV or .xlsx."""
+    if table not in SHEETS:
         raise Http404("No such table.")
     journey = _journey(key)
     filter, _ = read_filter(request, journey)
-    report = journey_report(journey, filter)
-    body = to_csv(*TABLES[table][1](report))
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{journey.key}-{table}.csv"'
+    sheet = SHEETS[table](journey_report(journey, filter))
+    if kind == "csv":
+        response = HttpResponse(sheet_csv(sheet), content_type="text/csv; charset=utf-8")
+    else:
+        body = sheet_xlsx(sheet, title=TABLES[table][0])
+        response = HttpResponse(body, content_type=XLSX_TYPE)
+    name = f"{journey.key}-{table}.{kind}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -300,9 +315,7 @@ def dropoff_csv(request: HttpRequest, key: str, step: str) -> StreamingHttpRespo
         raise Http404("No such step.")
     which = LEFT if request.GET.get("which") == LEFT else WAITING
     since = "Here since" if which == WAITING else "Left on"
-    header = ["First name", "Last name", "Email", "Phone", "User id", since, "Now"]
-
-    zone = timezone.get_current_timezone()
+    header = ["First name", "Last name", "Email", "Phone", "User ID", since, "Now"]
 
     def lines() -> Iterator[str]:
         yield to_csv(header, [])
@@ -310,7 +323,7 @@ def dropoff_csv(request: HttpRequest, key: str, step: str) -> StreamingHttpRespo
         for first, last, email, phone, user_id, at, state in dropoff_export(
             journey, step, which, filter
         ):
-            stamp = at.astimezone(zone).strftime(STAFF_DATE_FORMAT) if at else ""
+            stamp = at.astimezone(UTC).isoformat(timespec="seconds") if at else ""  # ISO 8601
             batch.append(
                 [first, last, email, phone, user_id or "", stamp, STATE_WORDS.get(state, state)]
             )
@@ -321,8 +334,7 @@ def dropoff_csv(request: HttpRequest, key: str, step: str) -> StreamingHttpRespo
             yield to_csv_rows(batch)
 
     if connection.vendor == "postgresql":
-        zone_name = str(timezone.get_current_timezone())
-        rows = dropoff_csv_copy(journey, step, which, filter, zone=zone_name, words=STATE_WORDS)
+        rows = dropoff_csv_copy(journey, step, which, filter, zone="UTC", words=STATE_WORDS)
         body: Iterator[str | bytes] = itertools.chain([to_csv(header, [])], rows)
     else:
         body = lines()

@@ -39,14 +39,14 @@ def test_a_wait_not_over_is_in_progress_not_a_drop_off(history, viewer):
     assert _waiting().get().wake_at > timezone.now()  # its two days are not over
     row = _wait_upload(viewer)
     assert (row["Still in progress here"], row["Stopped here"]) == ("1", "2")
-    assert row["Drop-off"] == "2 (40 %)"  # d exited, f merged away; c is still waiting
+    assert row["Drop-off"] == "0.4"  # d exited, f merged away; c is still waiting
 
 
 def test_a_wait_whose_timer_ran_out_is_a_drop_off(history, viewer):
     _waiting().update(wake_at=timezone.now() - timedelta(minutes=1))
     row = _wait_upload(viewer)
     assert (row["Still in progress here"], row["Stopped here"]) == ("0", "3")
-    assert row["Drop-off"] == "3 (60 %)"
+    assert row["Drop-off"] == "0.6"
 
 
 def test_a_wait_without_a_timer_stops_when_the_goal_window_closes(history, viewer):
