@@ -47,6 +47,7 @@ class StepFigures:
     summary: str = ""
     wait_over: int = 0  # of those waiting here, how many can no longer move on by waiting
     is_end: bool = False  # the journey ends here (no drop-off at an end)
+    gaps: dict[int, int] = field(default_factory=dict)  # time-to-next-step histogram
 
     @property
     def left(self) -> int:
@@ -70,6 +71,7 @@ class Funnel:
     converted: int
     ttc_median: float | None
     ttc_p90: float | None
+    ttc: dict[int, int] = field(default_factory=dict)  # time-to-convert histogram
     steps: list[StepFigures] = field(default_factory=list)
     completed: int = 0  # trips that finished the journey (ended "completed" anywhere)
 
@@ -151,10 +153,11 @@ def _depths(start: str, graph: Mapping[str, list[str]]) -> dict[str, int]:
     return depth
 
 
-def histogram(totals: Totals, step: str, name: str) -> dict[int, int]:
+def histogram(totals: Totals, step: str, name: str, arm: str = m.NO_ARM) -> dict[int, int]:
+    """A time histogram (bucket -> count) of one step ("" the journey) and arm."""
     found: dict[int, int] = {}
-    for (step_id, arm, metric), n in totals.items():
-        if step_id == step and arm == m.NO_ARM:
+    for (step_id, arm_key, metric), n in totals.items():
+        if step_id == step and arm_key == arm:
             metric_name, bucket = m.split_metric(metric)
             if metric_name == name and n:
                 found[int(bucket)] = found.get(int(bucket), 0) + n
@@ -173,6 +176,7 @@ def build_funnel(
         converted=totals.get(("", m.NO_ARM, m.CONVERTED), 0),
         ttc_median=m.percentile(ttc, 0.5),
         ttc_p90=m.percentile(ttc, 0.9),
+        ttc=ttc,
     )
     for place in journey_order(spec):
         step = spec.step(place.step_id)
@@ -197,6 +201,7 @@ def build_funnel(
                 summary=type_of(step).summary(step, spec, channel_facts()),
                 wait_over=(wait_over or {}).get(step.id, 0),
                 is_end=not successors(spec.steps, spec.position(step.id)),
+                gaps=gaps,
             )
         )
     funnel.completed = totals.get(("", m.NO_ARM, m.ended_metric("completed")), 0) + sum(

@@ -13,7 +13,7 @@ from journeys.core import report_counters as m
 from journeys.core.spec import JourneySpec
 from journeys.core.steps import type_of
 from journeys.core.steps.base import step_label
-from journeys.reports.funnel import Funnel, Totals, build_funnel
+from journeys.reports.funnel import Funnel, Totals, build_funnel, histogram
 from journeys.reports.headline import COMPLETION, Headline, headline
 from journeys.reports.selectors import Outcomes
 from journeys.reports.verdicts import Arm, Experiment, judge
@@ -135,6 +135,7 @@ def _arm(totals: Totals, step_id: str, arm: str, label: str, weight: float, hold
         holdout=holdout,
         entered=totals.get((step_id, arm, m.ASSIGNED), 0),
         converted=totals.get((step_id, arm, m.CONVERTED), 0),
+        ttc=histogram(totals, step_id, m.TIME_TO_CONVERT, arm),
     )
 
 

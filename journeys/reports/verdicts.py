@@ -4,7 +4,7 @@ Pure."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from journeys.reports import stats
 from journeys.reports.words import number, percent, points
@@ -26,6 +26,7 @@ class Arm:
     unsubscribed: int = 0
     sms_stops: int = 0
     sent: int = 0
+    ttc: dict[int, int] = field(default_factory=dict)  # time-to-convert histogram
 
     @property
     def rate(self) -> float:

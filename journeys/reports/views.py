@@ -42,6 +42,7 @@ from journeys.reports.selectors import (
     report_versions,
 )
 from journeys.reports.sheets import SHEETS
+from journeys.reports.time_chart import report_time_charts
 from journeys.reports.words import duration, number, percent
 from journeys.run.dropoff import dropoff_exit, dropoff_move_on, dropoff_send
 
@@ -161,6 +162,10 @@ def journey_page(request: HttpRequest, key: str) -> HttpResponse:
             "problems": problems,
             "versions": report_versions(journey),
             "chart": mark_safe(chart),  # noqa: S308 - every text in it is escaped
+            "time_charts": {
+                kind: [(c.heading, mark_safe(c.svg)) for c in found]  # noqa: S308 - escaped
+                for kind, found in report_time_charts(report).items()
+            },
             "tables": tables,
             "query": query,
             "now": timezone.now(),
