@@ -17,8 +17,9 @@ from journeys.core import report_counters as m
 from journeys.reports.words import duration, number, percent
 
 COLOURS = ("#1f5f99", "#b35c00", "#2e7d4f", "#8a4b9c", "#6b6b00", "#00707a")
-WIDTH, HEIGHT = 680, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 20, 16, 58
+WIDTH, HEIGHT = 680, 240  # the plot and its axes; the legend goes below
+LEFT, RIGHT, TOP, BOTTOM = 56, 20, 16, 44
+LEGEND_ROW = 16
 TICKS = (
     (1, "1 s"), (60, "1 min"), (600, "10 min"), (3600, "1 h"), (6 * 3600, "6 h"),
     (86400, "1 day"), (3 * 86400, "3 days"), (7 * 86400, "1 week"), (30 * 86400, "30 days"),
@@ -79,7 +80,7 @@ def _frame(shown, *, title, what, chart_id, x, low, high) -> list[str]:  # noqa:
     )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="time-chart" role="img" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT + LEGEND_ROW * len(shown) + 8}" width="100%" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(desc)}.</desc>',
@@ -138,32 +139,40 @@ def _markers(one: Series, x, colour: str, name: str, row: int) -> list[str]:  # 
         if value is None:
             continue
         tx = x(value)
-        label = f"{name}{word} {duration(value)}"
-        anchor = "end" if tx > WIDTH - 160 else "start"
-        shift = -4 if anchor == "end" else 4
         parts.append(
             f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{_y(1):.1f}" y2="{_y(0):.1f}" '
             f'stroke="{colour}" stroke-dasharray="4 3"/>'
-            f'<text x="{tx + shift:.1f}" y="{_y(fraction) + 14 * row - 4:.1f}" font-size="11" '
-            f'text-anchor="{anchor}" fill="#111">{escape(label)}</text>'
+        )
+        if name:  # several groups: their times are in the legend, not over each other
+            continue
+        anchor = "end" if tx > WIDTH - 160 else "start"
+        shift = -4 if anchor == "end" else 4
+        parts.append(
+            f'<text x="{tx + shift:.1f}" y="{_y(fraction) - 4:.1f}" font-size="11" '
+            f'text-anchor="{anchor}" fill="#111">{escape(f"{word} {duration(value)}")}</text>'
         )
     return parts
 
 
 def _legend(shown: Sequence[Series]) -> list[str]:
-    parts, left = [], LEFT
-    y = HEIGHT - 8
+    """One row per group: its colour, name, count and (several groups) its times."""
+    parts = []
     for index, one in enumerate(shown):
         colour = COLOURS[index % len(COLOURS)]
+        y = HEIGHT + LEGEND_ROW * index + 14
         text = f"{one.label} ({number(one.total)})"
+        if len(shown) > 1:
+            text += (
+                f": median {duration(m.percentile(one.histogram, 0.5))}, 90 % within "
+                f"{duration(m.percentile(one.histogram, 0.9))} (dashed lines)"
+            )
         parts.append(
-            f'<rect x="{left}" y="{y - 9}" width="12" height="10" fill="{colour}"/>'
-            f'<text x="{left + 16}" y="{y}" font-size="11" fill="#111">{escape(text)}</text>'
+            f'<rect x="{LEFT}" y="{y - 9}" width="12" height="10" fill="{colour}"/>'
+            f'<text x="{LEFT + 16}" y="{y}" font-size="11" fill="#111">{escape(text)}</text>'
         )
-        left += 30 + 7 * len(text)
     parts.append(
-        f'<text x="{WIDTH - RIGHT}" y="{y}" font-size="11" text-anchor="end" fill="#444">'
-        "Shaded: 95 % band</text>"
+        f'<text x="{WIDTH - RIGHT}" y="{HEIGHT + 14}" font-size="11" text-anchor="end" '
+        f'fill="#444">Shaded: 95 % band</text>'
     )
     return parts
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 from functools import wraps
+from operator import itemgetter
 from typing import Any
 
 from django.contrib import admin, messages
@@ -22,12 +23,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from journeys.core.steps.base import step_label
 from journeys.models import Journey
-from journeys.reports.charts import funnel_svg, trend_svg
+from journeys.reports.charts import funnel_svg
 from journeys.reports.downloads import XLSX_TYPE, sheet_csv, sheet_xlsx
 from journeys.reports.export import TABLES, to_csv, to_csv_rows
 from journeys.reports.headline import headline, ranked
 from journeys.reports.reading import journey_report
-from journeys.reports.report import cohorts
 from journeys.reports.selectors import (
     LEFT,
     WAITING,
@@ -43,7 +43,8 @@ from journeys.reports.selectors import (
 )
 from journeys.reports.sheets import SHEETS
 from journeys.reports.time_chart import report_time_charts
-from journeys.reports.words import duration, number, percent
+from journeys.reports.trend import trend_points, trend_svg
+from journeys.reports.words import duration, number
 from journeys.run.dropoff import dropoff_exit, dropoff_move_on, dropoff_send
 
 VIEW_REPORTS = "journeys.view_reports"
@@ -111,31 +112,30 @@ def _journey(key: str) -> Journey:
 @reports_view
 def overview(request: HttpRequest) -> HttpResponse:
     """Every live journey over twelve weeks: the figure that applies (conversion with a
-    goal, else completion), ranked, with its weekly trend."""
+    goal, else completion), ranked, with its trend."""
     found = []
+    since = timezone.now().date() - timedelta(weeks=12)
     for journey in live_journeys():
         spec, _ = report_spec(journey, Filter())
-        weeks = list(reversed(cohorts(report_days(journey, Filter(), None), weeks=12)))
+        days = report_days(journey, Filter(since=since), None)
         line = headline(
             goal=spec.goal,
-            entered=sum(w.entered for w in weeks),
-            converted=sum(w.converted for w in weeks),
-            completed=sum(w.completed for w in weeks),
+            entered=sum(d[0] for d in days.values()),
+            converted=sum(d[1] for d in days.values()),
+            completed=sum(d[2] for d in days.values()),
         )
-        found.append((line, journey.name, journey, weeks))
+        found.append((line, journey.name, journey, days))
     rows = []
-    for line, _, journey, weeks in ranked(found):
-        share = (lambda w: w.converted) if not line.needs_goal else (lambda w: w.completed)
-        rates = [100 * share(w) / w.entered if w.entered else 0.0 for w in weeks]
-        label = f"Weekly {line.measure} of {journey.name}, oldest first: " + (
-            ", ".join(percent(r) for r in rates) or "no entrants yet"
-        )
+    for line, _, journey, days in ranked(found):
+        column = 2 if line.needs_goal else 1
+        points, period = trend_points(days, itemgetter(column))
+        svg = trend_svg(points, period, measure=line.measure, name=journey.name)
         rows.append(
             {
                 "journey": journey,
                 "headline": line,
                 "entered": number(line.entered),
-                "trend": mark_safe(trend_svg(rates, label=label)),  # noqa: S308 - escaped SVG
+                "trend": mark_safe(svg),  # noqa: S308 - every text in it is escaped
                 "url": reverse("reports:journey", args=[journey.key]),
                 "builder": reverse("builder:canvas", args=[journey.key]),
             }
