@@ -23,6 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from journeys.core.steps.base import step_label
 from journeys.models import Journey
+from journeys.reports.breakdown import TOP, breakdown_table, read_by, slices
+from journeys.reports.breakdown_reads import breakdown_choices, breakdown_rows
 from journeys.reports.charts import funnel_svg
 from journeys.reports.downloads import XLSX_TYPE, sheet_csv, sheet_xlsx
 from journeys.reports.export import TABLES, to_csv, to_csv_rows
@@ -149,6 +151,13 @@ def journey_page(request: HttpRequest, key: str) -> HttpResponse:
     filter, problems = read_filter(request, journey)
     report = journey_report(journey, filter)
     tables = {name: build(report) for name, (_, build) in TABLES.items()}
+    spec, version_id = report_spec(journey, filter)
+    choices = breakdown_choices(journey, spec)
+    by = read_by(request.GET.get("by", ""))
+    if by is not None:
+        choices += [] if by in choices else [by]
+        found = slices(breakdown_rows(journey, spec, filter, version_id, by))
+        tables["breakdown"] = breakdown_table(found, by=by, measure=report.headline.measure)
     query = request.GET.urlencode()
     chart = funnel_svg(report.funnel, title=f"Contacts reaching each step of {journey.name}")
     return page(
@@ -170,6 +179,9 @@ def journey_page(request: HttpRequest, key: str) -> HttpResponse:
             "query": query,
             "now": timezone.now(),
             "builder": reverse("builder:canvas", args=[journey.key]),
+            "choices": choices,
+            "top": TOP,
+            "by": by,
             "ttc_median": duration(report.funnel.ttc_median),
             "ttc_p90": duration(report.funnel.ttc_p90),
         },

@@ -36,6 +36,7 @@ def test_no_template_code_internal_names_or_ids_on_any_report_page(history, edit
         "/admin/reports/",
         "/admin/reports/trial/",
         "/admin/reports/trial/?version=1",
+        "/admin/reports/trial/?by=trait:plan",
         "/admin/reports/trial/steps/wait_upload/?which=waiting",
         "/admin/reports/trial/steps/wait_upload/?which=left",
     ]

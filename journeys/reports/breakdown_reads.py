@@ -1,0 +1,68 @@
+"""Reads behind breakdowns: the traits and trigger properties to offer, and entrants with
+their outcome grouped by one of them. Unlike the funnel these read raw rows (a trait can
+be any key), one grouped query per page; a trigger property needs the trigger event,
+found by the (contact, name, timestamp) index — and gone once raw events are purged."""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, When
+from django.db.models.fields.json import KeyTextTransform
+
+from journeys.core.spec import JourneySpec
+from journeys.models import Contact, Conversion, Enrollment, Event, EventType, Journey
+from journeys.reports.breakdown import EVENT, TRAIT, By
+from journeys.reports.selectors import Filter
+
+SAMPLE = 500  # recent contacts whose trait keys are offered
+
+
+def breakdown_choices(journey: Journey, spec: JourneySpec) -> list[By]:
+    """Trait keys of the journey's recent entrants, then the trigger event's properties."""
+    recent = (
+        Contact.objects.filter(enrollments__journey=journey)
+        .order_by("-last_seen_at")
+        .values_list("traits", flat=True)[:SAMPLE]
+    )
+    traits = {str(k) for t in recent if isinstance(t, dict) for k in t if k != "email"}
+    properties: set[str] = set()
+    for found in EventType.objects.filter(name=spec.trigger.event).values_list(
+        "properties", flat=True
+    ):
+        properties.update(str(k) for k in (found or {}))
+    return [By(TRAIT, k) for k in sorted(traits)] + [By(EVENT, k) for k in sorted(properties)]
+
+
+def breakdown_rows(
+    journey: Journey, spec: JourneySpec, filter: Filter, version_id: int | None, by: By
+) -> list[tuple[object, int, int]]:
+    """(value, entrants, converted — or finished without a goal) per value."""
+    rows = Enrollment.objects.filter(journey=journey)
+    if version_id is not None:
+        rows = rows.filter(
+            Q(entry_version_id=version_id) | Q(entry_version_id__isnull=True, version_id=version_id)
+        )
+    if filter.since is not None:
+        rows = rows.filter(entered_at__date__gte=filter.since)
+    if filter.until is not None:
+        rows = rows.filter(entered_at__date__lte=filter.until)
+    if by.source == TRAIT:
+        value = KeyTextTransform(by.key, "contact__traits")
+    else:
+        trigger = Event.objects.filter(
+            contact_id=OuterRef("contact_id"),
+            name=spec.trigger.event,
+            timestamp=OuterRef("trigger_at"),
+        ).annotate(value=KeyTextTransform(by.key, "properties"))
+        value = Subquery(trigger.values("value")[:1])
+    if spec.goal is not None:
+        done = Exists(Conversion.objects.filter(enrollment_id=OuterRef("pk")))
+    else:
+        done = Q(state="completed")
+    grouped = (
+        rows.annotate(value=value, done=Case(When(done, then=1), default=0))
+        .values("value")
+        .annotate(entered=Count("pk"), count=Sum("done"))
+        .order_by()
+        .values_list("value", "entered", "count")
+    )
+    return list(grouped)
