@@ -21,7 +21,7 @@ WIDTH, HEIGHT = 680, 240  # the plot and its axes; the legend goes below
 LEFT, RIGHT, TOP, BOTTOM = 56, 20, 16, 44
 LEGEND_ROW = 16
 TICKS = (
-    (1, "1 s"), (60, "1 min"), (600, "10 min"), (3600, "1 h"), (6 * 3600, "6 h"),
+    (1, "1 s"), (10, "10 s"), (60, "1 min"), (600, "10 min"), (3600, "1 h"), (6 * 3600, "6 h"),
     (86400, "1 day"), (3 * 86400, "3 days"), (7 * 86400, "1 week"), (30 * 86400, "30 days"),
     (90 * 86400, "90 days"),
 )  # fmt: skip
