@@ -47,6 +47,7 @@ def load_sample_traffic(*, source_id: int) -> None:
     contacts = Contact.objects.filter(user_id__startswith=PREFIX).values_list("pk", "user_id")
     events = []
     for pk, user_id in contacts:
+        assert user_id is not None  # the filter above
         started = now - timedelta(minutes=1)
         traits = people[int(user_id.removeprefix(PREFIX)) - 1].traits or {}
         events.append(_track(user_id, "Started Trial", started, {"plan": traits["plan"]}))

@@ -45,6 +45,7 @@ def breakdown_rows(
         rows = rows.filter(entered_at__date__gte=filter.since)
     if filter.until is not None:
         rows = rows.filter(entered_at__date__lte=filter.until)
+    value: KeyTextTransform | Subquery
     if by.source == TRAIT:
         value = KeyTextTransform(by.key, "contact__traits")
     else:
@@ -54,6 +55,7 @@ def breakdown_rows(
             timestamp=OuterRef("trigger_at"),
         ).annotate(value=KeyTextTransform(by.key, "properties"))
         value = Subquery(trigger.values("value")[:1])
+    done: Exists | Q
     if spec.goal is not None:
         done = Exists(Conversion.objects.filter(enrollment_id=OuterRef("pk")))
     else:

@@ -175,7 +175,8 @@ def report_outcomes(
             continue
         key = variants[variant_id][:2]
         statuses[key][status] = statuses[key].get(status, 0) + n
-        rungs[key].append((rung(status, tuple(flags)), n))  # type: ignore[arg-type]
+        stamps_set = (bool(flags[0]), bool(flags[1]), bool(flags[2]), bool(flags[3]))
+        rungs[key].append((rung(status, stamps_set), n))
         if reason:
             deferred[key][reason] = deferred[key].get(reason, 0) + n
     stopped = SubscriptionChange.objects.filter(
