@@ -13,16 +13,15 @@ from journeys.models import Contact, Conversion, Enrollment, Event, EventType, J
 from journeys.reports.breakdown import EVENT, TRAIT, By
 from journeys.reports.selectors import Filter
 
-SAMPLE = 500  # recent contacts whose trait keys are offered
+SAMPLE = 500  # the latest entrants, whose trait keys are offered
 
 
 def breakdown_choices(journey: Journey, spec: JourneySpec) -> list[By]:
-    """Trait keys of the journey's recent entrants, then the trigger event's properties."""
-    recent = (
-        Contact.objects.filter(enrollments__journey=journey)
-        .order_by("-last_seen_at")
-        .values_list("traits", flat=True)[:SAMPLE]
-    )
+    """Trait keys of the journey's latest entrants, then the trigger event's properties."""
+    latest = Enrollment.objects.filter(journey=journey).order_by("-pk")[:SAMPLE]
+    recent = Contact.objects.filter(
+        pk__in=list(latest.values_list("contact_id", flat=True))
+    ).values_list("traits", flat=True)
     traits = {str(k) for t in recent if isinstance(t, dict) for k in t if k != "email"}
     properties: set[str] = set()
     for found in EventType.objects.filter(name=spec.trigger.event).values_list(

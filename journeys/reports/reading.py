@@ -12,8 +12,8 @@ from journeys.reports.selectors import (
     report_outcomes,
     report_spec,
     report_totals,
-    report_wait_over,
 )
+from journeys.reports.wait_over import report_wait_over
 
 
 def journey_report(journey: Journey, filter: Filter) -> JourneyReport:
@@ -27,5 +27,5 @@ def journey_report(journey: Journey, filter: Filter) -> JourneyReport:
         totals=report_totals(journey, filter, version_id),
         outcomes=report_outcomes(journey, filter, version_id),
         days=report_days(journey, filter, version_id),
-        wait_over=report_wait_over(journey, filter, within=within, now=timezone.now()),
+        wait_over=report_wait_over(journey, filter, version_id, within=within, now=timezone.now()),
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from django.db import connection
@@ -63,7 +63,7 @@ def report_spec(journey: Journey, filter: Filter) -> tuple[JourneySpec, int | No
     return version_info(journey.current_version_id).spec, None
 
 
-def _counters(journey: Journey, filter: Filter, version_id: int | None):  # noqa: ANN202
+def counter_rows(journey: Journey, filter: Filter, version_id: int | None):  # noqa: ANN202
     rows = ReportCount.objects.filter(journey_id=journey.pk)
     if version_id is not None:
         rows = rows.filter(version_id=version_id)
@@ -79,7 +79,7 @@ def report_totals(journey: Journey, filter: Filter, version_id: int | None) -> T
     keys = dict(Step.objects.filter(version__journey=journey).values_list("pk", "key"))
     totals: dict[tuple[str, str, str], int] = defaultdict(int)
     grouped = (
-        _counters(journey, filter, version_id)
+        counter_rows(journey, filter, version_id)
         .values_list("step_id", "arm", "metric")
         .annotate(total=Sum("n"))
         .order_by()
@@ -97,7 +97,7 @@ def report_days(
     completion counts wherever the trip ended."""
     completed = m.ended_metric("completed")
     rows = (
-        _counters(journey, filter, version_id)
+        counter_rows(journey, filter, version_id)
         .filter(arm=m.NO_ARM)
         .filter(Q(step_id=m.JOURNEY, metric__in=[m.ENTERED, m.CONVERTED]) | Q(metric=completed))
         .values_list("entry_day", "metric")
@@ -109,26 +109,6 @@ def report_days(
     for day, metric, total in rows:
         days[day][column[metric]] += total
     return {day: (pair[0], pair[1], pair[2]) for day, pair in days.items()}
-
-
-def report_wait_over(
-    journey: Journey, filter: Filter, *, within: timedelta | None, now: datetime
-) -> dict[str, int]:
-    """Per step: contacts still there whose wait is over — its timer ran out, or the
-    goal's window closed (they can no longer convert). One grouped count of the open
-    enrollments (index enrollment_journey_state)."""
-    over = Q(wake_at__lte=now)
-    if within is not None:
-        over |= Q(entered_at__lte=now - within)
-    rows = Enrollment.objects.filter(journey=journey, state__in=Enrollment.OPEN_STATES)
-    if filter.version is not None:
-        rows = rows.filter(version__number=filter.version)
-    if filter.since is not None:
-        rows = rows.filter(entered_at__date__gte=filter.since)
-    if filter.until is not None:
-        rows = rows.filter(entered_at__date__lte=filter.until)
-    grouped = rows.filter(over).values_list("step_key").annotate(n=Count("pk")).order_by()
-    return dict(grouped.values_list("step_key", "n"))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from journeys.models import Enrollment
+from journeys.reports.selectors import Filter
+from journeys.reports.wait_over import report_wait_over
 
 
 @pytest.fixture
@@ -49,12 +51,20 @@ def test_a_wait_whose_timer_ran_out_is_a_drop_off(history, viewer):
     assert row["Drop-off"] == "0.6"
 
 
-def test_a_wait_without_a_timer_stops_when_the_goal_window_closes(history, viewer):
+def test_a_wait_without_a_timer_stops_when_the_goal_window_closes(history):
     _waiting().update(wake_at=None)
-    assert _wait_upload(viewer)["Still in progress here"] == "1"
-    _waiting().update(entered_at=timezone.now() - timedelta(days=8))  # the goal allows 7
-    row = _wait_upload(viewer)
-    assert (row["Still in progress here"], row["Stopped here"]) == ("0", "3")
+    week = timedelta(days=7)  # the trial's goal window
+    now = timezone.now()
+
+    def over(at):
+        return report_wait_over(history, Filter(), None, within=week, now=at)
+
+    assert over(now) == {}  # still in progress
+    assert over(now + timedelta(days=6)) == {}
+    assert over(now + timedelta(days=7, minutes=1)) == {"wait_upload": 1}  # the same day
+    assert over(now + timedelta(days=9)) == {"wait_upload": 1}  # from the counters
+    # without a goal window, a wait without a timer is never over
+    assert report_wait_over(history, Filter(), None, within=None, now=now + week * 50) == {}
 
 
 def test_the_page_tells_in_progress_from_stopped(history, viewer):
