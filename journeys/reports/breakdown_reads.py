@@ -5,11 +5,11 @@ found by the (contact, name, timestamp) index — and gone once raw events are p
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
 
 from journeys.core.spec import JourneySpec
-from journeys.models import Contact, Conversion, Enrollment, Event, EventType, Journey
+from journeys.models import Contact, Enrollment, Event, EventType, Journey
 from journeys.reports.breakdown import EVENT, TRAIT, By
 from journeys.reports.selectors import Filter
 
@@ -54,15 +54,14 @@ def breakdown_rows(
             timestamp=OuterRef("trigger_at"),
         ).annotate(value=KeyTextTransform(by.key, "properties"))
         value = Subquery(trigger.values("value")[:1])
-    done: Exists | Q
-    if spec.goal is not None:
-        done = Exists(Conversion.objects.filter(enrollment_id=OuterRef("pk")))
+    if spec.goal is not None:  # a join, not a subquery per entrant
+        done = Count("conversion__pk")
     else:
-        done = Q(state="completed")
+        done = Count("pk", filter=Q(state="completed"))
     grouped = (
-        rows.annotate(value=value, done=Case(When(done, then=1), default=0))
+        rows.annotate(value=value)
         .values("value")
-        .annotate(entered=Count("pk"), count=Sum("done"))
+        .annotate(entered=Count("pk"), count=done)
         .order_by()
         .values_list("value", "entered", "count")
     )
