@@ -62,8 +62,9 @@ HISTORY = [
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-def load_sample_data(*, write_key: str) -> None:
-    """Idempotent: the example journeys are published once, the sample contacts sent once."""
+def load_sample_data(*, write_key: str, traffic: bool = True) -> None:
+    """Idempotent: the example journeys are published once, the sample contacts sent once;
+    with `traffic`, the 600 trial contacts the reports need (onboarding/sample_traffic.py)."""
     for path in sorted(EXAMPLES.glob("*.json")):
         document = json.loads(path.read_text())
         if not Journey.objects.filter(key=document["key"]).exists():
@@ -71,7 +72,8 @@ def load_sample_data(*, write_key: str) -> None:
     source = source_for_key(write_key)
     if source is None:
         return
-    load_sample_traffic(source_id=source.id)
+    if traffic:
+        load_sample_traffic(source_id=source.id)
     if Contact.objects.filter(user_id="ada").exists():
         return
     now = timezone.now()
