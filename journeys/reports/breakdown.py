@@ -99,3 +99,35 @@ def breakdown_table(
             ]
         )
     return header, rows
+
+
+def reach_table(
+    found: list[Slice],
+    reach: Iterable[tuple[object, str, int]],
+    steps: list[tuple[str, str]],
+    *,
+    by: By,
+) -> tuple[list[str], list[list[str]]]:
+    """The funnel per value: of each value's entrants, the share who reached each step
+    (`steps`: (key, name) in the journey's order; values grouped as in `found`)."""
+    named = {s.label for s in found} - {OTHER, NOT_SET}
+    reached: dict[tuple[str, str], int] = {}
+    for value, step, n in reach:
+        text = "" if value is None else str(value).strip()[:80]
+        label = NOT_SET if text == "" else (text if text in named else OTHER)
+        reached[(label, step)] = reached.get((label, step), 0) + n
+    header = [by.words, "Entered", *[name for _, name in steps]]
+    rows = [
+        [
+            one.label,
+            number(one.entered),
+            *[
+                percent(100 * reached.get((one.label, key), 0) / one.entered)
+                if one.entered
+                else "—"
+                for key, _ in steps
+            ],
+        ]
+        for one in found
+    ]
+    return header, rows

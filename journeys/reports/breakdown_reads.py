@@ -5,11 +5,11 @@ found by the (contact, name, timestamp) index — and gone once raw events are p
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 
 from journeys.core.spec import JourneySpec
-from journeys.models import Contact, Enrollment, Event, EventType, Journey
+from journeys.models import Contact, Enrollment, Event, EventType, Journey, StepVisit
 from journeys.reports.breakdown import EVENT, TRAIT, By
 from journeys.reports.selectors import Filter
 
@@ -35,6 +35,21 @@ def breakdown_rows(
     journey: Journey, spec: JourneySpec, filter: Filter, version_id: int | None, by: By
 ) -> list[tuple[object, int, int]]:
     """(value, entrants, converted — or finished without a goal) per value."""
+    rows = _entrants(journey, filter, version_id).annotate(value=_value(spec, by))
+    if spec.goal is not None:  # a join, not a subquery per entrant
+        done = Count("conversion__pk")
+    else:
+        done = Count("pk", filter=Q(state="completed"))
+    grouped = (
+        rows.values("value")
+        .annotate(entered=Count("pk"), count=done)
+        .order_by()
+        .values_list("value", "entered", "count")
+    )
+    return list(grouped)
+
+
+def _entrants(journey: Journey, filter: Filter, version_id: int | None) -> QuerySet[Enrollment]:
     rows = Enrollment.objects.filter(journey=journey)
     if version_id is not None:
         rows = rows.filter(
@@ -44,25 +59,32 @@ def breakdown_rows(
         rows = rows.filter(entered_at__date__gte=filter.since)
     if filter.until is not None:
         rows = rows.filter(entered_at__date__lte=filter.until)
-    value: KeyTextTransform | Subquery
+    return rows
+
+
+def _value(spec: JourneySpec, by: By, prefix: str = "") -> KeyTextTransform | Subquery:
+    """The trait or trigger property of an enrollment (`prefix`: the path to it)."""
     if by.source == TRAIT:
-        value = KeyTextTransform(by.key, "contact__traits")
-    else:
-        trigger = Event.objects.filter(
-            contact_id=OuterRef("contact_id"),
-            name=spec.trigger.event,
-            timestamp=OuterRef("trigger_at"),
-        ).annotate(value=KeyTextTransform(by.key, "properties"))
-        value = Subquery(trigger.values("value")[:1])
-    if spec.goal is not None:  # a join, not a subquery per entrant
-        done = Count("conversion__pk")
-    else:
-        done = Count("pk", filter=Q(state="completed"))
+        return KeyTextTransform(by.key, f"{prefix}contact__traits")
+    trigger = Event.objects.filter(
+        contact_id=OuterRef(f"{prefix}contact_id"),
+        name=spec.trigger.event,
+        timestamp=OuterRef(f"{prefix}trigger_at"),
+    ).annotate(value=KeyTextTransform(by.key, "properties"))
+    return Subquery(trigger.values("value")[:1])
+
+
+def breakdown_reach(
+    journey: Journey, spec: JourneySpec, filter: Filter, version_id: int | None, by: By
+) -> list[tuple[object, str, int]]:
+    """(value, step key, entrants who reached the step) — the funnel per value."""
+    entrants = _entrants(journey, filter, version_id)
+    visits = StepVisit.objects.filter(enrollment__in=entrants.values("pk"))
     grouped = (
-        rows.annotate(value=value)
-        .values("value")
-        .annotate(entered=Count("pk"), count=done)
+        visits.annotate(value=_value(spec, by, "enrollment__"))
+        .values("value", "step__key")
+        .annotate(n=Count("enrollment_id", distinct=True))
         .order_by()
-        .values_list("value", "entered", "count")
+        .values_list("value", "step__key", "n")
     )
     return list(grouped)

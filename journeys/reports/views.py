@@ -24,8 +24,12 @@ from django.views.decorators.http import require_GET, require_POST
 from channels.registry import all_channels, get_channel
 from journeys.core.steps.base import step_label
 from journeys.models import Journey
-from journeys.reports.breakdown import TOP, breakdown_table, read_by, slices
-from journeys.reports.breakdown_reads import breakdown_choices, breakdown_rows
+from journeys.reports.breakdown import TOP, breakdown_table, reach_table, read_by, slices
+from journeys.reports.breakdown_reads import (
+    breakdown_choices,
+    breakdown_reach,
+    breakdown_rows,
+)
 from journeys.reports.charts import funnel_svg
 from journeys.reports.downloads import XLSX_TYPE, sheet_csv, sheet_xlsx
 from journeys.reports.export import TABLES, to_csv, to_csv_rows
@@ -159,6 +163,9 @@ def journey_page(request: HttpRequest, key: str) -> HttpResponse:
         choices += [] if by in choices else [by]
         found = slices(breakdown_rows(journey, spec, filter, version_id, by))
         tables["breakdown"] = breakdown_table(found, by=by, measure=report.headline.measure)
+        steps = [(step.id, step.name) for step in report.funnel.steps]
+        reach = breakdown_reach(journey, spec, filter, version_id, by)
+        tables["reach"] = reach_table(found, reach, steps, by=by)
     query = request.GET.urlencode()
     chart = funnel_svg(report.funnel, title=f"Contacts reaching each step of {journey.name}")
     return page(

@@ -60,3 +60,14 @@ def test_a_trait_nobody_has_is_all_not_set_and_nonsense_is_ignored(history, view
     assert '<th scope="row">Not set</th><td>7</td><td>2</td>' in html
     html = viewer.get("/admin/reports/trial/?by=trait:%3Cscript%3E").content.decode()
     assert "most common values" not in html
+
+
+def test_the_funnel_by_a_trait(history, viewer):
+    html = viewer.get("/admin/reports/trial/?by=trait:plan").content.decode()
+    table = html.split("The funnel by Plan (contact trait)")[1].split("</table>")[0]
+    header = '<th scope="col">Plan (contact trait)</th><th scope="col">Entered</th>'
+    assert header + '<th scope="col">Holdout</th><th scope="col">Welcome</th>' in table
+    # b (pro) went through the welcome and the upload, then straight to the end
+    pro = table.split('<th scope="row">pro</th>')[1].split("</tr>")[0]
+    cells = [c.split("</td>")[0] for c in pro.split("<td>")[1:]]
+    assert cells == ["1", "100 %", "100 %", "100 %", "100 %", "0 %", "0 %", "0 %", "100 %"]
