@@ -141,7 +141,8 @@ def _demo_secret_key(var_dir: Path) -> str:
 def _sample_data(key: str) -> None:
     from onboarding.sample_data import load_sample_data
 
-    load_sample_data(write_key=key)
+    # DEMO_SAMPLE_TRAFFIC=0 leaves out the 600 trial contacts (tests of other things).
+    load_sample_data(write_key=key, traffic=os.environ.get("DEMO_SAMPLE_TRAFFIC", "1") != "0")
 
 
 def _print_welcome(
