@@ -50,6 +50,19 @@ def fallback_text(words: FallbackWords) -> str:
     return "\n\n".join(parts)
 
 
+HANDOFF = "I'm just a bot — I've passed this to {team}; they usually answer within a day."
+
+
+def handoff_text(*, custom: str, team: str, next_step: str = "") -> str:
+    """What the bot says when it passes a message to a person: the source's own words, or
+    the default naming its team; then the next step, so nobody waits idle."""
+    team_words = f"the {team} team" if team else "the team"
+    text = custom.strip() or HANDOFF.format(team=team_words)
+    if next_step:
+        text += f"\n\nMeanwhile, here is where we were: {next_step}"
+    return text
+
+
 def notify_targets(document: Mapping[str, Any]) -> list[str]:
     """The team's addresses in a journey document: every notify step's `to`, once each."""
     found: list[str] = []
