@@ -316,4 +316,6 @@ def entry_json(entry: ChatEntry) -> dict[str, Any]:
         data["person"] = {"name": entry.sender_name}
     if entry.message_id is not None:
         data["message"] = entry.message_id
+    if entry.client_key:
+        data["key"] = entry.client_key  # the widget's own key: its pending line is this one
     return data

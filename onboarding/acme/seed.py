@@ -15,6 +15,7 @@ from journeys.people.sources import hash_key, identity_secret_active, source_cre
 from journeys.run.journeys import journey_import
 
 SOURCE_NAME = "Acme Notes"
+SOURCE_ZONE = "America/Los_Angeles"
 JOURNEY = Path(__file__).resolve().parent / "journey.json"
 KEYWORDS = [
     (
@@ -74,6 +75,8 @@ def _source(acme_url: str) -> tuple[Source, str]:
                 source.save(update_fields=["allowed_origins"])
             return source, key
     source, key = source_create(name=SOURCE_NAME, allowed_origins=[acme_url])
+    # Acme is a Californian company: people whose zone is not known yet get its nights.
+    Source.objects.filter(pk=source.pk).update(timezone=SOURCE_ZONE)
     key_file.write_text(key + "\n")
     key_file.chmod(0o600)
     return source, key

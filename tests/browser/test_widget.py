@@ -177,8 +177,9 @@ def test_the_chat_works_from_the_keyboard_alone(embed, page):
     page.locator("[data-stepwise] .lines li.bot").nth(1).wait_for(timeout=10_000)
     assert widget_texts(page)[1:] == [
         "hello there",
-        "I'm only a bot, sorry! I'll try to point you in the right direction.\n\nHere is "
-        "where we were: Hi! I'm Nova. Ask me anything, I'm only a bot though.",
+        "I'm just a bot — I've passed this to the Acme team; they usually answer within a "
+        "day.\n\nMeanwhile, here is where we were: Hi! I'm Nova. Ask me anything, I'm only "
+        "a bot though.",
     ]
     page.keyboard.press("Escape")
     assert page.locator("[data-stepwise] .panel").is_hidden()
