@@ -103,11 +103,17 @@ def _conversation(contact: Contact) -> dict[str, Any]:
         "name": _name(contact),
         "lines": conversation_lines(contact_id=contact.pk),
         "trips": [trip for trip in view.trips if trip.is_open] or list(view.trips[:3]),
-        "traits": view.traits,
+        "traits": [(_words(key), value) for key, value in view.traits],
         "contact_url": reverse("admin:journeys_contact_change", args=[contact.pk]),
         "zone": contact.timezone,
         "language": contact.locale,
     }
+
+
+def _words(key: str) -> str:
+    """A trait's key as staff say it: "first_name" → "First name"."""
+    spaced = key.replace("_", " ").replace("-", " ").strip()
+    return spaced[:1].upper() + spaced[1:]
 
 
 def _contact(contact_id: int) -> Contact:

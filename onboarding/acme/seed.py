@@ -25,24 +25,17 @@ KEYWORDS = [
         "",
     ),
     (
-        "help",
-        "You can always write to help@acme.example and a person will answer within a day.",
-        "",
-        "",
-    ),
-    (
-        "talk to a human",
-        "Of course: write to help@acme.example and a person will answer within a day.",
-        "",
-        "",
-    ),
-    (
         "delete my account",
         "Sorry to see you go! You can delete your account from your settings page.",
         "",
         "",
     ),
 ]
+
+
+# "help" and "talk to a human" used to send people to an email address; now anything the
+# bot cannot answer reaches the team's inbox, so those requests go there instead.
+RETIRED_PHRASES = ["help", "talk to a human"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +78,7 @@ def _source(acme_url: str) -> tuple[Source, str]:
 def acme_setup(*, stepwise_url: str, acme_url: str, port: int) -> AcmeSetup:
     source, key = _source(acme_url)
     secret = identity_secret_active(source=source).secret
+    KeywordReply.objects.filter(source=source, phrase__in=RETIRED_PHRASES).delete()
     for phrase, answer, url, label in KEYWORDS:
         KeywordReply.objects.get_or_create(
             source=source,

@@ -70,7 +70,7 @@ def test_a_reply_the_bot_cannot_handle_lands_in_the_inbox_and_the_bot_says_so(cl
     assert "Conversation with Ada" in page
     assert "Passed to you" in page
     assert "design" in page  # the person's traits beside the chat
-    assert "plan" in page
+    assert "Plan" in page
     assert "1 new" not in client.get("/admin/inbox/").content.decode()  # opened: read
 
 
