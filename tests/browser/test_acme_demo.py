@@ -133,7 +133,7 @@ def test_a_new_acme_user_is_onboarded_by_the_bot_step_by_step(demo, person, axe,
 
     page.locator(f"{WIDGET} input").fill("can you order me a pizza")
     page.keyboard.press("Enter")
-    wait_line(page, "I'm just a bot")
+    wait_line(page, "I've passed this to the Acme Notes team")
     assert lines(page)[-1] == (
         "I'm just a bot — I've passed this to the Acme Notes team; they usually answer within "
         "a day.\n\nMeanwhile, here is where we were: Here's your first step: write a note. "
@@ -176,7 +176,7 @@ def test_a_new_acme_user_is_onboarded_by_the_bot_step_by_step(demo, person, axe,
         "what should I call you?",
         "Nice to meet you, Ada!",
         "Here's your first step",
-        "I'm just a bot",
+        "I've passed this to the Acme Notes team",
         "Nice one, Ada!",
         "Got roadmap.pdf",
         "You did it",
