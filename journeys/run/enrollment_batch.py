@@ -33,6 +33,7 @@ from journeys.core.engine import (
     Stimulus,
     TraceLine,
     UpdateTraits,
+    UseEvent,
 )
 from journeys.core.reducer import reduce_decision
 from journeys.core.steps import type_of
@@ -227,6 +228,9 @@ class Batch:
                 contact = self.contacts[enrollment.contact_id]
                 context = self._context(enrollment, journey_name)
                 self.notes.append((to, note_render(text, contact_view(contact), context)))
+            case UseEvent(event=event):
+                enrollment.last_event_id = int(event.id) if event.id is not None else None
+                enrollment.last_event_data = event_snapshot(event)
             case Finish(state=state):
                 self._finish(enrollment, state)
 
