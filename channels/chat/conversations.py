@@ -130,7 +130,7 @@ def conversations(*, limit: int = INBOX_LIMIT) -> list[Conversation]:
     return [
         Conversation(
             contact_id=row.contact_id,
-            at=row.inbox_at,
+            at=row.inbox_at or row.updated_at,  # never None here: filtered above
             unread=row.unread or 0,
             last_text=row.last_text or "",
             last_author=row.last_author or "",
