@@ -106,6 +106,7 @@ def test_a_user_off_script_is_never_stranded(demo, person, browser, axe, tmp_pat
     context = desk.locator(".inbox-context").text_content()
     assert "Acme Notes: meet Nova" in context
     assert "design" in context
+    assert "en-US" in context  # the browser's language, told by the widget
     assert accessible(desk, axe) == []
     desk.fill(
         "#answer-text", "Hi Alex, Sam here. Open the note and press Share: your team sees it."
