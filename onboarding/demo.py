@@ -35,10 +35,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("DEMO_PORT", "8000")))
     parser.add_argument("--setup-only", action="store_true", help="set up, print, don't serve")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding.settings")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("PUBLIC_URL", f"http://127.0.0.1:{args.port}")
-    os.environ.setdefault("SMS_BACKEND", "console")  # texts appear in this terminal
+    for name, value in demo_environment(args.port).items():
+        os.environ.setdefault(name, value)
 
     import django
 
@@ -66,12 +64,26 @@ def main() -> None:
         _serve(args.port, acme, Path(settings.STATIC_ROOT))
 
 
+def demo_environment(port: int) -> dict[str, str]:
+    """The settings the demo runs with unless the environment says otherwise."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "onboarding.settings",
+        "DEBUG": "1",
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "SMS_BACKEND": "console",  # texts appear in this terminal
+        # The demo's emails come from the demo product, as a customer's would.
+        "DEFAULT_FROM_EMAIL": "Acme Notes <hello@acme.example>",
+    }
+
+
 def _admin_login() -> None:
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
     user, _ = User.objects.get_or_create(
-        username=ADMIN_USER, defaults={"is_staff": True, "is_superuser": True}
+        username=ADMIN_USER,
+        # A first name: staff answers in the chat are signed with it.
+        defaults={"is_staff": True, "is_superuser": True, "first_name": "Sam"},
     )
     user.set_password(ADMIN_PASSWORD)
     user.save()

@@ -193,6 +193,15 @@ def test_send(
     return _queued(message)
 
 
+def _stored_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    """What a message keeps of its context: the event, the journey, and for a one-off
+    message from staff, who sent it (the chat signs it with their first name)."""
+    stored = {key: context.get(key, {}) for key in ("event", "journey")}
+    if context.get("sender"):
+        stored["sender"] = context["sender"]
+    return stored
+
+
 @dataclass(frozen=True)
 class MessageRequest:
     """One message_queue call's arguments, for message_queue_many."""
@@ -298,7 +307,7 @@ def _new_message(
         channel=channel,
         to_address=address,
         content=dataclasses.asdict(request.content),
-        context={key: request.context.get(key, {}) for key in ("event", "journey")},
+        context=_stored_context(request.context),
         step_visit_id=request.step_visit_id,
         variant_id=request.variant_id,
         journey_id=request.journey_id,

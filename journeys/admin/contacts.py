@@ -47,6 +47,8 @@ class SourceAdmin(admin.ModelAdmin):
         "identity_verification",
         "identity_secret",
         "timezone",
+        "handoff_text",
+        "sms_stop_text",
         "key_prefix",
         "created_at",
         "revoked_at",
@@ -90,6 +92,8 @@ class SourceAdmin(admin.ModelAdmin):
         source, key = source_create(name=obj.name, allowed_origins=obj.allowed_origins)
         Source.objects.filter(pk=source.pk).update(
             timezone=obj.timezone,
+            handoff_text=obj.handoff_text,
+            sms_stop_text=obj.sms_stop_text,
             identity_verification=obj.identity_verification or source.is_browser,
         )
         obj.pk, obj.key_prefix, obj.key_hash = source.pk, source.key_prefix, source.key_hash

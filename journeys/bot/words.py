@@ -47,3 +47,17 @@ def fallback_text(words: FallbackWords) -> str:
     if words.team_told:
         parts.append("I've also passed your message on to the team, so a person can follow up.")
     return "\n\n".join(parts)
+
+
+HANDOFF = "I'm just a bot — I've passed this to {team}; they usually answer within a day."
+
+
+def handoff_text(*, custom: str, team: str, next_step: str = "") -> str:
+    """What the bot says when it passes a message to a person: the source's own words, or
+    the default naming its team; then the next step, so nobody waits idle."""
+    team_words = f"the {team} team" if team else "the team"
+    text = custom.strip() or HANDOFF.format(team=team_words)
+    if next_step:
+        text += f"\n\nMeanwhile, here is where we were: {next_step}"
+    return text
+
