@@ -60,4 +60,3 @@ def handoff_text(*, custom: str, team: str, next_step: str = "") -> str:
     if next_step:
         text += f"\n\nMeanwhile, here is where we were: {next_step}"
     return text
-
