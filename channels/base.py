@@ -8,7 +8,7 @@ the code keeps a list of channels. See docs/architecture.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -56,7 +56,12 @@ class SendError(Exception):
 
 
 class TransientSendError(SendError):
-    """Timeouts, connection errors, 5xx and 429: worth retrying later."""
+    """Timeouts, connection errors, 5xx and 429: worth retrying later (not before
+    `retry_after` seconds when the provider said so in a Retry-After header)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PermanentSendError(SendError):
@@ -173,3 +178,18 @@ class Channel:
     def send(self, message: OutboundMessage) -> SendResult:
         """Hand one rendered message to the provider; raises Transient/PermanentSendError."""
         raise NotImplementedError
+
+    # --- what the channel keeps about contacts ----------------------------------------
+
+    def learn(self, events: Sequence[Any]) -> None:
+        """Read a batch of a contact's new events (journeys.models.Event) before the
+        journeys see them: a channel whose addresses arrive in events (device tokens)
+        stores them here. Runs in the worker's batch transaction."""
+
+    def privacy_export(self, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+        """What the channel keeps about a contact besides messages, by heading."""
+        return {}
+
+    def privacy_erase(self, contact_id: int) -> int:
+        """Delete what privacy_export shows; return how many records went."""
+        return 0
