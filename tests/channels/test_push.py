@@ -10,8 +10,10 @@ import pytest
 from django.utils import timezone
 
 from channels.delivery.queue import MessageContent
+from channels.delivery.sending import messages_send
 from channels.models import Message
 from channels.push_devices import PushDevice, device_register
+from journeys.run.privacy import contact_erase, contact_export
 from tests.fakes.push import fcm_error
 
 NOTE = MessageContent(
@@ -142,8 +144,6 @@ def test_a_rate_limit_retries_after_retry_after_and_never_notifies_a_device_twic
     assert message.scheduled_for >= before + timedelta(seconds=900)
     assert len(fake_webpush.delivered) == 1
 
-    from channels.delivery.sending import messages_send
-
     messages_send(message_ids=[message.pk], now=message.scheduled_for + timedelta(seconds=1))
 
     message.refresh_from_db()
@@ -185,3 +185,17 @@ def test_a_contact_without_a_device_is_not_sent_to(contact, queue, fake_webpush)
         "no device for push notifications",
     )
     assert fake_webpush.requests == []
+
+
+def test_the_privacy_export_shows_devices_and_erase_removes_them(contact, fake_webpush):
+    browser = _browser(contact, fake_webpush)
+    _phone(contact, "android-token")
+
+    exported = contact_export(user_id=contact.user_id)
+    contact_erase(contact=contact)
+
+    assert [(d["kind"], d["address"]) for d in exported["push_devices"]] == [
+        ("Browser", browser.endpoint),
+        ("Android app", "android-token"),
+    ]
+    assert not PushDevice.objects.exists()
