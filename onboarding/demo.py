@@ -39,6 +39,10 @@ def main() -> None:
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("PUBLIC_URL", f"http://127.0.0.1:{args.port}")
     os.environ.setdefault("SMS_BACKEND", "console")  # texts appear in this terminal
+    from onboarding.demo_push import demo_vapid_keys
+
+    base = Path(__file__).resolve().parent.parent
+    demo_vapid_keys(Path(os.environ.get("STEPWISE_VAR_DIR", str(base / "var"))))
 
     import django
 
