@@ -140,6 +140,16 @@ class Channel:
         """The address as it is compared and hashed (an email address in lower case)."""
         return address.strip()
 
+    def content_warnings(self, fields: Mapping[str, str]) -> list[str]:
+        """Builder warnings about one variant's fields that do not stop a publish (text a
+        phone will cut), in plain words."""
+        return []
+
+    def reach_warning(self, contact_ids: Sequence[int], event: str) -> str:
+        """A builder warning from real data: how many of the people who did `event`
+        lately (`contact_ids`) this channel cannot reach ("" when none is worth saying)."""
+        return ""
+
     def publish_problems(self, content: MessageContent) -> list[TemplateProblem]:
         """Problems worth a network look-up, checked at import and publish only."""
         return []

@@ -11,6 +11,7 @@ See docs/channels.md, "Push notifications".
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -48,6 +49,14 @@ from channels.rendering import (
     render_field,
 )
 
+# Roughly how much of a title and text each place shows before cutting it off with "…"
+# (lock screens and notification centres vary by device and font; see docs/channels.md).
+SHOWN = {
+    "subject": {"an iPhone lock screen": 50, "Android": 65, "a desktop browser": 60},
+    "body": {"an iPhone lock screen": 178, "Android": 240, "a desktop browser": 120},
+}
+# Push services refuse more than 4096 bytes; aes128gcm encryption takes 103 of them.
+PAYLOAD_LIMIT = 4096 - 103
 UNINSTALLED = "Application Uninstalled"  # Segment's spec event for an app removed
 MOBILE_KINDS = {"android": PushDevice.Kind.ANDROID, "ios": PushDevice.Kind.IOS}
 _BAD_LINK = "The link must start with https://, http:// or / (a page of your product)."
@@ -82,7 +91,7 @@ class PushChannel(Channel):
     field_limits = {"subject": 100, "body": 500}
     subscription, preference = "push", "Push notifications"
     address_words, no_address = "device", "no device for push notifications"
-    address_often_missing = True
+    preview_template = "channels/push/preview.html"
 
     # --- content --------------------------------------------------------------------
 
@@ -91,6 +100,36 @@ class PushChannel(Channel):
         if url and "{{" not in url and "{%" not in url and not is_link(url):
             return [TemplateProblem("url", None, _BAD_LINK)]
         return []
+
+    def content_warnings(self, fields: Mapping[str, str]) -> list[str]:
+        warnings = []
+        for name, places in SHOWN.items():
+            length = len(fields.get(name, "").strip())
+            cut = [place for place, limit in places.items() if length > limit]
+            if cut:
+                warnings.append(
+                    f"The {self.field_label(name).lower()} is {length} characters: "
+                    f"{' and '.join(cut)} will cut it short."
+                )
+        size = len(json.dumps(_payload_of(fields), ensure_ascii=False).encode())
+        if size > PAYLOAD_LIMIT:
+            warnings.append(
+                f"The notification is {size / 1024:.1f} KB: push services refuse more "
+                "than 4 KB, so shorten the text or the link."
+            )
+        return warnings
+
+    def reach_warning(self, contact_ids: Sequence[int], event: str) -> str:
+        if not contact_ids:
+            return ""
+        reachable = devices_count(contact_ids)
+        missing = sum(1 for contact_id in contact_ids if not reachable.get(contact_id))
+        if not missing:
+            return ""
+        return (
+            f"{missing} of the {len(contact_ids)} people who did “{event}” lately have no "
+            "phone or browser that takes push notifications: they will not get this one."
+        )
 
     def render(self, content: MessageContent, context: Mapping[str, Any]) -> RenderedMessage:
         title = render_field("subject", content.subject, context, html=False).strip()
@@ -170,6 +209,16 @@ def _payload(message: OutboundMessage) -> dict[str, Any]:
         "body": rendered.text,
         "url": rendered.url,
         "message": message.message_id,
+    }
+
+
+def _payload_of(fields: Mapping[str, str]) -> dict[str, Any]:
+    """The payload a variant's text makes, as written (for the size check)."""
+    return {
+        "title": fields.get("subject", ""),
+        "body": fields.get("body", ""),
+        "url": fields.get("url", ""),
+        "message": 10**12,
     }
 
 

@@ -133,7 +133,7 @@ def web_push_send(
     try:
         webpush(
             {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}},
-            data=json.dumps(payload),
+            data=json.dumps(payload, ensure_ascii=False).encode(),
             vapid_private_key=Vapid.from_string(settings.VAPID_PRIVATE_KEY),
             vapid_claims={"sub": settings.VAPID_SUBJECT},
             content_encoding="aes128gcm",

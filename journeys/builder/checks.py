@@ -160,6 +160,32 @@ def _shape_lint(document: Mapping[str, Any]) -> list[Check]:
     return checks
 
 
+def channel_checks(
+    document: Mapping[str, Any], *, contact_ids: Sequence[int], event: str
+) -> list[Check]:
+    """What each message step's channel warns about its variants (text cut on a phone, a
+    payload too big) and about the people who did the trigger lately (`contact_ids`)."""
+    checks = []
+    for step in steps_of(document):
+        channel = get_channel(str(step.get("channel", "")))
+        if step.get("type") != "message" or channel is None:
+            continue
+        step_id = str(step.get("id"))
+        where = f"“{step_name(step_id)}”"
+        for variant in list_at(step, "variants"):
+            if not isinstance(variant, Mapping):
+                continue
+            fields = {k: v for k, v in variant.items() if isinstance(v, str)}
+            name = fields.get("name", "")
+            for words in channel.content_warnings(fields):
+                said = f"Version {name}: {words}" if name else words
+                checks.append(Check("warning", step_id, where, said))
+        reach = channel.reach_warning(contact_ids, event)
+        if reach:
+            checks.append(Check("warning", step_id, where, reach))
+    return checks
+
+
 def _address_required(document: Mapping[str, Any], trait: str) -> bool:
     """Whether the audience or a branch checks that the contact has this address."""
 
