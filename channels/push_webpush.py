@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import threading
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -113,6 +114,16 @@ class _NoRedirects(requests.Session):
         return super().request(*args, **kwargs)
 
 
+_sessions = threading.local()
+
+
+def _session() -> _NoRedirects:
+    """One session per thread, so connections to a push service are kept and reused."""
+    if not hasattr(_sessions, "session"):
+        _sessions.session = _NoRedirects()
+    return _sessions.session
+
+
 def retry_after_seconds(header: str | None) -> float | None:
     if not header:
         return None
@@ -137,7 +148,7 @@ def web_push_send(
             vapid_private_key=Vapid.from_string(settings.VAPID_PRIVATE_KEY),
             vapid_claims={"sub": settings.VAPID_SUBJECT},
             content_encoding="aes128gcm",
-            requests_session=_NoRedirects(),
+            requests_session=_session(),
             timeout=timeout,
             ttl=24 * 60 * 60,
         )
