@@ -62,12 +62,16 @@ MOBILE_KINDS = {"android": PushDevice.Kind.ANDROID, "ios": PushDevice.Kind.IOS}
 _BAD_LINK = "The link must start with https://, http:// or / (a page of your product)."
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def _device_of(context: Any) -> tuple[str, str]:
     """(token, kind) from a Segment/RudderStack event context; ("", "") when none."""
     if not isinstance(context, Mapping):
         return "", ""
-    device = context.get("device") if isinstance(context.get("device"), Mapping) else {}
-    os = context.get("os") if isinstance(context.get("os"), Mapping) else {}
+    device = _mapping(context.get("device"))
+    os = _mapping(context.get("os"))
     token = device.get("token")
     if not isinstance(token, str) or not token.strip() or len(token) > 2000:
         return "", ""
