@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.utils import timezone
 
 from channels import push_fcm, push_webpush
@@ -57,7 +58,8 @@ SHOWN = {
 }
 # Push services refuse more than 4096 bytes; aes128gcm encryption takes 103 of them.
 PAYLOAD_LIMIT = 4096 - 103
-UNINSTALLED = "Application Uninstalled"  # Segment's spec event for an app removed
+UNINSTALLED = "Application Uninstalled"
+TRACKING_SALT = "stepwise.push.tracking"  # Segment's spec event for an app removed
 MOBILE_KINDS = {"android": PushDevice.Kind.ANDROID, "ios": PushDevice.Kind.IOS}
 _BAD_LINK = "The link must start with https://, http:// or / (a page of your product)."
 
@@ -213,7 +215,23 @@ def _payload(message: OutboundMessage) -> dict[str, Any]:
         "body": rendered.text,
         "url": rendered.url,
         "message": message.message_id,
+        "track": tracking_url(message.message_id),
     }
+
+
+def tracking_url(message_id: int) -> str:
+    """Where the service worker reports "shown" and "clicked" (…/shown, …/clicked): the
+    signed message id is the only credential, as in an email's tracked link."""
+    token = signing.dumps(message_id, salt=TRACKING_SALT, compress=True)
+    return f"{settings.PUBLIC_URL.rstrip('/')}/v1/push-notifications/{token}"
+
+
+def tracked_message(token: str) -> int | None:
+    """The message a tracking token names, or None when it is not ours."""
+    try:
+        return int(signing.loads(token, salt=TRACKING_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
 
 
 def _payload_of(fields: Mapping[str, str]) -> dict[str, Any]:
@@ -223,6 +241,7 @@ def _payload_of(fields: Mapping[str, str]) -> dict[str, Any]:
         "body": fields.get("body", ""),
         "url": fields.get("url", ""),
         "message": 10**12,
+        "track": tracking_url(10**12),
     }
 
 

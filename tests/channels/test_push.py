@@ -13,6 +13,8 @@ from channels.delivery.queue import MessageContent
 from channels.delivery.sending import messages_send
 from channels.models import Message
 from channels.push_devices import PushDevice, device_register
+from journeys.models import Event
+from journeys.people.sources import source_create
 from journeys.run.privacy import contact_erase, contact_export
 from tests.fakes.push import fcm_error
 
@@ -51,14 +53,14 @@ def test_a_browser_gets_the_rendered_notification_signed_and_encrypted(
 
     message = Message.objects.get(pk=queued.message_id)
     assert fake_webpush.refusals == []
-    assert fake_webpush.delivered == [
-        {
-            "title": "Ada, your note is shared",
-            "body": "q3.pdf is ready for your team.",
-            "url": "https://notes.example.com/n/42",
-            "message": message.pk,
-        }
-    ]
+    [payload] = fake_webpush.delivered
+    assert payload.pop("track").startswith("https://stepwise.example.com/v1/push-notifications/")
+    assert payload == {
+        "title": "Ada, your note is shared",
+        "body": "q3.pdf is ready for your team.",
+        "url": "https://notes.example.com/n/42",
+        "message": message.pk,
+    }
     assert (message.status, message.to_address) == ("sent", "1 device")
 
 
@@ -199,3 +201,26 @@ def test_the_privacy_export_shows_devices_and_erase_removes_them(contact, fake_w
         ("Android app", "android-token"),
     ]
     assert not PushDevice.objects.exists()
+
+
+def test_the_service_workers_reports_record_shown_then_clicked_and_the_event(
+    make_contact, queue, fake_webpush, client
+):
+    source, _key = source_create(name="Acme Notes")
+    ada = make_contact(user_id="ada", source=source)
+    _browser(ada, fake_webpush)
+    queue(ada, CHANNEL, NOTE)
+    track = fake_webpush.delivered[0]["track"].removeprefix("https://stepwise.example.com")
+
+    shown = client.post(f"{track}/shown")
+    clicked = client.post(f"{track}/clicked")
+    forged = client.post(f"{track[:-4]}xxxx/clicked")
+
+    assert (shown.status_code, clicked.status_code, forged.status_code) == (200, 200, 404)
+    message = Message.objects.get(contact=ada)
+    assert message.status == "clicked"
+    event = Event.objects.get(contact=ada)
+    assert (event.name, event.properties["url"]) == (
+        "Clicked Message Link",
+        "https://notes.example.com/n/42",
+    )
