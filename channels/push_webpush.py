@@ -12,6 +12,7 @@ import json
 import threading
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -117,6 +118,12 @@ class _NoRedirects(requests.Session):
 _sessions = threading.local()
 
 
+@lru_cache(maxsize=2)
+def _vapid(private_key: str) -> Vapid:
+    """The application server's key, parsed once per process (not once per send)."""
+    return Vapid.from_string(private_key)
+
+
 def _session() -> _NoRedirects:
     """One session per thread, so connections to a push service are kept and reused."""
     if not hasattr(_sessions, "session"):
@@ -145,7 +152,7 @@ def web_push_send(
         webpush(
             {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}},
             data=json.dumps(payload, ensure_ascii=False).encode(),
-            vapid_private_key=Vapid.from_string(settings.VAPID_PRIVATE_KEY),
+            vapid_private_key=_vapid(settings.VAPID_PRIVATE_KEY),
             vapid_claims={"sub": settings.VAPID_SUBJECT},
             content_encoding="aes128gcm",
             requests_session=_session(),
