@@ -285,6 +285,21 @@ FCM_CREDENTIALS = env_str("FCM_CREDENTIALS")
 FCM_API_URL = env_str("FCM_API_URL", "https://fcm.googleapis.com")
 PUSH_SERVICE_HOSTS = env_list("PUSH_SERVICE_HOSTS", [])
 
+# --- Journeys -------------------------------------------------------------------------
+# Step types, one module each (docs/architecture.md, "How to add a step type"), in any
+# order: each says its own place in the builder's palette.
+STEPWISE_STEP_TYPES = [
+    "journeys.core.steps.message",
+    "journeys.core.steps.ask",
+    "journeys.core.steps.delay",
+    "journeys.core.steps.wait_for_event",
+    "journeys.core.steps.branch",
+    "journeys.core.steps.split",
+    "journeys.core.steps.update_contact",
+    "journeys.core.steps.notify",
+    "journeys.core.steps.exit",
+]
+
 # --- Channels (delivery rules) ----------------------------------------------------------
 # Read through channels/conf.py at call time. See docs/channels.md.
 
