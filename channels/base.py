@@ -9,7 +9,7 @@ the code keeps a list of channels. See docs/architecture.md.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -57,7 +57,12 @@ class SendError(Exception):
 
 
 class TransientSendError(SendError):
-    """Timeouts, connection errors, 5xx and 429: worth retrying later."""
+    """Timeouts, connection errors, 5xx and 429: worth retrying later (not before
+    `retry_after` seconds when the provider said so in a Retry-After header)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PermanentSendError(SendError):
@@ -136,6 +141,16 @@ class Channel:
         """The address as it is compared and hashed (an email address in lower case)."""
         return address.strip()
 
+    def content_warnings(self, fields: Mapping[str, str]) -> list[str]:
+        """Builder warnings about one variant's fields that do not stop a publish (text a
+        phone will cut), in plain words."""
+        return []
+
+    def reach_warning(self, contact_ids: Sequence[int], event: str) -> str:
+        """A builder warning from real data: how many of the people who did `event`
+        lately (`contact_ids`) this channel cannot reach ("" when none is worth saying)."""
+        return ""
+
     def publish_problems(self, content: MessageContent) -> list[TemplateProblem]:
         """Problems worth a network look-up, checked at import and publish only."""
         return []
@@ -183,3 +198,18 @@ class Channel:
     def send(self, message: OutboundMessage) -> SendResult:
         """Hand one rendered message to the provider; raises Transient/PermanentSendError."""
         raise NotImplementedError
+
+    # --- what the channel keeps about contacts ----------------------------------------
+
+    def learn(self, events: Sequence[Any]) -> None:
+        """Read a batch of a contact's new events (journeys.models.Event) before the
+        journeys see them: a channel whose addresses arrive in events (device tokens)
+        stores them here. Runs in the worker's batch transaction."""
+
+    def privacy_export(self, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+        """What the channel keeps about a contact besides messages, by heading."""
+        return {}
+
+    def privacy_erase(self, contact_id: int) -> int:
+        """Delete what privacy_export shows; return how many records went."""
+        return 0

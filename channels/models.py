@@ -315,3 +315,8 @@ class DeliverySettings(models.Model):
                     problems[name] = str(exc)
         if problems:
             raise ValidationError(problems)
+
+
+# Push notifications keep their devices in their own module; imported here so Django
+# registers the models with the channels app.
+from channels.push_devices import PushDelivery, PushDevice  # noqa: E402, F401

@@ -179,6 +179,12 @@ def inbox_channels() -> list[str]:
     return [channel.key for channel in _channels().values() if channel.inbox]
 
 
+def channels_learn(events: list[Any]) -> None:
+    """Let every channel read a batch of new events (device tokens arrive this way)."""
+    for channel in _channels().values():
+        channel.learn(events)
+
+
 def _no_channel(key: str) -> TemplateProblem:
     return TemplateProblem("channel", None, f"There is no channel called “{key}”.")
 

@@ -37,6 +37,10 @@ def main() -> None:
     args = parser.parse_args()
     for name, value in demo_environment(args.port).items():
         os.environ.setdefault(name, value)
+    from onboarding.demo_push import demo_vapid_keys
+
+    base = Path(__file__).resolve().parent.parent
+    demo_vapid_keys(Path(os.environ.get("STEPWISE_VAR_DIR", str(base / "var"))))
 
     import django
 

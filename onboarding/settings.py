@@ -274,6 +274,17 @@ TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
 # "console" prints texts instead of sending them while Twilio is not configured (the demo).
 SMS_BACKEND = env_str("SMS_BACKEND", "twilio")
 
+# Push notifications (docs/channels.md, "Push notifications"). Web Push: a VAPID key pair
+# (base64url, `make demo` writes one to var/) and a mailto: or https: subject. Apps: the
+# path of a Firebase service-account JSON. PUSH_SERVICE_HOSTS (a comma list) replaces the
+# browser push services a subscription may point at.
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT")
+FCM_CREDENTIALS = env_str("FCM_CREDENTIALS")
+FCM_API_URL = env_str("FCM_API_URL", "https://fcm.googleapis.com")
+PUSH_SERVICE_HOSTS = env_list("PUSH_SERVICE_HOSTS", [])
+
 # --- Journeys -------------------------------------------------------------------------
 # Step types, one module each (docs/architecture.md, "How to add a step type"), in any
 # order: each says its own place in the builder's palette.
@@ -299,8 +310,9 @@ STEPWISE_CHANNELS = [
     "channels.sms.SmsChannel",
     "channels.in_app.InAppChannel",
     "channels.webhook.WebhookChannel",
+    "channels.push.PushChannel",
 ]
-CHANNELS_ENABLED = env_list("CHANNELS_ENABLED", ["email", "sms", "in_app", "webhook"])
+CHANNELS_ENABLED = env_list("CHANNELS_ENABLED", ["email", "sms", "in_app", "webhook", "push"])
 CHANNELS_MAX_ATTEMPTS = env_int("CHANNELS_MAX_ATTEMPTS", 5)
 CHANNELS_RETRY_BASE_SECONDS = env_int("CHANNELS_RETRY_BASE_SECONDS", 60)
 # A delivery task stops starting sends after this long (well inside Q_CLUSTER "timeout").

@@ -21,6 +21,9 @@ from journeys.people.identity import user_hash
 from journeys.people.secret_keys import secret_key_create
 from journeys.people.sources import source_create
 
+# The push channel's fake services (tests/channels/push_fixtures.py), for any test folder.
+pytest_plugins = ["tests.channels.push_fixtures"]
+
 
 @pytest.fixture
 def make_source(db):

@@ -229,13 +229,17 @@ def _mark_sent_overtaken(item: Accepted, now: datetime) -> None:
 
 
 @transaction.atomic
-def message_retry_later(*, message_id: int, error: str, now: datetime) -> Message:
-    """A transient failure: back off exponentially, or fail once attempts run out."""
+def message_retry_later(
+    *, message_id: int, error: str, now: datetime, retry_after: float | None = None
+) -> Message:
+    """A transient failure: back off exponentially (never sooner than the provider's
+    Retry-After), or fail once attempts run out."""
     message = Message.objects.select_for_update().get(pk=message_id)
     if message.attempts >= conf.max_attempts():
         return _fail(message, f"gave up after {message.attempts} attempts: {error}", now=now)
     # 1, 2, 4, 8… times the base delay, so a provider outage is not hammered.
     delay = timedelta(seconds=conf.retry_base_seconds() * 2 ** (message.attempts - 1))
+    delay = max(delay, timedelta(seconds=retry_after or 0))
     retry_at = _after_quiet_hours(message, now + delay)
     message.scheduled_for, message.claimed_until, message.last_error = retry_at, None, error
     message.save(update_fields=["scheduled_for", "claimed_until", "last_error", "updated_at"])

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from channels.chat.lines import chat_erase
 from channels.models import Message, MessageStatusChange, SubscriptionChange
+from channels.registry import all_channels
 
 
 def messages_export(*, contact_id: int) -> list[dict[str, Any]]:
@@ -31,6 +32,14 @@ def messages_export(*, contact_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def channels_export(*, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+    """What each channel keeps about the contact besides messages (devices, ...)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for channel in all_channels():
+        found.update(channel.privacy_export(contact_id))
+    return found
+
+
 @transaction.atomic
 def messages_erase(*, contact_id: int) -> int:
     """Blank every message's address, content and provider text; stop queued ones.
@@ -43,6 +52,8 @@ def messages_erase(*, contact_id: int) -> int:
     MessageStatusChange.objects.filter(message__contact_id=contact_id).update(detail="")
     SubscriptionChange.objects.filter(contact_id=contact_id).delete()
     chat_erase(contact_id=contact_id)
+    for channel in all_channels():
+        channel.privacy_erase(contact_id)
     return messages.update(
         to_address="",
         subject="",

@@ -195,7 +195,9 @@ def _attempt(
     except TransientSendError as exc:
         PROVIDER_ERRORS.labels(message.channel, "transient").inc()
         logger.warning("message.send.transient", extra={"message_id": message.pk})
-        retried = message_retry_later(message_id=message.pk, error=str(exc), now=now)
+        retried = message_retry_later(
+            message_id=message.pk, error=str(exc), now=now, retry_after=exc.retry_after
+        )
         return "retrying" if retried.status == "queued" else "failed"
     except PermanentSendError as exc:
         PROVIDER_ERRORS.labels(message.channel, "permanent").inc()

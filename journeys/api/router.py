@@ -56,6 +56,8 @@ api.add_router("", tracking_router)
 api.add_router("", "journeys.api.inbox.router")
 api.add_router("", "journeys.api.chat.router")
 api.add_router("", "journeys.api.browser.router")
+api.add_router("", "journeys.api.push_subscriptions.router")
+api.add_router("", "journeys.api.push_subscriptions.tracking")
 
 
 @api.exception_handler(ValidationError)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from channels.registry import all_channels
+from channels.registry import all_channels, get_channel
 from journeys.builder.graph import list_at, map_at, steps_of
 from journeys.builder.names import step_name
 from journeys.builder.paths import place
@@ -158,6 +158,33 @@ def _address_warnings(document: Mapping[str, Any], steps: Sequence[StepSpec]) ->
                 "before it)."
             )
     return found
+
+
+def channel_checks(
+    document: Mapping[str, Any], *, contact_ids: Sequence[int], event: str
+) -> list[Check]:
+    """What the channel of each step that has one warns about the step's variants (text
+    cut on a phone, a payload too big) and about the people who did the trigger lately
+    (`contact_ids`)."""
+    checks = []
+    for step in steps_of(document):
+        channel = get_channel(str(step.get("channel", "")))
+        if channel is None:
+            continue
+        step_id = str(step.get("id"))
+        where = f"“{step_name(step_id)}”"
+        for variant in list_at(step, "variants"):
+            if not isinstance(variant, Mapping):
+                continue
+            fields = {k: v for k, v in variant.items() if isinstance(v, str)}
+            name = fields.get("name", "")
+            for words in channel.content_warnings(fields):
+                said = f"Version {name}: {words}" if name else words
+                checks.append(Check("warning", step_id, where, said))
+        reach = channel.reach_warning(contact_ids, event)
+        if reach:
+            checks.append(Check("warning", step_id, where, reach))
+    return checks
 
 
 def _address_required(document: Mapping[str, Any], steps: Sequence[StepSpec], trait: str) -> bool:

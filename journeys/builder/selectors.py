@@ -194,8 +194,8 @@ def people_at_step(journey: Journey, step_key: str, *, limit: int = 100) -> list
     return found
 
 
-def recent_people(event: str, *, now: datetime, days: int, limit: int = 500) -> list[dict]:
-    """The template `contact` values of people who did `event` lately (newest first)."""
+def recent_contact_ids(event: str, *, now: datetime, days: int, limit: int = 500) -> list[int]:
+    """The contacts who did `event` lately (newest first, each once)."""
     if not event:
         return []
     since = now - timedelta(days=days)
@@ -204,7 +204,14 @@ def recent_people(event: str, *, now: datetime, days: int, limit: int = 500) -> 
         .order_by("-timestamp")
         .values_list("contact_id", flat=True)[: limit * 3]
     )
-    unique = list(dict.fromkeys(ids))[:limit]
+    return list(dict.fromkeys(ids))[:limit]
+
+
+def recent_people(event: str, *, now: datetime, days: int, limit: int = 500) -> list[dict]:
+    """The template `contact` values of people who did `event` lately (newest first)."""
+    unique = recent_contact_ids(event, now=now, days=days, limit=limit)
+    if not unique:
+        return []
     rows = Contact.objects.filter(pk__in=unique).only(
         "first_name", "last_name", "email", "phone", "traits"
     )

@@ -16,6 +16,7 @@ from channels.registry import channel_facts
 from journeys.builder.cards import canvas_layout, step_cards, trigger_words
 from journeys.builder.checks import (
     LINT_DAYS,
+    channel_checks,
     draft_checks,
     empty_variable_checks,
     unknown_variable_checks,
@@ -30,6 +31,7 @@ from journeys.builder.selectors import (
     catalogue_events,
     open_by_step,
     passed_by_step,
+    recent_contact_ids,
     recent_event_names,
     recent_people,
     same_trigger_journeys,
@@ -160,6 +162,8 @@ def checks_for(journey: Journey) -> list[Any]:
     )
     people = recent_people(trigger, now=timezone.now(), days=LINT_DAYS)
     found += empty_variable_checks(document, people=people, event=trigger)
+    reached = recent_contact_ids(trigger, now=timezone.now(), days=LINT_DAYS)
+    found += channel_checks(document, contact_ids=reached, event=trigger)
     seen = next((event for event in events if event.name == trigger), None)
     return found + unknown_variable_checks(
         document, traits=trait_keys(), properties=seen.properties if seen else ()

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels.chat.lines import chat_export
-from channels.delivery.privacy import messages_erase, messages_export
+from channels.delivery.privacy import channels_export, messages_erase, messages_export
 from channels.registry import all_channels, get_channel
 from journeys.models import (
     Contact,
@@ -89,6 +89,7 @@ def contact_export(*, user_id: str, by: Actor = None, actor_label: str = "") -> 
         ],
         "messages": messages_export(contact_id=contact.pk),
         "chat": chat_export(contact_id=contact.pk),
+        **channels_export(contact_id=contact.pk),
         "decisions": list(
             DecisionTrace.objects.filter(contact=contact)
             .order_by("at", "id")

@@ -11,6 +11,7 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
+from channels.registry import channels_learn
 from journeys.models import Contact, Event
 from journeys.models.bulk import update_rows
 from journeys.people.catalogue import catalogue_record
@@ -33,6 +34,9 @@ def events_process_batch(*, batch_size: int) -> int:
     # Contacts are locked in id order before anything else (see journeys.run.locks): two workers
     # never advance the same contact at once, and never wait on each other in a cycle.
     contacts = lock_contacts(contact_ids={event.contact_id for event in events})
+    # Channels first: a device registered by an identify can receive the message a later
+    # track of the same batch sends.
+    channels_learn(events)
     enrollments_handle_events(events=events, now=now, contacts=contacts)
     _touch_contacts(contacts, events)
     # Last, and sorted by key: catalogue rows are shared by every batch, so they are locked

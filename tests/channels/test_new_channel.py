@@ -65,7 +65,7 @@ def _run_journey(contact_row, django_capture_on_commit_callbacks) -> None:
 
 
 def test_the_registry_lists_it_after_the_built_in_channels_while_registered(pigeon):
-    assert channel_keys() == ["email", "sms", "in_app", "webhook", "pigeon"]
+    assert channel_keys() == ["email", "sms", "in_app", "webhook", "push", "pigeon"]
     assert channel_choices()[-1] == ("pigeon", "Pigeon post")
 
 
@@ -74,7 +74,7 @@ def test_the_registry_forgets_it_afterwards(settings):
         assert "pigeon" in channel_keys()
 
     assert problems(journey_doc(STEPS), channels=channel_facts()) == [
-        'steps[0].channel: unknown channel "pigeon" (channels: email, sms, in_app, webhook)'
+        'steps[0].channel: unknown channel "pigeon" (channels: email, sms, in_app, webhook, push)'
     ]
 
 
@@ -221,4 +221,4 @@ def test_a_setting_naming_no_channel_is_refused_in_plain_words(path, words):
         with pytest.raises(ImproperlyConfigured):
             channel_keys()  # nothing half-read was kept
 
-    assert channel_keys() == ["email", "sms", "in_app", "webhook"]
+    assert channel_keys() == ["email", "sms", "in_app", "webhook", "push"]

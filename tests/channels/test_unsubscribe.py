@@ -66,7 +66,9 @@ def test_the_page_unsubscribes_from_email(sent_email, contact, client):
 
 
 def test_the_page_saves_preferences_per_channel(sent_email, contact, client):
-    client.post(_page_path(sent_email), {"action": "save", "email": "on", "in_app": "on"})
+    client.post(
+        _page_path(sent_email), {"action": "save", "email": "on", "in_app": "on", "push": "on"}
+    )
 
     states = dict(Subscription.objects.filter(contact=contact).values_list("channel", "state"))
     assert states == {"sms": "unsubscribed"}

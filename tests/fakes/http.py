@@ -35,6 +35,7 @@ class Scripted:
     status: int
     body: dict | str
     delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -63,8 +64,15 @@ class FakeServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def then_respond(self, status: int, body: dict | str, *, delay: float = 0.0) -> None:
-        self.script.append(Scripted(status, body, delay))
+    def then_respond(
+        self,
+        status: int,
+        body: dict | str,
+        *,
+        delay: float = 0.0,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.script.append(Scripted(status, body, delay, headers or {}))
 
     def default_response(self, request: Recorded) -> Scripted:
         return Scripted(200, {"ok": True})
@@ -98,6 +106,8 @@ class FakeServer:
                     self.send_response(answer.status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(payload)))
+                    for name, value in answer.headers.items():
+                        self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(payload)
                 except (BrokenPipeError, ConnectionResetError):

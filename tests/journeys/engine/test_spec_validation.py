@@ -140,7 +140,10 @@ CASES = [
     ),
     (
         with_step(sms() | {"channel": "pigeon"}),
-        ['steps[0].channel: unknown channel "pigeon" (channels: email, sms, in_app, webhook)'],
+        [
+            'steps[0].channel: unknown channel "pigeon" '
+            "(channels: email, sms, in_app, webhook, push)"
+        ],
     ),
     (with_step(sms() | {"variants": []}), ["steps[0].variants: needs at least one variant"]),
     (with_step({"id": "m", "type": "message", "channel": "sms"}), ["steps[0].variants: missing"]),
@@ -357,7 +360,7 @@ def test_every_problem_is_reported_at_once():
     doc["steps"][1]["timeout"] = "2d"
     assert problems(doc, channels=channel_facts()) == [
         'format: "v1" is not supported (expected "stepwise.journey/1")',
-        'steps[0].channel: unknown channel "fax" (channels: email, sms, in_app, webhook)',
+        'steps[0].channel: unknown channel "fax" (channels: email, sms, in_app, webhook, push)',
         'steps[1].timeout: "2d" is not an ISO 8601 duration such as P2D, PT1H or PT30M',
     ]
 

@@ -1,0 +1,262 @@
+"""Push notifications: browsers (Web Push with VAPID) and Android/iOS apps (Firebase Cloud
+Messaging), declared here and nowhere else.
+
+A contact's "address" is their set of devices (channels/push_devices.py): apps register
+theirs through the Segment/RudderStack `context.device.token` of any identify or track,
+browsers theirs through the widget (journeys/api/push_subscriptions.py). One message is
+one delivery per device and counts once in reports. A device the provider says is gone
+is forgotten and fails only its own delivery; 429 and 5xx retry the devices still owed.
+See docs/channels.md, "Push notifications".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.utils import timezone
+
+from channels import push_fcm, push_webpush
+from channels.base import (
+    FIELD_LABELS,
+    Channel,
+    OutboundMessage,
+    PermanentSendError,
+    Recipient,
+    SendResult,
+    TransientSendError,
+)
+from channels.in_app import is_link
+from channels.push_devices import (
+    PushDevice,
+    delivered_devices,
+    delivery_record,
+    device_register,
+    device_remove,
+    devices_count,
+    devices_erase,
+    devices_export,
+    devices_of,
+)
+from channels.push_webpush import Outcome
+from channels.rendering import (
+    MessageContent,
+    RenderedMessage,
+    RenderError,
+    TemplateProblem,
+    render_field,
+)
+
+# Roughly how much of a title and text each place shows before cutting it off with "…"
+# (lock screens and notification centres vary by device and font; see docs/channels.md).
+SHOWN = {
+    "subject": {"an iPhone lock screen": 50, "Android": 65, "a desktop browser": 60},
+    "body": {"an iPhone lock screen": 178, "Android": 240, "a desktop browser": 120},
+}
+# Push services refuse more than 4096 bytes; aes128gcm encryption takes 103 of them.
+PAYLOAD_LIMIT = 4096 - 103
+UNINSTALLED = "Application Uninstalled"
+TRACKING_SALT = "stepwise.push.tracking"  # Segment's spec event for an app removed
+MOBILE_KINDS = {"android": PushDevice.Kind.ANDROID, "ios": PushDevice.Kind.IOS}
+_BAD_LINK = "The link must start with https://, http:// or / (a page of your product)."
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _device_of(context: Any) -> tuple[str, str]:
+    """(token, kind) from a Segment/RudderStack event context; ("", "") when none."""
+    if not isinstance(context, Mapping):
+        return "", ""
+    device = _mapping(context.get("device"))
+    os = _mapping(context.get("os"))
+    token = device.get("token")
+    if not isinstance(token, str) or not token.strip() or len(token) > 2000:
+        return "", ""
+    named = str(device.get("type") or os.get("name") or "").strip().lower()
+    named = "ios" if named in {"ios", "ipados", "iphone os"} else named
+    return token.strip(), MOBILE_KINDS.get(named, "")
+
+
+class PushChannel(Channel):
+    key, label, noun = "push", "Push", "a push notification"
+    long_label = "Push notification"
+    required, optional = ("subject", "body"), ("url",)
+    templates = ("subject", "body", "url")
+    field_labels = {
+        **FIELD_LABELS,
+        "subject": "Title",
+        "body": "Text",
+        "url": "Link opened on tap",
+    }
+    # Hard caps; the whole notification must also fit the 4 KB push payload.
+    field_limits = {"subject": 100, "body": 500}
+    subscription, preference = "push", "Push notifications"
+    address_words, no_address = "device", "no device for push notifications"
+    preview_template = "channels/push/preview.html"
+
+    # --- content --------------------------------------------------------------------
+
+    def content_problems(self, content: MessageContent) -> list[TemplateProblem]:
+        url = content.url.strip()
+        if url and "{{" not in url and "{%" not in url and not is_link(url):
+            return [TemplateProblem("url", None, _BAD_LINK)]
+        return []
+
+    def content_warnings(self, fields: Mapping[str, str]) -> list[str]:
+        warnings = []
+        for name, places in SHOWN.items():
+            length = len(fields.get(name, "").strip())
+            cut = [place for place, limit in places.items() if length > limit]
+            if cut:
+                warnings.append(
+                    f"The {self.field_label(name).lower()} is {length} characters: "
+                    f"{' and '.join(cut)} will cut it short."
+                )
+        size = len(json.dumps(_payload_of(fields), ensure_ascii=False).encode())
+        if size > PAYLOAD_LIMIT:
+            warnings.append(
+                f"The notification is {size / 1024:.1f} KB: push services refuse more "
+                "than 4 KB, so shorten the text or the link."
+            )
+        return warnings
+
+    def reach_warning(self, contact_ids: Sequence[int], event: str) -> str:
+        if not contact_ids:
+            return ""
+        reachable = devices_count(contact_ids)
+        missing = sum(1 for contact_id in contact_ids if not reachable.get(contact_id))
+        if not missing:
+            return ""
+        return (
+            f"{missing} of the {len(contact_ids)} people who did “{event}” lately have no "
+            "phone or browser that takes push notifications: they will not get this one."
+        )
+
+    def render(self, content: MessageContent, context: Mapping[str, Any]) -> RenderedMessage:
+        title = render_field("subject", content.subject, context, html=False).strip()
+        text = render_field("body", content.body, context, html=False).strip()
+        url = render_field("url", content.url, context, html=False).strip()
+        if url and not is_link(url):
+            raise RenderError(TemplateProblem("url", None, _BAD_LINK))
+        return RenderedMessage(channel=self.key, subject=title, text=text, url=url)
+
+    # --- addresses ------------------------------------------------------------------
+
+    def address(self, recipient: Recipient, content: MessageContent) -> str:
+        count = devices_count([recipient.contact_id]).get(recipient.contact_id, 0)
+        if not count:
+            return ""
+        return "1 device" if count == 1 else f"{count} devices"
+
+    def learn(self, events: Sequence[Any]) -> None:
+        """App installs register through their SDK's context.device.token."""
+        for event in events:
+            token, kind = _device_of(event.context)
+            if not token:
+                continue
+            if event.name == UNINSTALLED:
+                device_remove(token=token, contact_id=event.contact_id)
+            elif kind:
+                device_register(
+                    contact_id=event.contact_id, kind=kind, token=token, now=event.received_at
+                )
+
+    # --- delivery -------------------------------------------------------------------
+
+    def is_available(self) -> bool:
+        return push_webpush.is_configured() or push_fcm.is_configured()
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        """One delivery per device still owed this message."""
+        done = delivered_devices(message.message_id)
+        devices = [d for d in devices_of(message.contact_id) if d.pk not in done]
+        if not devices and not done:
+            raise PermanentSendError("The contact has no device for push notifications.")
+        payload = _payload(message)
+        outcomes = [(device, _deliver(device, payload)) for device in devices]
+        for device, outcome in outcomes:
+            if outcome.result == "ok":
+                delivery_record(
+                    message_id=message.message_id, device_id=device.pk, now=timezone.now()
+                )
+            elif outcome.result == "gone":
+                device_remove(token=device.token)
+        delivered = len(done) + sum(1 for _, o in outcomes if o.result == "ok")
+        retry = [o for _, o in outcomes if o.result == "retry"]
+        if retry:
+            waits = [o.retry_after for o in retry if o.retry_after is not None]
+            raise TransientSendError(
+                f"{len(retry)} device(s) to try again: {retry[0].words}",
+                retry_after=max(waits) if waits else None,
+            )
+        if not delivered:
+            words = "; ".join(o.words for _, o in outcomes)
+            raise PermanentSendError(f"No device took the notification: {words}")
+        return SendResult(provider_id=f"{delivered} device(s)")
+
+    # --- privacy --------------------------------------------------------------------
+
+    def privacy_export(self, contact_id: int) -> dict[str, list[dict[str, Any]]]:
+        return {"push_devices": devices_export(contact_id)}
+
+    def privacy_erase(self, contact_id: int) -> int:
+        return devices_erase(contact_id)
+
+
+def _payload(message: OutboundMessage) -> dict[str, Any]:
+    rendered = message.rendered
+    return {
+        "title": rendered.subject,
+        "body": rendered.text,
+        "url": rendered.url,
+        "message": message.message_id,
+        "track": tracking_url(message.message_id),
+    }
+
+
+def tracking_url(message_id: int) -> str:
+    """Where the service worker reports "shown" and "clicked" (…/shown, …/clicked): the
+    signed message id is the only credential, as in an email's tracked link."""
+    token = signing.dumps(message_id, salt=TRACKING_SALT, compress=True)
+    return f"{settings.PUBLIC_URL.rstrip('/')}/v1/push-notifications/{token}"
+
+
+def tracked_message(token: str) -> int | None:
+    """The message a tracking token names, or None when it is not ours."""
+    try:
+        return int(signing.loads(token, salt=TRACKING_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+
+
+def _payload_of(fields: Mapping[str, str]) -> dict[str, Any]:
+    """The payload a variant's text makes, as written (for the size check)."""
+    return {
+        "title": fields.get("subject", ""),
+        "body": fields.get("body", ""),
+        "url": fields.get("url", ""),
+        "message": 10**12,
+        "track": tracking_url(10**12),
+    }
+
+
+def _deliver(device: PushDevice, payload: dict[str, Any]) -> Outcome:
+    timeout = float(settings.CHANNELS_HTTP_TIMEOUT_SECONDS)
+    if device.kind == PushDevice.Kind.WEB:
+        if not push_webpush.is_configured():
+            return Outcome("failed", "Web Push is not configured (VAPID keys)")
+        return push_webpush.web_push_send(
+            endpoint=device.token,
+            p256dh=device.p256dh,
+            auth=device.auth,
+            payload=payload,
+            timeout=timeout,
+        )
+    if not push_fcm.is_configured():
+        return Outcome("failed", "Firebase Cloud Messaging is not configured")
+    return push_fcm.fcm_send(token=device.token, payload=payload, timeout=timeout)
