@@ -23,6 +23,7 @@ _.EmailChannel
 _.SmsChannel
 _.InAppChannel
 _.WebhookChannel
+_.PushChannel
 
 # Django: hooks it calls on our subclasses (models, admin, forms, commands, checks).
 _.Meta
