@@ -91,8 +91,9 @@ def run(count: int, url: str) -> None:
     from django.utils import timezone  # noqa: PLC0415
 
     from channels.delivery.queue import MessageContent, message_queue  # noqa: PLC0415
+    from channels.delivery.sending import SEND_BATCH  # noqa: PLC0415
     from channels.models import Message  # noqa: PLC0415
-    from channels.tasks import SEND_BATCH, deliver_messages  # noqa: PLC0415
+    from channels.tasks import deliver_messages  # noqa: PLC0415
     from journeys.models import Contact  # noqa: PLC0415
 
     call_command("migrate", verbosity=0)
