@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 
 from django.db.models import Count, Q
@@ -10,6 +11,7 @@ from django.db.models import Count, Q
 from journeys.engine import spec_event_names
 from journeys.format import parse_journey
 from journeys.models import (
+    ContactProblem,
     DecisionTrace,
     Enrollment,
     Journey,
@@ -113,4 +115,25 @@ def enrollment_visits(*, enrollment_id: int) -> list[StepVisit]:
         StepVisit.objects.filter(enrollment_id=enrollment_id)
         .select_related("step", "variant")
         .order_by("seq")
+    )
+
+
+PROBLEM_LIMIT = 50
+
+
+def contact_problems(*, contact_id: int) -> list[ContactProblem]:
+    """What the worker could not get past for this contact, newest first."""
+    return list(
+        ContactProblem.objects.filter(contact_id=contact_id)
+        .select_related("journey")
+        .order_by("-last_at", "-id")[:PROBLEM_LIMIT]
+    )
+
+
+def journey_problems(*, journey_id: int, since: datetime) -> list[ContactProblem]:
+    """The journey's contact problems seen since `since`, newest first, with the contacts."""
+    return list(
+        ContactProblem.objects.filter(journey_id=journey_id, last_at__gte=since)
+        .select_related("contact")
+        .order_by("-last_at", "-id")[: PROBLEM_LIMIT * 4]
     )

@@ -4,7 +4,7 @@ palette, live counts, undo/redo. Reads only; the views render it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import time
+from datetime import time, timedelta
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -18,6 +18,7 @@ from journeys.builder.checks import (
     LINT_DAYS,
     draft_checks,
     empty_variable_checks,
+    stopped_checks,
     unknown_variable_checks,
 )
 from journeys.builder.dryrun import default_script
@@ -31,6 +32,7 @@ from journeys.builder.selectors import (
     recent_event_names,
     recent_people,
     same_trigger_journeys,
+    stopped_people,
     trait_keys,
 )
 from journeys.models import Journey
@@ -157,6 +159,8 @@ def checks_for(journey: Journey) -> list[Any]:
     people = recent_people(trigger, now=timezone.now(), days=LINT_DAYS)
     found += empty_variable_checks(document, people=people, event=trigger)
     seen = next((event for event in events if event.name == trigger), None)
-    return found + unknown_variable_checks(
+    found += unknown_variable_checks(
         document, traits=trait_keys(), properties=seen.properties if seen else ()
     )
+    since = timezone.now() - timedelta(days=LINT_DAYS)
+    return found + stopped_checks(stopped_people(journey_id=journey.pk, since=since))
