@@ -41,11 +41,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
-    "django_q",
     "anymail",
     "ninja",
     "journeys",
     "channels.apps.ChannelsConfig",
+    # After journeys: its `qcluster` (with no cluster name, every cluster) wins over
+    # django-q2's (the first app with a command of that name wins).
+    "django_q",
 ]
 
 MIDDLEWARE = [
