@@ -23,7 +23,7 @@ class Backlog:
 
 
 def backlog_read(*, now: datetime) -> Backlog:
-    # Work held for a retry (one contact's data made it fail: journeys.services.isolation)
+    # Work held for a retry (one contact's data made it fail: journeys.run.isolation)
     # is not behind: it waits on purpose, and counts from when its retry is due.
     due = Q(retry_at__isnull=True) | Q(retry_at__lte=now)
     event = (

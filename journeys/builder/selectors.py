@@ -17,7 +17,7 @@ from journeys.models import (
     Journey,
     StepVisit,
 )
-from journeys.selectors import journey_problems
+from journeys.run.selectors import journey_problems
 
 LIST_WINDOW = timedelta(days=7)
 STATUS_FILTERS = {

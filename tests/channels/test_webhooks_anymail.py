@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from channels.delivery import MessageContent, channel_allows
+from channels.delivery.queue import MessageContent, channel_allows
 from channels.models import Message, SuppressedAddress
 from journeys.models import Subscription
 from tests.channels.support import WEBHOOK_SECRET, history, load_fixture

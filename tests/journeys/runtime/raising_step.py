@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from journeys.decisions import UpdateTraits
-from journeys.spec import StepSpec
-from journeys.steps import Move, StepType, Walk
+from journeys.core.decisions import UpdateTraits
+from journeys.core.spec import StepSpec
+from journeys.core.steps import Move, StepType, Walk
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from channels.models import Message
 from channels.rendering import _PLAIN as SANDBOX
 from channels.tasks import deliver_messages
-from journeys.conditions import OPERATORS
+from journeys.core.conditions import OPERATORS
+from journeys.core.steps import palette, registered
 from journeys.models import ContactProblem, Enrollment, Event
-from journeys.services.enrollments import enrollments_wake_due
-from journeys.services.journeys import journey_archive, journey_import
-from journeys.steps import palette, registered
+from journeys.run.enrollments import enrollments_wake_due
+from journeys.run.journeys import journey_archive, journey_import
 from tests.journeys.runtime.raising_step import Tally
 
 _runs = itertools.count()

@@ -13,11 +13,11 @@ from django.db import connection
 from django.utils import timezone
 
 from channels.models import Message
-from journeys.contact_page import contact_page
+from journeys.admin.contact_page import contact_page
+from journeys.core.steps import registered
 from journeys.models import Contact, ContactProblem, DecisionTrace, Enrollment, Event
-from journeys.services.enrollments import enrollments_wake_due
-from journeys.services.journeys import journey_import
-from journeys.steps import registered
+from journeys.run.enrollments import enrollments_wake_due
+from journeys.run.journeys import journey_import
 from tests.journeys.runtime.raising_step import Ratio, Tally
 
 TRIAL = {

@@ -16,7 +16,7 @@ from journeys.models import (
     EventType,
     StepVisit,
 )
-from journeys.retention import retention_purge
+from journeys.run.retention import retention_purge
 
 
 def test_purge_deletes_old_processed_events_and_traces_and_keeps_aggregates(
