@@ -233,7 +233,8 @@ def tally():
 )
 @given(example=_journey(0))
 def test_the_generated_journeys_use_every_step_type_and_filter(tally, example):
-    assert {step["type"] for step in example["steps"]} == {entry.key for entry in palette()}
+    shipped = {kind.key for kind in palette() if not type(kind).__module__.startswith("tests.")}
+    assert {step["type"] for step in example["steps"]} == shipped | {"tally"}
     assert set(FILTERS) == set(SANDBOX.filters)
 
 
