@@ -231,11 +231,6 @@ def is_http_url(url: str) -> bool:
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
-# What a filter may raise on odd data (a `date` of "99999999999999", a huge number):
-# python-liquid lets these through; they are render failures like any other.
-_COMPUTE_ERRORS = (ValueError, TypeError, ArithmeticError, OSError, LookupError, RecursionError)
-
-
 def render_field(
     field_name: str, source: str, context: Mapping[str, Any], *, html: bool | str
 ) -> str:
@@ -249,7 +244,8 @@ def render_field(
         return _parse(source, html).render(**context)
     except LiquidError as exc:
         raise RenderError(_problem(field_name, exc, source)) from exc
-    except _COMPUTE_ERRORS as exc:
+    except Exception as exc:  # noqa: BLE001 - filters raise anything on odd data
+        # (a `date` of "99999999999999", a huge number): a render failure like any other.
         message = (
             f"Part of the {field_name} can't be worked out for this person "
             f"({type(exc).__name__}: {str(exc)[:120]})."

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.db.models import Q
 
 from channels.models import Message
 from journeys.models import Enrollment, Event, WorkerHeartbeat
@@ -22,16 +23,19 @@ class Backlog:
 
 
 def backlog_read(*, now: datetime) -> Backlog:
+    # Work held for a retry (one contact's data made it fail: journeys.run.isolation)
+    # is not behind: it waits on purpose, and counts from when its retry is due.
+    due = Q(retry_at__isnull=True) | Q(retry_at__lte=now)
     event = (
-        Event.objects.filter(processed_at__isnull=True)
+        Event.objects.filter(due, processed_at__isnull=True)
         .order_by("pk")
-        .values_list("received_at", flat=True)
+        .values_list("received_at", "retry_at")
         .first()
     )
     wakeup = (
-        Enrollment.objects.filter(state=Enrollment.State.WAITING, wake_at__lte=now)
+        Enrollment.objects.filter(due, state=Enrollment.State.WAITING, wake_at__lte=now)
         .order_by("wake_at")
-        .values_list("wake_at", flat=True)
+        .values_list("wake_at", "retry_at")
         .first()
     )
     message = (
@@ -44,14 +48,20 @@ def backlog_read(*, now: datetime) -> Backlog:
     )
     beats = dict(WorkerHeartbeat.objects.values_list("cluster", "beat_at"))
     return Backlog(
-        oldest_event_seconds=_age(event, now),
-        oldest_wakeup_seconds=_age(wakeup, now),
+        oldest_event_seconds=_age(_latest(event), now),
+        oldest_wakeup_seconds=_age(_latest(wakeup), now),
         oldest_message_seconds=_age(message, now),
         heartbeats={
             cluster: _age(beats[cluster], now) if cluster in beats else None
             for cluster in settings.Q_CLUSTERS
         },
     )
+
+
+def _latest(row: tuple[datetime | None, datetime | None] | None) -> datetime | None:
+    if row is None:
+        return None
+    return max((at for at in row if at is not None), default=None)
 
 
 def _age(at: datetime | None, now: datetime) -> float:

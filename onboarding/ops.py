@@ -28,9 +28,17 @@ _LOOPBACK = {"127.0.0.1", "::1"}
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 with every part's state ("degraded" if a part is down or behind); 503 only when
-    the database is unreachable, since then nothing can be acknowledged."""
+    """200 "ok"; 503 "degraded" with the reasons in words (a broker that does not answer, a
+    cluster with no recent heartbeat, events waiting longer than
+    HEALTH_EVENT_BACKLOG_SECONDS); 503 "down" when the database is unreachable.
+
+    `?web` checks only this process and its database: what a load balancer should probe, so
+    that a stalled worker never takes the event API out of rotation."""
     try:
+        if "web" in request.GET:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            return JsonResponse({"status": "ok", "database": {"ok": True}})
         backlog = backlog_read(now=timezone.now())  # its queries are the database check
     except DatabaseError as exc:
         body = {"status": "down", "database": {"ok": False, "error": _first_line(exc)}}
@@ -41,18 +49,46 @@ def healthz(request: HttpRequest) -> JsonResponse:
         name: {"ok": age is not None and age <= stale, "last_heartbeat_seconds_ago": age}
         for name, age in backlog.heartbeats.items()
     }
-    healthy = broker["ok"] and all(cluster["ok"] for cluster in clusters.values())
+    reasons = health_reasons(backlog, broker)
     return JsonResponse(
         {
-            "status": "ok" if healthy else "degraded",
+            "status": "degraded" if reasons else "ok",
+            "reasons": reasons,
             "database": {"ok": True, "vendor": connection.vendor},
             "broker": broker,
             "clusters": clusters,
             "oldest_unprocessed_event_seconds": round(backlog.oldest_event_seconds, 1),
             "oldest_due_wakeup_seconds": round(backlog.oldest_wakeup_seconds, 1),
             "oldest_due_message_seconds": round(backlog.oldest_message_seconds, 1),
-        }
+        },
+        status=503 if reasons else 200,
     )
+
+
+def health_reasons(backlog: Backlog, broker: dict[str, object]) -> list[str]:
+    """What is wrong, one sentence each, for whoever is paged; empty when all is well."""
+    reasons = []
+    if not broker["ok"]:
+        reasons.append(f"The broker ({broker['kind']}) does not answer: {broker.get('error')}.")
+    stale = settings.HEALTH_HEARTBEAT_STALE_SECONDS
+    for name, age in backlog.heartbeats.items():
+        if age is None:
+            reasons.append(
+                f"The worker cluster {name} has never reported: start `manage.py workers` "
+                "(or its own qcluster)."
+            )
+        elif age > stale:
+            reasons.append(
+                f"The worker cluster {name} last reported {age:.0f} seconds ago "
+                f"(more than {stale})."
+            )
+    limit = settings.HEALTH_EVENT_BACKLOG_SECONDS
+    if backlog.oldest_event_seconds > limit:
+        reasons.append(
+            f"The oldest new event has waited {backlog.oldest_event_seconds:.0f} seconds for "
+            f"the worker (more than {limit})."
+        )
+    return reasons
 
 
 def _broker_state() -> dict[str, object]:

@@ -41,11 +41,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
-    "django_q",
     "anymail",
     "ninja",
     "journeys",
     "channels.apps.ChannelsConfig",
+    # After journeys: its `qcluster` (with no cluster name, every cluster) wins over
+    # django-q2's (the first app with a command of that name wins).
+    "django_q",
 ]
 
 MIDDLEWARE = [
@@ -364,6 +366,8 @@ LOGGING = {
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 # /healthz calls a cluster stale when its minute heartbeat is older than this.
 HEALTH_HEARTBEAT_STALE_SECONDS = env_int("HEALTH_HEARTBEAT_STALE_SECONDS", 180)
+# /healthz is degraded (503) when the oldest event waiting for the worker is older than this.
+HEALTH_EVENT_BACKLOG_SECONDS = env_int("HEALTH_EVENT_BACKLOG_SECONDS", 60)
 
 # --- Engine (journeys runtime) ----------------------------------------------------------
 
@@ -375,6 +379,10 @@ TRACE_RETENTION_DAYS = env_int("TRACE_RETENTION_DAYS", 90)
 ENGINE_WAKE_BATCH_SIZE = env_int("ENGINE_WAKE_BATCH_SIZE", 500)
 # How far back entry decisions (goal already met, audience "performed") look at events.
 ENGINE_HISTORY_DAYS = env_int("ENGINE_HISTORY_DAYS", 90)
+# Work that one contact's data makes fail is tried this many times in all, waiting
+# ENGINE_RETRY_BASE_SECONDS, then 4x longer each time (30 s, 2 min, 8 min), then parked.
+ENGINE_RETRY_ATTEMPTS = env_int("ENGINE_RETRY_ATTEMPTS", 4)
+ENGINE_RETRY_BASE_SECONDS = env_int("ENGINE_RETRY_BASE_SECONDS", 30)
 # --- End of engine block ------------------------------------------------------------------
 
 # --- In-app chat (widget streams) ---------------------------------------------------------

@@ -41,12 +41,19 @@ def anymail_tracking_received(
         detail += f" ({event.reject_reason})"
     message_id = _message_id(event)
     provider_id = str(event.message_id or "")[:255]
+    recipient = str(event.recipient or "")[:320]
     provider_event_apply(
         provider=esp_name,
-        # Postmark gives most events no id of their own: what happened, to which message,
-        # when, is the event's identity.
+        # Postmark gives most events no id of their own, Mailjet none: what happened, to which
+        # message and address, when, is the event's identity (a suppression-list sync sends
+        # many addresses in the same second for no message at all).
         key=event_key(
-            event.event_id or "", event.event_type, message_id, provider_id, event.timestamp
+            event.event_id or "",
+            event.event_type,
+            message_id,
+            provider_id,
+            event.timestamp,
+            recipient.strip().lower(),
         ),
         channel="email",
         status=status,
@@ -54,5 +61,5 @@ def anymail_tracking_received(
         provider_id=provider_id,
         occurred_at=event.timestamp,
         detail=detail[:500],
-        recipient=str(event.recipient or "")[:320],
+        recipient=recipient,
     )

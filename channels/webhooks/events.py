@@ -15,6 +15,11 @@ from channels.delivery.suppression import SUPPRESSING, address_suppress
 from channels.models import Message, ProviderEvent
 
 logger = logging.getLogger(__name__)
+# What staff read in the suppressed addresses when the ESP named no message of ours.
+UNKNOWN_MESSAGE = (
+    "for a message Stepwise has no record of (the ESP's own suppression list, or a message "
+    "sent before Stepwise)"
+)
 
 
 def parse_message_id(raw: object) -> int | None:
@@ -58,7 +63,7 @@ def provider_event_apply(
                     channel=channel,
                     address=recipient,
                     reason=status,
-                    detail=detail,
+                    detail=f"{detail}, {UNKNOWN_MESSAGE}",
                     now=timezone.now(),
                 ),
             )

@@ -19,13 +19,14 @@ from journeys.core.problems import SpecError
 from journeys.core.spec import JourneySpec
 from journeys.models import (
     Contact,
+    ContactProblem,
     DecisionTrace,
     Enrollment,
     Event,
     JourneyVersion,
     Subscription,
 )
-from journeys.run.selectors import contact_enrollments, version_info
+from journeys.run.selectors import contact_enrollments, contact_problems, version_info
 from journeys.templatetags.staff import relative, staff_date
 
 TRACE_LIMIT = 200
@@ -65,6 +66,15 @@ class Trip:
 
 
 @dataclass(frozen=True)
+class ProblemLine:
+    """Work the worker could not get past for this person: retrying, or stopped."""
+
+    at: datetime
+    sentence: str
+    parked: bool
+
+
+@dataclass(frozen=True)
 class ContactPage:
     contact: Contact
     name: str
@@ -74,6 +84,7 @@ class ContactPage:
     trips: tuple[Trip, ...]
     messages: tuple[MessageLine, ...]
     other_trace: tuple[tuple[datetime, str, str], ...]  # decisions outside any enrollment
+    problems: tuple[ProblemLine, ...]
     events: tuple[tuple[datetime, str, str], ...]
 
 
@@ -99,6 +110,7 @@ def contact_page(*, contact: Contact, now: datetime | None = None) -> ContactPag
         traits=tuple((key, _plain(value)) for key, value in sorted((contact.traits or {}).items())),
         subscriptions=_subscriptions(contact),
         trips=tuple(_trip(e, by_enrollment.get(e.pk, []), now) for e in enrollments),
+        problems=tuple(_problem(row) for row in contact_problems(contact_id=contact.pk)),
         messages=tuple(contact_messages(contact_id=contact.pk)),
         other_trace=tuple(
             (at, journey, message)
@@ -169,6 +181,20 @@ def _trip(enrollment: Enrollment, traces: Sequence[DecisionTrace], now: datetime
             for at, line in _once((t.at, line) for t in traces for line in _lines(t))
         ),
     )
+
+
+def _problem(row: ContactProblem) -> ProblemLine:
+    journey = row.journey.name if row.journey else ""
+    if journey and row.step_key:
+        where = f"“{journey}”, at “{step_name(row.step_key)}”"
+    else:
+        where = f"“{journey}”" if journey else f"Handling “{row.event_name or 'an event'}”"
+    tries = "once" if row.attempts == 1 else f"{row.attempts} times"
+    if row.parked_at is not None:
+        then = f"Tried {tries}, then stopped on {staff_date(row.parked_at)}."
+    else:
+        then = f"Tried {tries}; Stepwise tries again on {staff_date(row.retry_at)}."
+    return ProblemLine(row.last_at, f"{where}: {row.reason}. {then}", row.parked_at is not None)
 
 
 def _outcome(code: str) -> str:

@@ -292,3 +292,25 @@ def unknown_variable_checks(
                 )
             )
     return checks
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """People the worker could not get past at one step (journeys.run.isolation)."""
+
+    step: str | None  # the step id, None when no step is to blame
+    parked: bool  # True: stopped for good; False: still being retried
+    people: int
+    reason: str  # the newest one
+
+
+def stopped_checks(stopped: Sequence[Stopped]) -> list[Check]:
+    """The live journey's people the worker stopped on, as problems beside their step."""
+    checks = []
+    for group in stopped:
+        people = "1 person" if group.people == 1 else f"{group.people} people"
+        state = "stopped here" if group.parked else "held here while Stepwise retries"
+        where = f"“{step_name(group.step)}”" if group.step else "the journey"
+        what = f"{people} {state}: their data made it fail. Newest reason: {group.reason}."
+        checks.append(Check("warning", group.step, where, what))
+    return checks

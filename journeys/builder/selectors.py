@@ -7,7 +7,17 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 
-from journeys.models import Contact, Enrollment, Event, EventType, Journey, StepVisit
+from journeys.builder.checks import Stopped
+from journeys.models import (
+    Contact,
+    ContactProblem,
+    Enrollment,
+    Event,
+    EventType,
+    Journey,
+    StepVisit,
+)
+from journeys.run.selectors import journey_problems
 
 LIST_WINDOW = timedelta(days=7)
 STATUS_FILTERS = {
@@ -224,4 +234,20 @@ def recent_people(event: str, *, now: datetime, days: int, limit: int = 500) -> 
             "traits": dict(row.traits or {}),
         }
         for row in rows
+    ]
+
+
+def stopped_people(*, journey_id: int, since: datetime) -> list[Stopped]:
+    """People of this journey the worker stopped on (or retries) since `since`, by step."""
+    groups: dict[tuple[str, bool], list[ContactProblem]] = {}
+    for row in journey_problems(journey_id=journey_id, since=since):
+        groups.setdefault((row.step_key, row.parked_at is not None), []).append(row)
+    return [
+        Stopped(
+            step=step or None,
+            parked=parked,
+            people=len({row.contact_id for row in rows}),
+            reason=rows[0].reason,  # newest first
+        )
+        for (step, parked), rows in groups.items()
     ]

@@ -4,7 +4,7 @@ palette, live counts, undo/redo. Reads only; the views render it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import time
+from datetime import time, timedelta
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -19,6 +19,7 @@ from journeys.builder.checks import (
     channel_checks,
     draft_checks,
     empty_variable_checks,
+    stopped_checks,
     unknown_variable_checks,
 )
 from journeys.builder.drafts import history_tops
@@ -35,6 +36,7 @@ from journeys.builder.selectors import (
     recent_event_names,
     recent_people,
     same_trigger_journeys,
+    stopped_people,
     trait_keys,
 )
 from journeys.builder.typed import parsed_steps
@@ -165,6 +167,8 @@ def checks_for(journey: Journey) -> list[Any]:
     reached = recent_contact_ids(trigger, now=timezone.now(), days=LINT_DAYS)
     found += channel_checks(document, contact_ids=reached, event=trigger)
     seen = next((event for event in events if event.name == trigger), None)
-    return found + unknown_variable_checks(
+    found += unknown_variable_checks(
         document, traits=trait_keys(), properties=seen.properties if seen else ()
     )
+    since = timezone.now() - timedelta(days=LINT_DAYS)
+    return found + stopped_checks(stopped_people(journey_id=journey.pk, since=since))

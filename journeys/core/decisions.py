@@ -186,6 +186,15 @@ class Decision:
         return next((c for c in self.commands if isinstance(c, Wait)), None)
 
 
+class StepRaised(Exception):
+    """A step's own code raised while the engine walked it; `step_id` names the step, the
+    cause is chained (the worker's per-contact boundary reports both)."""
+
+    def __init__(self, step_id: str) -> None:
+        super().__init__(f"step {step_id} raised")
+        self.step_id = step_id
+
+
 @dataclass(frozen=True)
 class EntryDecision:
     enroll: bool

@@ -11,6 +11,7 @@ See docs/journey-format.md for the rules.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +33,7 @@ from journeys.core.decisions import (
     PriorEnrollment,
     SendMessage,
     Status,
+    StepRaised,
     Stimulus,
     TimeStimulus,
     TraceLine,
@@ -66,6 +68,7 @@ __all__ = [
     "SendMessage",
     "Status",
     "Stimulus",
+    "StepRaised",
     "TimeStimulus",
     "TraceLine",
     "UpdateTraits",
@@ -205,7 +208,8 @@ def _on_event(
     step_type = type_of(step)
     if state.state == "waiting" and event.name in step_type.event_names(step):
         walk = Walk(state, spec, now, event, type_of)
-        result = step_type.on_event(step, walk, event)
+        with _stepping(step.id):
+            result = step_type.on_event(step, walk, event)
         if isinstance(result, Move):
             walk.leave(step.id, result.outcome)
             return _walk_from(walk, result.target)
@@ -236,13 +240,25 @@ def _walk_from(walk: Walk, step_id: str | None) -> Decision:
             return walk.decision()
         step = walk.spec.step(step_id)
         walk.add(EnterStep(step.id, step.type))
-        move = type_of(step).run(step, walk)
+        with _stepping(step.id):
+            move = type_of(step).run(step, walk)
         if move is None:
             return walk.decision()
         walk.leave(step.id, move.outcome)
         step_id = move.target
     walk.finish("failed", f"went through {MAX_STEPS_PER_DECISION} steps without waiting")
     return walk.decision()
+
+
+@contextmanager
+def _stepping(step_id: str) -> Iterator[None]:
+    """Whatever a step's code raises names the step (StepRaised, the cause chained)."""
+    try:
+        yield
+    except StepRaised:
+        raise
+    except Exception as exc:
+        raise StepRaised(step_id) from exc
 
 
 def _goal_or_exit(
@@ -290,6 +306,7 @@ def _on_time(
         return _nothing("not_due", f"not due yet: wakes at {when(state.wake_at)}")
     step = spec.step(state.step_id)
     walk = Walk(state, spec, now, None, type_of)
-    move = type_of(step).on_wake(step, walk)
+    with _stepping(step.id):
+        move = type_of(step).on_wake(step, walk)
     walk.leave(step.id, move.outcome)
     return _walk_from(walk, move.target)

@@ -9,6 +9,7 @@ from journeys.models.enrollments import DecisionTrace, Enrollment, StepVisit
 from journeys.models.events import Event
 from journeys.models.journeys import Journey, JourneyVersion, MessageVariant, Step
 from journeys.models.keys import SecretKey
+from journeys.models.problems import ContactProblem
 from journeys.models.reports import Assignment, Conversion, ReportCount
 from journeys.models.sources import IdentitySecret, Source
 from journeys.models.workers import WorkerHeartbeat
@@ -20,6 +21,7 @@ __all__ = [
     "AuditEntry",
     "Contact",
     "ContactAlias",
+    "ContactProblem",
     "DecisionTrace",
     "DraftChange",
     "Enrollment",

@@ -36,6 +36,9 @@ class Enrollment(models.Model):
     step_key = models.CharField(max_length=100, blank=True, help_text="The current step's id.")
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
     wake_at = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(
+        null=True, blank=True, help_text="Its due timer failed: tried again from then."
+    )
     revision = models.PositiveIntegerField(
         default=0, help_text="Bumped on every move: a wake-up for an older revision is stale."
     )

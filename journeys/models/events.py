@@ -24,6 +24,11 @@ class Event(models.Model):
     timestamp = models.DateTimeField(help_text="When it happened, by the client's clock.")
     received_at = models.DateTimeField(help_text="When Stepwise stored it.")
     processed_at = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Held until then: it failed for its contact, or waits behind one that did.",
+    )
 
     class Meta:
         constraints = [
@@ -37,6 +42,11 @@ class Event(models.Model):
                 fields=["id"],
                 name="event_pending",
                 condition=models.Q(processed_at__isnull=True),
+            ),
+            models.Index(
+                fields=["contact"],
+                name="event_held",
+                condition=models.Q(processed_at__isnull=True, retry_at__isnull=False),
             ),
         ]
 

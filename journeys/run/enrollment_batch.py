@@ -10,7 +10,6 @@ order. The contacts' past events are read through journeys.run.batch_history.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,12 +40,11 @@ from journeys.models import Contact, Enrollment, StepVisit
 from journeys.run.batch_history import BatchHistory
 from journeys.run.batch_writing import BatchWriting, PlannedMessage
 from journeys.run.engine_views import contact_view, event_snapshot, template_event
+from journeys.run.failures import StepFailure
 from journeys.run.notes import note_render
 from journeys.run.report_rows import Ledger
 from journeys.run.selectors import VersionInfo
 from journeys.run.traces import TraceRow, trace_row
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -135,16 +133,15 @@ class Batch(BatchHistory, BatchWriting):
             enrollment.updated_at = self.now
             self._touch(enrollment)
 
-    def fail(self, enrollment: Enrollment, error: BaseException) -> None:
-        """Park an enrollment the engine could not decide for (a bug), so it blocks nothing."""
-        logger.error(
-            "enrollment.failed", extra={"enrollment_id": enrollment.pk, "error": repr(error)}
-        )
+    def fail(self, enrollment: Enrollment, sentence: str) -> None:
+        """Park an enrollment the worker could not get past (journeys.run.isolation):
+        it blocks nothing, and the contact page says why (`sentence`)."""
         self._finish(enrollment, "failed")
         enrollment.state, enrollment.wake_at = Enrollment.State.FAILED, None
         enrollment.revision += 1
+        enrollment.updated_at = self.now
         self._touch(enrollment)
-        line = TraceLine("engine.error", f"Stopped: the engine failed ({error!r}).", {})
+        line = TraceLine("engine.parked", sentence, {})
         self.trace(
             [line],
             contact_id=enrollment.contact_id,
@@ -164,7 +161,22 @@ class Batch(BatchHistory, BatchWriting):
         journey_name: str,
         row: TraceRow,
     ) -> None:
-        """The rows one command touches; the enrollment's own state comes from the reducer."""
+        """The rows one command touches; the enrollment's own state comes from the reducer.
+
+        Whatever it raises names the step (journeys.run.failures)."""
+        try:
+            self._carry_out(enrollment, version, command, journey_name, row)
+        except Exception as exc:
+            raise StepFailure.of(exc, step_key=getattr(command, "step_id", "")) from exc
+
+    def _carry_out(
+        self,
+        enrollment: Enrollment,
+        version: VersionInfo,
+        command: Command,
+        journey_name: str,
+        row: TraceRow,
+    ) -> None:
         match command:
             case LeaveStep(step_id=step_id, outcome=outcome):
                 self._note_arm(enrollment, version, step_id, outcome)

@@ -6,9 +6,8 @@ its size; see docs/engine.md for the exactly-once reasoning."""
 
 from __future__ import annotations
 
-import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
@@ -32,6 +31,8 @@ from journeys.models import Contact, Enrollment, Event, Journey, Source
 from journeys.run.conversions import GoalEvent, goal_event_names
 from journeys.run.engine_views import contact_view, event_view, snapshot_view
 from journeys.run.enrollment_batch import Batch, history_since
+from journeys.run.failures import StepFailure
+from journeys.run.isolation import wakes_isolated
 from journeys.run.locks import (
     claim_due_enrollments,
     lock_contacts,
@@ -39,8 +40,6 @@ from journeys.run.locks import (
     try_lock_contacts,
 )
 from journeys.run.selectors import VersionInfo, version_info
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,12 +52,18 @@ class _Journey:
 
 
 def enrollments_handle_events(
-    *, events: Sequence[Event], now: datetime, contacts: dict[int, Contact] | None = None
+    *,
+    events: Sequence[Event],
+    now: datetime,
+    contacts: dict[int, Contact] | None = None,
+    skip: Collection[tuple[int, int]] = (),
 ) -> None:
     """Enter, advance, convert or exit enrollments for a batch of new events.
 
     Call inside the transaction that claimed the events; `contacts` are the batch's contacts
-    already locked by the caller (else they are locked here, in id order)."""
+    already locked by the caller (else they are locked here, in id order). `skip` holds
+    (contact id, journey id) pairs whose work was parked (journeys.run.isolation).
+    Whatever one (contact, journey) raises comes out as a StepFailure naming them."""
     if not events:
         return
     goal_names = goal_event_names()
@@ -81,7 +86,7 @@ def enrollments_handle_events(
     versions = {row.version_id: version_info(row.version_id) for row in open_rows}
     since = min([history_since(now), *(row.trigger_at for row in open_rows)])
     batch.load_history(names=names | _names(versions.values()), since=since)
-    router = _Router(batch, journeys, versions, open_rows)
+    router = _Router(batch, journeys, versions, open_rows, skip=frozenset(skip))
     router.load_priors(relevant)
     for event in sorted(relevant, key=lambda e: (e.timestamp, e.pk)):
         router.handle(event_view(event), event.contact_id)
@@ -111,7 +116,7 @@ def _wake_batch(*, now: datetime, limit: int) -> int:
     free = try_lock_contacts(contact_ids={row.contact_id for row in rows})
     ready = [row for row in rows if row.contact_id in free]
     if ready:
-        _wake(ready, now=now)
+        wakes_isolated(rows=ready, now=now, wake=_wake)
     return len(rows)
 
 
@@ -128,8 +133,7 @@ def enrollment_wake(*, enrollment_id: int, revision: int, now: datetime) -> bool
     )
     if row is None or not try_lock_contacts(contact_ids=[row.contact_id]):
         return False
-    _wake([row], now=now)
-    return True
+    return bool(wakes_isolated(rows=[row], now=now, wake=_wake))
 
 
 def _wake(rows: list[Enrollment], *, now: datetime) -> None:
@@ -143,19 +147,27 @@ def _wake(rows: list[Enrollment], *, now: datetime) -> None:
         Journey.objects.filter(pk__in={r.journey_id for r in rows}).values_list("pk", "name")
     )
     for row in rows:
-        version = versions[row.version_id]
-        assert row.wake_at is not None  # claimed because it is due
-        stimulus = TimeStimulus(scheduled_for=row.wake_at)
-        state = _state(batch, row, version, upto=None)
-        try:
-            decision = decide(state, stimulus, version.spec, now=now)
-        except Exception as exc:  # noqa: BLE001 - one broken enrollment must not block the sweep
-            logger.exception("enrollment.wake_failed", extra={"enrollment_id": row.pk})
-            batch.fail(row, exc)
-            continue
         name = names.get(row.journey_id, "")
-        batch.apply(row, version, state, stimulus, decision, journey_name=name)
+        try:
+            _wake_one(batch, row, versions[row.version_id], name)
+        except Exception as exc:  # the per-contact boundary (run/isolation) takes it
+            raise StepFailure.of(
+                exc,
+                contact_id=row.contact_id,
+                journey_id=row.journey_id,
+                journey_name=name,
+                step_key=row.step_key,
+                enrollment_id=row.pk,
+            ) from exc
     batch.flush()
+
+
+def _wake_one(batch: Batch, row: Enrollment, version: VersionInfo, journey_name: str) -> None:
+    assert row.wake_at is not None  # claimed because it is due
+    stimulus = TimeStimulus(scheduled_for=row.wake_at)
+    state = _state(batch, row, version, upto=None)
+    decision = decide(state, stimulus, version.spec, now=batch.now)
+    batch.apply(row, version, state, stimulus, decision, journey_name=journey_name)
 
 
 def _state(
@@ -186,8 +198,11 @@ class _Router:
         journeys: dict[int, _Journey],
         versions: dict[int, VersionInfo],
         open_rows: list[Enrollment],
+        *,
+        skip: frozenset[tuple[int, int]] = frozenset(),
     ) -> None:
         self.batch = batch
+        self.skip = skip
         self.journeys = journeys
         self.versions = versions
         self.open: dict[tuple[int, int], Enrollment] = {
@@ -217,11 +232,30 @@ class _Router:
 
     def handle(self, event: EventView, contact_id: int) -> None:
         for journey in self.journeys.values():
+            if (contact_id, journey.id) in self.skip:
+                continue
             row = self.open.get((contact_id, journey.id))
-            if row is not None:
-                self._advance(row, journey, event)
-            if journey.version is not None and event.name == journey.version.spec.trigger.event:
-                self._maybe_enter(journey, journey.version, event, contact_id)
+            try:
+                self._route(row, journey, event, contact_id)
+            except Exception as exc:  # the per-contact boundary (run/isolation) takes it
+                raise StepFailure.of(
+                    exc,
+                    contact_id=contact_id,
+                    journey_id=journey.id,
+                    journey_name=journey.name,
+                    step_key=row.step_key if row is not None else "",
+                    event_id=int(event.id) if event.id is not None else None,
+                    event_name=event.name,
+                    enrollment_id=row.pk if row is not None else None,
+                ) from exc
+
+    def _route(
+        self, row: Enrollment | None, journey: _Journey, event: EventView, contact_id: int
+    ) -> None:
+        if row is not None:
+            self._advance(row, journey, event)
+        if journey.version is not None and event.name == journey.version.spec.trigger.event:
+            self._maybe_enter(journey, journey.version, event, contact_id)
 
     def _advance(self, row: Enrollment, journey: _Journey, event: EventView) -> None:
         version = self.versions[row.version_id]
@@ -240,13 +274,8 @@ class _Router:
             return
         state = _state(self.batch, row, version, upto=event)
         stimulus = EventStimulus(event=event)
-        try:
-            decision = decide(state, stimulus, version.spec, now=self.batch.now)
-        except Exception as exc:  # noqa: BLE001 - one broken enrollment must not block the queue
-            logger.exception("enrollment.decide_failed", extra={"enrollment_id": row.pk})
-            self.batch.fail(row, exc)
-        else:
-            self.batch.apply(row, version, state, stimulus, decision, journey_name=journey.name)
+        decision = decide(state, stimulus, version.spec, now=self.batch.now)
+        self.batch.apply(row, version, state, stimulus, decision, journey_name=journey.name)
         if not row.is_open:
             self._close(row)
 
@@ -268,20 +297,14 @@ class _Router:
         current = self.open.get(key)
         if current is not None:
             priors.append(PriorEnrollment(state=current.state, entered_at=current.entered_at))
-        try:
-            entry = decide_entry(
-                spec=version.spec,
-                contact=contact,
-                event=event,
-                history=batch.events_before(contact_id, event),
-                active_or_past=priors,
-                now=batch.now,
-            )
-        except Exception:  # noqa: BLE001 - a broken entry check must not block the queue
-            logger.exception("enrollment.entry_failed", extra={"journey_id": journey.id})
-            line = TraceLine("engine.error", "Not enrolled: the entry check failed.", {})
-            batch.trace([line], contact_id=contact_id, journey_id=journey.id, enrollment=None)
-            return
+        entry = decide_entry(
+            spec=version.spec,
+            contact=contact,
+            event=event,
+            history=batch.events_before(contact_id, event),
+            active_or_past=priors,
+            now=batch.now,
+        )
         if not entry.enroll:
             batch.trace(entry.trace, contact_id=contact_id, journey_id=journey.id, enrollment=None)
             return
@@ -323,13 +346,8 @@ class _Router:
             now=now,
         )
         stimulus = EventStimulus(event=event)
-        try:
-            decision = decide(state, stimulus, version.spec, now=now)
-        except Exception as exc:  # noqa: BLE001 - one broken enrollment must not block the queue
-            logger.exception("enrollment.start_failed", extra={"journey_id": journey.id})
-            batch.fail(row, exc)
-        else:
-            batch.apply(row, version, state, stimulus, decision, journey_name=journey.name)
+        decision = decide(state, stimulus, version.spec, now=now)
+        batch.apply(row, version, state, stimulus, decision, journey_name=journey.name)
         if not row.is_open:
             self._close(row)
 

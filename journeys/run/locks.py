@@ -9,13 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.db.models import Q
+
 from journeys.models import Contact, Enrollment, Event, Journey
 
 
-def claim_pending_events(*, limit: int) -> list[Event]:
-    """Lock up to `limit` unprocessed events, oldest first. Call inside a transaction."""
+def claim_pending_events(*, limit: int, now: datetime) -> list[Event]:
+    """Lock up to `limit` unprocessed events, oldest first, leaving those held for a later
+    retry (journeys.run.isolation). Call inside a transaction."""
     return list(
         Event.objects.filter(processed_at__isnull=True)
+        .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
         .order_by("id")
         .select_for_update(skip_locked=True, of=("self",))[:limit]
     )
@@ -45,6 +49,7 @@ def claim_due_enrollments(*, now: datetime, limit: int) -> list[Enrollment]:
             wake_at__lte=now,
             journey__status=Journey.Status.LIVE,
         )
+        .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
         .order_by("wake_at")
         .select_for_update(skip_locked=True, of=("self",))[:limit]
     )

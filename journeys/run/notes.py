@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from liquid import Environment
-from liquid.exceptions import LiquidError
 
 from journeys.core.engine import ContactView
 
@@ -24,8 +23,9 @@ _ENV = _NoteEnvironment()
 
 def note_render(text: str, contact: ContactView, context: Mapping[str, Any]) -> str:
     """The note's text with `{{ contact.* }}`, `{{ event.* }}` and `{{ journey.name }}` filled
-    in; the raw text when the template cannot be rendered (a note is never lost)."""
+    in; the raw text when the template cannot be rendered for this contact's data (a note is
+    never lost, and never stops the worker)."""
     try:
         return _ENV.from_string(text).render(contact=dict(contact.traits), **context)
-    except LiquidError:
+    except Exception:  # noqa: BLE001 - filters raise ValueError, OverflowError... on odd data
         return text

@@ -20,6 +20,7 @@ from channels.registry import all_channels, get_channel
 from journeys.models import (
     Contact,
     ContactAlias,
+    ContactProblem,
     DecisionTrace,
     Enrollment,
     ErasedAddress,
@@ -95,6 +96,11 @@ def contact_export(*, user_id: str, by: Actor = None, actor_label: str = "") -> 
             .order_by("at", "id")
             .values("at", "code", "message")
         ),
+        "problems": list(
+            ContactProblem.objects.filter(contact=contact)
+            .order_by("first_at", "id")
+            .values("first_at", "last_at", "event_name", "step_key", "reason", "attempts")
+        ),
     }
     document.pop("recent_events", None)
     audit_record(
@@ -118,6 +124,7 @@ def contact_erase(*, contact: Contact, by: Actor = None, actor_label: str = "") 
     removed = {
         "events": Event.objects.filter(contact=contact).delete()[0],
         "traces": DecisionTrace.objects.filter(contact=contact).delete()[0],
+        "problems": ContactProblem.objects.filter(contact=contact).delete()[0],
         "anonymous_ids": ContactAlias.objects.filter(contact=contact).delete()[0],
         "subscriptions": Subscription.objects.filter(contact=contact).delete()[0],
         "messages": messages_erase(contact_id=contact.pk),

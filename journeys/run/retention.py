@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from journeys.models import DecisionTrace, Event
+from journeys.models import ContactProblem, DecisionTrace, Event
 
 PURGE_CHUNK = 5000
 
@@ -37,6 +37,8 @@ def retention_purge(
         Event.objects.filter(received_at__lt=events_before, processed_at__isnull=False)
     )
     traces = _purge_chunks(DecisionTrace.objects.filter(at__lt=traces_before))
+    # What the worker could not do for a contact explains like a trace, and goes with them.
+    _purge_chunks(ContactProblem.objects.filter(last_at__lt=traces_before))
     return PurgeResult(events, traces, events_before, traces_before)
 
 

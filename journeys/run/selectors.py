@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 
 from django.db.models import Count
@@ -12,6 +13,7 @@ from journeys.core.engine import spec_event_names
 from journeys.core.format import parse_journey
 from journeys.core.spec import JourneySpec
 from journeys.models import (
+    ContactProblem,
     Enrollment,
     Journey,
     JourneyVersion,
@@ -83,4 +85,25 @@ def contact_enrollments(*, contact_id: int) -> list[Enrollment]:
         .select_related("journey", "version")
         .prefetch_related("visits__step", "visits__variant")
         .order_by("-entered_at", "-id")
+    )
+
+
+PROBLEM_LIMIT = 50
+
+
+def contact_problems(*, contact_id: int) -> list[ContactProblem]:
+    """What the worker could not get past for this contact, newest first."""
+    return list(
+        ContactProblem.objects.filter(contact_id=contact_id)
+        .select_related("journey")
+        .order_by("-last_at", "-id")[:PROBLEM_LIMIT]
+    )
+
+
+def journey_problems(*, journey_id: int, since: datetime) -> list[ContactProblem]:
+    """The journey's contact problems seen since `since`, newest first, with the contacts."""
+    return list(
+        ContactProblem.objects.filter(journey_id=journey_id, last_at__gte=since)
+        .select_related("contact")
+        .order_by("-last_at", "-id")[: PROBLEM_LIMIT * 4]
     )

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import base64
+import html
+import json
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from channels.delivery.queue import MessageContent, channel_allows
-from channels.models import Message
+from channels.models import Message, SuppressedAddress
 from journeys.models import Subscription
-from tests.channels.support import history, load_fixture
+from tests.channels.support import WEBHOOK_SECRET, history, load_fixture
 
 HELLO = MessageContent(subject="Hello", body="Hi {{ contact.first_name }}")
 
@@ -99,3 +105,71 @@ def test_a_webhook_without_the_secret_is_rejected(sent, post_postmark):
     assert response.status_code == 400
     assert Message.objects.get(pk=sent.pk).status == "sent"
     assert Subscription.objects.count() == 0
+
+
+# --- events for messages Stepwise has no row for (issue 20, point 7) -------------------
+
+
+@pytest.fixture
+def post_mailjet(client) -> Callable[..., Any]:
+    """POST Mailjet's tracking events to Anymail's Mailjet view (Basic auth, as configured)."""
+    auth = "Basic " + base64.b64encode(WEBHOOK_SECRET.encode()).decode()
+
+    def post(events: list[dict[str, Any]]):
+        return client.post(
+            "/webhooks/anymail/mailjet/tracking/",
+            data=json.dumps(events),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=auth,
+        )
+
+    return post
+
+
+def _mailjet(event: str, email: str, **fields: Any) -> dict[str, Any]:
+    """A Mailjet event from its suppression list: no MessageID, no Payload of ours."""
+    return {"event": event, "time": 1764172800, "email": email, **fields}
+
+
+def test_a_suppression_list_sync_suppresses_every_address_it_names(
+    make_contact, queue, fake_postmark, post_mailjet, admin_client
+):
+    """Mailjet gives its events no id: several in one second for unknown messages must not
+    be taken for one event sent again (they differ by address)."""
+    people = [make_contact(email=f"{name}@example.com") for name in ("ada", "bo", "cy")]
+    events = [
+        _mailjet("bounce", "ada@example.com", hard_bounce=True, error="user unknown"),
+        _mailjet("bounce", "bo@example.com", hard_bounce=True, error="user unknown"),
+        _mailjet("spam", "cy@example.com", source="JMRPP"),
+    ]
+
+    assert post_mailjet(events).status_code == 200
+    assert post_mailjet(events).status_code == 200  # sent again: applied once
+
+    rows = SuppressedAddress.objects.order_by("address")
+    assert [(row.address, row.reason) for row in rows] == [
+        ("ada@example.com", "bounced"),
+        ("bo@example.com", "bounced"),
+        ("cy@example.com", "complained"),
+    ]
+    assert rows[0].detail == (
+        "Mailjet bounced, for a message Stepwise has no record of (the ESP's own "
+        "suppression list, or a message sent before Stepwise)"
+    )
+    outcomes = [queue(person, "email", HELLO) for person in people]
+    statuses = [Message.objects.get(pk=outcome.message_id).status for outcome in outcomes]
+    assert statuses == ["suppressed"] * 3
+    assert fake_postmark.requests == []
+    page = html.unescape(admin_client.get("/admin/channels/suppressedaddress/").content.decode())
+    assert "bo@example.com" in page
+    assert "for a message Stepwise has no record of" in page
+
+
+def test_a_soft_event_for_an_unknown_message_suppresses_nothing(db, fake_postmark, post_mailjet):
+    events = [
+        _mailjet("bounce", "ada@example.com", hard_bounce=False, error="greylisted"),
+        _mailjet("open", "bo@example.com"),
+    ]
+
+    assert post_mailjet(events).status_code == 200
+    assert not SuppressedAddress.objects.exists()

@@ -83,24 +83,94 @@ def test_healthz_names_the_cluster_that_stopped_and_how_far_behind_events_are(
         timestamp=now, received_at=now - timedelta(seconds=90),
     )  # fmt: skip
 
-    body = client.get("/healthz").json()
+    answer = client.get("/healthz")
 
-    assert body["status"] == "degraded"
+    body = answer.json()
+    assert (answer.status_code, body["status"]) == (503, "degraded")
     assert body["clusters"][settings.Q_EVENTS_CLUSTER]["ok"] is False
     assert body["clusters"][settings.Q_EVENTS_CLUSTER]["last_heartbeat_seconds_ago"] >= 600
     assert body["clusters"][settings.Q_DELIVERY_CLUSTER]["ok"] is True
     assert 89 <= body["oldest_unprocessed_event_seconds"] < 200
+    stopped, behind = body["reasons"]
+    assert stopped.startswith(f"The worker cluster {settings.Q_EVENTS_CLUSTER} last reported ")
+    assert behind.startswith("The oldest new event has waited ")
+    assert behind.endswith(" seconds for the worker (more than 60).")
+
+
+def _event(source, received_ago: timedelta, **fields) -> Event:
+    from journeys.models import Contact
+
+    now = timezone.now()
+    ada, _ = Contact.objects.get_or_create(
+        source=source, user_id="ada", defaults={"first_seen_at": now, "last_seen_at": now}
+    )
+    return Event.objects.create(
+        source=source, contact=ada, name="Signed Up", message_id=f"m{Event.objects.count()}",
+        timestamp=now, received_at=now - received_ago, **fields,
+    )  # fmt: skip
+
+
+def test_healthz_turns_503_when_events_wait_longer_than_the_setting(client, db, make_source):
+    """The issue: events stalled for two minutes behind one contact's data while /healthz
+    said "ok"."""
+    _beat_all()
+    source, _key = make_source()
+    waiting = _event(source, timedelta(seconds=40))
+    assert client.get("/healthz").status_code == 200
+
+    Event.objects.filter(pk=waiting.pk).update(received_at=timezone.now() - timedelta(seconds=61))
+    answer = client.get("/healthz")
+
+    assert (answer.status_code, answer.json()["status"]) == (503, "degraded")
+    assert [r[:32] for r in answer.json()["reasons"]] == ["The oldest new event has waited "]
+
+
+def test_healthz_does_not_count_events_held_for_a_retry(client, db, make_source, settings):
+    _beat_all()
+    settings.HEALTH_EVENT_BACKLOG_SECONDS = 30
+    source, _key = make_source()
+    now = timezone.now()
+    _event(source, timedelta(minutes=9), retry_at=now + timedelta(minutes=2))
+    due = _event(source, timedelta(minutes=10), retry_at=now - timedelta(seconds=5))
+    assert client.get("/healthz").status_code == 200  # due again 5 s ago: not behind yet
+
+    Event.objects.filter(pk=due.pk).update(retry_at=now - timedelta(seconds=45))
+
+    assert client.get("/healthz").json()["oldest_unprocessed_event_seconds"] >= 45
+
+
+def test_a_cluster_that_never_beat_makes_healthz_503(client, db):
+    _beat_all()
+    WorkerHeartbeat.objects.filter(cluster=settings.Q_WAKEUPS_CLUSTER).delete()
+
+    answer = client.get("/healthz")
+
+    assert answer.status_code == 503
+    assert answer.json()["reasons"] == [
+        f"The worker cluster {settings.Q_WAKEUPS_CLUSTER} has never reported: start "
+        "`manage.py workers` (or its own qcluster)."
+    ]
+
+
+def test_the_load_balancer_probe_checks_only_the_web_process(client, db):
+    # No cluster has ever beaten: the workers are degraded, the web process is fine.
+    answer = client.get("/healthz?web")
+
+    assert (answer.status_code, answer.json()["status"]) == (200, "ok")
+    assert client.get("/healthz").status_code == 503
 
 
 def test_healthz_reports_a_broker_that_does_not_answer(client, db, settings):
     _beat_all()
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
-    body = client.get("/healthz").json()
+    answer = client.get("/healthz")
 
-    assert body["status"] == "degraded"
+    body = answer.json()
+    assert (answer.status_code, body["status"]) == (503, "degraded")
     assert body["broker"]["ok"] is False
     assert body["broker"]["kind"] == "redis"
+    assert body["reasons"][0].startswith("The broker (redis) does not answer: ")
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable():

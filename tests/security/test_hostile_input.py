@@ -119,3 +119,21 @@ def test_nul_and_huge_numbers_in_urls_are_4xx(live_server, key):
     )
 
     assert (nul.status_code, huge.status_code) == (400, 404)
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_a_number_no_database_stores_is_a_400_naming_the_field(live_server, key, number):
+    """Python reads these JSON extensions as floats; PostgreSQL refused them with a 500 and
+    SQLite lost the event behind a 200."""
+    body = f'{{"userId": "ada", "event": "E", "properties": {{"seats": {number}}}}}'
+
+    response = _post(live_server, key, "track", body.encode())
+    item = body[:-1] + ', "type": "track"}'
+    in_batch = _post(live_server, key, "batch", f'{{"batch": [{item}]}}'.encode())
+
+    assert (response.status_code, response.json()["field"]) == (400, "properties.seats")
+    assert response.json()["error"].startswith("properties.seats must be a finite number")
+    assert [(r["index"], r["field"]) for r in in_batch.json()["rejected"]] == [
+        (0, "properties.seats")
+    ]
+    assert Event.objects.count() == 0

@@ -8,7 +8,14 @@ from datetime import timedelta
 from django.core.management import call_command
 from django.utils import timezone
 
-from journeys.models import DecisionTrace, Enrollment, Event, EventType, StepVisit
+from journeys.models import (
+    ContactProblem,
+    DecisionTrace,
+    Enrollment,
+    Event,
+    EventType,
+    StepVisit,
+)
 from journeys.run.retention import retention_purge
 
 
@@ -52,3 +59,17 @@ def test_purge_events_command_reports_counts(db):
     assert out.getvalue().startswith("Purged 0 events received before ")
     assert ", 0 traces before " in out.getvalue()
     assert "and 0 provider webhook events already applied." in out.getvalue()
+
+
+def test_purge_deletes_contact_problems_with_the_traces(db, make_contact, settings):
+    settings.TRACE_RETENTION_DAYS = 60
+    now = timezone.now()
+    for age in (61, 59):
+        ContactProblem.objects.create(
+            contact=make_contact(f"p{age}"), reason="odd data", attempts=4, parked_at=now,
+            first_at=now - timedelta(days=age), last_at=now - timedelta(days=age),
+        )  # fmt: skip
+
+    retention_purge(now=now)
+
+    assert list(ContactProblem.objects.values_list("contact__user_id", flat=True)) == ["p59"]
