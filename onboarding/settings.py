@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from onboarding.env import database_url, env_bool, env_int, env_list, env_str
+from onboarding.env import database_url, env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("STEPWISE_VAR_DIR", str(BASE_DIR / "var")))
@@ -29,6 +29,10 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_URL])
+# The deployment's own proxies (addresses or CIDRs). Behind them the client is the
+# right-most X-Forwarded-For entry that is not one of them (onboarding/client_address.py);
+# empty: the client is REMOTE_ADDR. The event API's limits and django-axes use it.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "onboarding.admin_config.StepwiseAdminConfig",  # django.contrib.admin, audited
@@ -121,6 +125,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "onboarding.client_address.client_address"
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -173,7 +178,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = EVENT_API_MAX_BODY_BYTES + 1024
 # How long a write key's source is cached in each process; revocation takes effect within it.
 EVENT_API_KEY_CACHE_SECONDS = env_int("EVENT_API_KEY_CACHE_SECONDS", 10)
 # Events per second per source (a burst of the same size); past it, 429. 0 = no limit.
+# Server keys and browser (publishable) keys have budgets of their own, and each contact or
+# client address its own share of the browser budget (journeys/api/limits.py).
 EVENT_API_RATE_LIMIT = env_int("EVENT_API_RATE_LIMIT", 5000)
+EVENT_API_BROWSER_RATE_LIMIT = env_int("EVENT_API_BROWSER_RATE_LIMIT", 5000)
+EVENT_API_BROWSER_CLIENT_RATE_LIMIT = env_int("EVENT_API_BROWSER_CLIENT_RATE_LIMIT", 100)
 # Failed authentications per client address per minute before it is refused (429).
 EVENT_API_AUTH_FAILURES_PER_MINUTE = env_int("EVENT_API_AUTH_FAILURES_PER_MINUTE", 30)
 # Region assumed for phone traits written without a country code (ISO 3166, e.g. "US").
