@@ -84,6 +84,6 @@ _chat_store: Callable[[OutboundMessage], int] | None = None
 
 
 def chat_store_set(store: Callable[[OutboundMessage], int]) -> None:
-    """Where in-app messages are written: channels.chat.chat_post_delivered's sequence."""
+    """Where in-app messages are written: channels.chat.lines.chat_post_delivered's sequence."""
     global _chat_store
     _chat_store = store

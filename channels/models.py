@@ -1,5 +1,5 @@
 """Data only: messages, their status history and subscription history. Writes go through
-channels.messages and channels.subscriptions."""
+channels.delivery.messages and channels.delivery.subscriptions."""
 
 from __future__ import annotations
 

@@ -69,6 +69,11 @@ def channel_keys() -> list[str]:
     return list(_CHANNELS)
 
 
+def channel_facts() -> dict[str, Channel]:
+    """Every channel by key: what the pure core is handed to check and word messages."""
+    return dict(_CHANNELS)
+
+
 def all_channels() -> list[Channel]:
     return list(_CHANNELS.values())
 

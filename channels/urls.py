@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from channels import unsubscribe
+from channels.web import unsubscribe
 from channels.webhooks import twilio
 from channels.webhooks.guard import anymail_urlpatterns
 

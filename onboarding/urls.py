@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
-from channels import streams
+from channels.chat import streams
 from journeys.api.router import api
 from onboarding import ops
 from onboarding.staff_login import StaffLoginForm

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
 from channels import conf
+from channels.delivery.subscriptions import subscription_set
 from channels.inbound import reply_received
-from channels.subscriptions import subscription_set
 from channels.webhooks.events import event_key, parse_message_id, provider_event_apply
 from journeys.models import Contact
 

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from journeys.ingest import Incoming
-from journeys.services.sources import CachedSource
+from journeys.people.ingest import Incoming
+from journeys.people.sources import CachedSource
 
 _WINDOW_SECONDS = 60
 logger = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from typing import Any
 from journeys.builder.graph import list_at, map_at, steps_of
 from journeys.builder.names import step_name
 from journeys.builder.paths import place
-from journeys.problems import SpecError
+from journeys.core.problems import SpecError
 
 Parse = Callable[[Mapping[str, Any]], object]
 LINT_DAYS = 30

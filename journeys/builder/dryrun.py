@@ -1,5 +1,5 @@
 """The dry run beside the canvas: a script of events typed in words, run through the
-journey by the simulator (journeys.simulate, the engine's own dry run), read back as a
+journey by the simulator (journeys.core.simulate, the engine's own dry run), read back as a
 timeline in words with the cards it reached. Pure: no Django.
 
 A script line is "when: Event name, property = value, ...", `when` being "now" or a
@@ -18,7 +18,7 @@ from journeys.builder.editors import _scalar
 from journeys.builder.graph import list_at, map_at
 from journeys.builder.names import step_name
 from journeys.builder.words import WordsError, length_words, parse_length
-from journeys.simulate import ScriptEvent, Simulation
+from journeys.core.simulate import ScriptEvent, Simulation
 
 MAX_LINES = 50
 _STAMP = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC")

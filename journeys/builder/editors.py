@@ -25,9 +25,9 @@ from journeys.builder.words import (
     parse_length,
     parse_wait,
 )
-from journeys.conditions import OPERATORS
-from journeys.durations import parse_duration, parse_time_of_day
-from journeys.steps import STEP_TYPES, set_builder
+from journeys.core.conditions import OPERATORS
+from journeys.core.durations import parse_duration, parse_time_of_day
+from journeys.core.steps import STEP_TYPES, set_builder
 
 PATH_KEYS = frozenset({"next", "then", "else", "on_timeout"})
 CHANNEL_FIELDS = {

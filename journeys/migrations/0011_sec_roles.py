@@ -1,4 +1,4 @@
-"""Roles as one table (journeys/roles.py): no group sees a source's page (it shows the
+"""Roles as one table (journeys/admin/roles.py): no group sees a source's page (it shows the
 identity secrets), and exporting or erasing a contact gets a permission of its own, which
 only administrators hold."""
 

@@ -15,11 +15,11 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from psycopg import ClientCursor
 
 from channels.models import Message, SubscriptionChange
+from journeys.core import report_counters as m
+from journeys.core.spec import JourneySpec
 from journeys.models import Enrollment, Journey, JourneyVersion, MessageVariant, ReportCount, Step
-from journeys.reports import metrics as m
 from journeys.reports.funnel import Totals
-from journeys.selectors import version_info
-from journeys.spec import JourneySpec
+from journeys.run.selectors import version_info
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from journeys.core.steps.base import step_label
 from journeys.models import Journey
 from journeys.reports.charts import funnel_svg, trend_svg
 from journeys.reports.export import TABLES, to_csv, to_csv_rows
@@ -39,8 +40,7 @@ from journeys.reports.selectors import (
     report_versions,
 )
 from journeys.reports.words import duration, number, percent
-from journeys.services.dropoff import dropoff_exit, dropoff_move_on, dropoff_send
-from journeys.steps.base import step_label
+from journeys.run.dropoff import dropoff_exit, dropoff_move_on, dropoff_send
 from journeys.templatetags.staff import STAFF_DATE_FORMAT
 
 VIEW_REPORTS = "journeys.view_reports"

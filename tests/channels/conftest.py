@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from twilio.request_validator import RequestValidator
 
-from channels.delivery import MessageContent, QueuedMessage, message_queue
+from channels.delivery.queue import MessageContent, QueuedMessage, message_queue
 from journeys.models import Contact
 from tests.channels.support import (
     CONTEXT,

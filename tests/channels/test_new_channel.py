@@ -12,28 +12,29 @@ import pytest
 from django.utils import timezone
 
 from channels.base import Channel, OutboundMessage, Recipient, SendResult
+from channels.delivery.subscriptions import subscription_set
 from channels.models import Message
 from channels.registry import (
     channel_choices,
+    channel_facts,
     channel_keys,
     registered,
     render_preview,
     validate_content,
 )
 from channels.rendering import MessageContent, RenderedMessage, TemplateProblem, render_field
-from channels.subscriptions import subscription_set
 from channels.tasks import deliver_messages
-from channels.unsubscribe import make_token
-from journeys.format import dump_journey, parse_journey
+from channels.web.unsubscribe import make_token
+from journeys.core.format import dump_journey, parse_journey
+from journeys.core.simulate import ScriptEvent, simulate
+from journeys.core.steps import type_of
 from journeys.models import Enrollment, Event
-from journeys.profiles import contact_profile
-from journeys.selectors import version_info
-from journeys.services.journeys import journey_import
-from journeys.services.sources import source_create
-from journeys.simulate import ScriptEvent, simulate
-from journeys.steps import type_of
+from journeys.people.sources import source_create
+from journeys.run.journeys import journey_import
+from journeys.run.profiles import contact_profile
+from journeys.run.selectors import version_info
 from journeys.tasks import process_pending_events
-from tests.journeys.engine.helpers import T0, contact, journey_doc, problems
+from tests.journeys.core.helpers import T0, contact, journey_doc, problems
 
 
 class PigeonChannel(Channel):
@@ -115,7 +116,7 @@ def test_the_registry_forgets_it_afterwards():
     with registered(PigeonChannel()):
         pass
 
-    assert problems(journey_doc(STEPS)) == [
+    assert problems(journey_doc(STEPS), channels=channel_facts()) == [
         'steps[0].channel: unknown channel "pigeon" (channels: email, sms, in_app, webhook)'
     ]
 
@@ -123,8 +124,8 @@ def test_the_registry_forgets_it_afterwards():
 def test_the_journey_format_accepts_its_fields_and_refuses_others(pigeon):
     wrong = PIGEON_STEP | {"variants": [{"subject": "Hi", "url": "https://example.com"}]}
 
-    assert problems(journey_doc(STEPS)) == []
-    assert problems(journey_doc([wrong, STEPS[1]])) == [
+    assert problems(journey_doc(STEPS), channels=channel_facts()) == []
+    assert problems(journey_doc([wrong, STEPS[1]]), channels=channel_facts()) == [
         "steps[0].variants[0].body: missing (pigeon messages need a body)",
         "steps[0].variants[0].url: pigeon messages have no url",
     ]
@@ -162,7 +163,7 @@ def test_it_exports_and_summarises(pigeon):
             {"name": "A", "weight": 1, "subject": "Hi", "body": "Welcome, {{ contact.first_name }}"}
         ]
     }
-    assert type_of(step).summary(step, spec) == "Send a pigeon: “Hi”"
+    assert type_of(step).summary(step, spec, channel_facts()) == "Send a pigeon: “Hi”"
 
 
 def test_the_simulator_sends_it(pigeon):

@@ -13,8 +13,8 @@ from django.core.cache import cache
 from journeys.api import limits
 from journeys.api.limits import Budget, RateLimited, budgets_take
 from journeys.models import Event
-from journeys.services import sources
-from journeys.services.sources import source_create, source_for_key
+from journeys.people import sources
+from journeys.people.sources import source_create, source_for_key
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

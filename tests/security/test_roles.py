@@ -1,5 +1,5 @@
 """Roles as a matrix: every admin page, every admin action and every staff page, opened
-and sent as each role, answers as journeys/roles.py says; no one but an administrator
+and sent as each role, answers as journeys/admin/roles.py says; no one but an administrator
 ever reads an identity secret; every action that runs is in the audit log."""
 
 from __future__ import annotations
@@ -21,12 +21,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_q.models import OrmQ, Schedule, Task
 from django_q.signing import SignedPackage
 
+from channels.delivery.subscriptions import subscription_set
+from channels.delivery.suppression import address_suppress
 from channels.models import DeliverySettings, Message
-from channels.subscriptions import subscription_set
-from channels.suppression import address_suppress
-from journeys.ingest import Incoming
-from journeys.models import AuditEntry, Contact, IdentitySecret, Journey, KeywordReply
-from journeys.roles import (
+from journeys.admin.roles import (
     ADMIN_PAGES,
     GROUP_NAMES,
     GROUP_PERMISSIONS,
@@ -36,12 +34,14 @@ from journeys.roles import (
     StaffPage,
     table_markdown,
 )
-from journeys.services.events import event_ingest
-from journeys.services.journeys import journey_import, journey_pause
-from journeys.services.secret_keys import secret_key_create
-from journeys.services.sources import identity_secret_rotate, source_create
+from journeys.core.traits import extract_known_traits
+from journeys.models import AuditEntry, Contact, IdentitySecret, Journey, KeywordReply
+from journeys.people.ingest import Incoming
+from journeys.people.secret_keys import secret_key_create
+from journeys.people.sources import identity_secret_rotate, source_create
+from journeys.run.events import event_ingest
+from journeys.run.journeys import journey_import, journey_pause
 from journeys.tasks import process_pending_events
-from journeys.traits import extract_known_traits
 
 ROOT = Path(__file__).resolve().parents[2]
 YES, NO = "yes", "—"

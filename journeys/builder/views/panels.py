@@ -11,9 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from channels.delivery import preview_context, render_preview, test_send
+from channels.delivery.queue import preview_context, render_preview, test_send
 from channels.rendering import MessageContent
-from journeys.backtest import backtest
 from journeys.builder.cards import step_cards
 from journeys.builder.dryrun import ScriptError, default_script, parse_script_text, timeline
 from journeys.builder.editors import FIELD_LABELS
@@ -22,12 +21,13 @@ from journeys.builder.http import EDIT, VIEW, fragment, page, staff_view
 from journeys.builder.names import step_name
 from journeys.builder.selectors import contact_search, people_at_step
 from journeys.builder.workspace import canvas_context, checks_for
-from journeys.engine import ContactView
-from journeys.engine_views import contact_view
+from journeys.core.engine import ContactView
+from journeys.core.problems import SpecError
+from journeys.core.simulate import simulate
 from journeys.models import Contact, Journey
-from journeys.problems import SpecError
-from journeys.services.journeys import journey_parse
-from journeys.simulate import simulate
+from journeys.run.backtest import backtest
+from journeys.run.engine_views import contact_view
+from journeys.run.journeys import journey_parse
 
 SAMPLE_TRAITS = {"first_name": "Ada", "plan": "pro", "email": "ada@example.com"}
 SAMPLE_CONTACT: dict[str, Any] = {

@@ -9,8 +9,8 @@ import re
 import pytest
 from django.test import Client
 
+from journeys.builder.drafts import journey_create
 from journeys.models import AuditEntry, Journey
-from journeys.services.drafts import journey_create
 
 pytestmark = pytest.mark.django_db
 
