@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 
+from journeys.reports.csv_cells import safe_cell
 from journeys.reports.funnel import StepFigures
 from journeys.reports.report import DEFERRALS, STATUSES, JourneyReport
 from journeys.reports.words import duration, percent
@@ -129,16 +130,4 @@ def to_csv_rows(rows: Iterable[list[str]]) -> str:
 
 
 def _safe(row: list[str]) -> list[str]:
-    """No cell a spreadsheet would run as a formula (step names come from staff)."""
-    return [
-        "'" + cell if cell[:1] in ("=", "+", "-", "@") and not _is_number(cell) else cell
-        for cell in row
-    ]
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell.split(" ")[0])
-    except ValueError:
-        return False
-    return True
+    return [safe_cell(cell) for cell in row]
