@@ -27,7 +27,7 @@ from journeys.api.schemas import (
     TrackIn,
     _Message,
 )
-from journeys.api.storable import may_be_unstorable
+from journeys.api.storable import needs_walk
 from journeys.people.identity import IdentityRefused, event_hash, event_identity_verify
 from journeys.people.ingest import Incoming, NotFound, PayloadError
 from journeys.run.events import event_ingest
@@ -103,7 +103,7 @@ def batch(request: HttpRequest, payload: BatchIn):
     received_at = timezone.now()
     max_bytes = settings.EVENT_API_MAX_MESSAGE_BYTES
     check_size = len(request.body) > max_bytes
-    check_text = may_be_unstorable(request.body)
+    check_text = needs_walk(request.body)
     accepted, rejected = [], []
     for index, item in enumerate(payload.batch):
         try:
