@@ -186,7 +186,7 @@
     bubble.appendChild(speaker);
     if (line.subject) bubble.appendChild(el("strong", { class: "subject" }, line.subject));
     bubble.appendChild(document.createTextNode(line.text));
-    if (line.url) {
+    if (isLink(line.url)) {
       bubble.appendChild(document.createElement("br"));
       var link = el("a", { class: "cta", href: line.url, "data-seq": String(line.seq) }, line.cta || "Open");
       link.addEventListener("click", follow);
@@ -268,6 +268,13 @@
     var question = openQuestion();
     reply(question ? { text: text, question: question.seq } : { text: text });
   });
+
+  // Only an http(s) address or a path starting with a single "/" (as the server checks):
+  // never "//host" or "/\\host", which browsers take off-site.
+  function isLink(url) {
+    return !!url && !/[\\\u0000-\u001f\u007f]/.test(url) &&
+      (/^https?:\/\/[^\/]/i.test(url) || /^\/(?!\/)/.test(url));
+  }
 
   // A call-to-action records its click before the page follows the link.
   function follow(event) {
