@@ -303,6 +303,9 @@ CHANNELS_FREQUENCY_CAP_CHANNELS = env_list("CHANNELS_FREQUENCY_CAP_CHANNELS", ["
 PROVIDER_EVENT_RETENTION_DAYS = env_int("PROVIDER_EVENT_RETENTION_DAYS", 30)
 # How often each process re-reads the admin's delivery settings (they override the above).
 CHANNELS_STAFF_SETTINGS_SECONDS = env_int("CHANNELS_STAFF_SETTINGS_SECONDS", 10)
+# Notes to the team: at most one message per target and journey this often; what comes
+# meanwhile waits for it, as one digest (channels/delivery/team.py).
+CHANNELS_TEAM_DIGEST_MINUTES = env_int("CHANNELS_TEAM_DIGEST_MINUTES", 5)
 CHANNELS_WEBHOOK_SECRET = env_str("CHANNELS_WEBHOOK_SECRET")
 CHANNELS_HTTP_TIMEOUT_SECONDS = env_int("CHANNELS_HTTP_TIMEOUT_SECONDS", 10)
 # Webhook and notify URLs may only reach public addresses (channels/ssrf.py); hosts listed

@@ -13,11 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
@@ -52,7 +49,6 @@ __all__ = [
     "message_queue_many",
     "render_preview",
     "sms_segments",
-    "team_notify",
     "test_send",
     "validate_content",
 ]
@@ -402,26 +398,3 @@ def contact_messages_move(*, source_id: int, into_id: int) -> None:
     Message.objects.filter(contact_id=source_id).update(contact_id=into_id)
     SubscriptionChange.objects.filter(contact_id=source_id).update(contact_id=into_id)
     chat_contact_move(source_id=source_id, into_id=into_id)
-
-
-def _is_https_url(target: str) -> bool:
-    parts = urlsplit(target)
-    local = parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost"}
-    return (parts.scheme == "https" or local) and bool(parts.netloc)
-
-
-def team_notify(*, target: str, text: str) -> None:
-    """Tell the team something (the engine's "notify" step): an email address gets an
-    email, an https URL gets a JSON POST {"text": …} (Slack-compatible). Sent from a task
-    after commit; raises ValueError for any other target."""
-    target = target.strip()
-    if not _is_https_url(target):
-        try:
-            validate_email(target)
-        except ValidationError:
-            raise ValueError(f"{target!r} is neither an email address nor an https URL.") from None
-    transaction.on_commit(
-        lambda: async_task(
-            "channels.tasks.team_notify_send", target, text, cluster=settings.Q_DELIVERY_CLUSTER
-        )
-    )

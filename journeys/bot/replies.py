@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels.chat.lines import BotIdentity, ChatLine, chat_last_bot_line, chat_post, chat_snapshot
-from channels.delivery.queue import team_notify
+from channels.delivery.team import team_notify
 from channels.models import ChatEntry
 from journeys.bot.words import FallbackWords, fallback_text, match_keyword, notify_targets
 from journeys.models import Contact, Enrollment, JourneyVersion, KeywordReply
@@ -163,6 +163,7 @@ def _fallback(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome:
             team_notify(
                 target=target,
                 text=f"{who} wrote to the bot and it could not answer: “{reply.text}”",
+                topic=str(version.spec.get("name", "")) if version is not None else "",
             )
         except ValueError:
             logger.warning("reply.notify_invalid_target", extra={"target": target})

@@ -75,7 +75,7 @@ class Batch:
     messages: list[_PlannedMessage] = field(default_factory=list)
     traces: list[TraceRow] = field(default_factory=list)
     changed_contacts: set[int] = field(default_factory=set)
-    notes: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str, str]] = field(default_factory=list)  # (to, text, journey)
     open_visits: dict[int, StepVisit] = field(default_factory=dict)
     # Visits are linked to their enrollments by object until flush() knows the ids.
     visit_owner: dict[int, Enrollment] = field(default_factory=dict)
@@ -226,7 +226,8 @@ class Batch:
             case Notify(to=to, text=text):
                 contact = self.contacts[enrollment.contact_id]
                 context = self._context(enrollment, journey_name)
-                self.notes.append((to, note_render(text, contact_view(contact), context)))
+                note = note_render(text, contact_view(contact), context)
+                self.notes.append((to, note, journey_name))
             case Finish(state=state):
                 self._finish(enrollment, state)
 
@@ -330,8 +331,10 @@ class Batch:
             changed = [self.contacts[pk] for pk in sorted(self.changed_contacts)]
             update_rows(Contact, changed, ["traits", *KNOWN_TRAITS])
         traces_write(rows=self.traces)
-        for to, text in self.notes:
-            transaction.on_commit(functools.partial(outbox_notify, target=to, text=text))
+        for to, text, topic in self.notes:
+            transaction.on_commit(
+                functools.partial(outbox_notify, target=to, text=text, topic=topic)
+            )
 
     def _queue_messages(self) -> None:
         if not self.messages:
