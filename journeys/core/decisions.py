@@ -159,7 +159,15 @@ class Finish:
     reason: str
 
 
-Command = LeaveStep | EnterStep | SendMessage | Wait | UpdateTraits | Notify | Finish
+@dataclass(frozen=True)
+class UseEvent:
+    """A wait ended by an event the contact did before getting there: the messages after
+    it speak of that event (its properties), not of the one that moved the enrollment."""
+
+    event: EventView
+
+
+Command = LeaveStep | EnterStep | SendMessage | Wait | UpdateTraits | Notify | UseEvent | Finish
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from journeys.core.decisions import (
     TimeStimulus,
     TraceLine,
     UpdateTraits,
+    UseEvent,
     Wait,
     initial_state,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "TimeStimulus",
     "TraceLine",
     "UpdateTraits",
+    "UseEvent",
     "Wait",
     "choose_path",
     "choose_variant",
@@ -193,7 +195,7 @@ def _on_event(
     state: EnrollmentState, event: EventView, spec: JourneySpec, now: datetime
 ) -> Decision:
     if state.step_id is None:
-        walk = Walk(state, spec, now, event)
+        walk = Walk(state, spec, now, event, type_of)
         walk.note("started", f"started at {spec.first_step.id} on {event.name}")
         return _walk_from(walk, spec.first_step.id)
     stop = _goal_or_exit(state, event, spec, now)
@@ -202,7 +204,7 @@ def _on_event(
     step = spec.step(state.step_id)
     step_type = type_of(step)
     if state.state == "waiting" and event.name in step_type.event_names(step):
-        walk = Walk(state, spec, now, event)
+        walk = Walk(state, spec, now, event, type_of)
         result = step_type.on_event(step, walk, event)
         if isinstance(result, Move):
             walk.leave(step.id, result.outcome)
@@ -287,7 +289,7 @@ def _on_time(
     if now < state.wake_at:
         return _nothing("not_due", f"not due yet: wakes at {when(state.wake_at)}")
     step = spec.step(state.step_id)
-    walk = Walk(state, spec, now, None)
+    walk = Walk(state, spec, now, None, type_of)
     move = type_of(step).on_wake(step, walk)
     walk.leave(step.id, move.outcome)
     return _walk_from(walk, move.target)

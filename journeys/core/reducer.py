@@ -23,6 +23,7 @@ from journeys.core.decisions import (
     TimeStimulus,
     TraceLine,
     UpdateTraits,
+    UseEvent,
     Wait,
 )
 from journeys.core.traits import TraitError, extract_known_traits
@@ -56,6 +57,8 @@ def reduce_decision(
     commands: list[Command] = []
     refusals: list[TraceLine] = []
     for command in decision.commands:
+        if isinstance(command, UseEvent):
+            last_event = command.event
         if isinstance(command, UpdateTraits):
             refusal = _update_traits(traits, command)
             if refusal is not None:

@@ -33,6 +33,7 @@ from journeys.core.engine import (
     Stimulus,
     TraceLine,
     UpdateTraits,
+    UseEvent,
 )
 from journeys.core.reducer import reduce_decision
 from journeys.core.steps import type_of
@@ -228,6 +229,9 @@ class Batch:
                 context = self._context(enrollment, journey_name)
                 note = note_render(text, contact_view(contact), context)
                 self.notes.append((to, note, journey_name))
+            case UseEvent(event=event):
+                enrollment.last_event_id = int(event.id) if event.id is not None else None
+                enrollment.last_event_data = event_snapshot(event)
             case Finish(state=state):
                 self._finish(enrollment, state)
 

@@ -184,7 +184,7 @@ _READERS = {
 
 def _pick(
     options: Sequence[tuple[str, str]], said: str, value: str | None, *, quick: bool
-) -> Answer | Invalid:
+) -> Answer | Invalid | Unsure:
     for label, stored in options:
         if value is not None and value == stored:
             return Answer(stored, label)

@@ -9,7 +9,7 @@ and how it reads in plain words (`summary`). See docs/architecture.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
@@ -23,6 +23,7 @@ from journeys.core.decisions import (
     FinishState,
     LeaveStep,
     TraceLine,
+    UseEvent,
 )
 from journeys.core.durations import parse_duration
 from journeys.core.problems import Reader, TemplateChecker, join_path
@@ -140,6 +141,11 @@ class StepType[S: StepSpec]:
         """The event this step waits for, if any (shown in traces and contact pages)."""
         return None
 
+    def already_done(self, step: S, walk: Walk) -> EventView | None:
+        """The event since entry that would end this step's wait at once, if any: a
+        message just before it that asks for the same thing is skipped (`skip_when_done`)."""
+        return None
+
     # --- what the step depends on and sends ----------------------------------------
 
     def event_names(self, step: S) -> frozenset[str]:
@@ -210,9 +216,14 @@ class Walk:
     """
 
     def __init__(
-        self, state: EnrollmentState, spec: JourneySpec, now: datetime, event: EventView | None
+        self,
+        state: EnrollmentState,
+        spec: JourneySpec,
+        now: datetime,
+        event: EventView | None,
+        types: Callable[[StepSpec], StepType[Any]] | None = None,
     ) -> None:
-        self.state, self.spec, self.now = state, spec, now
+        self.state, self.spec, self.now, self.types = state, spec, now, types
         self.last_event = event or state.last_event
         events = list(state.events)
         if event is not None and event not in events:
@@ -251,6 +262,19 @@ class Walk:
         found = matching_events(self.events, event_name, where, now=self.now, since=since)
         fresh = [e for e in found if e != moved_by and (e.timestamp or since) >= since]
         return fresh[-1] if fresh else None
+
+    def use_event(self, event: EventView) -> None:
+        """What comes next speaks of `event` (a wait it ended, though it came earlier)."""
+        if event != self.last_event:
+            self.last_event = event
+            self.commands.append(UseEvent(event))
+
+    def done_before(self, step_id: str | None) -> EventView | None:
+        """What already ended the wait at `step_id` before the contact got there, if any."""
+        if step_id is None or self.types is None or not self.spec.has_step(step_id):
+            return None
+        step = self.spec.step(step_id)
+        return self.types(step).already_done(step, self)
 
     def facts(self) -> Facts:
         properties = self.last_event.properties if self.last_event is not None else {}

@@ -19,6 +19,7 @@ from journeys.core.steps.base import (
     Walk,
     quoted,
     step_label,
+    when,
 )
 
 
@@ -27,13 +28,14 @@ class MessageStep(StepSpec):
     type = "message"
     channel: str
     variants: tuple[Variant, ...]
+    skip_when_done: bool = False
 
 
 class Message(StepType[MessageStep]):
     key, spec, order = "message", MessageStep, 10
     label = "Send a message"
     description = "An email, text message, in-app message or webhook, with A/B variants."
-    fields = ("channel", "variants")
+    fields = ("channel", "variants", "skip_when_done")
 
     def parse(
         self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
@@ -55,15 +57,31 @@ class Message(StepType[MessageStep]):
             _parse_variant(reader, item, f"{path}.variants[{i}]", channel, i, ctx)
             for i, item in enumerate(raw_variants)
         ]
-        if not raw_variants or None in variants:
+        skip = raw.get("skip_when_done", False)
+        if not isinstance(skip, bool):
+            reader.add(f"{path}.skip_when_done", "must be true or false")
+        if not raw_variants or None in variants or not isinstance(skip, bool):
             return None
-        return _check_variants(reader, [v for v in variants if v], path, channel)
+        checked = _check_variants(reader, [v for v in variants if v], path, channel)
+        return None if checked is None else checked | {"skip_when_done": skip}
 
     def dump(self, step: MessageStep) -> dict[str, Any]:
         variants = [{"name": v.name, "weight": v.weight} | v.content() for v in step.variants]
-        return {"channel": step.channel, "variants": variants}
+        data: dict[str, Any] = {"channel": step.channel, "variants": variants}
+        if step.skip_when_done:
+            data["skip_when_done"] = True
+        return data
 
     def run(self, step: MessageStep, walk: Walk) -> Move:
+        following = walk.spec.following(step.id)
+        done = walk.done_before(following) if step.skip_when_done else None
+        if done is not None:
+            walk.note(
+                "skipped",
+                f"skipped {step.id}: {done.name} already happened at {when(done.timestamp)}",
+                event=done.name,
+            )
+            return Move("skipped", following)
         variant = choose_variant(walk.state.contact.id, walk.spec.key, step)
         walk.add(SendMessage(step.id, step.channel, variant.name))
         walk.note("message", f"message {step.id}: {step.channel}, variant {variant.name}")
@@ -86,7 +104,8 @@ class Message(StepType[MessageStep]):
         then = ""
         if step.next is not None:
             then = f", then go to {step_label(step.next)}"
-        return f"Send {noun}{count}: {quoted(text)}{then}"
+        skip = " (skipped when already done)" if step.skip_when_done else ""
+        return f"Send {noun}{count}: {quoted(text)}{skip}{then}"
 
 
 def _parse_variant(

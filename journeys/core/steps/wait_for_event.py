@@ -90,6 +90,7 @@ class WaitForEvent(StepType[WaitForEventStep]):
         if done is not None:
             at = when(done.timestamp)
             walk.note("already_performed", f"{step.event} already performed at {at}: continuing")
+            walk.use_event(done)
             return Move("already performed", walk.spec.following(step.id))
         wake = walk.now + step.timeout if step.timeout is not None else None
         walk.add(Wait(step.id, wake, step.event))
@@ -112,6 +113,7 @@ class WaitForEvent(StepType[WaitForEventStep]):
         done = walk.performed_since_entry(step.event, step.where)
         if done is not None:
             walk.note("event", f"{step.event} was performed at {when(done.timestamp)}: continuing")
+            walk.use_event(done)
             return Move("event", walk.spec.following(step.id))
         target = step.on_timeout or walk.spec.following(step.id)
         took = "on_timeout" if step.on_timeout else "next"
@@ -122,6 +124,9 @@ class WaitForEvent(StepType[WaitForEventStep]):
 
     def awaits(self, step: WaitForEventStep) -> str | None:
         return step.event
+
+    def already_done(self, step: WaitForEventStep, walk: Walk) -> EventView | None:
+        return walk.performed_since_entry(step.event, step.where)
 
     def conditions(self, step: WaitForEventStep) -> tuple[Condition, ...]:
         return step.where

@@ -12,6 +12,7 @@ from journeys.core.engine import (
     LeaveStep,
     SendMessage,
     TimeStimulus,
+    UseEvent,
     Wait,
     decide,
 )
@@ -87,7 +88,8 @@ def test_timeout_after_a_missed_upload_takes_the_event_path(welcome):
     uploaded = event("Uploaded File", T0 + HOUR)
     driver.state = replace(driver.state, events=(*driver.state.events, uploaded))
     decision = driver.wake()
-    assert decision.commands[:3] == (
+    assert decision.commands[:4] == (
+        UseEvent(uploaded),  # the praise speaks of the upload (its file name)
         LeaveStep("wait_upload", "event"),
         EnterStep("praise", "message"),
         SendMessage("praise", "in_app", "A"),

@@ -14,6 +14,7 @@ from journeys.core.engine import (
     Notify,
     SendMessage,
     UpdateTraits,
+    UseEvent,
     Wait,
 )
 from journeys.core.spec import JourneySpec, Trigger
@@ -123,6 +124,7 @@ def test_wait_for_event_counts_an_event_performed_since_entry():
     assert decision.commands == (
         LeaveStep("pause", "waited"),
         EnterStep("w", "wait_for_event"),
+        UseEvent(event("Uploaded File", T0 + HOUR)),  # what comes next speaks of the upload
         LeaveStep("w", "already performed"),
         EnterStep("m", "message"),
         SendMessage("m", "sms", "A"),
