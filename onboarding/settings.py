@@ -365,3 +365,9 @@ CHAT_LONG_POLL_SECONDS = env_int("CHAT_LONG_POLL_SECONDS", 25)
 CHAT_POLL_SECONDS = float(env_str("CHAT_POLL_SECONDS", "0.25"))
 # Threads each web process uses for the streams' database reads (one connection each).
 CHAT_DB_THREADS = env_int("CHAT_DB_THREADS", 4)
+# Open streams (and long polls) per contact, and in all, per stream process: past them 429
+# and 503 with Retry-After (channels/chat/stream_guard.py).
+CHAT_STREAMS_PER_CONTACT = env_int("CHAT_STREAMS_PER_CONTACT", 5)
+CHAT_STREAMS_PER_PROCESS = env_int("CHAT_STREAMS_PER_PROCESS", 2000)
+# How long a stream token (got with headers, used once in the stream's URL) lives.
+CHAT_STREAM_TOKEN_SECONDS = env_int("CHAT_STREAM_TOKEN_SECONDS", 60)
