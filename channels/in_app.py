@@ -6,10 +6,11 @@ as a button. It must render to an http(s) URL or a path on the product ("/notes/
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from channels.base import Channel, OutboundMessage, PermanentSendError, Recipient, SendResult
+from channels.base import Channel, OutboundMessage, Recipient, SendResult
+from channels.chat.lines import chat_post_delivered
 from channels.rendering import (
     MessageContent,
     RenderedMessage,
@@ -48,8 +49,13 @@ class InAppChannel(Channel):
     key, label, noun = "in_app", "In-app", "an in-app message"
     optional = ("subject", "url", "cta")
     templates = ("subject", "body", "url")
+    long_label = "In-app message"
+    needs, field_limits = {"cta": "url"}, {"cta": CTA_MAX_LENGTH}
     subscription, preference = "in_app", "In-app messages"
-    inbox = True
+    address_words = "user id"
+    preview_template = "channels/in_app/preview.html"
+    message_template = "channels/in_app/message.html"
+    replies, inbox = "chat", True
 
     def field_problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
         cta = fields.get("cta")
@@ -80,18 +86,5 @@ class InAppChannel(Channel):
 
     def send(self, message: OutboundMessage) -> SendResult:
         """Delivered by becoming a line of the contact's chat (streams are woken)."""
-        if _chat_store is None:
-            raise PermanentSendError("the in-app chat is not set up (channels app not ready)")
-        seq = _chat_store(message)
+        seq = chat_post_delivered(message).seq
         return SendResult(provider_id=f"in_app-{message.message_id}-{seq}", status="delivered")
-
-
-# channels.models imports the registry, which imports this module, and the chat needs the
-# models: ChannelsConfig.ready() hands the chat's writer over once the models are loaded.
-_chat_store: Callable[[OutboundMessage], int] | None = None
-
-
-def chat_store_set(store: Callable[[OutboundMessage], int]) -> None:
-    """Where in-app messages are written: channels.chat.lines.chat_post_delivered's sequence."""
-    global _chat_store
-    _chat_store = store

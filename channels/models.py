@@ -229,7 +229,7 @@ class SuppressedAddress(models.Model):
         BOUNCED = "bounced", "hard bounce"
         COMPLAINED = "complained", "spam complaint"
 
-    channel = models.CharField(max_length=20, choices=channel_choices())
+    channel = models.CharField(max_length=20, choices=channel_choices)
     address = models.CharField(max_length=320, help_text="Normalised: lower-case email.")
     reason = models.CharField(max_length=20, choices=Reason.choices)
     detail = models.CharField(max_length=500, blank=True)

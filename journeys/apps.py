@@ -13,8 +13,4 @@ class JourneysConfig(AppConfig):
 
         post_migrate.connect(ensure_schedules, sender=self)
         # The ask step answers open questions; replies to the bot (widget, SMS) reach it.
-        from channels.inbound import reply_handler_set
         from journeys.bot import asks  # noqa: F401 - registers the question handler
-        from journeys.bot.replies import reply_from_address
-
-        reply_handler_set(reply_from_address)

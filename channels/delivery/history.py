@@ -9,12 +9,13 @@ from datetime import datetime
 
 from django.db.models import Count, Max
 
+from channels.base import Channel
 from channels.delivery.queue import PREVIEW_UNSUBSCRIBE_URL, MessageContent, render_preview
 from channels.delivery.sending import contact_context
 from channels.models import Message, MessageStatusChange
+from channels.registry import channel_label, get_channel
 from channels.rendering import RenderedMessage, sms_segments
 
-CHANNEL_WORDS = {"email": "Email", "sms": "SMS", "in_app": "In-app", "webhook": "Webhook"}
 STATUS_WORDS = {
     "queued": "Waiting to be sent",
     "sent": "Sent",
@@ -41,6 +42,8 @@ class MessageLine:
     id: int
     channel: str
     channel_words: str
+    template: str  # how the message page shows it: the channel's message_template
+    has_html: bool  # the contact page offers an inline preview
     title: str
     status: str
     status_words: str
@@ -86,10 +89,13 @@ def _line(message: Message) -> MessageLine:
     reason = message.status_reason
     if message.status == "queued" and message.deferred_reason:
         reason = DEFERRAL_WORDS.get(message.deferred_reason, message.deferred_reason)
+    channel = get_channel(message.channel) or Channel()
     return MessageLine(
         id=message.pk,
         channel=message.channel,
-        channel_words=CHANNEL_WORDS.get(message.channel, message.channel),
+        channel_words=channel_label(message.channel),
+        template=channel.message_template,
+        has_html=channel.has_html,
         title=_title(message),
         status=message.status,
         status_words=STATUS_WORDS.get(message.status, message.status),
@@ -160,7 +166,8 @@ def message_view(*, message_id: int) -> MessageView:
 def _rendering(message: Message) -> tuple[RenderedMessage, bool]:
     """What went out (stored at send), or, before the send, what the sender would render."""
     if message.subject or message.body or message.html:
-        sms = sms_segments(message.body) if message.channel == "sms" else None
+        channel = get_channel(message.channel)
+        sms = sms_segments(message.body) if channel is not None and channel.segments else None
         stored = RenderedMessage(
             channel=message.channel,
             subject=message.subject,
@@ -212,7 +219,7 @@ def failing_deliveries(*, since: datetime) -> list[FailingDeliveries]:
         found.append(
             FailingDeliveries(
                 channel=row["channel"],
-                channel_words=CHANNEL_WORDS.get(row["channel"], row["channel"]),
+                channel_words=channel_label(row["channel"]),
                 count=row["count"],
                 last_at=row["last_at"],
                 last_reason=reason[:200],

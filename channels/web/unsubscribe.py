@@ -18,7 +18,7 @@ from channels.delivery.subscriptions import (
     subscription_states,
 )
 from channels.models import Message
-from channels.registry import preference_labels
+from channels.registry import get_channel, preference_labels
 
 _SALT = "channels.web.unsubscribe"
 
@@ -62,9 +62,21 @@ def unsubscribe_urls(message: Message) -> tuple[str, str]:
     )
 
 
-def _unsubscribe_email(contact_id: int, message_id: int, reason: str) -> None:
+def _subscription_of_message(message_id: int) -> str:
+    """The subscription the link's message came by (its channel's opt-out)."""
+    message = Message.objects.filter(pk=message_id).only("channel").first()
+    channel = get_channel(message.channel) if message is not None else None
+    return (channel.subscription or "") if channel is not None else ""
+
+
+def _unsubscribe_from_channel(contact_id: int, message_id: int, reason: str) -> None:
+    """Opt out of the channel the message came by (an email's link: all emails)."""
+    subscription = _subscription_of_message(message_id)
     message_track(status="unsubscribed", message_id=message_id, detail=reason)
-    subscription_set(contact_id=contact_id, channel="email", state="unsubscribed", reason=reason)
+    if subscription:
+        subscription_set(
+            contact_id=contact_id, channel=subscription, state="unsubscribed", reason=reason
+        )
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,7 +88,7 @@ def preferences_view(request: HttpRequest, token: str) -> HttpResponse:
     contact_id, message_id = parsed
     saved = request.method == "POST"
     if saved and request.POST.get("action") == "unsubscribe-email":
-        _unsubscribe_email(contact_id, message_id, "unsubscribe page")
+        _unsubscribe_from_channel(contact_id, message_id, "unsubscribe page")
     elif saved:
         wanted = [c for c in preference_labels() if request.POST.get(c) == "on"]
         subscription_preferences_save(
@@ -84,7 +96,9 @@ def preferences_view(request: HttpRequest, token: str) -> HttpResponse:
         )
     labels = preference_labels()
     states = [(s, labels[s.channel]) for s in subscription_states(contact_id)]
+    this = labels.get(_subscription_of_message(message_id), "")
     context = {"states": states, "saved": saved, "token": token}
+    context["these"] = this[:1].lower() + this[1:]
     return render(request, "channels/unsubscribe/preferences.html", context)
 
 
@@ -98,7 +112,7 @@ def one_click_view(request: HttpRequest, token: str) -> HttpResponse:
     parsed = read_token(token)
     if parsed is None:
         return HttpResponseBadRequest("Invalid link.")
-    _unsubscribe_email(parsed[0], parsed[1], "one-click unsubscribe")
+    _unsubscribe_from_channel(parsed[0], parsed[1], "one-click unsubscribe")
     return HttpResponse("You are unsubscribed.", content_type="text/plain")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from channels.delivery.history import MessageLine, contact_messages
+from channels.registry import all_channels
 from journeys.builder.names import step_name
 from journeys.core.problems import SpecError
 from journeys.core.spec import JourneySpec
@@ -43,7 +44,6 @@ OUTCOME_WORDS = {
     "failed": "stopped",
     "done": "",
 }
-CHANNEL_SUBSCRIPTIONS = {"email": "Email", "sms": "SMS", "in_app": "In-app", "webhook": "Webhook"}
 
 
 @dataclass(frozen=True)
@@ -140,8 +140,9 @@ def _facts(contact: Contact) -> tuple[tuple[str, str], ...]:
 def _subscriptions(contact: Contact) -> tuple[tuple[str, str], ...]:
     rows = {row.channel: row for row in Subscription.objects.filter(contact=contact)}
     found = []
-    for channel, label in CHANNEL_SUBSCRIPTIONS.items():
-        row = rows.get(channel)
+    for channel in all_channels():
+        label = channel.label
+        row = rows.get(channel.subscription or channel.key)
         if row is None or row.state == Subscription.State.SUBSCRIBED:
             found.append((label, "subscribed"))
             continue

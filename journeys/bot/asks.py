@@ -56,12 +56,12 @@ def ask_answer(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome | 
     """The question handler of journeys.bot.replies (None: no question is open)."""
     found = open_ask(contact, reply.channel)
     if found is None:
-        if reply.channel == "in_app":
+        if reply.in_chat:
             chat_close_question(contact_id=contact.pk)
         return None
     enrollment, step = found
     result = read_answer(step, reply.text, reply.value or _typed_check_answer(contact, reply))
-    if isinstance(result, Unsure) and reply.channel != "in_app":
+    if isinstance(result, Unsure) and not reply.in_chat:
         result = Answer(result.value, result.label)  # a text message has no Yes / No buttons
     if isinstance(result, Answer):
         answered(contact=contact, step=step, answer=result, now=now)
@@ -79,7 +79,7 @@ def ask_answer(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome | 
         )
         return ReplyOutcome("check", lines=[check])
     text = reask_text(step, result, _question_text(enrollment, step))
-    if reply.channel != "in_app":
+    if not reply.in_chat:
         return ReplyOutcome("reask", sms_answer=text)
     entry = bot_say(
         contact_id=contact.pk,
@@ -97,7 +97,7 @@ def ask_answer(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome | 
 def _typed_check_answer(contact: Contact, reply: Reply) -> str | None:
     """A typed "yes" / "non" to the bot's "Alex, is that right?": the value of the button
     the contact meant (None when the bot's last line was not such a check)."""
-    if reply.channel != "in_app":
+    if not reply.in_chat:
         return None
     last = chat_last_bot_line(contact_id=contact.pk, kinds=[Kind.REASK])
     replies = (last.replies or []) if last is not None else []

@@ -19,6 +19,7 @@ from django.utils import timezone
 from channels.chat.lines import BotIdentity, ChatLine, chat_last_bot_line, chat_post, chat_snapshot
 from channels.delivery.team import team_notify
 from channels.models import ChatEntry
+from channels.registry import chat_channel, get_channel, replies_by
 from journeys.bot.words import FallbackWords, fallback_text, match_keyword, notify_targets
 from journeys.models import Contact, Enrollment, JourneyVersion, KeywordReply
 
@@ -43,7 +44,12 @@ class Reply:
     text: str
     value: str | None = None
     question: int | None = None
-    channel: str = "in_app"
+    channel: str = field(default_factory=chat_channel)
+
+    @property
+    def in_chat(self) -> bool:
+        """Whether it came through the in-app chat (answers are chat lines, not a text)."""
+        return replies_by(self.channel) == "chat"
 
 
 @dataclass
@@ -101,7 +107,7 @@ def reply_receive(*, contact: Contact, reply: Reply, now: datetime | None = None
     now = now or timezone.now()
     reply = _checked(reply)
     mine: list[ChatEntry] = []
-    if reply.channel == "in_app":
+    if reply.in_chat:
         mine.append(
             chat_post(
                 contact_id=contact.pk,
@@ -135,7 +141,7 @@ def _keyword_reply(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcom
     if found is None:
         return None
     answer, url, label = found
-    if reply.channel != "in_app":
+    if not reply.in_chat:
         return ReplyOutcome("keyword", sms_answer=f"{answer} {url}".strip())
     entry = bot_say(
         contact_id=contact.pk, kind=Kind.KEYWORD, text=answer, now=now, url=url, cta=label
@@ -173,7 +179,7 @@ def _fallback(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome:
         team_told=bool(targets),
     )
     text = fallback_text(words)
-    if reply.channel != "in_app":
+    if not reply.in_chat:
         return ReplyOutcome("fallback", sms_answer=text)
     extra = {"url": last.url, "cta": last.cta} if last is not None and last.url else {}
     entry = bot_say(contact_id=contact.pk, kind=Kind.FALLBACK, text=text, now=now, **extra)
@@ -181,14 +187,17 @@ def _fallback(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome:
 
 
 def reply_from_address(channel: str, address: str, text: str) -> str:
-    """An SMS reply: the contacts with this phone number answer, the first answer is sent
-    back (channels.inbound hands these over from the Twilio webhook)."""
-    if channel != "sms" or not text.strip():
+    """A text reply (SMS): the contacts with this address (phone number) answer, the first
+    answer is sent back (journeys/api/text_replies.py hands these over from the provider's
+    webhook)."""
+    found = get_channel(channel)
+    if found is None or found.replies != "text" or not found.contact_field or not text.strip():
         return ""
     answers = []
-    for contact in Contact.objects.filter(phone=address).order_by("-last_seen_at")[:5]:
+    same_address = Contact.objects.filter(**{found.contact_field: address})
+    for contact in same_address.order_by("-last_seen_at")[:5]:
         try:
-            outcome = reply_receive(contact=contact, reply=Reply(text=text, channel="sms"))
+            outcome = reply_receive(contact=contact, reply=Reply(text=text, channel=channel))
         except ReplyRefused:
             return ""
         if outcome.handled_by == "answer":

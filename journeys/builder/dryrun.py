@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from channels.registry import get_channel
 from journeys.builder.editors import _scalar
 from journeys.builder.graph import list_at, map_at
 from journeys.builder.names import step_name
@@ -100,11 +101,18 @@ def timeline(simulation: Simulation, *, start: datetime) -> tuple[list[Row], lis
     return rows, reached
 
 
+def _sent_words(text: str) -> str:
+    """“would send sms, variant A” as staff read it: “a text message, variant A”."""
+    key, comma, rest = text.removeprefix("would send ").partition(",")
+    channel = get_channel(key)
+    return (channel.noun if channel is not None else key) + comma + rest
+
+
 def _words(kind: str, text: str) -> str:
     if kind == "step":
         return f"Reaches “{step_name(text.split(' (', 1)[0])}”"
     if kind == "send":
-        return "Gets " + text.removeprefix("would send ").replace("in_app", "an in-app message")
+        return "Gets " + _sent_words(text)
     if kind == "event":
         return f"Does “{text}”"
     if kind == "wait":

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from psycopg import ClientCursor
 
 from channels.models import Message, SubscriptionChange
+from channels.registry import stop_reply_channels, subscription_of
 from journeys.core import report_counters as m
 from journeys.core.spec import JourneySpec
 from journeys.models import Enrollment, Journey, JourneyVersion, MessageVariant, ReportCount, Step
@@ -138,12 +139,12 @@ def report_outcomes(
             deferred[key][reason] = deferred[key].get(reason, 0) + n
     stopped = SubscriptionChange.objects.filter(
         contact_id=OuterRef("contact_id"),
-        channel="sms",
+        channel__in=[subscription_of(key) for key in stop_reply_channels()],
         to_state="unsubscribed",
         changed_at__gte=OuterRef("created_at"),
     )
     stops = dict(
-        messages.filter(channel="sms")
+        messages.filter(channel__in=stop_reply_channels())
         .filter(Exists(stopped))
         .values_list("variant_id")
         .annotate(n=Count("contact_id", distinct=True))

@@ -19,6 +19,7 @@ from channels.delivery.queue import (
     validate_content,
 )
 from channels.delivery.team import team_notify
+from channels.registry import publish_problems
 from channels.ssrf import url_problem
 from journeys.core.problems import Problem
 from journeys.core.spec import VARIANT_FIELDS
@@ -91,6 +92,5 @@ def outbox_template_problems(channel: str, fields: Mapping[str, str]) -> list[Pr
         Problem(problem.field, f"line {problem.line}: {problem.message}")
         for problem in validate_content(channel, _content(fields))
     ]
-    url = str(fields.get("url") or "")
-    unsafe = url_problem(url) if channel == "webhook" and url.startswith("http") else None
-    return problems + ([Problem("url", unsafe)] if unsafe else [])
+    unsafe = publish_problems(channel, _content(fields))
+    return problems + [Problem(problem.field, problem.message) for problem in unsafe]

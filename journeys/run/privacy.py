@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from channels.chat.lines import chat_export
 from channels.delivery.privacy import messages_erase, messages_export
+from channels.registry import all_channels, get_channel
 from journeys.models import (
     Contact,
     ContactAlias,
@@ -35,7 +36,16 @@ _OPTED_OUT = {
     Subscription.State.BOUNCED,
     Subscription.State.COMPLAINED,
 }
-_ADDRESS_FIELD = {"email": "email", "sms": "phone"}
+
+
+def _address_fields() -> dict[str, str]:
+    """Subscription → the contact field holding its address, for the channels whose
+    address is one field of the contact (an opt-out survives erasure through it)."""
+    return {
+        channel.subscription: channel.contact_field
+        for channel in all_channels()
+        if channel.subscription and channel.contact_field
+    }
 
 
 class ContactNotFound(LookupError):
@@ -44,7 +54,8 @@ class ContactNotFound(LookupError):
 
 def address_hash(channel: str, address: str) -> str:
     """The only trace of an erased address: SHA-256 of the channel and the address."""
-    normalised = address.strip().lower() if channel == "email" else address.strip()
+    found = get_channel(channel)
+    normalised = found.normalised(address) if found is not None else address.strip()
     return hashlib.sha256(f"{channel}:{normalised}".encode()).hexdigest()
 
 
@@ -136,7 +147,7 @@ def contact_erase_by_user_id(*, user_id: str, by: Actor = None, actor_label: str
 
 def _keep_opt_outs(contact: Contact) -> None:
     for sub in Subscription.objects.filter(contact=contact, state__in=_OPTED_OUT):
-        field = _ADDRESS_FIELD.get(sub.channel)
+        field = _address_fields().get(sub.channel)
         address = getattr(contact, field) if field else ""
         if address:
             ErasedAddress.objects.update_or_create(
@@ -151,7 +162,7 @@ def erased_opt_outs_apply(*, contacts: list[Contact]) -> int:
     wanted = {
         (channel, address_hash(channel, getattr(c, field))): c.pk
         for c in contacts
-        for channel, field in _ADDRESS_FIELD.items()
+        for channel, field in _address_fields().items()
         if getattr(c, field)
     }
     if not wanted:

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from journeys.builder import editors
+from journeys.builder.channels import channel_fields_attr
 from journeys.builder.drafts import (
     DraftTooLarge,
     NothingToUndo,
@@ -109,6 +110,7 @@ def _editor_context(
         "step_type_label": type_label(str(raw.get("type", ""))),
         "form": form,
         "sets": sets or {},
+        "channel_fields": channel_fields_attr(),
         "raw_step": raw,
         "stale": stale,
     }
