@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("channels", "0006_suppressed_addresses_and_delivery_settings"),
+        ("channels", "0007_chan_channel_choices"),
     ]
 
     operations = [
