@@ -213,6 +213,8 @@ STAFF_PAGES: tuple[StaffPage, ...] = (
     StaffPage("admin:journeys_journey_import", "Import a journey (admin)", EDITORS, EDITORS),
     StaffPage("admin:journeys_journey_export", "Export a journey (admin)", get=EVERY_GROUP),
     StaffPage("admin:channels_message_rendered", "An email as sent", get=EVERY_GROUP),
+    StaffPage("admin:otp_totp_totpdevice_config", "A two-factor device's set-up", get=ADMINS),
+    StaffPage("admin:otp_totp_totpdevice_qrcode", "A two-factor device's QR code", get=ADMINS),
     StaffPage("builder:journey-list", "Builder: the journey list", get=EVERY_GROUP),
     StaffPage("builder:journey-new", "Builder: new journey", post=EDITORS),
     StaffPage("builder:journey-import", "Builder: import", get=EDITORS, post=EDITORS),
@@ -242,6 +244,7 @@ STAFF_PAGES: tuple[StaffPage, ...] = (
     StaffPage("reports:overview", "Reports: every live journey", get=EVERY_GROUP),
     StaffPage("reports:journey", "Reports: a journey", get=EVERY_GROUP),
     StaffPage("reports:csv", "Reports: a table as CSV", get=EVERY_GROUP),
+    StaffPage("reports:xlsx", "Reports: a table as Excel", get=EVERY_GROUP),
     StaffPage("reports:dropoff", "Reports: who is stuck at a step", get=EVERY_GROUP),
     StaffPage("reports:dropoff-csv", "Reports: a drop-off list as CSV", get=EVERY_GROUP),
     StaffPage(
@@ -249,6 +252,9 @@ STAFF_PAGES: tuple[StaffPage, ...] = (
         "Reports: exit, move on or message people in a drop-off list",
         post=EDITORS,
     ),
+    StaffPage("inbox:list", "Inbox: what people wrote that the bot could not answer", EVERY_GROUP),
+    StaffPage("inbox:conversation", "Inbox: one person's conversation", get=EVERY_GROUP),
+    StaffPage("inbox:answer", "Inbox: answer a person in the chat", post=EDITORS),
 )
 
 

@@ -5,6 +5,7 @@ ever reads an identity secret; every action that runs is in the audit log."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.test import Client
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_q.models import OrmQ, Schedule, Task
@@ -224,6 +225,11 @@ def _staff_url(page: StaffPage) -> str:
         "builder:restore": key | {"number": 1},
         "reports:journey": key,
         "reports:csv": key | {"table": "funnel"},
+        "reports:xlsx": key | {"table": "funnel"},
+        "admin:otp_totp_totpdevice_config": {"pk": TOTPDevice.objects.get().pk},
+        "admin:otp_totp_totpdevice_qrcode": {"pk": TOTPDevice.objects.get().pk},
+        "inbox:conversation": {"contact_id": Contact.objects.first().pk},
+        "inbox:answer": {"contact_id": Contact.objects.first().pk},
         "reports:dropoff": step,
         "reports:dropoff-csv": step,
         "reports:dropoff-action": step,
@@ -247,6 +253,24 @@ def test_every_model_and_action_of_the_admin_is_in_the_table(world):
     in_table = {page.model: set(page.all_actions()) for page in ADMIN_PAGES}
 
     assert in_admin == in_table
+
+
+STANDARD_ADMIN_VIEWS = re.compile(
+    r"^(index|login|logout|password_change|password_change_done|autocomplete|jsi18n|"
+    r"view_on_site|app_list|.+_(changelist|add|change|delete|history))$"
+)
+
+
+def test_every_staff_page_is_in_the_table():
+    resolver = get_resolver()
+    names = {
+        f"{namespace}:{name}"
+        for namespace in ("builder", "reports", "inbox", "admin")
+        for name in resolver.namespace_dict[namespace][1].reverse_dict
+        if isinstance(name, str) and not (namespace == "admin" and STANDARD_ADMIN_VIEWS.match(name))
+    }
+
+    assert names | {"admin:index"} == {page.url_name for page in STAFF_PAGES}
 
 
 def test_the_groups_hold_exactly_the_tables_permissions(db):

@@ -30,7 +30,7 @@ def restore_source_view(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("journeys", "0010_report_history"),
+        ("journeys", "0011_inbox_source_words"),
     ]
 
     operations = [
