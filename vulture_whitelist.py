@@ -64,3 +64,16 @@ _.stop_listener
 # Channel keys are branch chan's to settle (channels/registry.py); unused here today.
 _.channel_keys
 _.subscription_keys
+
+# Django admin: allowed_permissions = ("export",) calls has_export_permission by name.
+_.has_export_permission
+_.has_erase_permission
+_.has_publish_permission
+# INSTALLED_APPS names the admin's config; the config names the site by dotted path.
+_.StepwiseAdminConfig
+_.StepwiseAdminSite
+# The roles matrix: tests/security/test_roles.py walks every page and action through these,
+# and holds docs/security.md's table to table_markdown(); that test is their reason to exist.
+_.all_actions
+_.admin_page
+_.table_markdown

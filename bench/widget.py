@@ -16,13 +16,18 @@ Everything runs on 127.0.0.1 and stops by itself:
 5. reconnect storm: drops every stream, queues one message per contact while they are
    gone, reconnects all of them at once with Last-Event-ID, and prints the time until
    every client has its missed message (and that none was lost or doubled);
-6. stops everything and drops the database.
+6. flood (`--flood 5000`, 0 to skip): one contact makes that many stream attempts (each
+   with a fresh stream token, up to 1,000 at a time) while another contact polls; prints
+   the answers the attempts got (5 held open, the rest 429) and the other contact's poll
+   latency before and during the flood (target p95 < 100 ms);
+7. stops everything and drops the database.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import random
@@ -46,6 +51,12 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_kb(pid: int) -> int:
@@ -83,9 +94,9 @@ def _django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def _setup(streams: int) -> tuple[str, dict[str, tuple[int, str]]]:
-    """Migrate; a browser source; one contact per stream. Returns the key and
-    user id → (contact id, user hash)."""
+def _setup(streams: int) -> tuple[str, int, dict[str, tuple[int, str]]]:
+    """Migrate; a browser source; one contact per stream. Returns the key, the source's id
+    and user id → (contact id, user hash)."""
     from django.core.management import call_command  # noqa: PLC0415
     from django.utils import timezone  # noqa: PLC0415
 
@@ -102,14 +113,21 @@ def _setup(streams: int) -> tuple[str, dict[str, tuple[int, str]]]:
         for n in range(streams)
     )
     ids = dict(Contact.objects.filter(source=source).values_list("user_id", "pk"))
-    return key, {uid: (pk, user_hash(secret, uid)) for uid, pk in ids.items()}
+    return key, source.pk, {uid: (pk, user_hash(secret, uid)) for uid, pk in ids.items()}
+
+
+def _token(source_id: int, user_id: str) -> str:
+    """A stream token, as POST …/chat/stream-token makes (same SECRET_KEY as the server)."""
+    from channels.chat.tokens import stream_token_make  # noqa: PLC0415
+
+    return stream_token_make(source_id=source_id, user_id=user_id)
 
 
 class Client:
     """One widget's stream: reads SSE lines, remembers its cursor, notes arrival times."""
 
-    def __init__(self, port: int, key: str, user_id: str, user_hash: str, seen: dict) -> None:
-        self.port, self.key, self.user_id, self.hash = port, key, user_id, user_hash
+    def __init__(self, port: int, source_id: int, user_id: str, seen: dict) -> None:
+        self.port, self.source_id, self.user_id = port, source_id, user_id
         self.cursor = 0
         self.seen = seen  # message text -> [arrival times]
         self.task: asyncio.Task | None = None
@@ -117,7 +135,8 @@ class Client:
 
     async def run(self) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
-        path = f"/v1/contacts/{self.user_id}/stream?key={self.key}&user_hash={self.hash}"
+        token = _token(self.source_id, self.user_id)  # the URL carries no key or hash
+        path = f"/v1/contacts/{self.user_id}/stream?token={token}"
         resume = f"Last-Event-ID: {self.cursor}\r\n" if self.cursor else ""
         writer.write(
             f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
@@ -172,9 +191,9 @@ def _queue(contact_id: int, text: str) -> None:
     )
 
 
-async def _measure(args, port: int, key: str, people: dict, server_pid: int) -> dict:  # noqa: ANN001
+async def _measure(args, port: int, source_id: int, people: dict, server_pid: int) -> dict:  # noqa: ANN001
     seen: dict[str, list[float]] = {}
-    clients = [Client(port, key, uid, h, seen) for uid, (_, h) in people.items()]
+    clients = [Client(port, source_id, uid, seen) for uid in people]
     idle_kb = _rss_kb(server_pid)
     started = time.monotonic()
     for client in clients:
@@ -248,12 +267,128 @@ async def _measure(args, port: int, key: str, people: dict, server_pid: int) -> 
     }
 
 
+async def _attempt(port: int, path: str, held: list) -> int:
+    """One stream attempt: its status (0: no answer). An admitted stream stays open in
+    `held` until the flood ends."""
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 30)
+    except (OSError, TimeoutError):
+        return 0
+    try:
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+            "Origin: http://bench.example\r\n\r\n".encode()
+        )
+        await writer.drain()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+        status = int(head.split(b" ", 2)[1])
+    except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
+        writer.close()
+        return 0
+    if status == 200:
+        held.append(writer)
+    else:
+        writer.close()
+    return status
+
+
+# The other contact polls from a process of its own, so the flood's client does not slow
+# the measurement: a long poll with no cursor (answered at once with the history), every
+# 20 ms, until its stdin closes; it prints the latencies in seconds as JSON.
+POLLER = """
+import http.client, json, select, sys, time
+port, path, auth, user_hash = sys.argv[1:5]
+latencies = []
+while not select.select([sys.stdin], [], [], 0)[0]:
+    started = time.monotonic()
+    conn = http.client.HTTPConnection("127.0.0.1", int(port), timeout=120)
+    conn.request("GET", path, headers={"Authorization": auth, "X-Stepwise-User-Hash": user_hash})
+    answer = conn.getresponse()
+    answer.read()
+    conn.close()
+    if answer.status != 200:
+        raise SystemExit(f"poll answered {answer.status}")
+    latencies.append(time.monotonic() - started)
+    time.sleep(0.02)
+print(json.dumps(latencies))
+"""
+
+
+def _poller(port: int, user_id: str, key: str, user_hash: str) -> subprocess.Popen:
+    basic = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+    path = f"/v1/contacts/{user_id}/stream?transport=poll"
+    return subprocess.Popen(
+        [sys.executable, "-c", POLLER, str(port), path, basic, user_hash],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _poller_stop(process: subprocess.Popen) -> list[float]:
+    out, _ = process.communicate("", timeout=180)
+    if process.returncode:
+        raise RuntimeError(f"the poller failed ({process.returncode})")
+    return json.loads(out)
+
+
+FLOOD_IN_FLIGHT = int(os.environ.get("BENCH_FLOOD_IN_FLIGHT", "100"))
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[int(0.95 * (len(ordered) - 1))] * 1000
+
+
+async def _flood(args, port: int, key: str, source_id: int, people: dict, server_pid: int) -> dict:  # noqa: ANN001, PLR0913
+    """One contact floods the stream process while another polls (see the module's 6.)."""
+    attacker, victim = list(people)[:2]
+    poller = _poller(port, victim, key, people[victim][1])
+    await asyncio.sleep(2)
+    baseline = _poller_stop(poller)
+    tokens = [_token(source_id, attacker) for _ in range(args.flood)]
+    before_kb, before_cpu = _rss_kb(server_pid), _cpu_seconds(server_pid)
+    held: list = []
+    window = asyncio.Semaphore(FLOOD_IN_FLIGHT)
+
+    async def one(token: str) -> int:
+        async with window:
+            return await _attempt(port, f"/v1/contacts/{attacker}/stream?token={token}", held)
+
+    poller = _poller(port, victim, key, people[victim][1])
+    started = time.monotonic()
+    statuses = await asyncio.gather(*(one(token) for token in tokens))
+    flood_seconds = time.monotonic() - started
+    during, cpu = _rss_kb(server_pid), _cpu_seconds(server_pid) - before_cpu
+    latencies = _poller_stop(poller)
+    for writer in held:
+        writer.close()
+    counts = {status: statuses.count(status) for status in sorted(set(statuses))}
+    print(
+        f"flood: {args.flood} stream attempts from one contact in {flood_seconds:.1f} s, answers "
+        f"{counts} (0: no answer), uvicorn CPU {cpu:.1f} s, RSS {before_kb / 1024:.0f} → "
+        f"{during / 1024:.0f} MB; "
+        f"another contact's poll p95 {_p95(baseline):.0f} ms before, {_p95(latencies):.0f} ms "
+        f"during ({len(latencies)} polls, max {max(latencies) * 1000:.0f} ms; target < 100 ms: "
+        f"{'met' if _p95(latencies) < 100 else 'MISSED'})",
+        flush=True,
+    )
+    return {
+        "flood_attempts": args.flood,
+        "flood_answers": {str(k): v for k, v in counts.items()},
+        "flood_poll_p95_ms": _p95(latencies),
+        "flood_poll_p95_before_ms": _p95(baseline),
+        "flood_rss_mb": during / 1024,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--messages", type=int, default=400)
     parser.add_argument("--rate", type=float, default=40, help="messages per second")
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file, not PostgreSQL")
+    parser.add_argument(
+        "--flood", type=int, default=5000, help="stream attempts from one contact (0: skip)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument(
         "--direct",
@@ -265,7 +400,8 @@ def main() -> int:
     global DIRECT
     DIRECT = args.direct
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.streams + 256)), hard))
+    wanted = 4 * max(args.streams, min(args.flood, 1000)) + 256
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, wanted)), hard))
 
     work = Path(tempfile.mkdtemp(prefix="stepwise-widget-bench-"))
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
@@ -285,7 +421,7 @@ def main() -> int:
     env.pop("REDIS_URL", None)
     os.environ.pop("REDIS_URL", None)
     _django(env)
-    key, people = _setup(args.streams)
+    key, source_id, people = _setup(args.streams)
     port = _free_port()
     child_env = {**os.environ, **env}
     logs = (work / "uvicorn.log").open("w"), (work / "qcluster.log").open("w")
@@ -311,7 +447,9 @@ def main() -> int:
                     raise RuntimeError((work / "uvicorn.log").read_text()[-2000:]) from None
                 time.sleep(0.2)
         print(f"uvicorn (1 process) on :{port}, database {url.split('@')[-1]}", flush=True)
-        figures = asyncio.run(_measure(args, port, key, people, server.pid))
+        figures = asyncio.run(_measure(args, port, source_id, people, server.pid))
+        if args.flood:
+            figures |= asyncio.run(_flood(args, port, key, source_id, people, server.pid))
         if figures["lost"] or figures["doubled"]:
             status = 2
         if args.json:

@@ -35,6 +35,11 @@ def batch_seconds() -> float:
     return float(settings.CHANNELS_BATCH_SECONDS)
 
 
+def team_digest_minutes() -> int:
+    """At most one note to the team per target and journey this often (a digest)."""
+    return int(settings.CHANNELS_TEAM_DIGEST_MINUTES)
+
+
 # Staff's delivery settings (channels.models.DeliverySettings) are read at most every
 # CHANNELS_STAFF_SETTINGS_SECONDS (10) per process: a change in the admin reaches every
 # worker within it (the test settings read them every time).

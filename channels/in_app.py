@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from channels.base import Channel, OutboundMessage, Recipient, SendResult
 from channels.chat.lines import chat_post_delivered
@@ -22,14 +21,23 @@ from channels.rendering import (
 )
 
 CTA_MAX_LENGTH = 40
-_BAD_LINK = "The link must start with https://, http:// or / (a page of your product)."
+BAD_LINK = (
+    "The link must start with https://, http:// or a single / (a page of your product), "
+    "with no backslash."
+)
 
 
 def is_link(url: str) -> bool:
-    """An absolute http(s) URL, or a path on the product (not `//host`, not `javascript:`)."""
+    """An absolute http(s) URL, or a path on the product starting with a single `/`.
+
+    Never `//host` or `/\\host` (browsers read a backslash as a slash, so both leave the
+    product), never a backslash or a control character anywhere (browsers drop tabs and
+    line breaks from links, which could join `/` and `/` again), never `javascript:`."""
     url = url.strip()
+    if "\\" in url or any(ord(char) < 0x20 or ord(char) == 0x7F for char in url):
+        return False
     if url.startswith("/"):
-        return not url.startswith("//") and not urlsplit(url).netloc
+        return not url.startswith("//")
     return is_http_url(url)
 
 
@@ -62,7 +70,7 @@ class InAppChannel(Channel):
     def content_problems(self, content: MessageContent) -> list[TemplateProblem]:
         url = content.url.strip()
         if url and not _is_template(url) and not is_link(url):
-            return [TemplateProblem("url", None, _BAD_LINK)]
+            return [TemplateProblem("url", None, BAD_LINK)]
         return []
 
     def address(self, recipient: Recipient, content: MessageContent) -> str:
@@ -73,7 +81,7 @@ class InAppChannel(Channel):
         text = render_field("body", content.body, context, html=False).strip()
         url = render_field("url", content.url, context, html=False).strip()
         if url and not is_link(url):
-            raise RenderError(TemplateProblem("url", None, _BAD_LINK))
+            raise RenderError(TemplateProblem("url", None, BAD_LINK))
         return RenderedMessage(channel=self.key, subject=subject, text=text, url=url)
 
     def send(self, message: OutboundMessage) -> SendResult:

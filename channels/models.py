@@ -317,6 +317,24 @@ class DeliverySettings(models.Model):
             raise ValidationError(problems)
 
 
+class TeamAlert(models.Model):
+    """A note to the team (a journey's notify step, a reply the bot could not answer),
+    waiting for its digest: one message per target and journey every few minutes at most
+    (channels.delivery.team)."""
+
+    target = models.CharField(max_length=2000)
+    topic = models.CharField(max_length=200, blank=True, help_text="The journey's name.")
+    text = models.TextField()
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["target", "topic", "sent_at"], name="team_alert_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.topic or 'Stepwise'} → {self.target}"
+
+
 # Push notifications keep their devices in their own module; imported here so Django
 # registers the models with the channels app.
 from channels.push_devices import PushDelivery, PushDevice  # noqa: E402, F401

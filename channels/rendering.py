@@ -141,8 +141,14 @@ class _MarkdownOutput(Output):
     node_class = _MarkdownOutputNode
 
 
+# A message is one template: there is nothing to include, render or extend.
+UNSUPPORTED_TAGS = ("include", "render")
+
+
 def _environment(*, autoescape: bool, markdown: bool = False) -> Environment:
     env = _SandboxEnvironment(undefined=_Undefined, autoescape=autoescape)
+    for tag in UNSUPPORTED_TAGS:
+        del env.tags[tag]
     env.add_filter("json", JSON())
     if markdown:
         env.add_tag(_MarkdownOutput)
@@ -188,10 +194,23 @@ def _explain(exc: LiquidError) -> str:
         return f"A range is too long (more than {RANGE_LIMIT:,} numbers)."
     if isinstance(exc, ResourceLimitError):
         return "The template is too complicated (too deeply nested)."
+    if isinstance(exc, LiquidSyntaxError) and text.startswith("unexpected tag '"):
+        return _unexpected_tag(text.split("'")[1])
     if isinstance(exc, LiquidSyntaxError) and text.startswith("expected tag end"):
         tag = text.split()[2].strip(",").removeprefix("end")
         return f"A {{% {tag} %}} block is never closed: add {{% end{tag} %}}."
     return f"This part of the template can't be read: {text}."
+
+
+def _unexpected_tag(tag: str) -> str:
+    if tag in (*UNSUPPORTED_TAGS, "extends", "block"):
+        return (
+            f"{{% {tag} %}} can't be used in a message: a message is one template, with "
+            "nothing to include or extend. Write the text here instead."
+        )
+    if tag.startswith("end"):
+        return f"{{% {tag} %}} closes a block that was never opened."
+    return f"Messages don't understand {{% {tag} %}}."
 
 
 def _problem(field_name: str, exc: LiquidError, source: str) -> TemplateProblem:
@@ -206,9 +225,9 @@ def template_problems(field_name: str, source: str) -> list[TemplateProblem]:
         return [TemplateProblem(field_name, None, message)]
     try:
         template = _parse(source, False)
+        return _unknown_filters(field_name, template, source)
     except LiquidError as exc:
         return [_problem(field_name, exc, source)]
-    return _unknown_filters(field_name, template, source)
 
 
 def _unknown_filters(

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime
 
-from django.core.mail import EmailMessage
 from django.utils import timezone
 
-from channels import conf
-from channels.base import SendError
+from channels.delivery import team
 from channels.delivery.dispatch import deliveries_enqueue
 from channels.delivery.messages import message_fail_interrupted
 from channels.delivery.sending import messages_send
 from channels.models import Message
-from channels.webhook import post_json
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 1_000
@@ -27,9 +23,11 @@ def deliver_messages(message_ids: list[int], now: datetime | None = None) -> dic
 
 
 def send_due_messages(now: datetime | None = None) -> int:
-    """Every minute: queue the due messages (deferred or retrying) and fail dead claims."""
+    """Every minute: queue the due messages (deferred or retrying), fail dead claims, and
+    send the digests of notes to the team whose window has passed."""
     now = now or timezone.now()
     message_fail_interrupted(now=now)
+    team.team_alerts_sweep(now=now)
     due = list(
         Message.objects.filter(
             status=Message.Status.QUEUED, scheduled_for__lte=now, claimed_until__isnull=True
@@ -41,18 +39,11 @@ def send_due_messages(now: datetime | None = None) -> int:
     return len(due)
 
 
+def team_alerts_send(target: str, topic: str) -> bool:
+    """Send the notes waiting for one target and journey, if their digest window allows."""
+    return team.team_alerts_send(target=target, topic=topic)
+
+
 def team_notify_send(target: str, text: str) -> None:
-    """Send an internal notification (from delivery.team_notify)."""
-    if "@" in target and not target.startswith("http"):
-        EmailMessage(subject=text[:78], body=text, from_email=conf.email_from(), to=[target]).send(
-            using="default"
-        )
-        return
-    try:
-        post_json(target, _slack_body(text), message_id="team-notify")
-    except SendError:
-        logger.exception("team_notify.failed", extra={"target": target})
-
-
-def _slack_body(text: str) -> bytes:
-    return json.dumps({"text": text}).encode()
+    """Tasks queued before notes were kept for digests: one note, sent as it is."""
+    team.team_notify(target=target, text=text)

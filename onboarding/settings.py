@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from onboarding.env import database_url, env_bool, env_int, env_list, env_str
+from onboarding.env import database_url, env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("STEPWISE_VAR_DIR", str(BASE_DIR / "var")))
@@ -29,9 +29,13 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_URL])
+# The deployment's own proxies (addresses or CIDRs). Behind them the client is the
+# right-most X-Forwarded-For entry that is not one of them (onboarding/client_address.py);
+# empty: the client is REMOTE_ADDR. The event API's limits and django-axes use it.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "onboarding.admin_config.StepwiseAdminConfig",  # django.contrib.admin, audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -123,6 +127,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "onboarding.client_address.client_address"
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -175,7 +180,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = EVENT_API_MAX_BODY_BYTES + 1024
 # How long a write key's source is cached in each process; revocation takes effect within it.
 EVENT_API_KEY_CACHE_SECONDS = env_int("EVENT_API_KEY_CACHE_SECONDS", 10)
 # Events per second per source (a burst of the same size); past it, 429. 0 = no limit.
+# Server keys and browser (publishable) keys have budgets of their own, and each contact or
+# client address its own share of the browser budget (journeys/api/limits.py).
 EVENT_API_RATE_LIMIT = env_int("EVENT_API_RATE_LIMIT", 5000)
+EVENT_API_BROWSER_RATE_LIMIT = env_int("EVENT_API_BROWSER_RATE_LIMIT", 5000)
+EVENT_API_BROWSER_CLIENT_RATE_LIMIT = env_int("EVENT_API_BROWSER_CLIENT_RATE_LIMIT", 100)
 # Failed authentications per client address per minute before it is refused (429).
 EVENT_API_AUTH_FAILURES_PER_MINUTE = env_int("EVENT_API_AUTH_FAILURES_PER_MINUTE", 30)
 # Region assumed for phone traits written without a country code (ISO 3166, e.g. "US").
@@ -331,6 +340,9 @@ CHANNELS_FREQUENCY_CAP_CHANNELS = env_list("CHANNELS_FREQUENCY_CAP_CHANNELS", ["
 PROVIDER_EVENT_RETENTION_DAYS = env_int("PROVIDER_EVENT_RETENTION_DAYS", 30)
 # How often each process re-reads the admin's delivery settings (they override the above).
 CHANNELS_STAFF_SETTINGS_SECONDS = env_int("CHANNELS_STAFF_SETTINGS_SECONDS", 10)
+# Notes to the team: at most one message per target and journey this often; what comes
+# meanwhile waits for it, as one digest (channels/delivery/team.py).
+CHANNELS_TEAM_DIGEST_MINUTES = env_int("CHANNELS_TEAM_DIGEST_MINUTES", 5)
 CHANNELS_WEBHOOK_SECRET = env_str("CHANNELS_WEBHOOK_SECRET")
 CHANNELS_HTTP_TIMEOUT_SECONDS = env_int("CHANNELS_HTTP_TIMEOUT_SECONDS", 10)
 # Webhook and notify URLs may only reach public addresses (channels/ssrf.py); hosts listed
@@ -396,3 +408,9 @@ CHAT_LONG_POLL_SECONDS = env_int("CHAT_LONG_POLL_SECONDS", 25)
 CHAT_POLL_SECONDS = float(env_str("CHAT_POLL_SECONDS", "0.25"))
 # Threads each web process uses for the streams' database reads (one connection each).
 CHAT_DB_THREADS = env_int("CHAT_DB_THREADS", 4)
+# Open streams (and long polls) per contact, and in all, per stream process: past them 429
+# and 503 with Retry-After (channels/chat/stream_guard.py).
+CHAT_STREAMS_PER_CONTACT = env_int("CHAT_STREAMS_PER_CONTACT", 5)
+CHAT_STREAMS_PER_PROCESS = env_int("CHAT_STREAMS_PER_PROCESS", 2000)
+# How long a stream token (got with headers, used once in the stream's URL) lives.
+CHAT_STREAM_TOKEN_SECONDS = env_int("CHAT_STREAM_TOKEN_SECONDS", 60)

@@ -24,6 +24,8 @@ EVENT_API_KEY_CACHE_SECONDS = 0
 # Every test client is 127.0.0.1 and many tests send bad keys on purpose: the limits are
 # off here, and the tests of the limits turn them on.
 EVENT_API_RATE_LIMIT = 0
+EVENT_API_BROWSER_RATE_LIMIT = 0
+EVENT_API_BROWSER_CLIENT_RATE_LIMIT = 0
 EVENT_API_AUTH_FAILURES_PER_MINUTE = 0
 CHANNELS_STAFF_SETTINGS_SECONDS = 0  # the admin's delivery settings are read every time
 # A test-only channel defined in one test module (tests/channels/pigeon.py); its tests

@@ -2,7 +2,8 @@
 origin and the user's hash, checked in that order (docs/security.md).
 
 Used by the views django-ninja does not serve (the stream). EventSource cannot send
-headers, so the key may also come as `?key=` and the hash as `?user_hash=`."""
+headers, and the URL must not carry the key or the hash (logs keep URLs): it carries a
+stream token instead (channels.chat.tokens), got with headers."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 
+from channels.chat.tokens import stream_token_read, stream_token_spend
 from journeys.models import Contact
 from journeys.people.identity import IdentityRefused, identity_verify_request
-from journeys.people.sources import CachedSource, source_for_key
+from journeys.people.sources import CachedSource, source_for_id, source_for_key
 
 
 class BrowserRefusal(Exception):
@@ -49,7 +51,7 @@ def _presented_key(request: HttpRequest) -> str:
             return ""
     if scheme.lower() == "bearer":
         return value.strip()
-    return request.GET.get("key", "").strip()
+    return ""
 
 
 def contact_for(user_id: str, source_id: int) -> int | None:
@@ -60,13 +62,7 @@ def contact_for(user_id: str, source_id: int) -> int | None:
     return row[0]
 
 
-def authorize_contact_call(request: HttpRequest, user_id: str) -> ContactCall:
-    """The source and contact a browser call acts for; BrowserRefusal otherwise."""
-    source = source_for_key(_presented_key(request))
-    if source is None:
-        raise BrowserRefusal(
-            401, "unauthorized", "A valid write key is required (?key=, Basic or Bearer)."
-        )
+def _check_origin(request: HttpRequest, source: CachedSource) -> None:
     origin = request.headers.get("Origin")
     if origin is not None and origin not in source.allowed_origins:
         if "*" not in source.allowed_origins:
@@ -76,9 +72,50 @@ def authorize_contact_call(request: HttpRequest, user_id: str) -> ContactCall:
                 f"Origin {origin} is not allowed for this write key; add it to the source's "
                 "allowed origins.",
             )
+
+
+def authorize_contact_call(request: HttpRequest, user_id: str) -> ContactCall:
+    """The source and contact a browser call acts for; BrowserRefusal otherwise."""
+    if "key" in request.GET or "user_hash" in request.GET:
+        raise BrowserRefusal(
+            400,
+            "credentials_in_url",
+            "The stream takes no key or user hash in its URL (logs keep URLs): send them as "
+            "headers, or open it with a stream token (POST …/chat/stream-token).",
+        )
+    token = request.GET.get("token")
+    if token is not None:
+        return _authorize_token(request, user_id, token)
+    source = source_for_key(_presented_key(request))
+    if source is None:
+        raise BrowserRefusal(
+            401, "unauthorized", "A valid write key (Basic or Bearer) or stream token is required."
+        )
+    _check_origin(request, source)
     request.auth = source  # type: ignore[attr-defined]
     try:
         identity_verify_request(request, user_id)
     except IdentityRefused as refusal:
         raise BrowserRefusal(refusal.status, refusal.code, refusal.message, refusal.field) from None
+    return ContactCall(source=source, contact_id=contact_for(user_id, source.id))
+
+
+def _authorize_token(request: HttpRequest, user_id: str, token: str) -> ContactCall:
+    read = stream_token_read(token)
+    if read is None or read.user_id != user_id:
+        raise BrowserRefusal(
+            401,
+            "stream_token_invalid",
+            "The stream token is wrong, expired or another user's: get a new one.",
+            "token",
+        )
+    source = source_for_id(read.source_id)
+    if source is None:
+        raise BrowserRefusal(401, "unauthorized", "This write key was revoked.", "token")
+    _check_origin(request, source)
+    if not stream_token_spend(read):
+        raise BrowserRefusal(
+            401, "stream_token_used", "This stream token was used already: get a new one.", "token"
+        )
+    request.auth = source  # type: ignore[attr-defined]
     return ContactCall(source=source, contact_id=contact_for(user_id, source.id))

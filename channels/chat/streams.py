@@ -1,9 +1,13 @@
 """The widget's real-time feed: `GET /v1/contacts/{user_id}/stream`.
 
 Server-sent events by default; `?transport=poll` answers one long poll in JSON for
-browsers or proxies where SSE does not get through. Either way the cursor is the chat's
-sequence number (`Last-Event-ID`, or `?after=`), so a widget that comes back after losing
-its connection gets every line it missed, exactly once (channels.chat.lines).
+browsers or proxies where SSE does not get through. The stream is opened with a stream
+token (channels.chat.tokens) or headers, never the key and hash in its URL; a stream that
+ends says `event: end`, so the widget opens the next one with a new token. How many
+streams one process and one contact may hold: channels.chat.stream_guard. Either way the
+cursor is the chat's sequence number (`Last-Event-ID`, or `?after=`), so a widget that
+comes back after losing its connection gets every line it missed, exactly once
+(channels.chat.lines).
 
 Async views, meant for an ASGI server (uvicorn); they also run under a threaded WSGI
 server, one thread per open stream. Database reads go through a small thread pool of
@@ -33,6 +37,7 @@ from channels.chat.wakeup import Waiter
 
 _pool: ThreadPoolExecutor | None = None
 CONTACT_RECHECK_SECONDS = 2.0
+END = "event: end\ndata: {}\n\n"
 
 
 def close_pool() -> None:
@@ -112,7 +117,8 @@ def _cursor(request: HttpRequest) -> int | None:
 
 @require_GET
 async def stream(request: HttpRequest, user_id: str) -> HttpResponse | StreamingHttpResponse:
-    """SSE (or one long poll) of a contact's chat; needs the write key and the user's hash."""
+    """SSE (or one long poll) of a contact's chat; needs a stream token, or the write key
+    and the user's hash as headers (never in the URL)."""
     try:
         after = _cursor(request)
         call = await _db(authorize_contact_call, request, user_id)
@@ -147,6 +153,7 @@ async def _events(
         await asyncio.sleep(CONTACT_RECHECK_SECONDS)
         contact_id = await _db(contact_for, user_id, source_id)
         if time.monotonic() > ends_at:
+            yield END
             return
     waiter = Waiter(contact_id)
     last_state: dict[str, Any] | None = None
@@ -163,6 +170,7 @@ async def _events(
                 yield _sse(batch)
             remaining = ends_at - time.monotonic()
             if remaining <= 0:
+                yield END  # the widget reconnects with a new token, not this spent one
                 return
             if not await waiter.wait(min(heartbeat, remaining)):
                 yield ": heartbeat\n\n"
@@ -179,7 +187,8 @@ def _sse(batch: Batch) -> str:
 
 async def _one_shot(contact_id: int | None, after: int | None) -> HttpResponse:
     batch = await _db(_read, contact_id, after)
-    response = HttpResponse("retry: 1000\n\n" + _sse(batch), content_type="text/event-stream")
+    body = "retry: 1000\n\n" + _sse(batch) + END
+    response = HttpResponse(body, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache, no-store"
     return response
 

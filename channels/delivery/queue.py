@@ -26,7 +26,6 @@ from channels.delivery.preview import preview_context, render_preview
 from channels.delivery.rules import CAP_WINDOW, send_time
 from channels.delivery.sending import address_for
 from channels.delivery.subscriptions import opt_out_reasons
-from channels.delivery.team import team_notify
 from channels.models import Message, SubscriptionChange
 from channels.registry import get_channel, validate_content
 from channels.rendering import (
@@ -50,7 +49,6 @@ __all__ = [
     "preview_context",
     "render_preview",
     "sms_segments",
-    "team_notify",
     "test_send",
     "validate_content",
 ]

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
+from channels.in_app import BAD_LINK, is_link
 from journeys.models import KeywordReply
+
+
+class KeywordReplyForm(forms.ModelForm):
+    """The link becomes a button in the customer's page: only a web address or a path."""
+
+    class Meta:
+        model = KeywordReply
+        fields = ["source", "phrase", "answer", "url", "link_label"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"].strip()
+        if url and not is_link(url):
+            raise forms.ValidationError(BAD_LINK)
+        return url
 
 
 @admin.register(KeywordReply)
 class KeywordReplyAdmin(admin.ModelAdmin):
+    form = KeywordReplyForm
     list_display = ["phrase", "answer", "source"]
     list_filter = ["source"]
     search_fields = ["phrase", "answer"]

@@ -4,6 +4,7 @@ traits, subscriptions and recent events. Reads only."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -278,13 +279,34 @@ def trace_words(sentence: str, step_ids: Iterable[str]) -> str:
 
 
 def _plain(value: Any) -> str:
+    """Any stored value in words, bounded: three levels deep and 300 characters at most
+    (data stored before the API refused deep nesting must still show)."""
+    text = _words(value, levels=3)
+    return text if len(text) <= _MAX_PLAIN else text[: _MAX_PLAIN - 1] + "…"
+
+
+_MAX_PLAIN = 300
+
+
+def _words(value: Any, *, levels: int) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, Mapping | list | tuple) and levels == 0:
+        return "…"
     if isinstance(value, Mapping):
-        return ", ".join(f"{key}: {_plain(item)}" for key, item in value.items())
+        shown = [f"{key}: {_words(item, levels=levels - 1)}" for key, item in _first(value.items())]
+        return ", ".join(shown + (["…"] if len(value) > _MAX_ITEMS else []))
     if isinstance(value, list | tuple):
-        return ", ".join(_plain(item) for item in value)
-    return "" if value is None else str(value)
+        shown = [_words(item, levels=levels - 1) for item in _first(value)]
+        return ", ".join(shown + (["…"] if len(value) > _MAX_ITEMS else []))
+    return "" if value is None else str(value)[:_MAX_PLAIN]
+
+
+_MAX_ITEMS = 20
+
+
+def _first(items: Iterable[Any]) -> list[Any]:
+    return list(itertools.islice(items, _MAX_ITEMS))
 
 
 def _properties(properties: Any) -> str:

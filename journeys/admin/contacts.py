@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,8 +16,10 @@ from django.utils.html import format_html, format_html_join
 
 from journeys.admin import bot as admin_bot  # noqa: F401 - registers the keyword replies' admin
 from journeys.admin import journeys as admin_journeys  # noqa: F401 - registers the journey admins
+from journeys.admin import lockouts  # noqa: F401 - registers the lock-out admin
 from journeys.admin.base import ReadOnlyAdmin
 from journeys.admin.contact_page import contact_page
+from journeys.admin.roles import SEE_SECRETS
 from journeys.models import (
     Contact,
     Event,
@@ -32,6 +36,7 @@ from journeys.people.sources import (
     source_revoke,
 )
 from journeys.run.privacy import contact_erase, contact_export
+from onboarding.admin_site import audited_by_service
 
 
 @admin.register(Source)
@@ -54,6 +59,25 @@ class SourceAdmin(admin.ModelAdmin):
         "revoked_at",
     ]
     actions = ["revoke", "rotate_identity_secret", "retire_old_identity_secrets"]
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # revoke instead: deleting a source would delete its contacts and events
+
+    def _secrets_for(self, request: HttpRequest, fields: Sequence[Any]) -> list[Any]:
+        """Administrators see identity secrets; anyone else given the page sees a notice."""
+        if request.user.has_perm(SEE_SECRETS):
+            return list(fields)
+        return ["identity_secret_hidden" if name == "identity_secret" else name for name in fields]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[Any]:
+        return self._secrets_for(request, super().get_readonly_fields(request, obj))
+
+    def get_fields(self, request: HttpRequest, obj=None) -> list[Any]:
+        return self._secrets_for(request, super().get_fields(request, obj))
+
+    @admin.display(description="Identity secret")
+    def identity_secret_hidden(self, source: Source) -> str:
+        return "Only administrators see identity secrets."
 
     @admin.display(description="Kind")
     def kind(self, source: Source) -> str:
@@ -102,13 +126,19 @@ class SourceAdmin(admin.ModelAdmin):
             f"Write key for {source.name}: {key} — copy it now, it will not be shown again.",
         )
 
-    @admin.action(description="Revoke the write keys of the selected sources")
+    @audited_by_service
+    @admin.action(
+        description="Revoke the write keys of the selected sources", permissions=["change"]
+    )
     def revoke(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         for source in queryset:
             source_revoke(source=source, by=request.user)
         self.message_user(request, f"Revoked {queryset.count()} write key(s).")
 
-    @admin.action(description="Rotate identity secrets (the old one keeps working)")
+    @audited_by_service
+    @admin.action(
+        description="Rotate identity secrets (the old one keeps working)", permissions=["change"]
+    )
     def rotate_identity_secret(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         for source in queryset:
             identity_secret_rotate(source=source, by=request.user)
@@ -118,7 +148,10 @@ class SourceAdmin(admin.ModelAdmin):
             "then retire the old one.",
         )
 
-    @admin.action(description="Retire old identity secrets (keep only the newest)")
+    @audited_by_service
+    @admin.action(
+        description="Retire old identity secrets (keep only the newest)", permissions=["change"]
+    )
     def retire_old_identity_secrets(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         retired = sum(
             identity_secret_retire_old(source=source, by=request.user) for source in queryset
@@ -151,7 +184,8 @@ class SecretKeyAdmin(admin.ModelAdmin):
             "Use it only from servers (Authorization: Bearer <key>).",
         )
 
-    @admin.action(description="Revoke the selected secret keys")
+    @audited_by_service
+    @admin.action(description="Revoke the selected secret keys", permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[SecretKey]) -> None:
         for key in queryset:
             secret_key_revoke(key=key, by=request.user)
@@ -194,7 +228,16 @@ class ContactAdmin(ReadOnlyAdmin):
         # A plain delete would drop the person's opt-outs and the report counts: erase.
         return False
 
-    @admin.action(description="Export the selected contacts' data (privacy request)")
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("journeys.export_contact")
+
+    def has_erase_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("journeys.erase_contact")
+
+    @audited_by_service
+    @admin.action(
+        description="Export the selected contacts' data (privacy request)", permissions=["export"]
+    )
     def export_selected(self, request: HttpRequest, queryset: QuerySet[Contact]) -> HttpResponse:
         documents = [
             contact_export(user_id=contact.user_id or "", by=request.user)
@@ -207,9 +250,11 @@ class ContactAdmin(ReadOnlyAdmin):
         response["Content-Disposition"] = 'attachment; filename="contacts-export.json"'
         return response
 
+    @audited_by_service
     @admin.action(
         description="Erase the selected contacts (privacy request: keeps only anonymous "
-        "counts and opt-outs)"
+        "counts and opt-outs)",
+        permissions=["erase"],
     )
     def erase_selected(self, request: HttpRequest, queryset: QuerySet[Contact]) -> None:
         erased = [contact_erase(contact=contact, by=request.user) for contact in queryset]
@@ -223,6 +268,8 @@ class ContactAdmin(ReadOnlyAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         """The contact in plain words: journeys as sentences, messages, the why, the data."""
+        if request.method == "POST":
+            raise PermissionDenied  # read only: nothing on this page is saved
         if not self.has_view_permission(request):
             return super().change_view(request, object_id, form_url, extra_context)
         contact = self.get_object(request, object_id)

@@ -85,6 +85,8 @@ def _status_action(
                 modeladmin.message_user(request, f"{journey.key}: {label.lower()} done.")
 
     action.short_description = label  # type: ignore[attr-defined]
+    action.allowed_permissions = ("publish",)  # type: ignore[attr-defined]
+    action.audited = True  # type: ignore[attr-defined]  # the services audit each change
     action.__name__ = f"action_{label.lower().replace(' ', '_').replace(',', '')}"
     return action
 
@@ -120,6 +122,12 @@ class JourneyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # journeys come in through import (or the builder)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # archive instead: deleting would drop its history and report counts
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("journeys.publish_journey")
 
     @admin.display(description="version")
     def version(self, obj: Journey) -> str:

@@ -66,8 +66,8 @@ class MessageAdmin(ReadOnlyAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
+        if request.method == "POST" or not self.has_view_permission(request):
+            raise PermissionDenied  # read only: nothing on this page is saved
         try:
             view = message_view(message_id=int(object_id))
         except (Message.DoesNotExist, ValueError):
@@ -123,6 +123,8 @@ class DeliverySettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         row, _ = DeliverySettings.objects.get_or_create(pk=1)
         return HttpResponseRedirect(
             reverse("admin:channels_deliverysettings_change", args=[row.pk])

@@ -1,16 +1,19 @@
-"""The widget's calls besides the stream: reply to the bot, mark the chat read, record a
-call-to-action click. Each needs the write key and the user's hash (docs/security.md)."""
+"""The widget's calls besides the stream: a token to open the stream with, reply to the
+bot, mark the chat read, record a call-to-action click. Each needs the write key and the
+user's hash (docs/security.md)."""
 
 from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import Field
 
 from channels.chat.lines import chat_mark_read, entry_json
+from channels.chat.tokens import stream_token_make
 from channels.delivery.messages import message_track
 from channels.models import ChatEntry
 from journeys.api.auth import WRITE_KEY
@@ -61,6 +64,12 @@ class ClickAnswer(Schema):
     url: str
 
 
+class StreamTokenAnswer(Schema):
+    success: bool = True
+    token: str = Field(description="Open GET /v1/contacts/{user_id}/stream?token=… with it.")
+    expires_in: int = Field(description="Seconds it stays valid; it opens one stream.")
+
+
 def _contact(request: HttpRequest, user_id: str) -> Contact:
     """The contact the call acts for, once it proved it may (else IdentityRefused/NotFound)."""
     identity_verify_request(request, user_id)
@@ -68,6 +77,17 @@ def _contact(request: HttpRequest, user_id: str) -> Contact:
     if contact is None or contact.source_id not in (None, request.auth.id):  # type: ignore[attr-defined]
         raise NotFound("No contact with this user id.")
     return contact
+
+
+@router.post(
+    "/contacts/{user_id}/chat/stream-token",
+    response={200: StreamTokenAnswer, **REFUSALS},
+    summary="A short-lived, single-use token to open the chat stream with (needs the hash)",
+)
+def stream_token(request: HttpRequest, user_id: str):
+    identity_verify_request(request, user_id)
+    token = stream_token_make(source_id=request.auth.id, user_id=user_id)  # type: ignore[attr-defined]
+    return {"token": token, "expires_in": int(settings.CHAT_STREAM_TOKEN_SECONDS)}
 
 
 @router.post(

@@ -25,12 +25,19 @@ _CODES = {
 
 
 def failure(
-    status: int, error: str, field: str | None = None, *, code: str | None = None
+    status: int,
+    error: str,
+    field: str | None = None,
+    *,
+    code: str | None = None,
+    **details: object,
 ) -> HttpResponse:
+    """The refusal; `details` are extra facts for the caller (such as `maximum`)."""
     body: dict[str, object] = {"success": False, "error": error}
     if field:
         body["field"] = field
     body["code"] = code or _CODES.get(status, "error")
     EVENTS_REFUSED.labels(body["code"]).inc()
     body["message"] = error
+    body |= details
     return HttpResponse(json.dumps(body), status=status, content_type="application/json")

@@ -12,7 +12,7 @@ from ninja.parser import Parser
 
 from journeys.api.auth import WRITE_KEY
 from journeys.api.errors import failure
-from journeys.api.limits import RateLimited
+from journeys.api.limits import BatchOverBudget, RateLimited
 from journeys.api.parsing import describe, field_of
 from journeys.api.views import router as tracking_router
 from journeys.people.identity import IdentityRefused
@@ -79,6 +79,11 @@ def on_rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     response = failure(429, str(exc))
     response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@api.exception_handler(BatchOverBudget)
+def on_batch_over_budget(request: HttpRequest, exc: BatchOverBudget) -> HttpResponse:
+    return failure(413, str(exc), "batch", code="too_many_events", maximum=exc.maximum)
 
 
 @api.exception_handler(IdentityRefused)

@@ -213,6 +213,9 @@ class Failure(Schema):
     field: str | None = Field(None, description="The offending field, for 400 answers.")
     code: str
     message: str = Field(description="The same text as error (what Segment's SDKs read).")
+    maximum: int | None = Field(
+        None, description="For 413 too_many_events: the most events one request may carry."
+    )
 
 
 class EventOut(Schema):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Router
 
 from journeys.api.auth import SECRET_KEY
-from journeys.api.limits import events_allow
+from journeys.api.limits import budgets_for, budgets_take
 from journeys.api.parsing import finish, parse_batch_item
 from journeys.api.schemas import (
     Accepted,
@@ -27,20 +27,27 @@ from journeys.api.schemas import (
     TrackIn,
     _Message,
 )
-from journeys.api.storable import may_be_unstorable
+from journeys.api.storable import needs_walk
 from journeys.people.identity import IdentityRefused, event_hash, event_identity_verify
-from journeys.people.ingest import NotFound, PayloadError
+from journeys.people.ingest import Incoming, NotFound, PayloadError
 from journeys.run.events import event_ingest
 from journeys.run.metrics import EVENTS_ACCEPTED, EVENTS_REFUSED
 from journeys.run.privacy import ContactNotFound, contact_erase_by_user_id, contact_export
 from journeys.run.profiles import contact_profile
+from onboarding.client_address import client_address
 
 router = Router(tags=["tracking"])
 ERRORS = {400: Failure, 401: Failure, 403: Failure, 413: Failure, 429: Failure}
 
 
+def _spend(request: HttpRequest, accepted: list[Incoming]) -> None:
+    """Take the events from their budgets (after the user hashes are verified, so no one
+    spends another user's share): BatchOverBudget or RateLimited refuse them all."""
+    source = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
+    budgets_take(budgets_for(source, accepted, client_address(request)))
+
+
 def _ingest_one(request: HttpRequest, payload: _Message) -> dict:
-    events_allow(source_id=request.auth.id, events=1)  # type: ignore[attr-defined]
     received_at = timezone.now()
     incoming = finish(payload, received_at=received_at, sent_at=None)
     event_identity_verify(
@@ -48,6 +55,7 @@ def _ingest_one(request: HttpRequest, payload: _Message) -> dict:
         incoming=incoming,
         presented=event_hash(request, incoming.context),
     )
+    _spend(request, [incoming])
     source_id = request.auth.id  # type: ignore[attr-defined]
     event_ingest(source_id=source_id, messages=[incoming], received_at=received_at)
     EVENTS_ACCEPTED.inc()
@@ -92,11 +100,10 @@ def alias(request: HttpRequest, payload: AliasIn):
     exclude_none=True,
 )
 def batch(request: HttpRequest, payload: BatchIn):
-    events_allow(source_id=request.auth.id, events=len(payload.batch))  # type: ignore[attr-defined]
     received_at = timezone.now()
     max_bytes = settings.EVENT_API_MAX_MESSAGE_BYTES
     check_size = len(request.body) > max_bytes
-    check_text = may_be_unstorable(request.body)
+    check_text = needs_walk(request.body)
     accepted, rejected = [], []
     for index, item in enumerate(payload.batch):
         try:
@@ -120,6 +127,7 @@ def batch(request: HttpRequest, payload: BatchIn):
             )
         else:
             accepted.append(incoming)
+    _spend(request, accepted)
     source_id = request.auth.id  # type: ignore[attr-defined]
     event_ingest(source_id=source_id, messages=accepted, received_at=received_at)
     EVENTS_ACCEPTED.inc(len(accepted))

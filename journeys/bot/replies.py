@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from channels.chat.conversations import conversation_hand_over, conversation_with_person
 from channels.chat.lines import BotIdentity, ChatLine, chat_last_bot_line, chat_post, chat_snapshot
-from channels.delivery.queue import team_notify
+from channels.delivery.team import team_notify
 from channels.models import ChatEntry
 from channels.registry import chat_channel, get_channel, replies_by
 from journeys.bot.words import FallbackWords, fallback_text, handoff_text, match_keyword
@@ -203,7 +203,8 @@ def _tell_team(contact: Contact, text: str, *, inbox: bool) -> bool:
     for target in targets:
         try:
             said = f"{who} wrote to the bot and it could not answer: “{text}”.{where}"
-            team_notify(target=target, text=said)
+            topic = str(version.spec.get("name", "")) if version is not None else ""
+            team_notify(target=target, text=said, topic=topic)
         except ValueError:
             logger.warning("reply.notify_invalid_target", extra={"target": target})
     return bool(targets)

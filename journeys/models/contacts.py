@@ -28,6 +28,10 @@ class Contact(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["email"]), models.Index(fields=["last_seen_at"])]
+        permissions = [
+            ("export_contact", "Can export a contact's data (privacy request)"),
+            ("erase_contact", "Can erase a contact (privacy request)"),
+        ]
 
     def __str__(self) -> str:
         if self.erased_at is not None:

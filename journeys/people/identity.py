@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from collections.abc import Iterable
 
 from django.http import HttpRequest
@@ -62,9 +63,30 @@ def _invalid() -> IdentityRefused:
     )
 
 
-def user_hash(secret: str, user_id: str) -> str:
-    """What the product's server computes for `user_id` (tests and the demo use it too)."""
-    return hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+def _expired(expires: int) -> IdentityRefused:
+    return IdentityRefused(
+        403,
+        "user_hash_expired",
+        f"The user hash expired (at Unix time {expires}): have your server sign a new one.",
+    )
+
+
+def _mac(secret: str, message: str) -> str:
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _expiring_message(user_id: str, expires: str) -> str:
+    # No user id holds a NUL (the API refuses them), so this is never a plain hash's message.
+    return f"{expires}\x00{user_id}"
+
+
+def user_hash(secret: str, user_id: str, *, expires: int | None = None) -> str:
+    """What the product's server computes for `user_id` (tests and the demo use it too):
+    hex HMAC-SHA256 of the user id; with `expires` (Unix seconds), the HMAC of
+    "<expires>\\0<user id>" followed by ".<expires>", refused from that moment on."""
+    if expires is None:
+        return _mac(secret, user_id)
+    return f"{_mac(secret, _expiring_message(user_id, str(expires)))}.{expires}"
 
 
 def presented_hash(request: HttpRequest) -> str | None:
@@ -83,13 +105,24 @@ def hash_matches(secrets: Iterable[str], user_id: str, presented: str) -> bool:
     return matched
 
 
-def identity_verify(*, source: CachedSource, user_id: str, presented: str | None) -> None:
+def identity_verify(
+    *, source: CachedSource, user_id: str, presented: str | None, now: float | None = None
+) -> None:
     """Raise IdentityRefused unless `presented` is `user_id`'s hash under one of the
-    source's active identity secrets. 401 when missing, 403 when wrong."""
+    source's active identity secrets, and not expired. 401 when missing, 403 otherwise."""
     if presented is None:
         raise _missing()
-    if not hash_matches(source.identity_secrets, user_id, presented):
+    mac, dot, expires = presented.partition(".")
+    if not dot:
+        if not hash_matches(source.identity_secrets, user_id, presented):
+            raise _invalid()
+        return
+    if not expires.isdigit() or len(expires) > 12:
         raise _invalid()
+    if not hash_matches(source.identity_secrets, _expiring_message(user_id, expires), mac):
+        raise _invalid()
+    if int(expires) <= (time.time() if now is None else now):
+        raise _expired(int(expires))
 
 
 def event_identity_verify(

@@ -162,8 +162,14 @@ def _remember(digest: str, now: float, cached: CachedSource | None) -> None:
 
 
 def _load(digest: str) -> CachedSource | None:
+    if digest.startswith("id:"):
+        return _load_where(pk=int(digest.removeprefix("id:")))
+    return _load_where(key_hash=digest)
+
+
+def _load_where(**lookup: object) -> CachedSource | None:
     row = (
-        Source.objects.filter(key_hash=digest, revoked_at__isnull=True)
+        Source.objects.filter(**lookup, revoked_at__isnull=True)
         .values_list("id", "name", "allowed_origins", "identity_verification")
         .first()
     )
@@ -188,6 +194,19 @@ def source_for_key(key: str) -> CachedSource | None:
     now = time.monotonic()
     hit = _cache.get(digest)
     if hit is not None and now - hit[0] < ttl:
+        _cache.move_to_end(digest)
+        return hit[1]
+    cached = _load(digest)
+    _remember(digest, now, cached)
+    return cached
+
+
+def source_for_id(source_id: int) -> CachedSource | None:
+    """The active source with this id (a stream token names it), cached like a key's."""
+    digest = f"id:{source_id}"
+    now = time.monotonic()
+    hit = _cache.get(digest)
+    if hit is not None and now - hit[0] < settings.EVENT_API_KEY_CACHE_SECONDS:
         _cache.move_to_end(digest)
         return hit[1]
     cached = _load(digest)

@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable, Iterable
 
 from channels.registry import stop_reply_channels
+from journeys.reports.csv_cells import safe_cell
 from journeys.reports.funnel import StepFigures
 from journeys.reports.report import DEFERRALS, STATUSES, JourneyReport
 from journeys.reports.words import duration, percent
@@ -130,16 +131,4 @@ def to_csv_rows(rows: Iterable[list[str]]) -> str:
 
 
 def _safe(row: list[str]) -> list[str]:
-    """No cell a spreadsheet would run as a formula (step names come from staff)."""
-    return [
-        "'" + cell if cell[:1] in ("=", "+", "-", "@") and not _is_number(cell) else cell
-        for cell in row
-    ]
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell.split(" ")[0])
-    except ValueError:
-        return False
-    return True
+    return [safe_cell(cell) for cell in row]

@@ -28,6 +28,7 @@ from channels.registry import stop_reply_channels, subscription_of
 from journeys.core import report_counters as m
 from journeys.core.spec import JourneySpec
 from journeys.models import Enrollment, Journey, JourneyVersion, MessageVariant, ReportCount, Step
+from journeys.reports.csv_cells import NUMBER
 from journeys.reports.funnel import Totals
 from journeys.reports.ladder import LADDER, ladder_counts, rung
 from journeys.run.selectors import version_info
@@ -243,8 +244,10 @@ def dropoff_export(journey: Journey, step_key: str, which: str, filter: Filter) 
 
 
 def _guarded(column: str) -> str:
-    """SQL for a text column no spreadsheet runs as a formula (see export._safe)."""
-    risky = f"left({column}, 1) IN ('=', '+', '-', '@')"
+    """SQL for a text column no spreadsheet runs as a formula (export.safe_cell's rule)."""
+    rest = f"ltrim({column}, ' ')"
+    starts = ", ".join(["'='", "'+'", "'-'", "'@'", "chr(9)", "chr(13)"])
+    risky = f"left({rest}, 1) IN ({starts}) AND {rest} !~ '^({NUMBER})$'"
     return f"CASE WHEN {risky} THEN '''' || {column} ELSE {column} END"
 
 

@@ -49,7 +49,7 @@ class BatchWriting:
     messages: list[PlannedMessage]
     traces: list[TraceRow]
     changed_contacts: set[int]
-    notes: list[tuple[str, str]]
+    notes: list[tuple[str, str, str]]  # (to, text, the journey's name)
     open_visits: dict[int, StepVisit]
     visit_owner: dict[int, Enrollment]
     ledger: Ledger
@@ -66,8 +66,10 @@ class BatchWriting:
             changed = [self.contacts[pk] for pk in sorted(self.changed_contacts)]
             update_rows(Contact, changed, ["traits", *KNOWN_TRAITS])
         traces_write(rows=self.traces)
-        for to, text in self.notes:
-            transaction.on_commit(functools.partial(outbox_notify, target=to, text=text))
+        for to, text, topic in self.notes:
+            transaction.on_commit(
+                functools.partial(outbox_notify, target=to, text=text, topic=topic)
+            )
 
     def _queue_messages(self) -> None:
         if not self.messages:

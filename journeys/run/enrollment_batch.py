@@ -61,7 +61,7 @@ class Batch(BatchHistory, BatchWriting):
     messages: list[PlannedMessage] = field(default_factory=list)
     traces: list[TraceRow] = field(default_factory=list)
     changed_contacts: set[int] = field(default_factory=set)
-    notes: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str, str]] = field(default_factory=list)  # (to, text, journey)
     open_visits: dict[int, StepVisit] = field(default_factory=dict)
     # Visits are linked to their enrollments by object until flush() knows the ids.
     visit_owner: dict[int, Enrollment] = field(default_factory=dict)
@@ -190,7 +190,8 @@ class Batch(BatchHistory, BatchWriting):
             case Notify(to=to, text=text):
                 contact = self.contacts[enrollment.contact_id]
                 context = self._context(enrollment, journey_name)
-                self.notes.append((to, note_render(text, contact_view(contact), context)))
+                note = note_render(text, contact_view(contact), context)
+                self.notes.append((to, note, journey_name))
             case UseEvent(event=event):
                 enrollment.last_event_id = int(event.id) if event.id is not None else None
                 enrollment.last_event_data = event_snapshot(event)

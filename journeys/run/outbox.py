@@ -16,9 +16,9 @@ from channels.delivery.queue import (
     QueuedMessage,
     contact_messages_move,
     message_queue_many,
-    team_notify,
     validate_content,
 )
+from channels.delivery.team import team_notify
 from channels.registry import publish_problems
 from channels.ssrf import url_problem
 from journeys.core.problems import Problem
@@ -74,9 +74,10 @@ def outbox_contact_messages_move(*, source_id: int, into_id: int) -> None:
     contact_messages_move(source_id=source_id, into_id=into_id)
 
 
-def outbox_notify(*, target: str, text: str) -> None:
-    """Send an internal note to the team (email address or webhook URL), from a task."""
-    team_notify(target=target, text=text)
+def outbox_notify(*, target: str, text: str, topic: str = "") -> None:
+    """Keep a note for the team (email address or webhook URL) about `topic` (the journey's
+    name): sent from a task, several in a few minutes as one digest."""
+    team_notify(target=target, text=text, topic=topic)
 
 
 def outbox_url_problem(url: str) -> str | None:

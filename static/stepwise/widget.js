@@ -214,7 +214,7 @@
     }
     if (line.subject) bubble.appendChild(el("strong", { class: "subject" }, line.subject));
     bubble.appendChild(document.createTextNode(line.text));
-    if (line.url) {
+    if (isLink(line.url)) {
       bubble.appendChild(document.createElement("br"));
       var link = el("a", { class: "cta", href: line.url, "data-seq": String(line.seq) }, line.cta || "Open");
       link.addEventListener("click", follow);
@@ -356,6 +356,13 @@
     reply(question ? { text: text, question: question.seq } : { text: text });
   });
 
+  // Only an http(s) address or a path starting with a single "/" (as the server checks):
+  // never "//host" or "/\\host", which browsers take off-site.
+  function isLink(url) {
+    return !!url && !/[\\\u0000-\u001f\u007f]/.test(url) &&
+      (/^https?:\/\/[^\/]/i.test(url) || /^\/(?!\/)/.test(url));
+  }
+
   // A call-to-action records its click before the page follows the link.
   function follow(event) {
     var link = event.currentTarget;
@@ -409,55 +416,100 @@
   });
 
   // --- the live feed: SSE with Last-Event-ID, else long polling ------------------------
+  // The stream's URL carries a single-use token, never the key or the user hash (logs
+  // keep URLs): the token is asked for with headers, afresh for every connection. One tab
+  // of the browser holds the stream and passes what it hears to the others.
   var source = null;
   var polling = false;
   var failures = 0;
   var everOpened = false;
   var retryTimer = null;
+  var leading = false;
+  var tabs = window.BroadcastChannel ? new BroadcastChannel("stepwise:" + config.api + ":" + config.userId) : null;
 
-  function query(extra) {
-    var params = "key=" + encodeURIComponent(config.key) +
-      "&user_hash=" + encodeURIComponent(config.userHash);
-    if (seen) params += "&after=" + seen;
-    return userPath + "/stream?" + params + (extra || "");
+  function tell(message) {
+    if (tabs && leading) tabs.postMessage(message);
+  }
+  if (tabs) {
+    tabs.onmessage = function (event) {
+      if (leading) return;
+      if (event.data.line) show(event.data.line);
+      if (event.data.state) showState(event.data.state);
+    };
+  }
+
+  function lead() {
+    // The first tab to take the lock streams; the others listen until it goes away.
+    if (!tabs || !navigator.locks) return begin();
+    navigator.locks.request("stepwise-stream:" + config.api + ":" + config.userId, function () {
+      begin();
+      return new Promise(function () {}); // held while this page lives
+    });
+  }
+  function begin() {
+    leading = true;
+    connect();
+  }
+
+  function cursor() {
+    return seen ? "&after=" + seen : "";
+  }
+
+  function retry() {
+    failures += 1;
+    if (!everOpened && failures >= 3) return poll(); // SSE never got through: poll instead
+    if (failures >= 3 && !panel.hidden) status.textContent = "Reconnecting…";
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(connect, Math.min(1000 * failures, 10000));
   }
 
   function connect() {
-    if (polling || (source && source.readyState !== 2)) return;
+    if (!leading || polling || source) return;
     if (!window.EventSource) return poll();
     clearTimeout(retryTimer);
-    source = new EventSource(query());
-    source.addEventListener("open", function () {
-      everOpened = true;
-      failures = 0;
-      status.textContent = "";
-    });
-    source.addEventListener("line", function (event) {
-      show(JSON.parse(event.data));
-    });
-    source.addEventListener("state", function (event) {
-      showState(JSON.parse(event.data));
-    });
-    source.addEventListener("error", function () {
-      failures += 1;
-      if (!everOpened && failures >= 3) {
-        // SSE never got through (a buffering proxy, say): long polling instead.
-        source.close();
-        source = null;
-        return poll();
-      }
-      if (failures >= 3 && !panel.hidden) status.textContent = "Reconnecting…";
-      if (source.readyState === 2) {
-        retryTimer = setTimeout(connect, Math.min(1000 * failures, 10000));
-      }
+    source = {}; // a token is on its way
+    call("POST", userPath + "/chat/stream-token", {}).then(function (data) {
+      source = new EventSource(userPath + "/stream?token=" + encodeURIComponent(data.token) + cursor());
+      source.addEventListener("open", function () {
+        everOpened = true;
+        failures = 0;
+        status.textContent = "";
+      });
+      source.addEventListener("line", function (event) {
+        var line = JSON.parse(event.data);
+        show(line);
+        tell({ line: line });
+      });
+      source.addEventListener("state", function (event) {
+        var state = JSON.parse(event.data);
+        showState(state);
+        tell({ state: state });
+      });
+      source.addEventListener("end", function () {
+        // The server ended this stream: the next one needs a new token.
+        drop();
+        connect();
+      });
+      source.addEventListener("error", function () {
+        // Never let the browser retry with the spent token: start over with a new one.
+        drop();
+        retry();
+      });
+    }, function () {
+      source = null;
+      retry();
     });
   }
 
-  function reconnect() {
-    // Back online: do not wait for the browser's own retry timer.
-    if (polling) return;
-    if (source) source.close();
+  function drop() {
+    if (source && source.close) source.close();
     source = null;
+  }
+
+  function reconnect() {
+    // Back online: do not wait for the retry timer.
+    if (polling || !leading) return;
+    drop();
     connect();
   }
 
@@ -465,7 +517,7 @@
     polling = true;
     var wait = 0;
     (function next() {
-      fetch(query("&transport=poll"), { headers: headers(false), mode: "cors" })
+      fetch(userPath + "/stream?transport=poll" + cursor(), { headers: headers(false), mode: "cors" })
         .then(function (response) {
           if (!response.ok) throw new Error("poll " + response.status);
           return response.json();
@@ -473,8 +525,12 @@
         .then(function (data) {
           wait = 0;
           status.textContent = "";
-          (data.lines || []).forEach(show);
+          (data.lines || []).forEach(function (line) {
+            show(line);
+            tell({ line: line });
+          });
           showState(data.state);
+          tell({ state: data.state });
           next();
         })
         .catch(function () {
@@ -518,7 +574,7 @@
       .catch(function () { /* not worth a word to the person: tried again next page */ });
   }
 
-  connect();
+  lead();
   tellBrowser();
   if (config.open) open();
 })();

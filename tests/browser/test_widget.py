@@ -20,6 +20,7 @@ from channels.rendering import MessageContent
 from journeys.models import Contact
 from journeys.people.identity import user_hash
 from journeys.people.sources import identity_secret_active, source_create
+from onboarding.asgi import application
 
 AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
@@ -61,7 +62,7 @@ def embed(asgi_url, page, transactional_db, settings, product_server):
         last_seen_at=source.created_at,
     )
 
-    def open_page(given_hash: str | None = None) -> int:
+    def open_page(given_hash: str | None = None, tab=None) -> int:
         signed = user_hash(secret, "ada") if given_hash is None else given_hash
         html = (
             "<!doctype html><html lang='en'><head><title>Acme Notes</title></head><body>"
@@ -70,8 +71,8 @@ def embed(asgi_url, page, transactional_db, settings, product_server):
             f" data-user-id='ada' data-user-hash='{signed}'></script></body></html>"
         )
         page_html["body"] = html.encode()
-        page.goto(f"{product}/notes/")
-        page.add_script_tag(path=str(AXE))  # the product's origin does not serve it
+        (tab or page).goto(f"{product}/notes/")
+        (tab or page).add_script_tag(path=str(AXE))  # the product's origin does not serve it
         return contact.pk
 
     yield open_page
@@ -200,6 +201,29 @@ def test_the_chat_works_from_the_keyboard_alone(embed, page):
     assert page.evaluate(
         "() => document.activeElement.shadowRoot.activeElement.classList.contains('launcher')"
     )
+
+
+def test_tabs_of_one_browser_share_one_stream(embed, page):
+    """Issue 20: one user with many tabs holds one stream, not one per tab."""
+    streams = {"first": 0, "second": 0}
+    second = page.context.new_page()
+    for name, tab in (("first", page), ("second", second)):
+        tab.on("request", lambda r, n=name: streams.update({n: streams[n] + ("/stream?" in r.url)}))
+    contact_id = embed()
+    embed(tab=second)
+    for tab in (page, second):
+        tab.locator("[data-stepwise] .launcher").click()
+
+    bot_says(contact_id, "to every tab")
+    for tab in (page, second):
+        tab.locator("[data-stepwise] .log li").first.wait_for(timeout=10_000)
+    time.sleep(1)  # a second stream, were one opening, would be open by now
+
+    assert [widget_texts(tab) for tab in (page, second)] == [["to every tab"]] * 2
+    assert streams["second"] == 0
+    assert streams["first"] >= 1
+    assert set(application.per_contact.values()) <= {1}
+    second.close()
 
 
 def test_quick_replies_keep_focus_each_line_is_announced_once_and_staff_sign_by_name(

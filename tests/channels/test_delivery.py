@@ -11,12 +11,12 @@ from channels.delivery.queue import (
     contact_messages_move,
     preview_context,
     render_preview,
-    team_notify,
 )
 from channels.delivery.queue import (
     test_send as staff_test_send,
 )
 from channels.delivery.subscriptions import subscription_set
+from channels.delivery.team import team_notify
 from channels.models import Message, SubscriptionChange
 from tests.channels.support import NOW
 

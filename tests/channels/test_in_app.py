@@ -6,7 +6,7 @@ from channels.delivery.queue import MessageContent
 from channels.delivery.queue import test_send as staff_test_send
 from channels.delivery.subscriptions import subscription_set
 from channels.models import Message
-from journeys.models import IdentitySecret
+from journeys.models import IdentitySecret, KeywordReply
 from journeys.people.identity import user_hash
 from journeys.people.sources import source_create
 from tests.channels.support import CONTEXT, history
@@ -171,7 +171,17 @@ def test_a_link_may_be_a_page_of_the_product_or_an_http_url(app_contact, queue, 
 
 
 @pytest.mark.parametrize(
-    "url", ["javascript:alert(1)", "//evil.example.com/x", "{{ event.filename }}"]
+    "url",
+    [
+        "javascript:alert(1)",
+        "//evil.example.com/x",
+        "{{ event.filename }}",
+        "/\\evil.example",  # browsers read /\ as //
+        "/\\/evil.example",
+        "/\t/evil.example",  # browsers drop the tab
+        "/\n/evil.example",
+        "https://app.example.com\\@evil.example",
+    ],
 )
 def test_a_link_that_is_not_a_web_address_fails_the_message(app_contact, queue, url):
     queued = queue(app_contact, "in_app", MessageContent(body="Hi", url=url))
@@ -179,5 +189,20 @@ def test_a_link_that_is_not_a_web_address_fails_the_message(app_contact, queue, 
     message = Message.objects.get(pk=queued.message_id)
     assert (message.status, message.url) == ("failed", "")
     assert message.last_error == (
-        "url: The link must start with https://, http:// or / (a page of your product)."
+        "url: The link must start with https://, http:// or a single / (a page of your "
+        "product), with no backslash."
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "saved"),
+    [("/\\evil.example", False), ("//evil.example", False), ("/pricing", True)],
+)
+def test_a_keyword_replys_link_is_held_to_the_same_rule(admin_client, source_key, url, saved):
+    response = admin_client.post(
+        "/admin/journeys/keywordreply/add/",
+        {"source": source_key[0], "phrase": "price", "answer": "See pricing.", "url": url},
+    )
+
+    assert KeywordReply.objects.filter(url=url).exists() is saved
+    assert ("with no backslash" in response.content.decode()) is not saved

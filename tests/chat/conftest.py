@@ -99,10 +99,23 @@ class SSE:
         self.response.close()
 
 
+def stream_token(url: str, product: Product, user_id: str | None = None) -> str:
+    """What the widget does first: a stream token, asked for with headers."""
+    user_id = user_id or product.user_id
+    answer = requests.post(
+        f"{url}/v1/contacts/{user_id}/chat/stream-token",
+        auth=(product.key, ""),
+        headers={"X-Stepwise-User-Hash": product.hash(user_id), "Origin": ORIGIN},
+        timeout=5,
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["token"]
+
+
 def open_stream(url: str, product: Product, **params: str) -> SSE:
     headers = {"Accept": "text/event-stream", "Origin": ORIGIN}
     headers.update(params.pop("headers", {}))  # type: ignore[arg-type]
-    query = {"key": product.key, "user_hash": product.hash(), **params}
+    query = {"token": stream_token(url, product), **params}
     response = requests.get(
         f"{url}/v1/contacts/{product.user_id}/stream",
         params=query,

@@ -7,14 +7,28 @@ import base64
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from channels.chat.lines import BotIdentity, ChatLine, chat_post
-from channels.models import ChatEntry
+from channels.models import ChatEntry, TeamAlert
 from journeys.bot.words import match_keyword
 from journeys.models import KeywordReply
+from journeys.people.ingest import Incoming
+from journeys.run.events import event_ingest
+from journeys.run.journeys import journey_import
+from journeys.run.selectors import version_info
+from journeys.tasks import process_pending_events
 from tests.chat.conftest import ORIGIN
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_version_cache():
+    """Versions are cached by id, and test databases roll back and reuse ids."""
+    version_info.cache_clear()
+    yield
+    version_info.cache_clear()
 
 
 def post(client, product, path: str, body: dict, *, user_hash: str | None = "own", **headers):
@@ -125,3 +139,43 @@ def test_staff_add_a_keyword_reply_in_the_admin(admin_client, product):
     assert list(KeywordReply.objects.values_list("phrase", "answer")) == [
         ("pricing", "Free for 5.")
     ]
+
+
+TEAM = "team@stepwise.example.com"
+WAIT_THEN_TELL = {
+    "format": "stepwise.journey/1",
+    "key": "onboarding",
+    "name": "Onboarding",
+    "trigger": {"event": "Signed Up"},
+    "steps": [
+        {"id": "wait_note", "type": "wait_for_event", "event": "Created Note", "timeout": "P2D"},
+        {"id": "tell", "type": "notify", "to": TEAM, "text": "{{ contact.user_id }} is stuck"},
+    ],
+}
+
+
+def test_a_flood_of_replies_the_bot_cannot_answer_tells_the_team_once(client, product, settings):
+    """The issue's flood: 200 chat replies in 4 s sent 200 emails to staff (50 here)."""
+    settings.CHANNELS_TEAM_DIGEST_MINUTES = 60  # however slow this machine, one window
+    journey_import(data=WAIT_THEN_TELL, publish=True)
+    now = timezone.now()
+    signed_up = Incoming(
+        type="track",
+        name="Signed Up",
+        properties={},
+        user_id="ada",
+        anonymous_id=None,
+        message_id="ada-signed-up",
+        timestamp=now,
+    )
+    event_ingest(source_id=product.source_id, messages=[signed_up], received_at=now)
+    process_pending_events(linger=0)
+
+    answers = [
+        post(client, product, "chat/replies", {"text": f"pizza {n}"}).status_code for n in range(50)
+    ]
+
+    assert answers == [200] * 50
+    [email] = mail.outbox
+    assert email.body.startswith("ada wrote to the bot and it could not answer: “pizza 0”.")
+    assert TeamAlert.objects.filter(sent_at__isnull=True).count() == 0

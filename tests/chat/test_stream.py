@@ -3,6 +3,7 @@ reconnects; the long poll; refusals that read nothing."""
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 
@@ -96,17 +97,28 @@ def test_lines_written_concurrently_reach_the_stream_once_each_in_seq_order(asgi
     stream.close()
 
 
+def _poll_headers(product, user_id: str | None = None) -> dict[str, str]:
+    token = base64.b64encode(f"{product.key}:".encode()).decode()
+    return {
+        "Authorization": f"Basic {token}",
+        "X-Stepwise-User-Hash": product.hash(user_id),
+        "Origin": ORIGIN,
+    }
+
+
 def test_long_poll_answers_at_once_with_what_is_there_and_waits_for_what_is_not(asgi_url, product):
     say(product.contact_id, "one")
     url = f"{asgi_url}/v1/contacts/ada/stream"
-    params = {"key": product.key, "user_hash": product.hash(), "transport": "poll"}
-    first = requests.get(url, params=params, timeout=5).json()
+    headers = _poll_headers(product)
+    first = requests.get(url, params={"transport": "poll"}, headers=headers, timeout=5).json()
     assert [line["text"] for line in first["lines"]] == ["one"]
     assert first["state"] == {"last": 1, "unread": 1, "open": None}
 
     threading.Timer(0.3, say, args=(product.contact_id, "two")).start()
     started = time.monotonic()
-    later = requests.get(url, params={**params, "after": "1"}, timeout=10).json()
+    later = requests.get(
+        url, params={"transport": "poll", "after": "1"}, headers=headers, timeout=10
+    ).json()
     assert [line["text"] for line in later["lines"]] == ["two"]
     assert 0.2 < time.monotonic() - started < 2.0
 
@@ -126,17 +138,18 @@ def test_the_stream_refuses_calls_that_do_not_prove_who_they_are(
     asgi_url, product, change, status, code
 ):
     say(product.contact_id, "private to Ada")
-    params = {"key": product.key, "user_hash": product.hash()}
+    headers = _poll_headers(product)
     if "user_hash" in change:
         given = change["user_hash"]
-        params["user_hash"] = product.hash("bob") if given == "bob" else given
+        headers["X-Stepwise-User-Hash"] = product.hash("bob") if given == "bob" else given
+        headers = {name: value for name, value in headers.items() if value is not None}
     if "key" in change:
-        params.pop("key")
-    params = {name: value for name, value in params.items() if value is not None}
+        headers.pop("Authorization")
+    headers["Origin"] = change.get("origin", ORIGIN)
     answer = requests.get(
         f"{asgi_url}/v1/contacts/ada/stream",
-        params=params,
-        headers={"Accept": "text/event-stream", "Origin": change.get("origin", ORIGIN)},
+        params={"transport": "poll"},
+        headers=headers,
         timeout=5,
     )
     assert (answer.status_code, answer.json()["code"]) == (status, code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -81,3 +82,17 @@ def test_a_browser_source_cannot_turn_verification_off(admin_client, db):
 
     assert response.status_code == 302
     assert Source.objects.get().identity_verification is True
+
+
+def test_staff_given_the_sources_page_still_do_not_see_the_secret(client, db, django_user_model):
+    source, _ = source_create(name="Web app", allowed_origins=["https://app.example.com"])
+    secret = IdentitySecret.objects.get(source=source).secret
+    clerk = django_user_model.objects.create_user("clerk", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_source"))
+    client.force_login(clerk)
+
+    page = client.get(f"/admin/journeys/source/{source.pk}/change/")
+
+    assert page.status_code == 200
+    assert secret not in page.content.decode()
+    assert "Only administrators see identity secrets." in page.content.decode()
