@@ -21,6 +21,7 @@ class Message(models.Model):
         OPENED = "opened"
         CLICKED = "clicked"
         SUPPRESSED = "suppressed"
+        CANCELLED = "cancelled"  # its journey no longer wanted it (channels.wanted)
         FAILED = "failed"
         BOUNCED = "bounced"
         COMPLAINED = "complained"
@@ -36,7 +37,7 @@ class Message(models.Model):
     to_address = models.CharField(max_length=2000, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     status_reason = models.CharField(
-        max_length=500, blank=True, help_text="Why it was suppressed, failed or bounced."
+        max_length=500, blank=True, help_text="Why it was suppressed, cancelled, failed or bounced."
     )
     # What the journey step asked for (Liquid source) and the context it was queued with;
     # rendering happens in the worker, into the rendered_* fields.

@@ -20,12 +20,14 @@ from channels.delivery import (
     validate_content,
 )
 from channels.ssrf import url_problem
+from channels.wanted import messages_cancel_unwanted
 from journeys.problems import Problem
 from journeys.spec import VARIANT_FIELDS
 
 __all__ = [
     "OutboxMessage",
     "QueuedMessage",
+    "outbox_cancel_unwanted",
     "outbox_contact_messages_move",
     "outbox_notify",
     "outbox_queue_many",
@@ -62,6 +64,19 @@ def outbox_queue_many(*, messages: Sequence[OutboxMessage], now: datetime) -> li
         for m in messages
     ]
     return message_queue_many(requests=requests, now=now)
+
+
+def outbox_cancel_unwanted(
+    *, now: datetime, enrollment_ids: Sequence[int] | None = None, journey_id: int | None = None
+) -> int:
+    """Enrollments ended (goal, exit) or a journey paused or archived: their messages that
+    still wait are cancelled, with the reason staff read. Call after the change, in its
+    transaction; returns how many were cancelled."""
+    if enrollment_ids is not None and not enrollment_ids:
+        return 0
+    return len(
+        messages_cancel_unwanted(now=now, enrollment_ids=enrollment_ids, journey_id=journey_id)
+    )
 
 
 def _content(fields: Mapping[str, Any]) -> MessageContent:

@@ -76,6 +76,7 @@ def deliverability_table(report: JourneyReport) -> Table:
         "Step",
         "Variant",
         *[s.capitalize() for s in STATUSES],
+        "Not sent because",
         "Deferred",
         "SMS STOP replies",
     ]
@@ -89,6 +90,7 @@ def deliverability_table(report: JourneyReport) -> Table:
                 row.step_name,
                 row.variant,
                 *[str(row.statuses[s]) for s in STATUSES],
+                ", ".join(f"{n} {why}" for why, n in sorted(row.cancelled.items())) or "—",
                 deferred or "0",
                 str(row.sms_stops),
             ]

@@ -20,7 +20,7 @@ from journeys.steps.base import step_label
 
 STATUSES = (
     "queued", "sent", "delivered", "opened", "clicked", "bounced", "complained",
-    "unsubscribed", "failed", "suppressed",
+    "unsubscribed", "failed", "suppressed", "cancelled",
 )  # fmt: skip
 DEFERRALS = {"quiet_hours": "quiet hours", "frequency_cap": "frequency cap"}
 SENT = {"sent", "delivered", "opened", "clicked", "bounced", "complained", "unsubscribed"}
@@ -74,6 +74,7 @@ class Deliverability:
     statuses: dict[str, int]
     deferred: dict[str, int]
     sms_stops: int = 0
+    cancelled: dict[str, int] = field(default_factory=dict)  # why not sent -> messages
 
 
 @dataclass
@@ -253,6 +254,7 @@ def _deliverability(
                     {s: (found.statuses.get(s, 0) if found else 0) for s in STATUSES},
                     dict(found.deferred) if found else {},
                     found.sms_stops if found else 0,
+                    dict(found.cancelled) if found else {},
                 )
             )
     return rows
@@ -325,6 +327,7 @@ def report_json(report: JourneyReport) -> dict[str, Any]:
                 "variant": d.variant,
                 **d.statuses,
                 "deferred": d.deferred,
+                "cancelled_because": d.cancelled,
                 "sms_stops": d.sms_stops,
             }
             for d in report.deliverability

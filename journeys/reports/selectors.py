@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -104,6 +104,7 @@ class Outcomes:
     statuses: dict[str, int]
     deferred: dict[str, int]  # reason -> messages deferred for it
     sms_stops: int
+    cancelled: dict[str, int] = field(default_factory=dict)  # reason -> messages cancelled
 
 
 def report_outcomes(
@@ -135,6 +136,12 @@ def report_outcomes(
         statuses[key][status] = statuses[key].get(status, 0) + n
         if reason:
             deferred[key][reason] = deferred[key].get(reason, 0) + n
+    cancelled: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    cancelled_rows = messages.filter(status=Message.Status.CANCELLED)
+    why = cancelled_rows.values_list("variant_id", "status_reason").annotate(n=Count("pk"))
+    for variant_id, reason, n in why.order_by():
+        if variant_id in variants:
+            cancelled[variants[variant_id][:2]][reason] = n
     stopped = SubscriptionChange.objects.filter(
         contact_id=OuterRef("contact_id"),
         channel="sms",
@@ -152,7 +159,12 @@ def report_outcomes(
     keys = set(statuses) | {variants[v][:2] for v in stops if v in variants}
     by_key = {variants[v][:2]: n for v, n in stops.items() if v in variants}
     return {
-        key: Outcomes(dict(statuses.get(key, {})), dict(deferred.get(key, {})), by_key.get(key, 0))
+        key: Outcomes(
+            dict(statuses.get(key, {})),
+            dict(deferred.get(key, {})),
+            by_key.get(key, 0),
+            dict(cancelled.get(key, {})),
+        )
         for key in keys
     }
 

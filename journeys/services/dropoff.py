@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from journeys.decisions import TraceLine
 from journeys.models import Enrollment, Journey
-from journeys.outbox import OutboxMessage, outbox_queue_many
+from journeys.outbox import OutboxMessage, outbox_cancel_unwanted, outbox_queue_many
 from journeys.services.audit import actor_name, audit_record
 from journeys.services.enrollments import enrollment_wake
 from journeys.services.rollups import enrollments_end_open
@@ -68,6 +68,7 @@ def dropoff_exit(*, journey: Journey, enrollment_ids: Sequence[int], by: Actor) 
         state=Enrollment.State.EXITED, wake_at=None, finished_at=now, updated_at=now,
         revision=F("revision") + 1,
     )  # fmt: skip
+    outbox_cancel_unwanted(now=now, enrollment_ids=ids)
     who = actor_name(by, "staff")
     _trace(journey, rows, "staff.exited", f"Exited by {who} from the journey report.")
     audit_record(

@@ -38,7 +38,13 @@ from journeys.engine_views import contact_view, event_snapshot, template_event
 from journeys.models import Contact, Enrollment, Event, StepVisit
 from journeys.models.bulk import allocate_ids, insert_rows, update_rows
 from journeys.notes import note_render
-from journeys.outbox import OutboxMessage, QueuedMessage, outbox_notify, outbox_queue_many
+from journeys.outbox import (
+    OutboxMessage,
+    QueuedMessage,
+    outbox_cancel_unwanted,
+    outbox_notify,
+    outbox_queue_many,
+)
 from journeys.reducer import reduce_decision
 from journeys.selectors import VersionInfo
 from journeys.services.report_rows import Ledger
@@ -324,6 +330,7 @@ class Batch:
         self._insert_new_rows()
         self._queue_messages()
         self._update_enrollments()
+        self._cancel_unwanted_messages()
         self._update_left_visits()
         self.ledger.after_insert()
         if self.changed_contacts:
@@ -411,6 +418,13 @@ class Batch:
         rows = sorted(self.touched.values(), key=lambda row: row.pk)
         update_rows(Enrollment, rows, _ENROLLMENT_FIELDS)
 
+    def _cancel_unwanted_messages(self) -> None:
+        """Trips that reached the goal or left: their messages still waiting (quiet hours,
+        the cap, a retry) are cancelled, so nobody is asked for what they already did."""
+        ended = [row.pk for row in [*self.new_enrollments, *self.touched.values()]
+                 if row.state in _ENDS_MESSAGES]  # fmt: skip
+        outbox_cancel_unwanted(now=self.now, enrollment_ids=ended)
+
     def _update_left_visits(self) -> None:
         visits = [
             StepVisit(pk=pk, left_at=left_at, outcome=outcome)
@@ -419,6 +433,7 @@ class Batch:
         update_rows(StepVisit, visits, ["left_at", "outcome"])
 
 
+_ENDS_MESSAGES = (Enrollment.State.CONVERTED, Enrollment.State.EXITED)
 _ENROLLMENT_FIELDS = [
     "version",
     "step_key",
