@@ -14,7 +14,7 @@ class ChannelsConfig(AppConfig):
             checks,  # noqa: F401, PLC0415
             in_app,  # noqa: PLC0415
         )
-        from channels.chat import chat_post_delivered  # noqa: PLC0415
+        from channels.chat import chat_post_delivered_many  # noqa: PLC0415
         from channels.webhooks import anymail  # noqa: F401, PLC0415
 
-        in_app.chat_store_set(lambda message: chat_post_delivered(message).seq)
+        in_app.chat_store_set(lambda messages: [e.seq for e in chat_post_delivered_many(messages)])

@@ -8,7 +8,7 @@ the code keeps a list of channels. See docs/architecture.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -64,7 +64,10 @@ class Channel:
     `subscription` is the key of the Subscription a contact opts out of this channel with
     (None: the channel has no opt-out, e.g. a webhook to a team's own system);
     `preference` names it on the contact's preferences page ("" keeps it off the page);
-    `inbox` says its messages are read back through the in-app inbox API.
+    `inbox` says its messages are read back through the in-app inbox API;
+    `local` says delivering one is only a write to Stepwise's own database (no provider):
+    such a message is delivered in the very transaction that queues it (`send_many`), so
+    it never waits in a queue behind anything (docs/engine.md, "The chat's fast path").
     """
 
     key: ClassVar[str]
@@ -77,6 +80,7 @@ class Channel:
     preference: ClassVar[str] = ""
     no_address: ClassVar[str] = "no address"
     inbox: ClassVar[bool] = False
+    local: ClassVar[bool] = False
 
     # --- content --------------------------------------------------------------------
 
@@ -112,3 +116,7 @@ class Channel:
     def send(self, message: OutboundMessage) -> SendResult:
         """Hand one rendered message to the provider; raises Transient/PermanentSendError."""
         raise NotImplementedError
+
+    def send_many(self, messages: Sequence[OutboundMessage]) -> list[SendResult]:
+        """Deliver several at once, in order (a local channel writes them in a few queries)."""
+        return [self.send(message) for message in messages]

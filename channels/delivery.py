@@ -24,6 +24,8 @@ from django_q.tasks import async_task
 
 from channels import conf
 from channels.chat import chat_contact_move
+from channels.lanes import by_lane
+from channels.local import is_local, messages_deliver_local
 from channels.messages import contact_zone, messages_create
 from channels.models import Message, SubscriptionChange
 from channels.registry import get_channel, validate_content
@@ -132,27 +134,31 @@ def _send_time(
 
 class _CommitBatch:
     """Messages queued in one transaction, delivered by as few tasks as possible after it
-    commits (the engine queues hundreds per transaction)."""
+    commits (the engine queues hundreds per transaction), each on its channel's lane."""
 
     def __init__(self) -> None:
-        self.message_ids: list[int] = []
+        self.messages: list[tuple[int, str]] = []
         self.flushed = False
 
     def flush(self) -> None:
-        ids, self.message_ids, self.flushed = self.message_ids, [], True
+        messages, self.messages, self.flushed = self.messages, [], True
         try:
-            deliveries_enqueue(ids)
+            deliveries_enqueue(messages)
         except Exception:  # noqa: BLE001 - broker down: the rows are queued, the sweep sends them
-            logger.warning("delivery.enqueue_failed", extra={"messages": len(ids)}, exc_info=True)
+            logger.warning(
+                "delivery.enqueue_failed", extra={"messages": len(messages)}, exc_info=True
+            )
 
 
-def deliveries_enqueue(ids: Sequence[int], **options: Any) -> None:
-    """Queue delivery tasks for these message ids on the delivery cluster, SEND_BATCH per task."""
-    for start in range(0, len(ids), SEND_BATCH):
-        async_task(
-            "channels.tasks.deliver_messages", list(ids[start : start + SEND_BATCH]),
-            cluster=settings.Q_DELIVERY_CLUSTER, **options,
-        )  # fmt: skip
+def deliveries_enqueue(messages: Iterable[tuple[int, str]], **options: Any) -> None:
+    """Queue delivery tasks for these (message id, channel) pairs, each on its channel's
+    lane (channels.lanes), SEND_BATCH messages per task."""
+    for cluster, ids in by_lane(messages).items():
+        for start in range(0, len(ids), SEND_BATCH):
+            async_task(
+                "channels.tasks.deliver_messages", ids[start : start + SEND_BATCH],
+                cluster=cluster, **options,
+            )  # fmt: skip
 
 
 _batches = threading.local()
@@ -169,10 +175,10 @@ def _schedule_delivery(message: Message, now: datetime) -> None:
         func == batch.flush for _, func, _ in connection.run_on_commit
     )
     if batch is not None and registered and not batch.flushed and connection.in_atomic_block:
-        batch.message_ids.append(message.pk)
+        batch.messages.append((message.pk, message.channel))
         return
     batch = _batches.current = _CommitBatch()
-    batch.message_ids.append(message.pk)
+    batch.messages.append((message.pk, message.channel))
     transaction.on_commit(batch.flush)  # runs at once outside a transaction
 
 
@@ -240,7 +246,8 @@ def test_send(
     )
     with transaction.atomic():
         messages_create(now=now, messages=[(message, reason or f"test send to {to_address}")])
-        _schedule_delivery(message, now)
+        contacts = Contact.objects.select_related("source").in_bulk([contact_id])
+        _deliver_or_schedule([message], contacts, now)
     return _queued(message)
 
 
@@ -322,9 +329,25 @@ def message_queue_many(
         kept = _create_one_by_one(new, now)
         results = [kept.get(id(message), message) for message in results]
         new = [(message, detail) for message, detail in new if id(message) not in kept]
-    for message, _ in new:
-        _schedule_delivery(message, now)
+    _deliver_or_schedule([message for message, _ in new], contacts, now)
     return [_queued(message) for message in results]
+
+
+def _deliver_or_schedule(
+    messages: Sequence[Message], contacts: Mapping[int, Contact], now: datetime
+) -> None:
+    """Due messages of local channels (in-app) are delivered right here, in the caller's
+    transaction; everything else goes to its channel's workers after commit."""
+    due_here = [
+        m
+        for m in messages
+        if m.status == Message.Status.QUEUED and m.scheduled_for <= now and is_local(m.channel)
+    ]
+    left = messages_deliver_local(messages=due_here, contacts=contacts, now=now)
+    here = {id(m) for m in due_here} - {id(m) for m in left}
+    for message in messages:
+        if id(message) not in here:
+            _schedule_delivery(message, now)
 
 
 def _lock_for_cap(contact_ids: Iterable[int]) -> None:

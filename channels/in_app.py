@@ -6,7 +6,7 @@ as a button. It must render to an http(s) URL or a path on the product ("/notes/
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,7 +41,7 @@ class InAppChannel(Channel):
     optional = ("subject", "url", "cta")
     templates = ("subject", "body", "url")
     subscription, preference = "in_app", "In-app messages"
-    inbox = True
+    inbox = local = True
 
     def field_problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
         cta = fields.get("cta")
@@ -72,18 +72,26 @@ class InAppChannel(Channel):
 
     def send(self, message: OutboundMessage) -> SendResult:
         """Delivered by becoming a line of the contact's chat (streams are woken)."""
+        return self.send_many([message])[0]
+
+    def send_many(self, messages: Sequence[OutboundMessage]) -> list[SendResult]:
+        """Lines of the contacts' chats, written together (the engine's batches)."""
         if _chat_store is None:
             raise PermanentSendError("the in-app chat is not set up (channels app not ready)")
-        seq = _chat_store(message)
-        return SendResult(provider_id=f"in_app-{message.message_id}-{seq}", status="delivered")
+        seqs = _chat_store(messages)
+        return [
+            SendResult(provider_id=f"in_app-{message.message_id}-{seq}", status="delivered")
+            for message, seq in zip(messages, seqs, strict=True)
+        ]
 
 
 # channels.models imports the registry, which imports this module, and the chat needs the
 # models: ChannelsConfig.ready() hands the chat's writer over once the models are loaded.
-_chat_store: Callable[[OutboundMessage], int] | None = None
+_chat_store: Callable[[Sequence[OutboundMessage]], list[int]] | None = None
 
 
-def chat_store_set(store: Callable[[OutboundMessage], int]) -> None:
-    """Where in-app messages are written: channels.chat.chat_post_delivered's sequence."""
+def chat_store_set(store: Callable[[Sequence[OutboundMessage]], list[int]]) -> None:
+    """Where in-app messages are written: channels.chat.chat_post_delivered_many's
+    sequence numbers, one per message."""
     global _chat_store
     _chat_store = store

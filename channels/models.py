@@ -85,6 +85,13 @@ class Message(models.Model):
                 name="message_due",
                 condition=models.Q(status="queued"),
             ),
+            # The minute sweep takes each channel's oldest due messages, so one channel's
+            # backlog never hides another's.
+            models.Index(
+                fields=["channel", "scheduled_for"],
+                name="message_due_channel",
+                condition=models.Q(status="queued"),
+            ),
             models.Index(fields=["contact", "channel", "scheduled_for"], name="message_contact"),
             models.Index(fields=["provider_id"], name="message_provider_id"),
         ]
@@ -154,6 +161,20 @@ class ChatState(models.Model):
 
     def __str__(self) -> str:
         return f"chat of contact {self.contact_id} at {self.last_seq}"
+
+
+class ChatWatch(models.Model):
+    """Someone has this contact's chat open right now: its streams keep `until` a little
+    ahead. The event worker takes such contacts' events before the rest of its queue, so
+    the bot answers at once even behind a burst of other events (docs/engine.md)."""
+
+    contact = models.OneToOneField(
+        "journeys.Contact", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"chat of contact {self.contact_id} open until {self.until:%H:%M:%S}"
 
 
 class ChatEntry(models.Model):

@@ -78,7 +78,8 @@ def _ineligible_reason(message: Message, opted_out: Mapping[tuple[int, str], str
     return opted_out.get((message.contact_id, message.channel), "")
 
 
-def _outbound(message: Message) -> OutboundMessage | RenderError:
+def outbound_for(message: Message) -> OutboundMessage | RenderError:
+    """The message rendered for its contact, ready for its channel (or why it cannot be)."""
     contact = message.contact
     content = MessageContent(**message.content)
     address = (
@@ -159,7 +160,7 @@ def _attempt(
     if reason:
         message_suppress(message_id=message.pk, reason=reason, now=now)
         return "suppressed"
-    outbound = _outbound(message)
+    outbound = outbound_for(message)
     if isinstance(outbound, RenderError):
         problem = outbound.problem
         where = f"{problem.field}, line {problem.line}" if problem.line else problem.field

@@ -14,6 +14,7 @@ from channels.base import SendError
 from channels.delivery import deliveries_enqueue
 from channels.messages import message_fail_interrupted
 from channels.models import Message
+from channels.registry import channel_keys
 from channels.sending import messages_send
 from channels.webhook import post_json
 
@@ -36,13 +37,19 @@ def send_due_messages(now: datetime | None = None) -> int:
     """Every minute: queue the due messages (deferred or retrying) and fail dead claims."""
     now = now or timezone.now()
     message_fail_interrupted(now=now)
-    due = list(
-        Message.objects.filter(
-            status=Message.Status.QUEUED, scheduled_for__lte=now, claimed_until__isnull=True
-        )
-        .order_by("scheduled_for")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
+    due: list[tuple[int, str]] = []
+    for channel in channel_keys():  # each channel's oldest: one backlog never hides another
+        due += [
+            (pk, channel)
+            for pk in Message.objects.filter(
+                status=Message.Status.QUEUED,
+                channel=channel,
+                scheduled_for__lte=now,
+                claimed_until__isnull=True,
+            )
+            .order_by("scheduled_for")
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
+        ]
     deliveries_enqueue(due, now=now)
     return len(due)
 

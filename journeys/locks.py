@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
 
 from journeys.models import Contact, Enrollment, Event, Journey
 
 
-def claim_pending_events(*, limit: int) -> list[Event]:
-    """Lock up to `limit` unprocessed events, oldest first. Call inside a transaction."""
-    return list(
-        Event.objects.filter(processed_at__isnull=True)
-        .order_by("id")
-        .select_for_update(skip_locked=True, of=("self",))[:limit]
-    )
+def claim_pending_events(*, limit: int, of_contacts: QuerySet[Any] | None = None) -> list[Event]:
+    """Lock up to `limit` unprocessed events, oldest first (only those of `of_contacts`, a
+    subquery of contact ids, when given). Call inside a transaction."""
+    pending = Event.objects.filter(processed_at__isnull=True)
+    if of_contacts is not None:
+        pending = pending.filter(contact_id__in=of_contacts)
+    return list(pending.order_by("id").select_for_update(skip_locked=True, of=("self",))[:limit])
 
 
 def lock_contacts(*, contact_ids: Iterable[int]) -> dict[int, Contact]:

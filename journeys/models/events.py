@@ -38,6 +38,12 @@ class Event(models.Model):
                 name="event_pending",
                 condition=models.Q(processed_at__isnull=True),
             ),
+            # The worker's fast lane: pending events of contacts whose chat is open.
+            models.Index(
+                fields=["contact", "id"],
+                name="event_pending_contact",
+                condition=models.Q(processed_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

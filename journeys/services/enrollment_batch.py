@@ -328,14 +328,14 @@ class Batch:
         """Write everything decided, in dependency order. Call inside the transaction."""
         self.ledger.before_insert()
         self._insert_new_rows()
+        if self.changed_contacts:  # before the messages: in-app ones are rendered at once
+            changed = [self.contacts[pk] for pk in sorted(self.changed_contacts)]
+            update_rows(Contact, changed, ["traits", *KNOWN_TRAITS])
         self._queue_messages()
         self._update_enrollments()
         self._cancel_unwanted_messages()
         self._update_left_visits()
         self.ledger.after_insert()
-        if self.changed_contacts:
-            changed = [self.contacts[pk] for pk in sorted(self.changed_contacts)]
-            update_rows(Contact, changed, ["traits", *KNOWN_TRAITS])
         traces_write(rows=self.traces)
         for to, text in self.notes:
             transaction.on_commit(functools.partial(outbox_notify, target=to, text=text))

@@ -11,6 +11,7 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
+from channels.chat import chat_watched
 from journeys.locks import claim_pending_events, lock_contacts
 from journeys.metrics import ENGINE_BATCH_SECONDS, ENGINE_EVENTS_PROCESSED
 from journeys.models import Contact, Event
@@ -22,14 +23,18 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def events_process_batch(*, batch_size: int) -> int:
+def events_process_batch(*, batch_size: int, watched_only: bool = False) -> int:
     """Claim up to `batch_size` new events and carry them through the engine, the contacts'
-    last-seen times and the catalogue, in one transaction; return how many were claimed."""
+    last-seen times and the catalogue, in one transaction; return how many were claimed.
+
+    `watched_only` takes only the events of contacts whose chat is open right now (the
+    fast lane: someone is waiting for the bot's answer), however many others wait."""
     started = time.perf_counter()
-    events = claim_pending_events(limit=batch_size)
+    now = timezone.now()
+    watched = chat_watched(now=now) if watched_only else None
+    events = claim_pending_events(limit=batch_size, of_contacts=watched)
     if not events:
         return 0
-    now = timezone.now()
     # Contacts are locked in id order before anything else (see journeys.locks): two workers
     # never advance the same contact at once, and never wait on each other in a cycle.
     contacts = lock_contacts(contact_ids={event.contact_id for event in events})
@@ -45,6 +50,13 @@ def events_process_batch(*, batch_size: int) -> int:
     ENGINE_BATCH_SECONDS.observe(time.perf_counter() - started)
     ENGINE_EVENTS_PROCESSED.inc(len(events))
     return len(events)
+
+
+def watched_events_waiting() -> bool:
+    """Whether contacts with the chat open have events waiting (a read: no transaction, no
+    lock, so looking costs the queue nothing when the answer is no)."""
+    watched = chat_watched(now=timezone.now())
+    return Event.objects.filter(processed_at__isnull=True, contact_id__in=watched).exists()
 
 
 def _touch_contacts(contacts: dict[int, Contact], events: list[Event]) -> None:

@@ -75,7 +75,7 @@ def test_the_command_json_has_every_figure(history):
     # d left, and f was merged into c (its trip ended): their welcome had waited.
     because = sum((Counter(d["cancelled_because"]) for d in welcome), Counter())
     assert because == {"left the journey first": 2}
-    assert sent["praise"]["queued"] + sent["praise"]["sent"] == 1
+    assert sent["praise"]["delivered"] == 1  # in-app: delivered as the step is taken
     assert data["cohorts"][0]["entered"] == 7
     assert data["cohorts"][0]["converted"] == 2
 
