@@ -175,6 +175,8 @@ def test_the_esp_failing_for_ten_minutes_every_email_goes_out_once_after_it_reco
             queue.put(delivery, "channels.tasks.send_due_messages")
 
     clock = threading.Thread(target=minute_sweeps, daemon=True)
+    traffic.sign_up("warm")  # the outage starts once the workers (every lane) are up
+    _everyone_welcomed_once(traffic, postmark, seconds=120)
     postmark.failing_until = time.monotonic() + ESP_OUTAGE_SECONDS
     clock.start()
     try:
@@ -187,7 +189,8 @@ def test_the_esp_failing_for_ten_minutes_every_email_goes_out_once_after_it_reco
         clock.join()
 
     assert postmark.refused >= 20  # every email was refused at least once
-    attempts = Counter(Message.objects.values_list("status", "attempts"))
+    outage = Message.objects.exclude(to_address="warm@example.com")
+    attempts = Counter(outage.values_list("status", "attempts"))
     assert {status for status, _ in attempts} == {"sent"}
     assert all(n > 1 for _, n in attempts), attempts
 
