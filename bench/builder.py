@@ -147,8 +147,8 @@ def run(rounds: int, sizes: list[int]) -> None:
     from django.core.management import call_command  # noqa: PLC0415
     from django.test import Client  # noqa: PLC0415
 
+    from journeys.builder.drafts import journey_create  # noqa: PLC0415
     from journeys.models import Journey  # noqa: PLC0415
-    from journeys.services.drafts import journey_create  # noqa: PLC0415
 
     call_command("migrate", verbosity=0)
     user, _ = User.objects.get_or_create(

@@ -319,8 +319,8 @@ def _mixed_round(source_id: int, count: int) -> float:
 def _engine_alone(source_id: int, count: int) -> float:
     """Events per second of the engine in this process with the channels call stubbed out:
     what the journeys side costs, without the channels side (one worker)."""
-    from channels.delivery import QueuedMessage
-    from journeys.services import enrollment_batch
+    from channels.delivery.queue import QueuedMessage
+    from journeys.run import enrollment_batch
     from journeys.tasks import process_pending_events
 
     real = enrollment_batch.outbox_queue_many
@@ -352,7 +352,7 @@ def _latency(source_id: int, count: int, rate: float, wait: float = 60) -> list[
     """Seconds from an event's commit to its contact's message row being visible."""
     from channels.models import Message
     from journeys.models import Event
-    from journeys.tasks import kick_event_processing
+    from journeys.run.kicks import kick_event_processing
 
     contacts = _contacts(source_id, count, "latency")
     sent_at: dict[int, float] = {}
@@ -405,7 +405,7 @@ def _wakeups(source_id: int, journey, count: int) -> float:  # noqa: ANN001
     due = Enrollment.objects.filter(state="waiting", wake_at__lte=datetime.now(UTC))
     start = time.monotonic()
     _queue_tasks(
-        "journeys.services.enrollments.enrollments_wake_due",
+        "journeys.run.enrollments.enrollments_wake_due",
         2,
         cluster=settings.Q_WAKEUPS_CLUSTER,
         now=datetime.now(UTC),
@@ -560,8 +560,8 @@ def main() -> int:
     from django_q.models import Schedule
 
     from journeys.models import Contact
-    from journeys.services.journeys import journey_import
-    from journeys.services.sources import source_create
+    from journeys.people.sources import source_create
+    from journeys.run.journeys import journey_import
 
     Schedule.objects.all().delete()
     journey = journey_import(data=WELCOME, publish=True)

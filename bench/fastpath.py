@@ -99,10 +99,10 @@ def _setup(contacts: int) -> tuple[str, str, dict[str, tuple[int, str]]]:
     (contact id, user hash)."""
     from django.core.management import call_command  # noqa: PLC0415
 
-    from journeys.api.identity import user_hash  # noqa: PLC0415
     from journeys.models import Contact  # noqa: PLC0415
-    from journeys.services.journeys import journey_import  # noqa: PLC0415
-    from journeys.services.sources import identity_secret_active, source_create  # noqa: PLC0415
+    from journeys.people.identity import user_hash  # noqa: PLC0415
+    from journeys.people.sources import identity_secret_active, source_create  # noqa: PLC0415
+    from journeys.run.journeys import journey_import  # noqa: PLC0415
 
     call_command("migrate", verbosity=0, interactive=False)
     for document in (BOT, SIGN_UP, WAVE):
@@ -144,7 +144,7 @@ def _pending_events() -> int:
 
 
 def _kick() -> None:
-    from journeys.tasks import kick_event_processing  # noqa: PLC0415
+    from journeys.run.kicks import kick_event_processing  # noqa: PLC0415
 
     kick_event_processing()
 
@@ -278,8 +278,8 @@ def _queue_emails(count: int) -> None:
     """`count` welcome emails waiting for the ESP, as a 09:00 batch leaves them."""
     from django.utils import timezone  # noqa: PLC0415
 
-    from channels.delivery import deliveries_enqueue  # noqa: PLC0415
-    from channels.messages import messages_create  # noqa: PLC0415
+    from channels.delivery.messages import messages_create  # noqa: PLC0415
+    from channels.delivery.queue import deliveries_enqueue  # noqa: PLC0415
     from channels.models import Message  # noqa: PLC0415
     from journeys.models import Contact  # noqa: PLC0415
 

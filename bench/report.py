@@ -198,8 +198,8 @@ def seed(n: int) -> dict:
     from django.db import connection  # noqa: PLC0415
 
     from journeys.models import MessageVariant, Step  # noqa: PLC0415
-    from journeys.services.journeys import journey_import  # noqa: PLC0415
-    from journeys.services.sources import source_create  # noqa: PLC0415
+    from journeys.people.sources import source_create  # noqa: PLC0415
+    from journeys.run.journeys import journey_import  # noqa: PLC0415
 
     source, key = source_create(name="Bench product")
     journey = journey_import(data=journey_doc(), publish=True)

@@ -1,7 +1,7 @@
 """Emails rendered and handed to the ESP backend per second, through the worker path.
 
 Runs the real Postmark backend (django-anymail) against a fake Postmark on 127.0.0.1 in a
-separate process. Messages are queued with channels.delivery.message_queue, then sent by
+separate process. Messages are queued with channels.delivery.queue.message_queue, then sent by
 calling the task function the django-q worker runs (channels.tasks.deliver_messages: claim,
 opt-out check, Liquid + Markdown render, send, status history) followed by the worker's
 close_old_connections(), in the sweeper's batches and one message per task. Prints wall
@@ -90,7 +90,7 @@ def run(count: int, url: str) -> None:
     )
     from django.utils import timezone  # noqa: PLC0415
 
-    from channels.delivery import MessageContent, message_queue  # noqa: PLC0415
+    from channels.delivery.queue import MessageContent, message_queue  # noqa: PLC0415
     from channels.models import Message  # noqa: PLC0415
     from channels.tasks import SEND_BATCH, deliver_messages  # noqa: PLC0415
     from journeys.models import Contact  # noqa: PLC0415

@@ -10,7 +10,7 @@ Everything runs on 127.0.0.1 and stops by itself:
    cluster, as production runs them;
 3. opens `--streams` SSE streams at once (one per contact, each with its user hash) and
    measures the uvicorn process's memory before and after: memory per open stream;
-4. queues `--messages` in-app messages (channels.delivery.message_queue, at `--rate` per
+4. queues `--messages` in-app messages (channels.delivery.queue.message_queue, at `--rate` per
    second, to random contacts); the worker delivers them; prints p50/p95/max from queued to
    received by the client (target p95 <= 1 s), and checks every one arrived exactly once;
 5. reconnect storm: drops every stream, queues one message per contact while they are
@@ -89,9 +89,9 @@ def _setup(streams: int) -> tuple[str, dict[str, tuple[int, str]]]:
     from django.core.management import call_command  # noqa: PLC0415
     from django.utils import timezone  # noqa: PLC0415
 
-    from journeys.api.identity import user_hash  # noqa: PLC0415
     from journeys.models import Contact  # noqa: PLC0415
-    from journeys.services.sources import identity_secret_active, source_create  # noqa: PLC0415
+    from journeys.people.identity import user_hash  # noqa: PLC0415
+    from journeys.people.sources import identity_secret_active, source_create  # noqa: PLC0415
 
     call_command("migrate", verbosity=0, interactive=False)
     source, key = source_create(name="bench", allowed_origins=["http://bench.example"])
@@ -159,8 +159,8 @@ DIRECT = False
 
 
 def _queue(contact_id: int, text: str) -> None:
-    from channels.chat import ChatLine, chat_post  # noqa: PLC0415
-    from channels.delivery import message_queue  # noqa: PLC0415
+    from channels.chat.lines import ChatLine, chat_post  # noqa: PLC0415
+    from channels.delivery.queue import message_queue  # noqa: PLC0415
     from channels.rendering import MessageContent  # noqa: PLC0415
 
     if DIRECT:  # what the worker's in-app delivery writes, without the worker

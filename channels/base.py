@@ -14,6 +14,15 @@ from typing import Any, ClassVar
 
 from channels.rendering import MessageContent, RenderedMessage, TemplateProblem, render_field
 
+# How staff see each content field in the builder; a channel may word one its own way.
+FIELD_LABELS: Mapping[str, str] = {
+    "subject": "Subject",
+    "preheader": "Preheader (the grey line after the subject)",
+    "body": "Text",
+    "url": "Link",
+    "cta": "Button label",
+}
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -61,26 +70,79 @@ class PermanentSendError(SendError):
 class Channel:
     """One channel. Subclasses set the class attributes and implement `send`.
 
-    `subscription` is the key of the Subscription a contact opts out of this channel with
-    (None: the channel has no opt-out, e.g. a webhook to a team's own system);
-    `preference` names it on the contact's preferences page ("" keeps it off the page);
-    `inbox` says its messages are read back through the in-app inbox API;
-    `local` says delivering one is only a write to Stepwise's own database (no provider):
-    such a message is delivered in the very transaction that queues it (`send_many`), so
-    it never waits in a queue behind anything (docs/engine.md, "The chat's fast path").
+    Names: `label` (“SMS”: history, contact page, admin), `long_label` (“Text message
+    (SMS)”: the builder's and reports' pickers), `noun` (“a text message”: sentences).
+    Content: `required`, `optional` and `templates` name MessageContent fields; `needs`
+    drops a field whose partner is empty (an in-app button label without its link);
+    `field_labels` words them for staff, `field_limits` caps their length in the builder.
+    Opt-out: `subscription` is the key of the Subscription a contact opts out of this
+    channel with (None: no opt-out, e.g. a webhook to a team's own system); `preference`
+    names it on the preferences page ("" keeps it off the page); `stop_replies`: contacts
+    also opt out by replying STOP (counted in reports).
+    Addresses: `contact_field` is the contact's field the address is read from ("" when it
+    is not one field), `address_words` how staff call it (“phone number”), `no_address`
+    why a message was not sent, `address_example` a sample for the test-send box;
+    `address_often_missing`: the builder warns when nothing checks a contact has one.
+    Staff pages: `preview_template` renders a `rendered` message in the builder,
+    `message_template` on the message's admin page, `has_html` an HTML version worth a
+    preview on the contact page, `segments` its texts counted in SMS segments;
+    `test_send` is "" (no test send), "staff" (to the signed-in staff member's email) or
+    "typed" (to the address they type).
+    Replies: `replies` is "chat" (lines of the in-app chat), "text" (a text answered in the
+    provider's response) or "" (none). `inbox`: read back through the inbox API.
+    Delivery: `local` says delivering one is only a write to Stepwise's own database (no
+    provider): such a message is delivered in the very transaction that queues it
+    (`send_many`), so it never waits in a queue behind anything (docs/engine.md, "The
+    chat's fast path").
     """
 
     key: ClassVar[str]
     label: ClassVar[str]
+    long_label: ClassVar[str] = ""
     noun: ClassVar[str]
     required: ClassVar[tuple[str, ...]] = ("body",)
     optional: ClassVar[tuple[str, ...]] = ()
     templates: ClassVar[tuple[str, ...]] = ("body",)
+    needs: ClassVar[Mapping[str, str]] = {}
+    field_labels: ClassVar[Mapping[str, str]] = FIELD_LABELS
+    field_limits: ClassVar[Mapping[str, int]] = {}
     subscription: ClassVar[str | None]
     preference: ClassVar[str] = ""
+    stop_replies: ClassVar[bool] = False
+    contact_field: ClassVar[str] = ""
+    address_words: ClassVar[str] = "address"
+    address_example: ClassVar[str] = ""
+    address_often_missing: ClassVar[bool] = False
     no_address: ClassVar[str] = "no address"
+    preview_template: ClassVar[str] = "channels/preview.html"
+    message_template: ClassVar[str] = "channels/message.html"
+    has_html: ClassVar[bool] = False
+    segments: ClassVar[bool] = False
+    test_send: ClassVar[str] = ""
+    replies: ClassVar[str] = ""
     inbox: ClassVar[bool] = False
     local: ClassVar[bool] = False
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The content fields a message on this channel may have, in the format's order."""
+        allowed = set(self.required + self.optional)
+        return tuple(name for name in MessageContent.__dataclass_fields__ if name in allowed)
+
+    @property
+    def picker_label(self) -> str:
+        return self.long_label or self.label
+
+    def field_label(self, name: str) -> str:
+        return self.field_labels.get(name) or FIELD_LABELS.get(name) or name.capitalize()
+
+    def normalised(self, address: str) -> str:
+        """The address as it is compared and hashed (an email address in lower case)."""
+        return address.strip()
+
+    def publish_problems(self, content: MessageContent) -> list[TemplateProblem]:
+        """Problems worth a network look-up, checked at import and publish only."""
+        return []
 
     # --- content --------------------------------------------------------------------
 

@@ -64,7 +64,14 @@ class EmailChannel(Channel):
     required, optional = ("subject", "body"), ("preheader",)
     templates = ("subject", "preheader", "body")
     subscription, preference = "email", "Emails"
+    contact_field, address_words = "email", "email address"
     no_address = "no email address"
+    preview_template = "channels/email/preview.html"
+    message_template = "channels/email/message.html"
+    has_html, test_send = True, "staff"
+
+    def normalised(self, address: str) -> str:
+        return address.strip().lower()
 
     def address(self, recipient: Recipient, content: MessageContent) -> str:
         return recipient.email

@@ -6,11 +6,12 @@ as a button. It must render to an http(s) URL or a path on the product ("/notes/
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from channels.base import Channel, OutboundMessage, PermanentSendError, Recipient, SendResult
+from channels.base import Channel, OutboundMessage, Recipient, SendResult
+from channels.chat.lines import chat_post_delivered_many
 from channels.rendering import (
     MessageContent,
     RenderedMessage,
@@ -40,8 +41,13 @@ class InAppChannel(Channel):
     key, label, noun = "in_app", "In-app", "an in-app message"
     optional = ("subject", "url", "cta")
     templates = ("subject", "body", "url")
+    long_label = "In-app message"
+    needs, field_limits = {"cta": "url"}, {"cta": CTA_MAX_LENGTH}
     subscription, preference = "in_app", "In-app messages"
-    inbox = local = True
+    address_words = "user id"
+    preview_template = "channels/in_app/preview.html"
+    message_template = "channels/in_app/message.html"
+    replies, inbox, local = "chat", True, True
 
     def field_problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
         cta = fields.get("cta")
@@ -76,22 +82,8 @@ class InAppChannel(Channel):
 
     def send_many(self, messages: Sequence[OutboundMessage]) -> list[SendResult]:
         """Lines of the contacts' chats, written together (the engine's batches)."""
-        if _chat_store is None:
-            raise PermanentSendError("the in-app chat is not set up (channels app not ready)")
-        seqs = _chat_store(messages)
+        entries = chat_post_delivered_many(messages)
         return [
-            SendResult(provider_id=f"in_app-{message.message_id}-{seq}", status="delivered")
-            for message, seq in zip(messages, seqs, strict=True)
+            SendResult(provider_id=f"in_app-{message.message_id}-{entry.seq}", status="delivered")
+            for message, entry in zip(messages, entries, strict=True)
         ]
-
-
-# channels.models imports the registry, which imports this module, and the chat needs the
-# models: ChannelsConfig.ready() hands the chat's writer over once the models are loaded.
-_chat_store: Callable[[Sequence[OutboundMessage]], list[int]] | None = None
-
-
-def chat_store_set(store: Callable[[Sequence[OutboundMessage]], list[int]]) -> None:
-    """Where in-app messages are written: channels.chat.chat_post_delivered_many's
-    sequence numbers, one per message."""
-    global _chat_store
-    _chat_store = store

@@ -1,5 +1,5 @@
 """Data only: messages, their status history and subscription history. Writes go through
-channels.messages and channels.subscriptions."""
+channels.delivery.messages and channels.delivery.subscriptions."""
 
 from __future__ import annotations
 
@@ -251,7 +251,7 @@ class SuppressedAddress(models.Model):
         BOUNCED = "bounced", "hard bounce"
         COMPLAINED = "complained", "spam complaint"
 
-    channel = models.CharField(max_length=20, choices=channel_choices())
+    channel = models.CharField(max_length=20, choices=channel_choices)
     address = models.CharField(max_length=320, help_text="Normalised: lower-case email.")
     reason = models.CharField(max_length=20, choices=Reason.choices)
     detail = models.CharField(max_length=500, blank=True)

@@ -1,19 +1,25 @@
 """The one registry of channels: the journey format, rendering, delivery, the inbox API,
 contact profiles and subscriptions all find a channel's facts here.
 
-The built-in channels are registered below in the order the format lists them; a test
-registers its own with `registered(channel)`. See docs/architecture.md.
+The channels are the classes named by the STEPWISE_CHANNELS setting, in that order,
+loaded on first use (so a channel module may import the models); a test adds its own with
+`registered(channel)` or by changing the setting. See docs/architecture.md.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.module_loading import import_string
+
 from channels.base import Channel
-from channels.email import EmailChannel
-from channels.in_app import InAppChannel
 from channels.rendering import (
     MessageContent,
     RenderedMessage,
@@ -21,15 +27,57 @@ from channels.rendering import (
     TemplateProblem,
     template_problems,
 )
-from channels.sms import SmsChannel
-from channels.webhook import WebhookChannel
 
 _CHANNELS: dict[str, Channel] = {}
 _FACTS = ("key", "label", "noun", "subscription")
+_loaded: list[bool] = []  # non-empty once STEPWISE_CHANNELS has been read
+_loading = threading.Lock()  # threads of one process load the channels once
+
+
+def _channels() -> dict[str, Channel]:
+    """Every registered channel by key, reading STEPWISE_CHANNELS the first time."""
+    if not _loaded:
+        with _loading:
+            if not _loaded:
+                try:
+                    for path in settings.STEPWISE_CHANNELS:
+                        _add(_instance(path))
+                except (ImproperlyConfigured, TypeError, ValueError):
+                    _CHANNELS.clear()  # a half-read list is not kept
+                    raise
+                _loaded.append(True)
+    return _CHANNELS
+
+
+def _instance(path: str) -> Channel:
+    try:
+        channel_class = import_string(path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f"STEPWISE_CHANNELS names {path!r}, which cannot be imported: {exc}"
+        ) from exc
+    channel = channel_class() if isinstance(channel_class, type) else None
+    if not isinstance(channel, Channel):
+        raise ImproperlyConfigured(f"STEPWISE_CHANNELS names {path!r}, which is not a Channel.")
+    return channel
+
+
+@receiver(setting_changed)
+def _setting_changed(*, setting: str, **kwargs: Any) -> None:
+    """A test that changes STEPWISE_CHANNELS gets the channels it names."""
+    if setting == "STEPWISE_CHANNELS":
+        with _loading:
+            _CHANNELS.clear()
+            _loaded.clear()
 
 
 def register(channel: Channel) -> Channel:
     """Add a channel; refuses an empty or duplicate key, or one that leaves a fact out."""
+    _channels()
+    return _add(channel)
+
+
+def _add(channel: Channel) -> Channel:
     key = getattr(channel, "key", "")
     if not key or key in _CHANNELS:
         raise ValueError(f"Channel key {key!r} is empty or already registered.")
@@ -47,7 +95,7 @@ def register(channel: Channel) -> Channel:
 
 def unregister(key: str) -> None:
     """Remove a channel (tests that registered their own)."""
-    _CHANNELS.pop(key, None)
+    _channels().pop(key, None)
 
 
 @contextmanager
@@ -61,26 +109,31 @@ def registered(channel: Channel) -> Iterator[Channel]:
 
 
 def get_channel(key: str) -> Channel | None:
-    return _CHANNELS.get(key)
+    return _channels().get(key)
 
 
 def channel_keys() -> list[str]:
     """Every channel's key, in registration order (email, sms, in_app, webhook, ...)."""
-    return list(_CHANNELS)
+    return list(_channels())
+
+
+def channel_facts() -> dict[str, Channel]:
+    """Every channel by key: what the pure core is handed to check and word messages."""
+    return dict(_channels())
 
 
 def all_channels() -> list[Channel]:
-    return list(_CHANNELS.values())
+    return list(_channels().values())
 
 
 def channel_choices() -> list[tuple[str, str]]:
     """(key, label) for model fields and admin filters."""
-    return [(channel.key, channel.label) for channel in _CHANNELS.values()]
+    return [(channel.key, channel.label) for channel in _channels().values()]
 
 
 def subscription_keys() -> list[str]:
     """The subscriptions a contact can hold, one per channel that has an opt-out."""
-    keys = (channel.subscription for channel in _CHANNELS.values())
+    keys = (channel.subscription for channel in _channels().values())
     return list(dict.fromkeys(key for key in keys if key))
 
 
@@ -88,20 +141,42 @@ def preference_labels() -> dict[str, str]:
     """Subscription key → how the preferences page names it, for the channels it offers."""
     return {
         channel.subscription: channel.preference
-        for channel in _CHANNELS.values()
+        for channel in _channels().values()
         if channel.subscription and channel.preference
     }
 
 
 def subscription_of(channel_key: str) -> str | None:
     """The subscription that governs a channel (None: no opt-out, or no such channel)."""
-    channel = _CHANNELS.get(channel_key)
+    channel = _channels().get(channel_key)
     return channel.subscription if channel is not None else None
+
+
+def stop_reply_channels() -> list[str]:
+    """The channels contacts also opt out of by replying STOP (the reports count those)."""
+    return [channel.key for channel in _channels().values() if channel.stop_replies]
+
+
+def chat_channel() -> str:
+    """The channel whose replies are lines of the in-app chat (the widget's)."""
+    return next((c.key for c in _channels().values() if c.replies == "chat"), "")
+
+
+def replies_by(channel_key: str) -> str:
+    """How a channel takes replies: "chat", "text" or "" (see Channel)."""
+    channel = _channels().get(channel_key)
+    return channel.replies if channel is not None else ""
+
+
+def channel_label(channel_key: str) -> str:
+    """The channel's short name for staff (the key itself for a channel no longer known)."""
+    channel = _channels().get(channel_key)
+    return channel.label if channel is not None else channel_key
 
 
 def inbox_channels() -> list[str]:
     """The channels whose messages the inbox API returns."""
-    return [channel.key for channel in _CHANNELS.values() if channel.inbox]
+    return [channel.key for channel in _channels().values() if channel.inbox]
 
 
 def _no_channel(key: str) -> TemplateProblem:
@@ -110,7 +185,7 @@ def _no_channel(key: str) -> TemplateProblem:
 
 def validate_content(channel_key: str, content: MessageContent) -> list[TemplateProblem]:
     """Problems that stop this content from being published, in words staff understand."""
-    channel = _CHANNELS.get(channel_key)
+    channel = _channels().get(channel_key)
     if channel is None:
         return [_no_channel(channel_key)]
     problems = [
@@ -123,11 +198,17 @@ def validate_content(channel_key: str, content: MessageContent) -> list[Template
     return problems + channel.content_problems(content)
 
 
+def publish_problems(channel_key: str, content: MessageContent) -> list[TemplateProblem]:
+    """What the channel refuses at import and publish beyond validate_content."""
+    channel = _channels().get(channel_key)
+    return channel.publish_problems(content) if channel is not None else []
+
+
 def render_message(
     channel_key: str, content: MessageContent, context: Mapping[str, Any]
 ) -> RenderedMessage:
     """Render content for one person; raises RenderError with a plain-words problem."""
-    channel = _CHANNELS.get(channel_key)
+    channel = _channels().get(channel_key)
     if channel is None:
         raise RenderError(_no_channel(channel_key))
     return channel.render(content, context)
@@ -144,7 +225,3 @@ def render_preview(
         return render_message(channel_key, content, context)
     except RenderError as exc:
         return RenderedMessage(channel=channel_key, problems=(exc.problem,))
-
-
-for _channel in (EmailChannel(), SmsChannel(), InAppChannel(), WebhookChannel()):
-    register(_channel)

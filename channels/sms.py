@@ -55,8 +55,14 @@ def status_callback_url(message_id: int) -> str:
 
 class SmsChannel(Channel):
     key, label, noun = "sms", "SMS", "a text message"
+    long_label = "Text message (SMS)"
     subscription, preference = "sms", "Text messages (SMS)"
+    stop_replies, address_often_missing = True, True
+    contact_field, address_words, address_example = "phone", "phone number", "+44 7700 900123"
     no_address = "no phone number"
+    preview_template = "channels/sms/preview.html"
+    message_template = "channels/sms/message.html"
+    test_send, replies, segments = "typed", "text", True
 
     def address(self, recipient: Recipient, content: MessageContent) -> str:
         return recipient.phone if E164.match(recipient.phone or "") else ""

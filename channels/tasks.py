@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from channels import conf
 from channels.base import SendError
-from channels.delivery import deliveries_enqueue
-from channels.messages import message_fail_interrupted
+from channels.delivery.messages import message_fail_interrupted
+from channels.delivery.queue import deliveries_enqueue
+from channels.delivery.sending import messages_send
 from channels.models import Message
 from channels.registry import channel_keys
-from channels.sending import messages_send
 from channels.webhook import post_json
 
 logger = logging.getLogger(__name__)

@@ -83,6 +83,15 @@ class WebhookChannel(Channel):
     key, label, noun = "webhook", "Webhook", "a webhook"
     required = ("url", "body")
     subscription = None
+    address_words = "URL"
+    preview_template = "channels/webhook/preview.html"
+    message_template = "channels/webhook/message.html"
+
+    def publish_problems(self, content: MessageContent) -> list[TemplateProblem]:
+        """A URL that points inside our network (a DNS look-up: not run for previews)."""
+        url = content.url.strip()
+        unsafe = url_problem(url) if url.startswith("http") else None
+        return [TemplateProblem("url", None, unsafe)] if unsafe else []
 
     def field_problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
         if "url" in fields and not str(fields["url"]).startswith("https://"):

@@ -8,13 +8,9 @@ class JourneysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from journeys.schedules import ensure_schedules
+        from journeys.run.schedules import ensure_schedules
         from onboarding import axes_audit  # noqa: F401 (connects the lock-out receiver)
 
         post_migrate.connect(ensure_schedules, sender=self)
         # The ask step answers open questions; replies to the bot (widget, SMS) reach it.
-        from channels.inbound import reply_handler_set
-        from journeys.services import asks  # noqa: F401 - registers the question handler
-        from journeys.services.replies import reply_from_address
-
-        reply_handler_set(reply_from_address)
+        from journeys.bot import asks  # noqa: F401 - registers the question handler

@@ -10,41 +10,21 @@ import os
 import socket
 import time
 
-from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django_q.conf import Conf
-from django_q.tasks import async_task
 
 from journeys.models import WorkerHeartbeat
-from journeys.services.enrollments import enrollments_wake_due
-from journeys.services.processing import events_process_batch, watched_events_waiting
+from journeys.run.enrollments import enrollments_wake_due
+from journeys.run.kicks import KICK_WINDOW
+from journeys.run.processing import events_process_batch, watched_events_waiting
 
 logger = logging.getLogger(__name__)
 
 EVENT_BATCH_SIZE = 500
 FAST_BATCH_SIZE = 100  # events of contacts with the chat open, taken before each batch
-KICK_WINDOW = 1
 LINGER_POLL_SECONDS = 0.05
 # Well under the cluster's task timeout (120 s), so a busy run is never killed mid-batch.
 MAX_RUN_SECONDS = 60
-_KICK_KEY = "journeys:events-kick"
-
-
-def kick_event_processing() -> None:
-    """Ask the events cluster to process new events, at most about once a second per cache.
-
-    Best effort: the events are already stored, so when the cache or the broker is down the
-    API still acknowledges them and the events cluster's minute sweep catches up."""
-    try:
-        if cache.add(_KICK_KEY, 1, timeout=KICK_WINDOW):
-            async_task(
-                "journeys.tasks.process_pending_events",
-                cluster=settings.Q_EVENTS_CLUSTER,
-                q_options={"save": False},
-            )
-    except Exception:  # noqa: BLE001 - Redis, the ORM broker: any outage must not refuse events
-        logger.warning("events.kick_failed", exc_info=True)
 
 
 def process_pending_events(

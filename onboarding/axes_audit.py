@@ -7,7 +7,7 @@ from typing import Any
 from axes.signals import user_locked_out
 from django.dispatch import receiver
 
-from journeys.services.audit import audit_record
+from journeys.people.audit import audit_record
 
 
 @receiver(user_locked_out, dispatch_uid="stepwise.staff_locked_out")

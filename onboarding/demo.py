@@ -88,7 +88,7 @@ def _demo_key(
     "Demo app" is a server source (the sample data and server SDKs use it); "Demo web
     page" is a browser source for pages on the demo's own origin."""
     from journeys.models import Source
-    from journeys.services.sources import hash_key, source_create
+    from journeys.people.sources import hash_key, source_create
 
     key_file = var_dir / file_name
     if key_file.exists():
@@ -105,7 +105,7 @@ def _demo_key(
 def _demo_identity_secret(var_dir: Path, key: str, file_name: str) -> str:
     """A demo source's identity secret, also written to var/ for scripts and tests."""
     from journeys.models import Source
-    from journeys.services.sources import hash_key, identity_secret_active
+    from journeys.people.sources import hash_key, identity_secret_active
 
     source = Source.objects.get(key_hash=hash_key(key))
     secret = identity_secret_active(source=source).secret
@@ -124,8 +124,8 @@ def _acme(url: str, port: int):  # noqa: ANN202 - onboarding.acme.seed.AcmeSetup
 def _demo_secret_key(var_dir: Path) -> str:
     """A secret server key for reading contacts, kept in var/ (only its hash is stored)."""
     from journeys.models import SecretKey
-    from journeys.services.secret_keys import secret_key_create
-    from journeys.services.sources import hash_key
+    from journeys.people.secret_keys import secret_key_create
+    from journeys.people.sources import hash_key
 
     key_file = var_dir / "demo_secret_key"
     if key_file.exists():

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from journeys.ingest import Incoming
+from journeys.core.traits import extract_known_traits
 from journeys.models import Contact, Journey
-from journeys.services.events import event_ingest
-from journeys.services.journeys import journey_import
-from journeys.services.sources import source_for_key
-from journeys.traits import extract_known_traits
+from journeys.people.ingest import Incoming
+from journeys.people.sources import source_for_key
+from journeys.run.events import event_ingest
+from journeys.run.journeys import journey_import
 
 PEOPLE = [
     (

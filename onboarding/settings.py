@@ -291,6 +291,14 @@ SMS_BACKEND = env_str("SMS_BACKEND", "twilio")
 # --- Channels (delivery rules) ----------------------------------------------------------
 # Read through channels/conf.py at call time. See docs/channels.md.
 
+# The channels Stepwise knows, in the order the builder lists them: one class per module
+# (docs/architecture.md, "How to add a channel"). CHANNELS_ENABLED says which may send.
+STEPWISE_CHANNELS = [
+    "channels.email.EmailChannel",
+    "channels.sms.SmsChannel",
+    "channels.in_app.InAppChannel",
+    "channels.webhook.WebhookChannel",
+]
 CHANNELS_ENABLED = env_list("CHANNELS_ENABLED", ["email", "sms", "in_app", "webhook"])
 CHANNELS_MAX_ATTEMPTS = env_int("CHANNELS_MAX_ATTEMPTS", 5)
 CHANNELS_RETRY_BASE_SECONDS = env_int("CHANNELS_RETRY_BASE_SECONDS", 60)

@@ -26,3 +26,7 @@ EVENT_API_KEY_CACHE_SECONDS = 0
 EVENT_API_RATE_LIMIT = 0
 EVENT_API_AUTH_FAILURES_PER_MINUTE = 0
 CHANNELS_STAFF_SETTINGS_SECONDS = 0  # the admin's delivery settings are read every time
+# A test-only channel defined in one test module (tests/channels/pigeon.py); its tests
+# switch it on with settings.STEPWISE_CHANNELS = STEPWISE_CHANNELS_WITH_PIGEON (on for
+# every test it would change every channel list the other tests check).
+STEPWISE_CHANNELS_WITH_PIGEON = [*STEPWISE_CHANNELS, "tests.channels.pigeon.PigeonChannel"]  # noqa: F405

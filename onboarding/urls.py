@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 
-from channels import streams
+from channels.chat import streams
 from journeys.api.router import api
+from journeys.api.text_replies import twilio_inbound
 from onboarding import ops
 from onboarding.staff_login import StaffLoginForm
 
@@ -25,5 +26,7 @@ urlpatterns = [
     path("v1/contacts/<str:user_id>/stream", streams.stream, name="chat-stream"),
     path("v1/", api.urls),
     path("", RedirectView.as_view(url=reverse_lazy("builder:journey-list")), name="home"),
+    # Texts to our number answer the bot, which channels (below it) cannot call.
+    path("webhooks/twilio/inbound/", twilio_inbound, name="channels-twilio-inbound"),
     path("", include("channels.urls")),
 ]

@@ -13,25 +13,13 @@ from typing import Any
 
 import pytest
 import uvicorn
-from hypothesis import HealthCheck, settings
 
-from channels import streams, wakeup
-from journeys.api.identity import user_hash
+import tests.hypothesis_profile  # noqa: F401 - the suite's Hypothesis profile
+from channels.chat import streams, wakeup
 from journeys.models import IdentitySecret
-from journeys.services.secret_keys import secret_key_create
-from journeys.services.sources import source_create
-
-# One Hypothesis profile for the whole suite: no per-example deadline and no slow-generation
-# health check (a loaded CI machine trips both by chance), and no example database, so a
-# run on a clean checkout behaves like every other. Tests may still set max_examples.
-settings.register_profile(
-    "stepwise",
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    print_blob=True,
-)
-settings.load_profile("stepwise")
+from journeys.people.identity import user_hash
+from journeys.people.secret_keys import secret_key_create
+from journeys.people.sources import source_create
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 import requests
 from segment.analytics import Client
 
-from journeys.api.identity import user_hash
+from journeys.people.identity import user_hash
 from tests.demo_process import running_demo
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,103 +1,82 @@
-"""The layers of docs/architecture.md hold: each pure module imports only the modules below
-it, none of them touches the database, and no module hides an import inside a function."""
+"""The house holds: imports run one way (import-linter's contracts in pyproject.toml), the
+core loads no Django, and no module hides an import inside a function."""
 
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
-STEP_MODULES = sorted(
-    f"journeys.steps.{path.stem}"
-    for path in (ROOT / "journeys" / "steps").glob("*.py")
-    if path.stem not in ("__init__", "base", "registry")
+# Everything the pure core is: importing it must not load Django or any I/O library.
+CORE_IMPORT = (
+    "import sys\n"
+    "import journeys.core.engine, journeys.core.format, journeys.core.simulate\n"
+    "import journeys.core.reducer, journeys.core.traits, journeys.core.report_counters\n"
+    "import journeys.core.steps\n"
+    "loaded = sorted(m for m in sys.modules if m.split('.')[0] in {names!r})\n"
+    "print(','.join(loaded))\n"
 )
-# What each pure module may import from this project (everything else is a library).
-BELOW = {
-    "journeys.problems": set(),
-    "journeys.durations": set(),
-    "journeys.zones": set(),
-    "journeys.conditions": {"journeys.problems", "journeys.durations"},
-    "journeys.spec": {"journeys.conditions"},
-    "journeys.decisions": {"journeys.conditions", "journeys.spec", "journeys.zones"},
-    "journeys.assignment": {"journeys.spec"},
-    "journeys.steps.base": {
-        "journeys.conditions",
-        "journeys.decisions",
-        "journeys.durations",
-        "journeys.problems",
-        "journeys.spec",
-    },
-    "journeys.steps.registry": {"journeys.spec", "journeys.steps.base"},
-    "journeys.steps": {"journeys.steps.base", "journeys.steps.registry"},
-    "journeys.format": {
-        "journeys.conditions",
-        "journeys.durations",
-        "journeys.problems",
-        "journeys.spec",
-        "journeys.steps",
-    },
-    "journeys.engine": {
-        "journeys.assignment",
-        "journeys.conditions",
-        "journeys.decisions",
-        "journeys.durations",
-        "journeys.spec",
-        "journeys.steps",
-        "journeys.steps.base",
-    },
-    "journeys.reducer": {"journeys.decisions", "journeys.traits"},
-    "journeys.simulate": {
-        "journeys.clock",
-        "journeys.durations",
-        "journeys.engine",
-        "journeys.reducer",
-        "journeys.spec",
-    },
-} | {
-    module: {
-        "journeys.assignment",
-        "journeys.conditions",
-        "journeys.decisions",
-        "journeys.durations",
-        "journeys.problems",
-        "journeys.spec",
-        "journeys.steps.base",
-        "channels.registry",
-    }
-    for module in STEP_MODULES
-}
+NOT_IN_CORE = {"django", "channels", "anymail", "twilio", "psycopg", "redis", "django_q", "ninja"}
 
 
-def _path(module: str) -> Path:
-    base = ROOT.joinpath(*module.split("."))
-    return base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+def _bare_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["PYTHONPATH"] = str(ROOT)
+    return env
 
 
-def _imports(module: str) -> set[str]:
-    tree = ast.parse(_path(module).read_text(encoding="utf-8"))
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-        elif isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-    return {name for name in found if name.split(".")[0] in ("journeys", "channels", "onboarding")}
+def test_import_contracts_hold():
+    """`lint-imports`: the layers, and nothing of Django or channels in the core."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run(
+        [str(lint)], cwd=ROOT, capture_output=True, text=True, timeout=240, check=False
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "0 broken" in result.stdout
 
 
-@pytest.mark.parametrize("module", sorted(BELOW))
-def test_a_pure_module_imports_only_the_layers_below_it(module):
-    assert _imports(module) - BELOW[module] == set()
+def test_the_core_loads_no_django_in_a_fresh_interpreter():
+    code = CORE_IMPORT.format(names=NOT_IN_CORE)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_bare_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.strip() == ""
 
 
-@pytest.mark.parametrize("module", sorted(BELOW))
-def test_a_pure_module_never_touches_the_database(module):
-    text = _path(module).read_text(encoding="utf-8")
-
-    assert "django.db" not in text
-    assert "journeys.models" not in text
+def test_the_engines_own_tests_run_without_django_settings():
+    """tests/journeys/core/ runs with pytest-django off and no settings module at all."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/journeys/core",
+            "-p",
+            "no:django",
+            "-p",
+            "no:cacheprovider",
+            "--confcutdir=tests/journeys/core",
+            "-q",
+            "-x",
+        ],
+        cwd=ROOT,
+        env=_bare_env(),
+        capture_output=True,
+        text=True,
+        timeout=280,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert " passed" in result.stdout
 
 
 def test_no_module_imports_inside_a_function():

@@ -10,9 +10,9 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from channels.messages import message_track
+from channels.delivery.messages import message_track
+from channels.delivery.suppression import SUPPRESSING, address_suppress
 from channels.models import Message, ProviderEvent
-from channels.suppression import SUPPRESSING, address_suppress
 
 logger = logging.getLogger(__name__)
 

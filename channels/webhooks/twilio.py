@@ -1,8 +1,12 @@
-"""Twilio webhooks: status callbacks and inbound STOP/START. Signature first, then a service."""
+"""Twilio webhooks: status callbacks and inbound STOP/START. Signature first, then a service.
+
+Other inbound texts may answer the bot, which sits above channels: the entry point
+journeys/api/text_replies.py reads them with `inbound_read` and answers with `twiml`."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
@@ -11,8 +15,7 @@ from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
 from channels import conf
-from channels.inbound import reply_received
-from channels.subscriptions import subscription_set
+from channels.delivery.subscriptions import subscription_set
 from channels.webhooks.events import event_key, parse_message_id, provider_event_apply
 from journeys.models import Contact
 
@@ -64,32 +67,44 @@ def status_callback(request: HttpRequest) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-@csrf_exempt
-@require_POST
-def inbound(request: HttpRequest) -> HttpResponse:
+@dataclass(frozen=True)
+class InboundText:
+    """A text a contact sent to our number that is not STOP or START."""
+
+    channel: str
+    address: str
+    text: str
+
+
+def inbound_read(request: HttpRequest) -> InboundText | HttpResponse:
+    """Checks the signature and applies STOP/START (the answer to send is returned);
+    any other text comes back for the bot (STOP and START always win)."""
     if not _signature_valid(request):
         return HttpResponseForbidden("Invalid Twilio signature.")
     words = request.POST.get("Body", "").strip().upper().split()
     keyword = words[0] if words else ""
     state = "unsubscribed" if keyword in OPT_OUT_WORDS else ""
     state = "subscribed" if keyword in OPT_IN_WORDS else state
-    if state:
-        contact_ids = Contact.objects.filter(phone=request.POST.get("From", "")).values_list(
-            "pk", flat=True
+    if not state:
+        return InboundText(
+            channel="sms", address=request.POST.get("From", ""), text=request.POST.get("Body", "")
         )
-        for contact_id in contact_ids:
-            subscription_set(
-                contact_id=contact_id,
-                channel="sms",
-                state=state,
-                reason=f"replied {keyword} by SMS",
-            )
-        return HttpResponse(EMPTY_TWIML, content_type="text/xml")
-    # Anything else may answer the bot's question (STOP and START above always win).
-    answer = reply_received(
-        channel="sms", address=request.POST.get("From", ""), text=request.POST.get("Body", "")
+    contact_ids = Contact.objects.filter(phone=request.POST.get("From", "")).values_list(
+        "pk", flat=True
     )
+    for contact_id in contact_ids:
+        subscription_set(
+            contact_id=contact_id,
+            channel="sms",
+            state=state,
+            reason=f"replied {keyword} by SMS",
+        )
+    return twiml("")
+
+
+def twiml(answer: str) -> HttpResponse:
+    """Twilio's reply to an inbound text: the answer to send back, or nothing."""
     if not answer:
         return HttpResponse(EMPTY_TWIML, content_type="text/xml")
-    twiml = EMPTY_TWIML.replace("</Response>", f"<Message>{escape(answer)}</Message></Response>")
-    return HttpResponse(twiml, content_type="text/xml")
+    text = EMPTY_TWIML.replace("</Response>", f"<Message>{escape(answer)}</Message></Response>")
+    return HttpResponse(text, content_type="text/xml")

@@ -12,9 +12,9 @@ from ninja.errors import AuthorizationError
 from ninja.security import HttpBasicAuth, HttpBearer
 from ninja.security.base import AuthBase
 
-from journeys.api.identity import IdentityRefused
-from journeys.services.secret_keys import CachedSecretKey, secret_key_for
-from journeys.services.sources import CachedSource, source_for_key
+from journeys.people.identity import IdentityRefused
+from journeys.people.secret_keys import CachedSecretKey, secret_key_for
+from journeys.people.sources import CachedSource, source_for_key
 
 
 def _checked(request: HttpRequest, source: CachedSource | None) -> CachedSource | None:

@@ -10,16 +10,16 @@ from django.utils import timezone
 from ninja import Router, Schema
 from pydantic import Field
 
-from channels.chat import chat_mark_read, entry_json
-from channels.messages import message_track
+from channels.chat.lines import chat_mark_read, entry_json
+from channels.delivery.messages import message_track
 from channels.models import ChatEntry
 from journeys.api.auth import WRITE_KEY
-from journeys.api.identity import identity_verify_request
 from journeys.api.schemas import Failure
-from journeys.ingest import Incoming, NotFound, PayloadError
+from journeys.bot.replies import Reply, ReplyRefused, reply_receive
 from journeys.models import Contact
-from journeys.services.events import event_ingest
-from journeys.services.replies import Reply, ReplyRefused, reply_receive
+from journeys.people.identity import identity_verify_request
+from journeys.people.ingest import Incoming, NotFound, PayloadError
+from journeys.run.events import event_ingest
 
 router = Router(auth=WRITE_KEY, tags=["chat"])
 REFUSALS = {400: Failure, 401: Failure, 403: Failure, 404: Failure}

@@ -9,7 +9,7 @@ import json
 
 from django.http import HttpResponse
 
-from journeys.metrics import EVENTS_REFUSED
+from journeys.run.metrics import EVENTS_REFUSED
 
 _CODES = {
     400: "invalid_request",

@@ -10,10 +10,10 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
 from journeys.api.errors import failure
-from journeys.api.identity import USER_HASH_HEADER
 from journeys.api.limits import auth_failure_record, auth_failures_exceeded, client_address
 from journeys.api.storable import body_problem
-from journeys.services.sources import CachedSource, browser_origins
+from journeys.people.identity import USER_HASH_HEADER
+from journeys.people.sources import CachedSource, browser_origins
 
 API_PREFIX = "/v1/"
 _CORS_HEADERS = {

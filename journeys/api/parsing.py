@@ -12,8 +12,8 @@ from django.conf import settings
 
 from journeys.api.schemas import MESSAGE_SCHEMAS, _Message
 from journeys.api.storable import unstorable
-from journeys.ingest import Incoming, PayloadError
-from journeys.traits import TraitError, extract_known_traits
+from journeys.core.traits import TraitError, extract_known_traits
+from journeys.people.ingest import Incoming, PayloadError
 
 
 def field_of(error: Mapping[str, Any]) -> str:

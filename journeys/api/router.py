@@ -12,11 +12,11 @@ from ninja.parser import Parser
 
 from journeys.api.auth import WRITE_KEY
 from journeys.api.errors import failure
-from journeys.api.identity import IdentityRefused
 from journeys.api.limits import RateLimited
 from journeys.api.parsing import describe, field_of
 from journeys.api.views import router as tracking_router
-from journeys.ingest import NotFound, PayloadError
+from journeys.people.identity import IdentityRefused
+from journeys.people.ingest import NotFound, PayloadError
 
 
 class ObjectParser(Parser):
@@ -53,7 +53,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("", tracking_router)
-api.add_router("", "channels.api.router")
+api.add_router("", "journeys.api.inbox.router")
 api.add_router("", "journeys.api.chat.router")
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from journeys.ingest import Incoming, PayloadError
+from journeys.people.ingest import Incoming, PayloadError
 
 
 def _identity(value: Any) -> Any:

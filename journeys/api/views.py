@@ -10,7 +10,6 @@ from django.utils import timezone
 from ninja import Router
 
 from journeys.api.auth import SECRET_KEY
-from journeys.api.identity import IdentityRefused, event_hash, event_identity_verify
 from journeys.api.limits import events_allow
 from journeys.api.parsing import finish, parse_batch_item
 from journeys.api.schemas import (
@@ -29,11 +28,12 @@ from journeys.api.schemas import (
     _Message,
 )
 from journeys.api.storable import may_be_unstorable
-from journeys.ingest import NotFound, PayloadError
-from journeys.metrics import EVENTS_ACCEPTED, EVENTS_REFUSED
-from journeys.profiles import contact_profile
-from journeys.services.events import event_ingest
-from journeys.services.privacy import ContactNotFound, contact_erase_by_user_id, contact_export
+from journeys.people.identity import IdentityRefused, event_hash, event_identity_verify
+from journeys.people.ingest import NotFound, PayloadError
+from journeys.run.events import event_ingest
+from journeys.run.metrics import EVENTS_ACCEPTED, EVENTS_REFUSED
+from journeys.run.privacy import ContactNotFound, contact_erase_by_user_id, contact_export
+from journeys.run.profiles import contact_profile
 
 router = Router(tags=["tracking"])
 ERRORS = {400: Failure, 401: Failure, 403: Failure, 413: Failure, 429: Failure}

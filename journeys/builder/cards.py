@@ -15,16 +15,17 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from channels.rules import after_quiet_hours
+from channels.delivery.rules import after_quiet_hours
+from channels.registry import channel_facts
 from journeys.builder.graph import list_at, map_at, steps_of, targets
 from journeys.builder.layout import Layout, Node, Outcome, lay_out
 from journeys.builder.names import condition_words, duration_text, step_name
 from journeys.builder.paths import place
 from journeys.builder.words import length_words
-from journeys.durations import LocalTimeRule, parse_duration, parse_time_of_day, parse_weekdays
-from journeys.problems import Problem, Reader
-from journeys.spec import JourneySpec, StepSpec, Trigger
-from journeys.steps import STEP_TYPES, ParseContext
+from journeys.core.durations import LocalTimeRule, parse_duration, parse_time_of_day, parse_weekdays
+from journeys.core.problems import Problem, Reader
+from journeys.core.spec import JourneySpec, StepSpec, Trigger
+from journeys.core.steps import STEP_TYPES, ParseContext
 
 _VARIABLE = re.compile(
     r"\{\{\s*(?:contact|event)?\.?(?:properties\.|traits\.)?([A-Za-z_]+)[^}]*\}\}"
@@ -77,7 +78,7 @@ def step_cards(
         summary, unfinished = "", ""
         if step is not None and step_type is not None:
             try:
-                summary = readable_variables(step_type.summary(step, spec))
+                summary = readable_variables(step_type.summary(step, spec, channel_facts()))
             except (KeyError, IndexError):
                 summary = label
         else:
@@ -113,7 +114,7 @@ def _parse_one(raw: Mapping[str, Any], index: int) -> tuple[StepSpec | None, lis
     if step_type is None:
         reader.add(f"{path}.type", "this kind of step is not known")
         return None, reader.problems
-    kwargs = step_type.parse(reader, raw, path, ParseContext())
+    kwargs = step_type.parse(reader, raw, path, ParseContext(channels=channel_facts()))
     if kwargs is None or reader.problems:
         return None, reader.problems or [Problem(path, "is not finished")]
     step_id = str(raw.get("id", ""))

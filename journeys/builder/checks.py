@@ -16,10 +16,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from channels.registry import get_channel
 from journeys.builder.graph import list_at, map_at, steps_of
 from journeys.builder.names import step_name
 from journeys.builder.paths import place
-from journeys.problems import SpecError
+from journeys.core.problems import SpecError
 
 Parse = Callable[[Mapping[str, Any]], object]
 LINT_DAYS = 30
@@ -127,7 +128,6 @@ def _event_lint(
 def _shape_lint(document: Mapping[str, Any]) -> list[Check]:
     checks = []
     steps = steps_of(document)
-    tests_phone = _phone_required(document)
     for step in steps:
         step_id = str(step.get("id"))
         where = f"“{step_name(step_id)}”"
@@ -140,30 +140,39 @@ def _shape_lint(document: Mapping[str, Any]) -> list[Check]:
                     "Waits with no time limit: people who never do it stay here for good.",
                 )
             )
-        if step.get("type") == "message" and step.get("channel") == "sms" and not tests_phone:
+        channel = get_channel(str(step.get("channel", "")))
+        if (
+            step.get("type") == "message"
+            and channel is not None
+            and channel.address_often_missing
+            and not _address_required(document, channel.contact_field)
+        ):
             checks.append(
                 Check(
                     "warning",
                     step_id,
                     where,
-                    "Sends a text message, but nothing checks that the contact has a phone "
-                    "number (add a branch on “phone is set” before it).",
+                    f"Sends {channel.noun}, but nothing checks that the contact has a "
+                    f"{channel.address_words} (add a branch on “{channel.contact_field} is set” "
+                    "before it).",
                 )
             )
     return checks
 
 
-def _phone_required(document: Mapping[str, Any]) -> bool:
-    def phone(items: Any) -> bool:
+def _address_required(document: Mapping[str, Any], trait: str) -> bool:
+    """Whether the audience or a branch checks that the contact has this address."""
+
+    def tested(items: Any) -> bool:
         return isinstance(items, list) and any(
-            isinstance(c, Mapping) and c.get("trait") == "phone" and c.get("op") == "exists"
+            isinstance(c, Mapping) and c.get("trait") == trait and c.get("op") == "exists"
             for c in items
         )
 
-    if phone(document.get("audience")):
+    if tested(document.get("audience")):
         return True
     return any(
-        step.get("type") == "branch" and phone(step.get("conditions"))
+        step.get("type") == "branch" and tested(step.get("conditions"))
         for step in steps_of(document)
     )
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from journeys.builder.names import condition_words, duration_text, step_name
 from journeys.builder.words import LocalTime, local_time_words
-from journeys.durations import parse_time_of_day
+from journeys.core.durations import parse_time_of_day
 
 TypeLabel = Callable[[str], str]
 

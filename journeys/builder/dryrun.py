@@ -1,5 +1,5 @@
 """The dry run beside the canvas: a script of events typed in words, run through the
-journey by the simulator (journeys.simulate, the engine's own dry run), read back as a
+journey by the simulator (journeys.core.simulate, the engine's own dry run), read back as a
 timeline in words with the cards it reached. Pure: no Django.
 
 A script line is "when: Event name, property = value, ...", `when` being "now" or a
@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from channels.registry import get_channel
 from journeys.builder.editors import _scalar
 from journeys.builder.graph import list_at, map_at
 from journeys.builder.names import step_name
 from journeys.builder.words import WordsError, length_words, parse_length
-from journeys.simulate import ScriptEvent, Simulation
+from journeys.core.simulate import ScriptEvent, Simulation
 
 MAX_LINES = 50
 _STAMP = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC")
@@ -100,11 +101,18 @@ def timeline(simulation: Simulation, *, start: datetime) -> tuple[list[Row], lis
     return rows, reached
 
 
+def _sent_words(text: str) -> str:
+    """“would send sms, variant A” as staff read it: “a text message, variant A”."""
+    key, comma, rest = text.removeprefix("would send ").partition(",")
+    channel = get_channel(key)
+    return (channel.noun if channel is not None else key) + comma + rest
+
+
 def _words(kind: str, text: str) -> str:
     if kind == "step":
         return f"Reaches “{step_name(text.split(' (', 1)[0])}”"
     if kind == "send":
-        return "Gets " + text.removeprefix("would send ").replace("in_app", "an in-app message")
+        return "Gets " + _sent_words(text)
     if kind == "event":
         return f"Does “{text}”"
     if kind == "wait":

@@ -14,6 +14,14 @@ from typing import Any
 
 from django import forms
 
+from channels.base import FIELD_LABELS
+from channels.registry import all_channels, chat_channel, get_channel
+from journeys.builder.channels import (
+    channel_picker,
+    first_channel,
+    label_fields,
+    reply_channel_picker,
+)
 from journeys.builder.graph import list_at, map_at
 from journeys.builder.names import step_name
 from journeys.builder.words import (
@@ -25,30 +33,11 @@ from journeys.builder.words import (
     parse_length,
     parse_wait,
 )
-from journeys.conditions import OPERATORS
-from journeys.durations import parse_duration, parse_time_of_day
-from journeys.steps import STEP_TYPES, set_builder
+from journeys.core.conditions import OPERATORS
+from journeys.core.durations import parse_duration, parse_time_of_day
+from journeys.core.steps import STEP_TYPES, set_builder
 
 PATH_KEYS = frozenset({"next", "then", "else", "on_timeout"})
-CHANNEL_FIELDS = {
-    "email": ("subject", "preheader", "body"),
-    "sms": ("body",),
-    "in_app": ("subject", "body", "url", "cta"),
-    "webhook": ("url", "body"),
-}
-FIELD_LABELS = {
-    "subject": "Subject",
-    "preheader": "Preheader (the grey line after the subject)",
-    "body": "Text",
-    "url": "Link",
-    "cta": "Button label",
-}
-CHANNEL_LABELS = [
-    ("email", "Email"),
-    ("sms", "Text message (SMS)"),
-    ("in_app", "In-app message"),
-    ("webhook", "Webhook"),
-]
 KIND_CHOICES = [
     ("trait", "A trait of the contact"),
     ("property", "A property of the event"),
@@ -237,22 +226,23 @@ class MessageEditor(StepEditor):
     template = "journeys/builder/editor.html#message-fields"
 
     def blank(self) -> dict[str, Any]:
+        first = all_channels()[0]
         return {
-            "id": "Email",
+            "id": first.label,
             "type": "message",
-            "channel": "email",
+            "channel": first.key,
             "variants": [{"name": "A", "weight": 1, "subject": "", "body": ""}],
         }
 
     def form_class(self) -> type[forms.Form]:
         class MessageForm(forms.Form):
             name = NameField()
-            channel = forms.ChoiceField(label="Send by", choices=CHANNEL_LABELS)
+            channel = forms.ChoiceField(label="Send by", choices=channel_picker)
 
         return MessageForm
 
     def initial(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        return super().initial(raw) | {"channel": raw.get("channel", "email")}
+        return super().initial(raw) | {"channel": raw.get("channel", first_channel())}
 
     def formsets(self, raw: Mapping[str, Any], post: Any = None) -> dict[str, Any]:
         variants = list_at(raw, "variants")
@@ -263,14 +253,21 @@ class MessageEditor(StepEditor):
             if isinstance(v, Mapping)
         ]
         if post is not None:
-            return {"variants": VariantFormSet(post, prefix="variant")}
-        return {"variants": VariantFormSet(initial=initial, prefix="variant")}
+            variants_set = VariantFormSet(post, prefix="variant")
+            channel_key = str(post.get("channel", ""))
+        else:
+            variants_set = VariantFormSet(initial=initial, prefix="variant")
+            channel_key = str(raw.get("channel", ""))
+        label_fields(variants_set, channel_key)
+        return {"variants": variants_set}
 
     def build(
         self, raw: Mapping[str, Any], data: Mapping[str, Any], sets: Mapping[str, Any]
     ) -> Any:
         channel = data["channel"]
-        allowed = CHANNEL_FIELDS.get(channel, ("body",))
+        found = get_channel(channel)
+        allowed = found.fields if found is not None else ("body",)
+        needs = found.needs if found is not None else {}
         variants = []
         for form in sets["variants"].forms:
             if form.cleaned_data.get("DELETE") or not form.cleaned_data:
@@ -285,9 +282,10 @@ class MessageEditor(StepEditor):
                     if name == "cta" and not value:
                         continue
                     item[name] = value
-            if channel == "in_app" and not item.get("url"):
-                item.pop("url", None)
-                item.pop("cta", None)
+            for name, partner in needs.items():
+                if not item.get(partner):
+                    item.pop(partner, None)
+                    item.pop(name, None)
             variants.append(item)
         return {"id": raw.get("id"), "type": "message", "channel": channel, "variants": variants}
 
@@ -512,7 +510,7 @@ class AskEditor(StepEditor):
         return {
             "id": "Ask",
             "type": "ask",
-            "channel": "in_app",
+            "channel": chat_channel(),
             "question": "What brings you here?",
             "replies": [{"label": "Work", "value": "work"}, {"label": "Fun", "value": "fun"}],
             "trait": "reason",
@@ -529,9 +527,7 @@ class AskEditor(StepEditor):
     def form_class(self) -> type[forms.Form]:
         class AskForm(forms.Form):
             name = NameField()
-            channel = forms.ChoiceField(
-                label="Ask by", choices=[("in_app", "In-app chat"), ("sms", "Text message")]
-            )
+            channel = forms.ChoiceField(label="Ask by", choices=reply_channel_picker)
             question = forms.CharField(label="Question", widget=forms.Textarea({"rows": 3}))
             replies = forms.CharField(
                 label="Quick replies",
@@ -553,7 +549,7 @@ class AskEditor(StepEditor):
     def initial(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         replies = list_at(raw, "replies")
         return super().initial(raw) | {
-            "channel": raw.get("channel", "in_app"),
+            "channel": raw.get("channel", chat_channel()),
             "question": raw.get("question", ""),
             "replies": "\n".join(str(r.get("label", "")) for r in replies if isinstance(r, dict)),
             "trait": raw.get("trait", ""),

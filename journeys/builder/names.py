@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from journeys.builder.words import length_words
-from journeys.conditions import OPERATORS, Condition, parse_condition
-from journeys.durations import parse_duration
-from journeys.problems import Reader
+from journeys.core.conditions import OPERATORS, Condition, parse_condition
+from journeys.core.durations import parse_duration
+from journeys.core.problems import Reader
 
 
 def step_name(step_id: str | None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from journeys.steps import STEP_TYPES
+from journeys.core.steps import STEP_TYPES
 
 
 def type_label(key: str) -> str:

@@ -2,7 +2,7 @@
 
 Staff type "2 days", "3h", "1 hour 30 minutes" or "Monday 9:00"; the document stores
 `P2D`, `PT3H`, `PT1H30M` or `{"time": "09:00", "weekdays": ["mon"]}`, which the format's
-own parser (journeys.durations) then reads. Pure: no Django.
+own parser (journeys.core.durations) then reads. Pure: no Django.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from decimal import Decimal, InvalidOperation
 
-from journeys.durations import WEEKDAYS, format_duration, parse_duration
+from journeys.core.durations import WEEKDAYS, format_duration, parse_duration
 
 _UNITS = {
     "s": 1,

@@ -20,6 +20,7 @@ from journeys.builder.checks import (
     empty_variable_checks,
     unknown_variable_checks,
 )
+from journeys.builder.drafts import history_tops
 from journeys.builder.dryrun import default_script
 from journeys.builder.graph import steps_of
 from journeys.builder.layout import Card, Fork, Jump
@@ -33,10 +34,9 @@ from journeys.builder.selectors import (
     same_trigger_journeys,
     trait_keys,
 )
+from journeys.core.steps import palette
 from journeys.models import Journey
-from journeys.services.drafts import history_tops
-from journeys.services.journeys import journey_parse
-from journeys.steps import palette
+from journeys.run.journeys import journey_parse
 
 
 def outlet_label(raw: Mapping[str, Any], key: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import connection
 
-from journeys.ingest import Incoming
+from journeys.people.ingest import Incoming
 
 FAST_TYPES = frozenset({"track", "page", "screen"})
 

@@ -56,7 +56,7 @@ class ReportCount(models.Model):
     """One counter of a journey's report: a metric per version, entry day, step and arm.
 
     `step_id` 0 is the journey as a whole, `arm` "" no arm. Metrics are listed in
-    journeys/reports/metrics.py; rows only ever grow or shrink by deltas."""
+    journeys/core/report_counters.py; rows only ever grow or shrink by deltas."""
 
     journey_id = models.BigIntegerField()
     version_id = models.BigIntegerField()

@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 
+from channels.registry import stop_reply_channels
 from journeys.reports.funnel import StepFigures
 from journeys.reports.report import DEFERRALS, STATUSES, JourneyReport
 from journeys.reports.words import duration, percent
@@ -64,7 +65,7 @@ def variants_table(report: JourneyReport) -> Table:
                     "—" if arm.probability_best is None else percent(100 * arm.probability_best, 0),
                     percent(100 * arm.unsubscribe_rate) if arm.sent else "—",
                     percent(100 * arm.stop_rate)
-                    if arm.sent and experiment.channel == "sms"
+                    if arm.sent and experiment.channel in stop_reply_channels()
                     else "—",
                 ]
             )

@@ -12,11 +12,12 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from journeys.format import successors
-from journeys.reports import metrics as m
-from journeys.spec import JourneySpec
-from journeys.steps import type_of
-from journeys.steps.base import step_label
+from channels.registry import channel_facts
+from journeys.core import report_counters as m
+from journeys.core.format import successors
+from journeys.core.spec import JourneySpec
+from journeys.core.steps import type_of
+from journeys.core.steps.base import step_label
 
 Totals = Mapping[tuple[str, str, str], int]
 FINISH_STATES = ("converted", "completed", "exited", "failed")
@@ -182,7 +183,7 @@ def build_funnel(spec: JourneySpec, totals: Totals) -> Funnel:
                 gap_median=m.percentile(gaps, 0.5),
                 gap_p90=m.percentile(gaps, 0.9),
                 percent_of_entrants=100 * reached / entered if entered else 0.0,
-                summary=type_of(step).summary(step, spec),
+                summary=type_of(step).summary(step, spec, channel_facts()),
             )
         )
     return funnel

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from journeys.core import report_counters as m
 from journeys.models import Assignment, Conversion, Enrollment, ReportCount, Step, StepVisit
-from journeys.reports import metrics as m
 
 
 def recount(*, journey_ids: list[int] | None = None) -> m.Counts:

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from journeys.reports import metrics as m
+from journeys.core import report_counters as m
+from journeys.core.spec import JourneySpec
+from journeys.core.steps import type_of
+from journeys.core.steps.base import step_label
 from journeys.reports import stats
 from journeys.reports.funnel import Funnel, Totals, build_funnel
 from journeys.reports.selectors import Outcomes
 from journeys.reports.words import number, percent, points
-from journeys.spec import JourneySpec
-from journeys.steps import type_of
-from journeys.steps.base import step_label
 
 STATUSES = (
     "queued", "sent", "delivered", "opened", "clicked", "bounced", "complained",

@@ -15,11 +15,12 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from psycopg import ClientCursor
 
 from channels.models import Message, SubscriptionChange
+from channels.registry import stop_reply_channels, subscription_of
+from journeys.core import report_counters as m
+from journeys.core.spec import JourneySpec
 from journeys.models import Enrollment, Journey, JourneyVersion, MessageVariant, ReportCount, Step
-from journeys.reports import metrics as m
 from journeys.reports.funnel import Totals
-from journeys.selectors import version_info
-from journeys.spec import JourneySpec
+from journeys.run.selectors import version_info
 
 
 @dataclass(frozen=True)
@@ -144,12 +145,12 @@ def report_outcomes(
             cancelled[variants[variant_id][:2]][reason] = n
     stopped = SubscriptionChange.objects.filter(
         contact_id=OuterRef("contact_id"),
-        channel="sms",
+        channel__in=[subscription_of(key) for key in stop_reply_channels()],
         to_state="unsubscribed",
         changed_at__gte=OuterRef("created_at"),
     )
     stops = dict(
-        messages.filter(channel="sms")
+        messages.filter(channel__in=stop_reply_channels())
         .filter(Exists(stopped))
         .values_list("variant_id")
         .annotate(n=Count("contact_id", distinct=True))

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from channels.registry import all_channels, get_channel
+from journeys.core.steps.base import step_label
 from journeys.models import Journey
 from journeys.reports.charts import funnel_svg, trend_svg
 from journeys.reports.export import TABLES, to_csv, to_csv_rows
@@ -39,8 +41,7 @@ from journeys.reports.selectors import (
     report_versions,
 )
 from journeys.reports.words import duration, number, percent
-from journeys.services.dropoff import dropoff_exit, dropoff_move_on, dropoff_send
-from journeys.steps.base import step_label
+from journeys.run.dropoff import dropoff_exit, dropoff_move_on, dropoff_send
 from journeys.templatetags.staff import STAFF_DATE_FORMAT
 
 VIEW_REPORTS = "journeys.view_reports"
@@ -179,7 +180,12 @@ STATE_WORDS = {
     "exited": "left the journey",
     "failed": "stopped by an error",
 }
-ONE_OFF_CHANNELS = (("email", "Email"), ("sms", "Text message"), ("in_app", "In-app message"))
+
+
+def one_off_channels() -> list[tuple[str, str]]:
+    """The channels a one-off message to picked contacts can go by: those that reach a
+    person (a contact can opt out of them), as the builder names them."""
+    return [(c.key, c.picker_label) for c in all_channels() if c.subscription]
 
 
 @reports_view
@@ -217,7 +223,7 @@ def dropoff(request: HttpRequest, key: str, step: str) -> HttpResponse:
             "problems": problems,
             "query": request.GET.urlencode(),
             "can_act": request.user.has_perm(ACT),
-            "channels": ONE_OFF_CHANNELS,
+            "channels": one_off_channels(),
         },
     )
 
@@ -253,14 +259,12 @@ def dropoff_action(request: HttpRequest, key: str, step: str) -> HttpResponse:
         channel = request.POST.get("channel", "")
         body = request.POST.get("body", "").strip()[:2000]
         subject = request.POST.get("subject", "").strip()[:200]
-        if (
-            channel not in dict(ONE_OFF_CHANNELS)
-            or not body
-            or (channel == "email" and not subject)
-        ):
+        found = get_channel(channel)
+        needs_subject = found is not None and "subject" in found.required
+        if channel not in dict(one_off_channels()) or not body or (needs_subject and not subject):
             messages.error(request, "A message needs a channel, a text and (for email) a subject.")
             return redirect(back)
-        content = {"body": body, **({"subject": subject} if channel == "email" else {})}
+        content = {"body": body, **({"subject": subject} if needs_subject else {})}
         sent = dropoff_send(
             journey=journey,
             enrollment_ids=picked,

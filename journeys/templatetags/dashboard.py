@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from journeys.dashboard import dashboard
+from journeys.admin.dashboard import dashboard
 
 register = template.Library()
 

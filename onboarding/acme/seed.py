@@ -11,8 +11,8 @@ from pathlib import Path
 from django.conf import settings
 
 from journeys.models import Journey, KeywordReply, Source
-from journeys.services.journeys import journey_import
-from journeys.services.sources import hash_key, identity_secret_active, source_create
+from journeys.people.sources import hash_key, identity_secret_active, source_create
+from journeys.run.journeys import journey_import
 
 SOURCE_NAME = "Acme Notes"
 JOURNEY = Path(__file__).resolve().parent / "journey.json"

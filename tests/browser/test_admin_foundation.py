@@ -7,12 +7,12 @@ import re
 import pytest
 from django.utils import timezone
 
-from journeys.ingest import Incoming
+from journeys.core.traits import extract_known_traits
 from journeys.models import Source
-from journeys.services.events import event_ingest
-from journeys.services.sources import hash_key, source_create
+from journeys.people.ingest import Incoming
+from journeys.people.sources import hash_key, source_create
+from journeys.run.events import event_ingest
 from journeys.tasks import process_pending_events
-from journeys.traits import extract_known_traits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

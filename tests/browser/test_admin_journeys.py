@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from journeys.ingest import Incoming
-from journeys.services.events import event_ingest
-from journeys.services.journeys import journey_import
-from journeys.services.sources import source_create
+from journeys.core.traits import extract_known_traits
+from journeys.people.ingest import Incoming
+from journeys.people.sources import source_create
+from journeys.run.events import event_ingest
+from journeys.run.journeys import journey_import
 from journeys.tasks import process_pending_events
-from journeys.traits import extract_known_traits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WELCOME = json.loads(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from journeys.models import Contact
-from journeys.services.journeys import journey_import
-from journeys.services.sources import source_create
+from journeys.people.sources import source_create
+from journeys.run.journeys import journey_import
 
 pytestmark = pytest.mark.browser
 

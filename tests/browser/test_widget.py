@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from channels.chat import BotIdentity, ChatLine, chat_post
-from channels.delivery import message_queue
+from channels.chat.lines import BotIdentity, ChatLine, chat_post
+from channels.delivery.queue import message_queue
 from channels.models import ChatEntry
 from channels.rendering import MessageContent
-from journeys.api.identity import user_hash
 from journeys.models import Contact
-from journeys.services.sources import identity_secret_active, source_create
+from journeys.people.identity import user_hash
+from journeys.people.sources import identity_secret_active, source_create
 
 AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]

@@ -8,10 +8,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from twilio.request_validator import RequestValidator
 
-from channels.delivery import MessageContent, QueuedMessage, message_queue
+from channels.delivery.queue import MessageContent, QueuedMessage, message_queue
+from channels.registry import get_channel
 from journeys.models import Contact
+from journeys.run.selectors import version_info
+from tests.channels.pigeon import PigeonChannel
 from tests.channels.support import (
     CONTEXT,
     NOW,
@@ -149,3 +153,15 @@ def post_twilio(client) -> Callable[..., Any]:
         return client.post(path, data=fields, HTTP_X_TWILIO_SIGNATURE=signature or signed)
 
     return post
+
+
+@pytest.fixture
+def pigeon(channel_settings) -> Iterator[PigeonChannel]:
+    """The pigeon registered through the setting (as a deployment would) and enabled."""
+    channel_settings.STEPWISE_CHANNELS = django_settings.STEPWISE_CHANNELS_WITH_PIGEON
+    channel_settings.CHANNELS_ENABLED = ["email", "sms", "in_app", "webhook", "pigeon"]
+    version_info.cache_clear()
+    channel = get_channel("pigeon")
+    assert isinstance(channel, PigeonChannel)
+    yield channel
+    version_info.cache_clear()

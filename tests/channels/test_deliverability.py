@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from channels.delivery import MessageContent, message_queue
+from channels.delivery.queue import MessageContent, message_queue
 from channels.models import DeliverySettings, Message, SuppressedAddress
 from tests.channels.support import load_fixture
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core import mail
 
-from channels.delivery import (
+from channels.delivery.queue import (
     MessageContent,
     channel_allows,
     contact_messages_move,
@@ -13,11 +13,11 @@ from channels.delivery import (
     render_preview,
     team_notify,
 )
-from channels.delivery import (
+from channels.delivery.queue import (
     test_send as staff_test_send,
 )
+from channels.delivery.subscriptions import subscription_set
 from channels.models import Message, SubscriptionChange
-from channels.subscriptions import subscription_set
 from tests.channels.support import NOW
 
 WELCOME = MessageContent(subject="Welcome {{ contact.first_name }}", body="Hi {{ contact.plan }}")

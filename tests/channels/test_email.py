@@ -4,11 +4,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from channels.delivery import MessageContent
+from channels.delivery.queue import MessageContent
+from channels.delivery.subscriptions import subscription_set
 from channels.models import Message
-from channels.subscriptions import subscription_set
 from channels.tasks import deliver_message, send_due_messages
-from channels.unsubscribe import make_token
+from channels.web.unsubscribe import make_token
 from journeys.models import Subscription
 from tests.channels.support import NOW, history
 

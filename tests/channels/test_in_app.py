@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from channels.delivery import MessageContent
-from channels.delivery import test_send as staff_test_send
+from channels.delivery.queue import MessageContent
+from channels.delivery.queue import test_send as staff_test_send
+from channels.delivery.subscriptions import subscription_set
 from channels.models import Message
-from channels.subscriptions import subscription_set
-from journeys.api.identity import user_hash
 from journeys.models import IdentitySecret
-from journeys.services.sources import source_create
+from journeys.people.identity import user_hash
+from journeys.people.sources import source_create
 from tests.channels.support import CONTEXT, history
 
 NOTE = MessageContent(subject="Your file", body="{{ event.filename }} is ready")

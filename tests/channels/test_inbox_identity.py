@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import requests
 
-from channels.delivery import MessageContent
+from channels.delivery.queue import MessageContent
 from channels.models import Message
-from journeys.api.identity import user_hash
 from journeys.models import IdentitySecret
-from journeys.services.sources import (
+from journeys.people.identity import user_hash
+from journeys.people.sources import (
     identity_secret_retire_old,
     identity_secret_rotate,
     source_create,

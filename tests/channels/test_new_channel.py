@@ -1,70 +1,37 @@
-"""Adding a channel is one module: a channel defined and registered here, and nowhere else,
-is accepted by the journey format with its own fields, validated, rendered, queued and
-delivered by the worker, opted out of, listed on profiles and preference pages, simulated,
-exported and summarised."""
+"""Adding a channel is one module: a channel defined in tests/channels/pigeon.py and
+registered through the STEPWISE_CHANNELS setting, and nowhere else, is accepted by the
+journey format with its own fields, validated, rendered, queued and delivered by the
+worker, opted out of, listed on profiles and preference pages, simulated, exported and
+summarised. test_new_channel_pages.py follows it through the staff pages."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
 from django.utils import timezone
 
-from channels.base import Channel, OutboundMessage, Recipient, SendResult
+from channels.delivery.subscriptions import subscription_set
 from channels.models import Message
 from channels.registry import (
     channel_choices,
+    channel_facts,
     channel_keys,
-    registered,
     render_preview,
     validate_content,
 )
-from channels.rendering import MessageContent, RenderedMessage, TemplateProblem, render_field
-from channels.subscriptions import subscription_set
+from channels.rendering import MessageContent, TemplateProblem
 from channels.tasks import deliver_messages
-from channels.unsubscribe import make_token
-from journeys.format import dump_journey, parse_journey
+from channels.web.unsubscribe import make_token
+from journeys.core.format import dump_journey, parse_journey
+from journeys.core.simulate import ScriptEvent, simulate
+from journeys.core.steps import type_of
 from journeys.models import Enrollment, Event
-from journeys.profiles import contact_profile
-from journeys.selectors import version_info
-from journeys.services.journeys import journey_import
-from journeys.services.sources import source_create
-from journeys.simulate import ScriptEvent, simulate
-from journeys.steps import type_of
+from journeys.people.sources import source_create
+from journeys.run.journeys import journey_import
+from journeys.run.profiles import contact_profile
 from journeys.tasks import process_pending_events
-from tests.journeys.engine.helpers import T0, contact, journey_doc, problems
-
-
-class PigeonChannel(Channel):
-    """Carrier pigeons: the address is the contact's loft, a trait."""
-
-    key, label, noun = "pigeon", "Pigeon post", "a pigeon"
-    required, optional = ("body",), ("subject",)
-    templates = ("subject", "body")
-    subscription, preference = "pigeon", "Pigeon post"
-    no_address = "no loft on file"
-
-    def __init__(self) -> None:
-        self.sent: list[OutboundMessage] = []
-
-    def content_problems(self, content: MessageContent) -> list[TemplateProblem]:
-        if len(content.body) > 40:
-            return [TemplateProblem("body", None, "A pigeon carries 40 characters at most.")]
-        return []
-
-    def address(self, recipient: Recipient, content: MessageContent) -> str:
-        return str(recipient.traits.get("loft", ""))
-
-    def render(self, content: MessageContent, context: Mapping[str, Any]) -> RenderedMessage:
-        subject = render_field("subject", content.subject, context, html=False).strip()
-        body = render_field("body", content.body, context, html=False).strip()
-        return RenderedMessage(channel=self.key, subject=subject, text=body.upper())
-
-    def send(self, message: OutboundMessage) -> SendResult:
-        self.sent.append(message)
-        return SendResult(provider_id=f"coo-{message.message_id}")
-
+from tests.journeys.core.helpers import T0, contact, journey_doc, problems
 
 PIGEON_STEP = {
     "id": "coo",
@@ -73,15 +40,6 @@ PIGEON_STEP = {
     "variants": [{"subject": "Hi", "body": "Welcome, {{ contact.first_name }}"}],
 }
 STEPS = [PIGEON_STEP, {"id": "end", "type": "exit"}]
-
-
-@pytest.fixture
-def pigeon(channel_settings):
-    channel_settings.CHANNELS_ENABLED = ["email", "sms", "in_app", "webhook", "pigeon"]
-    version_info.cache_clear()
-    with registered(PigeonChannel()) as channel:
-        yield channel
-    version_info.cache_clear()
 
 
 @pytest.fixture
@@ -111,11 +69,11 @@ def test_the_registry_lists_it_after_the_built_in_channels_while_registered(pige
     assert channel_choices()[-1] == ("pigeon", "Pigeon post")
 
 
-def test_the_registry_forgets_it_afterwards():
-    with registered(PigeonChannel()):
-        pass
+def test_the_registry_forgets_it_afterwards(settings):
+    with override_settings(STEPWISE_CHANNELS=settings.STEPWISE_CHANNELS_WITH_PIGEON):
+        assert "pigeon" in channel_keys()
 
-    assert problems(journey_doc(STEPS)) == [
+    assert problems(journey_doc(STEPS), channels=channel_facts()) == [
         'steps[0].channel: unknown channel "pigeon" (channels: email, sms, in_app, webhook)'
     ]
 
@@ -123,8 +81,8 @@ def test_the_registry_forgets_it_afterwards():
 def test_the_journey_format_accepts_its_fields_and_refuses_others(pigeon):
     wrong = PIGEON_STEP | {"variants": [{"subject": "Hi", "url": "https://example.com"}]}
 
-    assert problems(journey_doc(STEPS)) == []
-    assert problems(journey_doc([wrong, STEPS[1]])) == [
+    assert problems(journey_doc(STEPS), channels=channel_facts()) == []
+    assert problems(journey_doc([wrong, STEPS[1]]), channels=channel_facts()) == [
         "steps[0].variants[0].body: missing (pigeon messages need a body)",
         "steps[0].variants[0].url: pigeon messages have no url",
     ]
@@ -162,7 +120,7 @@ def test_it_exports_and_summarises(pigeon):
             {"name": "A", "weight": 1, "subject": "Hi", "body": "Welcome, {{ contact.first_name }}"}
         ]
     }
-    assert type_of(step).summary(step, spec) == "Send a pigeon: “Hi”"
+    assert type_of(step).summary(step, spec, channel_facts()) == "Send a pigeon: “Hi”"
 
 
 def test_the_simulator_sends_it(pigeon):
@@ -245,3 +203,22 @@ def test_the_preferences_page_offers_it(pigeon, loft_contact, client):
     page = client.get(f"/unsubscribe/{make_token(message_id=message.pk)}/")
 
     assert "Pigeon post" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("channels.carrier.PigeonChannel", "which cannot be imported"),
+        ("channels.registry.channel_keys", "which is not a Channel"),
+    ],
+)
+def test_a_setting_naming_no_channel_is_refused_in_plain_words(path, words):
+    with override_settings(STEPWISE_CHANNELS=["channels.email.EmailChannel", path]):
+        with pytest.raises(
+            ImproperlyConfigured, match=f"STEPWISE_CHANNELS names '{path}', {words}"
+        ):
+            channel_keys()
+        with pytest.raises(ImproperlyConfigured):
+            channel_keys()  # nothing half-read was kept
+
+    assert channel_keys() == ["email", "sms", "in_app", "webhook"]

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from channels.delivery import MessageContent, MessageRequest, message_queue, message_queue_many
+from channels.delivery.queue import (
+    MessageContent,
+    MessageRequest,
+    message_queue,
+    message_queue_many,
+)
+from channels.delivery.subscriptions import subscription_set
 from channels.models import Message, MessageStatusChange
-from channels.subscriptions import subscription_set
 from tests.channels.support import CONTEXT, NOW
 
 EMAIL = MessageContent(subject="Hi {{ contact.first_name }}", body="Welcome")

@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from channels.delivery import MessageContent, TemplateProblem, render_preview, validate_content
+from channels.delivery.queue import (
+    MessageContent,
+    TemplateProblem,
+    render_preview,
+    validate_content,
+)
 from channels.registry import render_message
 from channels.rendering import RenderError, sms_segments, template_context
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from channels.delivery import MessageContent
+from channels.delivery.queue import MessageContent
 from channels.models import Message
 from channels.tasks import deliver_messages
 

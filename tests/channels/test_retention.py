@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from channels.delivery.retention import provider_events_purge
 from channels.models import ProviderEvent
-from channels.retention import provider_events_purge
 
 
 def test_old_provider_events_go_and_recent_ones_stay(db, settings):

@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from channels.delivery import MessageContent
+from channels.delivery.queue import MessageContent
+from channels.delivery.rules import after_frequency_cap, after_quiet_hours, send_time
 from channels.models import Message
-from channels.rules import after_frequency_cap, after_quiet_hours, send_time
 from channels.tasks import send_due_messages
+from journeys.core.zones import zone_for
 from journeys.models import Source
-from journeys.zones import zone_for
 from tests.channels.support import NOW
 
 NIGHT = (time(21, 0), time(8, 0))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from channels.delivery import MessageContent
+from channels.delivery.queue import MessageContent
 from channels.models import Message
 from journeys.models import Subscription
 from tests.channels.support import TWILIO_SID, history

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from channels.delivery import MessageContent
+from channels.delivery.queue import MessageContent
 from channels.models import Message
 from channels.ssrf import address_refusal, url_problem
-from journeys.problems import SpecError
-from journeys.services.journeys import journey_import
+from journeys.core.problems import SpecError
+from journeys.run.journeys import journey_import
 
 BODY = '{"text": "hi"}'
 

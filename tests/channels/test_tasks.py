@@ -5,8 +5,13 @@ from datetime import timedelta
 import pytest
 from django_q.models import Schedule
 
-from channels.delivery import MessageContent, message_queue
-from channels.messages import Accepted, message_mark_sent_many, message_track, messages_create
+from channels.delivery.messages import (
+    Accepted,
+    message_mark_sent_many,
+    message_track,
+    messages_create,
+)
+from channels.delivery.queue import MessageContent, message_queue
 from channels.models import Message
 from channels.rendering import RenderedMessage
 from channels.tasks import deliver_messages

@@ -7,10 +7,10 @@ from email import policy as email_policy
 import pytest
 from django.core import mail
 
-from channels.delivery import MessageContent
+from channels.delivery.queue import MessageContent
+from channels.delivery.subscriptions import subscription_set
 from channels.models import Message, SubscriptionChange
-from channels.subscriptions import subscription_set
-from channels.unsubscribe import make_token
+from channels.web.unsubscribe import make_token
 from journeys.models import Subscription
 
 HELLO = MessageContent(subject="Hello", body="Hi")

@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import json
 
-from channels.delivery import MessageContent
+from channels.delivery.queue import MessageContent
 from channels.models import Message
 
 

@@ -12,7 +12,7 @@ import requests
 from django.core.management import call_command
 from twilio.request_validator import RequestValidator
 
-from channels.delivery import MessageContent
+from channels.delivery.queue import MessageContent
 from channels.models import Message, MessageStatusChange
 from journeys.models import Subscription
 from tests.channels.support import PUBLIC_URL, TWILIO_TOKEN, WEBHOOK_SECRET, load_fixture

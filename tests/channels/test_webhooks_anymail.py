@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from channels.delivery import MessageContent, channel_allows
+from channels.delivery.queue import MessageContent, channel_allows
 from channels.models import Message
 from journeys.models import Subscription
 from tests.channels.support import history, load_fixture

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from twilio.request_validator import RequestValidator
 
-from channels.delivery import MessageContent
+from channels.delivery.queue import MessageContent
 from channels.models import Message
 from journeys.models import Subscription
 from tests.channels.support import history, load_fixture

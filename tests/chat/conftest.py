@@ -10,9 +10,9 @@ import pytest
 import requests
 from django.utils import timezone
 
-from journeys.api.identity import user_hash
 from journeys.models import Contact
-from journeys.services.sources import source_create
+from journeys.people.identity import user_hash
+from journeys.people.sources import source_create
 
 ORIGIN = "https://app.example.com"
 
@@ -33,7 +33,7 @@ class Product:
 
 @pytest.fixture
 def product(transactional_db) -> Product:
-    from journeys.services.sources import identity_secret_active  # noqa: PLC0415
+    from journeys.people.sources import identity_secret_active  # noqa: PLC0415
 
     source, key = source_create(name="Acme", allowed_origins=[ORIGIN])
     secret = identity_secret_active(source=source).secret

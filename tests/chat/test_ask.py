@@ -11,14 +11,14 @@ from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from channels.models import ChatEntry, Message
-from journeys.engine import ContactView
-from journeys.format import parse_journey
-from journeys.ingest import Incoming
+from journeys.core.engine import ContactView
+from journeys.core.format import parse_journey
+from journeys.core.simulate import ScriptEvent, simulate
+from journeys.core.steps.ask import Answer, Invalid, read_answer
 from journeys.models import Contact
-from journeys.services.events import event_ingest
-from journeys.services.journeys import journey_import
-from journeys.simulate import ScriptEvent, simulate
-from journeys.steps.ask import Answer, Invalid, read_answer
+from journeys.people.ingest import Incoming
+from journeys.run.events import event_ingest
+from journeys.run.journeys import journey_import
 from journeys.tasks import process_pending_events
 from tests.chat.conftest import ORIGIN
 
@@ -239,7 +239,7 @@ def test_an_sms_question_is_answered_by_a_text_and_stop_still_wins(client, produ
 
 
 def test_the_ask_step_is_in_the_palette_for_the_builder():
-    from journeys.steps import palette  # noqa: PLC0415
+    from journeys.core.steps import palette  # noqa: PLC0415
 
     ask = next(step_type for step_type in palette() if step_type.key == "ask")
     assert (ask.label, ask.description) == (

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from channels.chat import ChatLine, chat_contact_move, chat_post
+from channels.chat.lines import ChatLine, chat_contact_move, chat_post
 from channels.models import ChatEntry, ChatState
 from journeys.models import Contact
-from journeys.services.privacy import contact_erase, contact_export
+from journeys.run.privacy import contact_erase, contact_export
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from channels.models import ChatEntry, ChatWatch
 from journeys.models import Contact, Event
-from journeys.services.journeys import journey_import
-from journeys.services.processing import events_process_batch
+from journeys.run.journeys import journey_import
+from journeys.run.processing import events_process_batch
 from journeys.tasks import process_pending_events
 from tests.chat.conftest import open_stream
 from tests.onboarding.stack import wait_for

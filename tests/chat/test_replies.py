@@ -8,9 +8,9 @@ import base64
 import pytest
 from django.core import mail
 
-from channels.chat import BotIdentity, ChatLine, chat_post
+from channels.chat.lines import BotIdentity, ChatLine, chat_post
 from channels.models import ChatEntry
-from journeys.bot import SORRY, match_keyword
+from journeys.bot.words import SORRY, match_keyword
 from journeys.models import KeywordReply
 from tests.chat.conftest import ORIGIN
 

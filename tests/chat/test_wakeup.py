@@ -13,7 +13,7 @@ import redis
 from django.db import connection
 from django.utils import timezone
 
-from channels import wakeup
+from channels.chat import wakeup
 from channels.models import ChatState
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(30)]

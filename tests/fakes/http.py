@@ -10,7 +10,7 @@ import itertools
 import json
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -113,23 +113,32 @@ class FakePostmark(FakeServer):
     """POST /email as documented at postmarkapp.com/developer/api/email-api.
 
     `failing_until` (time.monotonic()) makes it answer 503 until then, as an ESP outage
-    does; `send_delay` makes every accepted send take that long (a slow ESP). `accepted`
-    holds the emails it answered 200 for: what recipients would get."""
+    does; `failures_per_recipient` answers 503 to the first N sends to each address, an
+    outage that lasts N attempts whatever the machine's speed (what a test that counts
+    retries needs); `send_delay` makes every accepted send take that long (a slow ESP).
+    `accepted` holds the emails it answered 200 for: what recipients would get."""
 
     failing_until: float = 0.0
+    failures_per_recipient: int = 0
     send_delay: float = 0.0
 
     def __post_init__(self) -> None:
         super().__post_init__()
         self.accepted: list[dict] = []
         self.refused = 0
+        self.refused_to: Counter[str] = Counter()
         self._ids = itertools.count(1)
 
     def default_response(self, request: Recorded) -> Scripted:
-        if time.monotonic() < self.failing_until:
-            self.refused += 1
-            return Scripted(503, "Service Unavailable")
         sent = json.loads(request.body)
+        recipient = str(sent.get("To", ""))
+        if (
+            time.monotonic() < self.failing_until
+            or self.refused_to[recipient] < self.failures_per_recipient
+        ):
+            self.refused += 1
+            self.refused_to[recipient] += 1
+            return Scripted(503, "Service Unavailable")
         self.accepted.append(sent)
         return Scripted(
             200,

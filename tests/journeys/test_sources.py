@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from journeys.models import Source
-from journeys.services.sources import hash_key, source_for_key
+from journeys.people.sources import hash_key, source_for_key
 
 
 def test_create_source_prints_the_key_alone_on_the_last_line(api):

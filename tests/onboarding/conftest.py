@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from journeys.services.journeys import journey_import
-from journeys.services.sources import source_create
+from journeys.people.sources import source_create
+from journeys.run.journeys import journey_import
 from tests.fakes.http import FakePostmark
 from tests.journeys.runtime.conftest import WELCOME
 

@@ -232,7 +232,7 @@ def ensure_schedules(prefix: str) -> None:
     test's flush removed the ones migrate made, which name this process's clusters)."""
     from django_q.models import Schedule  # noqa: PLC0415
 
-    from journeys.schedules import _schedules  # noqa: PLC0415
+    from journeys.run.schedules import _schedules  # noqa: PLC0415
 
     ours = settings.Q_PREFIX
     for name, (func, cluster) in _schedules().items():

@@ -23,7 +23,7 @@ import requests
 from django.db import connection
 
 from channels.models import ChatEntry, Message
-from journeys.services.journeys import journey_import
+from journeys.run.journeys import journey_import
 from tests.fakes.http import FakePostmark, FakeTwilio, Scripted, twilio_error
 
 from .stack import (
@@ -191,8 +191,8 @@ def test_the_praise_arrives_while_email_stalls_texts_are_refused_and_hooks_hang(
 _SET_UP = """
 import json, django
 django.setup()
-from journeys.services.journeys import journey_import
-from journeys.services.sources import source_create
+from journeys.run.journeys import journey_import
+from journeys.people.sources import source_create
 journey_import(data=json.load(open("tests/journeys/runtime/welcome.json")), publish=True)
 journey_import(data=json.loads({noise!r}), publish=True)
 print(source_create(name="Product")[1])

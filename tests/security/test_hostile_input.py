@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from journeys.models import Event
-from journeys.services.secret_keys import secret_key_create
-from journeys.services.sources import source_create
+from journeys.people.secret_keys import secret_key_create
+from journeys.people.sources import source_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REFUSAL_KEYS = {"success", "error", "code", "message"}

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from journeys.models import AuditEntry, IdentitySecret, Source
-from journeys.services.sources import source_create
+from journeys.people.sources import source_create
 
 
 def _run(*args: str) -> list[str]:

@@ -10,8 +10,8 @@ import requests
 from django.core.management import call_command
 
 from journeys.models import AuditEntry, Contact, SecretKey
-from journeys.services.secret_keys import secret_key_create, secret_key_revoke
-from journeys.services.sources import hash_key, source_create
+from journeys.people.secret_keys import secret_key_create, secret_key_revoke
+from journeys.people.sources import hash_key, source_create
 from tests.conftest import hash_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,8 +8,8 @@ import requests
 
 from journeys.api.limits import RateLimited, events_allow
 from journeys.models import Event
-from journeys.services import sources
-from journeys.services.sources import source_create, source_for_key
+from journeys.people import sources
+from journeys.people.sources import source_create, source_for_key
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -19,8 +19,8 @@ from journeys.models import (
     Event,
     Subscription,
 )
-from journeys.services.secret_keys import secret_key_create
-from journeys.services.sources import source_create
+from journeys.people.secret_keys import secret_key_create
+from journeys.people.sources import source_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

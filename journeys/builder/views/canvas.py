@@ -17,6 +17,15 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from journeys.builder import editors
+from journeys.builder.channels import channel_fields_attr
+from journeys.builder.drafts import (
+    DraftTooLarge,
+    NothingToUndo,
+    StaleDraft,
+    draft_change,
+    draft_redo,
+    draft_undo,
+)
 from journeys.builder.forms.trigger import (
     TriggerForm,
     audience_formset,
@@ -39,17 +48,9 @@ from journeys.builder.names import step_name
 from journeys.builder.registry import type_label
 from journeys.builder.selectors import trait_keys
 from journeys.builder.workspace import canvas_context
+from journeys.core.steps import STEP_TYPES
 from journeys.models import Journey
-from journeys.services.drafts import (
-    DraftTooLarge,
-    NothingToUndo,
-    StaleDraft,
-    draft_change,
-    draft_redo,
-    draft_undo,
-)
-from journeys.services.journeys import JourneyStateError
-from journeys.steps import STEP_TYPES
+from journeys.run.journeys import JourneyStateError
 
 CANVAS = "journeys/builder/canvas.html"
 MAX_MOVE = 50
@@ -109,6 +110,7 @@ def _editor_context(
         "step_type_label": type_label(str(raw.get("type", ""))),
         "form": form,
         "sets": sets or {},
+        "channel_fields": channel_fields_attr(),
         "raw_step": raw,
         "stale": stale,
     }

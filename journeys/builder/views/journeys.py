@@ -11,15 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
+from journeys.builder.drafts import journey_create, journey_duplicate, journey_import_document
 from journeys.builder.forms.journeys import ImportForm, NewJourneyForm
 from journeys.builder.http import CREATE, PUBLISH, VIEW, go, page, staff_view, toast
 from journeys.builder.library import TEMPLATES, template
 from journeys.builder.paths import place
 from journeys.builder.selectors import STATUS_FILTERS, journey_rows
+from journeys.core.problems import SpecError
 from journeys.models import Journey
-from journeys.problems import SpecError
-from journeys.services.drafts import journey_create, journey_duplicate, journey_import_document
-from journeys.services.journeys import JourneyStateError, journey_archive
+from journeys.run.journeys import JourneyStateError, journey_archive
 
 
 class HtmxHttpRequest(HttpRequest):

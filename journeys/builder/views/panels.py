@@ -11,23 +11,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from channels.delivery import preview_context, render_preview, test_send
+from channels.base import FIELD_LABELS
+from channels.delivery.queue import preview_context, render_preview, test_send
+from channels.registry import get_channel
 from channels.rendering import MessageContent
-from journeys.backtest import backtest
 from journeys.builder.cards import step_cards
 from journeys.builder.dryrun import ScriptError, default_script, parse_script_text, timeline
-from journeys.builder.editors import FIELD_LABELS
 from journeys.builder.graph import steps_of
 from journeys.builder.http import EDIT, VIEW, fragment, page, staff_view
 from journeys.builder.names import step_name
 from journeys.builder.selectors import contact_search, people_at_step
 from journeys.builder.workspace import canvas_context, checks_for
-from journeys.engine import ContactView
-from journeys.engine_views import contact_view
+from journeys.core.engine import ContactView
+from journeys.core.problems import SpecError
+from journeys.core.simulate import simulate
 from journeys.models import Contact, Journey
-from journeys.problems import SpecError
-from journeys.services.journeys import journey_parse
-from journeys.simulate import simulate
+from journeys.run.backtest import backtest
+from journeys.run.engine_views import contact_view
+from journeys.run.journeys import journey_parse
 
 SAMPLE_TRAITS = {"first_name": "Ada", "plan": "pro", "email": "ada@example.com"}
 SAMPLE_CONTACT: dict[str, Any] = {
@@ -37,7 +38,7 @@ SAMPLE_CONTACT: dict[str, Any] = {
     "phone": "+447700900123",
     "traits": {"first_name": "Ada", "plan": "pro"},
 }
-_FIELD_NAMES = FIELD_LABELS | {"channel": "Channel"}
+_FIELD_NAMES = {**FIELD_LABELS, "channel": "Channel"}
 
 
 @staff_view(VIEW)
@@ -103,7 +104,7 @@ def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
                 "rendered": rendered,
                 "problems": [problem_words(problem) for problem in rendered.problems],
                 "cta": variant.get("cta") or "Open",
-                "json": _pretty_json(rendered.text) if channel == "webhook" else "",
+                "json": _pretty_json(rendered.text),
             }
         )
     person = str(contact) if contact is not None else ""
@@ -111,7 +112,7 @@ def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
     view = {
         "journey": journey,
         "step_id": step,
-        "channel": channel,
+        "channel": get_channel(channel),
         "variants": shown,
         "person": person,
         "asked": asked,
@@ -132,6 +133,10 @@ def test_send_view(request: HttpRequest, key: str, step: str) -> HttpResponse:
         (v for v in raw.get("variants") or [] if isinstance(v, Mapping) and v.get("name") == name),
         None,
     )
+    found = get_channel(channel)
+    if found is None or not found.test_send:
+        words = found.noun if found is not None else "a message on this channel"
+        return _sent(request, f"Not sent: {words} cannot be sent as a test.", error=True)
     contact, context = _preview_for(request, journey)
     if contact is None:
         contact = Contact.objects.order_by("-last_seen_at").first()

@@ -8,15 +8,15 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from journeys.builder.diff import document_changes
+from journeys.builder.drafts import StaleDraft, draft_restore_version
 from journeys.builder.http import EDIT, PUBLISH, VIEW, go, page, staff_view
 from journeys.builder.names import step_name
 from journeys.builder.registry import type_label
 from journeys.builder.selectors import open_by_step
 from journeys.builder.workspace import canvas_context, checks_for
+from journeys.core.problems import SpecError
 from journeys.models import Journey
-from journeys.problems import SpecError
-from journeys.services.drafts import StaleDraft, draft_restore_version
-from journeys.services.journeys import (
+from journeys.run.journeys import (
     JourneyStateError,
     journey_pause,
     journey_publish,

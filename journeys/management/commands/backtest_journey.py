@@ -8,11 +8,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from journeys.backtest import backtest, format_backtest
+from journeys.core.problems import SpecError
 from journeys.models import Journey
-from journeys.problems import SpecError
-from journeys.selectors import version_info
-from journeys.services.journeys import journey_parse
+from journeys.run.backtest import backtest, format_backtest
+from journeys.run.journeys import journey_parse
+from journeys.run.selectors import version_info
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from journeys.services.secret_keys import secret_key_create
+from journeys.people.secret_keys import secret_key_create
 
 
 class Command(BaseCommand):

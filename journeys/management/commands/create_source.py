@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from journeys.services.sources import source_create
+from journeys.people.sources import source_create
 
 
 class Command(BaseCommand):

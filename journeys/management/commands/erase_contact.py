@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from journeys.services.privacy import ContactNotFound, contact_erase_by_user_id
+from journeys.run.privacy import ContactNotFound, contact_erase_by_user_id
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 
-from journeys.services.privacy import ContactNotFound, contact_export
+from journeys.run.privacy import ContactNotFound, contact_export
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from journeys.services.journeys import journey_export
+from journeys.run.journeys import journey_export
 
 
 class Command(BaseCommand):

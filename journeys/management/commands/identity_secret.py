@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from journeys.models import Source
-from journeys.services.sources import (
+from journeys.people.sources import (
     identity_secret_active,
     identity_secret_retire_old,
     identity_secret_rotate,

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from journeys.problems import SpecError
-from journeys.services.journeys import JourneyStateError, journey_import
+from journeys.core.problems import SpecError
+from journeys.run.journeys import JourneyStateError, journey_import
 
 
 class Command(BaseCommand):

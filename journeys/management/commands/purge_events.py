@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from channels.retention import provider_events_purge
-from journeys.retention import retention_purge
+from channels.delivery.retention import provider_events_purge
+from journeys.run.retention import retention_purge
 
 
 class Command(BaseCommand):

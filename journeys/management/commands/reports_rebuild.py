@@ -11,7 +11,7 @@ from django.db import transaction
 
 from journeys.models import Journey, ReportCount
 from journeys.reports.recount import recount
-from journeys.services.rollups import rollups_add
+from journeys.run.rollups import rollups_add
 
 
 class Command(BaseCommand):

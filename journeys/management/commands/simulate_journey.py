@@ -10,13 +10,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from journeys.clock import SystemClock
-from journeys.engine import ContactView
-from journeys.format import parse_journey
-from journeys.problems import SpecError
-from journeys.selectors import journey_spec_for_key
-from journeys.simulate import format_timeline, parse_script, simulate
-from journeys.spec import JourneySpec
+from channels.registry import channel_facts
+from journeys.core.clock import SystemClock
+from journeys.core.engine import ContactView
+from journeys.core.format import parse_journey
+from journeys.core.problems import SpecError
+from journeys.core.simulate import format_timeline, parse_script, simulate
+from journeys.core.spec import JourneySpec
+from journeys.run.selectors import journey_spec_for_key
 
 
 class Command(BaseCommand):
@@ -65,7 +66,7 @@ def _load_spec(target: str) -> JourneySpec:
     path = Path(target)
     if path.suffix == ".json" or path.is_file():
         try:
-            return parse_journey(_read_json(target))
+            return parse_journey(_read_json(target), channels=channel_facts())
         except SpecError as exc:
             raise CommandError(f"{target} is not a valid journey:\n{exc}") from None
     try:

@@ -13,10 +13,10 @@ from segment.analytics import Client
 
 from channels.models import Message
 from channels.tasks import deliver_messages
+from journeys.builder.drafts import journey_create
 from journeys.builder.library import template
 from journeys.models import AuditEntry, Journey
-from journeys.services.drafts import journey_create
-from journeys.services.sources import source_create
+from journeys.people.sources import source_create
 from journeys.tasks import process_pending_events
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

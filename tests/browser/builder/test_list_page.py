@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from journeys.builder.drafts import journey_create
 from journeys.builder.library import TEMPLATES
-from journeys.services.drafts import journey_create
-from journeys.services.journeys import journey_import
+from journeys.run.journeys import journey_import
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

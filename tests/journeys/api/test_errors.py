@@ -8,7 +8,7 @@ import json
 import pytest
 
 from journeys.models import Event
-from journeys.services.sources import source_revoke
+from journeys.people.sources import source_revoke
 
 
 def test_no_key_is_401(api, client):

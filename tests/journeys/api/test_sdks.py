@@ -8,7 +8,7 @@ from segment.analytics import Client as SegmentClient
 from segment.analytics.request import APIError
 
 from journeys.models import Contact, Event
-from journeys.services.sources import source_create
+from journeys.people.sources import source_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,12 +9,12 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from journeys.ingest import Incoming
-from journeys.selectors import version_info
-from journeys.services.events import event_ingest
-from journeys.services.sources import source_create
+from journeys.core.traits import extract_known_traits
+from journeys.people.ingest import Incoming
+from journeys.people.sources import source_create
+from journeys.run.events import event_ingest
+from journeys.run.selectors import version_info
 from journeys.tasks import process_pending_events
-from journeys.traits import extract_known_traits
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 

@@ -9,8 +9,8 @@ import re
 import pytest
 from django.test import Client
 
+from journeys.builder.drafts import journey_create
 from journeys.models import AuditEntry, Journey
-from journeys.services.drafts import journey_create
 
 pytestmark = pytest.mark.django_db
 
@@ -296,7 +296,7 @@ def test_dry_run_shows_the_timeline_in_words(signed_in, journey):
     assert "Reaches “Wait for a note”" in body
     assert "After 2 days:</span> Reaches “Nudge”" in body
     assert re.search(r"Waits for Created Note until \d+ \w{3} \d{4}, \d\d:\d\d UTC", body)
-    assert "Gets email, variant A" in body
+    assert "Gets an email, variant A" in body
     assert 'data-reached="Wait_for_a_note Nudge' in body
     bad = post(signed_in, url(journey, "dry-run/"), {"script": "soon: Signed Up"}).content.decode()
     assert "Line 1: I can" in html.unescape(bad)
@@ -423,3 +423,13 @@ def test_lint_names_variables_nobody_has(signed_in, journey, ingest):
     assert "Uses {{ contact.plam }}, which no contact has: it would be empty." in panel
     assert "Did you mean {{ contact.plan }}?" in panel
     assert "Uses {{ event.sorce }}, which the trigger event never had" in panel
+
+
+def test_a_channel_without_test_sends_refuses_one_in_words(signed_in, journey):
+    add(signed_in, journey, "message")
+    fields = {"variant-0-url": "https://hooks.example.com/in", "variant-0-subject": ""}
+    save_message(signed_in, journey, "Email", channel="webhook", body="{}", **fields)
+
+    sent = post(signed_in, url(journey, "steps/Email/test-send/"), {"variant": "A"})
+
+    assert "Not sent: a webhook cannot be sent as a test." in sent.content.decode()

@@ -8,10 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from journeys.models import AuditEntry, DraftChange, Journey
-from journeys.problems import SpecError
-from journeys.services import drafts
-from journeys.services.drafts import (
+from journeys.builder import drafts
+from journeys.builder.drafts import (
     DraftTooLarge,
     NothingToUndo,
     StaleDraft,
@@ -23,7 +21,9 @@ from journeys.services.drafts import (
     journey_duplicate,
     journey_import_document,
 )
-from journeys.services.journeys import JourneyStateError, journey_archive, journey_publish
+from journeys.core.problems import SpecError
+from journeys.models import AuditEntry, DraftChange, Journey
+from journeys.run.journeys import JourneyStateError, journey_archive, journey_publish
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from journeys.builder.drafts import journey_create, journey_import_document
 from journeys.models import AuditEntry, Contact, Enrollment, Journey
-from journeys.services.drafts import journey_create, journey_import_document
-from journeys.services.journeys import journey_publish
+from journeys.run.journeys import journey_publish
 
 pytestmark = pytest.mark.django_db
 LIST = "/admin/builder/"

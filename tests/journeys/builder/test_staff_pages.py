@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from channels.models import Message
+from journeys.builder.drafts import journey_create
 from journeys.models import Contact
-from journeys.services.drafts import journey_create
-from journeys.services.journeys import journey_import
+from journeys.run.journeys import journey_import
 
 pytestmark = pytest.mark.django_db
 

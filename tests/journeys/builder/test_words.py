@@ -16,7 +16,7 @@ from journeys.builder.words import (
     parse_local_time,
     parse_wait,
 )
-from journeys.durations import parse_duration
+from journeys.core.durations import parse_duration
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,1 @@
-from __future__ import annotations
-
-import pytest
-
-from journeys.format import parse_journey
-from journeys.spec import JourneySpec
-from tests.journeys.engine.helpers import welcome_doc
-
-
-@pytest.fixture
-def welcome() -> JourneySpec:
-    return parse_journey(welcome_doc())
+from tests.journeys.core.conftest import welcome  # noqa: F401 - the same sample journey

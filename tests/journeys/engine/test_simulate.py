@@ -7,15 +7,15 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from journeys.engine import SendMessage
-from journeys.simulate import (
+from journeys.core.engine import SendMessage
+from journeys.core.simulate import (
     ScriptEvent,
     format_timeline,
     parse_offset,
     parse_script,
     simulate,
 )
-from tests.journeys.engine.helpers import DAY, EXAMPLE, HOUR, T0, contact
+from tests.journeys.core.helpers import DAY, EXAMPLE, HOUR, T0, contact
 
 
 @pytest.mark.parametrize(
@@ -110,8 +110,8 @@ def test_dry_run_of_a_contact_who_is_not_enrolled(welcome):
 
 
 def test_dry_run_reenters_after_exit():
-    from journeys.format import parse_journey
-    from tests.journeys.engine.helpers import welcome_doc
+    from journeys.core.format import parse_journey
+    from tests.journeys.core.helpers import welcome_doc
 
     spec = parse_journey(welcome_doc() | {"reentry": "after_exit"})
     script = [

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.journeys.engine.helpers import journey_doc, problems, welcome_doc
+from channels.registry import channel_facts
+from tests.journeys.core.helpers import journey_doc, problems, welcome_doc
 
 OPS = "eq, ne, in, not_in, contains, exists, not_exists, gt, gte, lt, lte, performed, not_performed"
 EXIT = {"id": "end", "type": "exit"}
@@ -343,7 +344,7 @@ CASES = [
 
 @pytest.mark.parametrize(("doc", "expected"), CASES)
 def test_problem(doc, expected):
-    assert problems(doc) == expected
+    assert problems(doc, channels=channel_facts()) == expected
 
 
 def test_a_journey_must_be_an_object():
@@ -355,7 +356,7 @@ def test_every_problem_is_reported_at_once():
     doc["format"] = "v1"
     doc["steps"][0]["channel"] = "fax"
     doc["steps"][1]["timeout"] = "2d"
-    assert problems(doc) == [
+    assert problems(doc, channels=channel_facts()) == [
         'format: "v1" is not supported (expected "stepwise.journey/1")',
         'steps[0].channel: unknown channel "fax" (channels: email, sms, in_app, webhook)',
         'steps[1].timeout: "2d" is not an ISO 8601 duration such as P2D, PT1H or PT30M',
@@ -376,4 +377,4 @@ def test_a_loop_through_a_wait_is_allowed():
             EXIT,
         ]
     )
-    assert problems(doc) == []
+    assert problems(doc, channels=channel_facts()) == []

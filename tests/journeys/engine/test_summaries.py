@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from journeys.format import parse_journey
-from journeys.steps import type_of
-from tests.journeys.engine.helpers import journey, welcome_doc
+from channels.registry import channel_facts
+from journeys.core.format import parse_journey
+from journeys.core.steps import type_of
+from tests.journeys.core.helpers import journey, welcome_doc
 
 EXIT = {"id": "end", "type": "exit"}
 
 
 def summaries(steps):
     spec = journey(steps)
-    return [type_of(step).summary(step, spec) for step in spec.steps]
+    return [type_of(step).summary(step, spec, channel_facts()) for step in spec.steps]
 
 
 def test_the_example_journey_reads_in_plain_words():
     spec = parse_journey(welcome_doc())
 
-    assert [type_of(step).summary(step, spec) for step in spec.steps] == [
+    assert [type_of(step).summary(step, spec, channel_facts()) for step in spec.steps] == [
         "Send an email: “Hi {{ contact.first_name | default: 'there' }}”",
         "Wait up to 2 days for Uploaded File, else go to Nudge",
         "Send an in-app message: “Nice: {{ event.properties.filename }}”, then go to End",

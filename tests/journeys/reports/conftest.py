@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from journeys.assignment import choose_path
-from journeys.format import parse_journey
-from journeys.services.contacts import contact_merge
-from journeys.services.journeys import journey_import
+from journeys.core.assignment import choose_path
+from journeys.core.format import parse_journey
+from journeys.run.contacts import contact_merge
+from journeys.run.journeys import journey_import
 from tests.journeys.runtime.conftest import (  # noqa: F401 - shared fixtures
     _fresh_version_cache,
     make_contact,

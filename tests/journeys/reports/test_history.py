@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from journeys.models import Assignment, Conversion, Enrollment, Journey, ReportCount, StepVisit
 from journeys.reports.recount import recount, stored
-from journeys.retention import retention_purge
-from journeys.services.contacts import contact_merge
-from journeys.services.enrollments import enrollments_wake_due
-from journeys.services.journeys import journey_archive
+from journeys.run.contacts import contact_merge
+from journeys.run.enrollments import enrollments_wake_due
+from journeys.run.journeys import journey_archive
+from journeys.run.retention import retention_purge
 
 
 def _keys(enrollment):

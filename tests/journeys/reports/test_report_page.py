@@ -16,12 +16,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from channels.messages import message_track
+from channels.delivery.messages import message_track
+from channels.delivery.subscriptions import subscription_set
 from channels.models import Message
-from channels.subscriptions import subscription_set
 from journeys.models import Enrollment, MessageVariant
-from journeys.services.enrollments import enrollments_wake_due
-from journeys.services.journeys import journey_publish
+from journeys.run.enrollments import enrollments_wake_due
+from journeys.run.journeys import journey_publish
 
 STEPS = {  # id: (reached, waiting, left)
     "holdout": (7, 0, 0),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from journeys.reports import metrics as m
+from journeys.core import report_counters as m
 from journeys.reports.report import Arm, Experiment, _judge
 from journeys.reports.stats import (
     ArmFigures,

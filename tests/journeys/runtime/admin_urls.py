@@ -4,7 +4,7 @@
 from django.contrib import admin
 from django.urls import path
 
-from journeys.admin_journeys import CONTACT_JOURNEY_INLINES
+from journeys.admin.journeys import CONTACT_JOURNEY_INLINES
 from journeys.models import Contact
 
 site = admin.AdminSite(name="admin")

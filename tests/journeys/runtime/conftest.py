@@ -13,9 +13,9 @@ import pytest
 from django.utils import timezone
 
 from journeys.models import Contact, Event
-from journeys.selectors import version_info
-from journeys.services.journeys import journey_import
-from journeys.services.sources import source_create
+from journeys.people.sources import source_create
+from journeys.run.journeys import journey_import
+from journeys.run.selectors import version_info
 from journeys.tasks import process_pending_events
 
 WELCOME = json.loads((Path(__file__).parent / "welcome.json").read_text())

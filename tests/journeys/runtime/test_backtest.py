@@ -8,9 +8,9 @@ from datetime import timedelta
 from django.core.management import call_command
 
 from channels.models import Message
-from journeys.backtest import backtest
 from journeys.models import DecisionTrace, Enrollment, StepVisit
-from journeys.services.journeys import journey_import, journey_parse
+from journeys.run.backtest import backtest
+from journeys.run.journeys import journey_import, journey_parse
 
 from .conftest import utc
 

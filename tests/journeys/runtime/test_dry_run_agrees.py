@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from channels.models import Message
-from journeys.engine_views import contact_view
-from journeys.format import parse_journey
+from journeys.core.format import parse_journey
+from journeys.core.simulate import ScriptEvent, simulate
 from journeys.models import (
     Contact,
     DecisionTrace,
@@ -25,10 +25,10 @@ from journeys.models import (
     MessageVariant,
     StepVisit,
 )
-from journeys.services.enrollments import enrollments_handle_events, enrollments_wake_due
-from journeys.services.journeys import journey_import
-from journeys.simulate import ScriptEvent, simulate
-from tests.journeys.engine.helpers import T0, journey_doc
+from journeys.run.engine_views import contact_view
+from journeys.run.enrollments import enrollments_handle_events, enrollments_wake_due
+from journeys.run.journeys import journey_import
+from tests.journeys.core.helpers import T0, journey_doc
 
 BAD_TRAITS = journey_doc(
     [

@@ -8,10 +8,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from journeys.core.problems import SpecError
 from journeys.models import AuditEntry, Journey, JourneyVersion, MessageVariant, Step
-from journeys.problems import SpecError
-from journeys.selectors import journey_spec_for_key
-from journeys.services.journeys import (
+from journeys.run.journeys import (
     JourneyStateError,
     journey_archive,
     journey_export,
@@ -20,6 +19,7 @@ from journeys.services.journeys import (
     journey_publish,
     journey_resume,
 )
+from journeys.run.selectors import journey_spec_for_key
 
 
 def test_import_creates_a_draft_without_publishing(db, welcome_doc):

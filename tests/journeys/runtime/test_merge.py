@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from channels.models import Message
 from journeys.models import Contact, DecisionTrace, Enrollment
-from journeys.services.contacts import contact_merge
+from journeys.run.contacts import contact_merge
 
 
 def test_merge_moves_the_trip_its_traces_and_its_messages(

@@ -18,13 +18,13 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from channels.messages import message_claim
+from channels.delivery.messages import message_claim
+from channels.delivery.subscriptions import subscription_set
 from channels.models import Message
-from channels.subscriptions import subscription_set
 from channels.tasks import deliver_messages, send_due_messages
 from journeys.models import Enrollment
-from journeys.services.journeys import journey_archive, journey_pause
-from journeys.services.privacy import contact_erase
+from journeys.run.journeys import journey_archive, journey_pause
+from journeys.run.privacy import contact_erase
 from journeys.tasks import process_pending_events
 from tests.fakes.http import FakePostmark
 

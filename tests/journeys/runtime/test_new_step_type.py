@@ -14,18 +14,18 @@ from typing import Any
 import pytest
 
 from channels.models import Message
-from journeys.decisions import SendMessage, UpdateTraits, Wait
-from journeys.durations import duration_words, format_duration
-from journeys.engine import spec_event_names
-from journeys.format import dump_journey, parse_journey
+from journeys.core.decisions import SendMessage, UpdateTraits, Wait
+from journeys.core.durations import duration_words, format_duration
+from journeys.core.engine import spec_event_names
+from journeys.core.format import dump_journey, parse_journey
+from journeys.core.problems import Reader
+from journeys.core.simulate import ScriptEvent, simulate
+from journeys.core.spec import JourneySpec, StepSpec, Variant
+from journeys.core.steps import STEP_TYPES, Move, ParseContext, StepType, Walk, registered, type_of
+from journeys.core.steps.base import read_duration, step_label
 from journeys.models import Enrollment, MessageVariant, Step, StepVisit
-from journeys.problems import Reader
-from journeys.services.journeys import journey_import
-from journeys.simulate import ScriptEvent, simulate
-from journeys.spec import JourneySpec, StepSpec, Variant
-from journeys.steps import STEP_TYPES, Move, ParseContext, StepType, Walk, registered, type_of
-from journeys.steps.base import read_duration, step_label
-from tests.journeys.engine.helpers import HOUR, T0, Driver, contact, event, journey_doc, problems
+from journeys.run.journeys import journey_import
+from tests.journeys.core.helpers import HOUR, T0, Driver, contact, event, journey_doc, problems
 
 _TRAIT = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from channels.models import Message
 from journeys.models import Enrollment, StepVisit
-from journeys.services.enrollments import enrollments_wake_due
+from journeys.run.enrollments import enrollments_wake_due
 
 EVENTS = ["Signed Up", "Uploaded File", "Invited Teammate", "Account Deleted", "Page Viewed"]
 _runs = itertools.count()

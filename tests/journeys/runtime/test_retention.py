@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from journeys.models import DecisionTrace, Enrollment, Event, EventType, StepVisit
-from journeys.retention import retention_purge
+from journeys.run.retention import retention_purge
 
 
 def test_purge_deletes_old_processed_events_and_traces_and_keeps_aggregates(

@@ -7,8 +7,8 @@ from django.db import transaction
 
 from channels.models import Message
 from journeys.models import Enrollment, Event
-from journeys.services.enrollments import enrollments_handle_events, enrollments_wake_due
-from journeys.services.journeys import journey_import
+from journeys.run.enrollments import enrollments_handle_events, enrollments_wake_due
+from journeys.run.journeys import journey_import
 
 from .conftest import utc
 

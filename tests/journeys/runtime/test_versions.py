@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from channels.models import Message
 from journeys.models import AuditEntry, DecisionTrace, Enrollment, MessageVariant
-from journeys.services.enrollments import enrollments_wake_due
-from journeys.services.journeys import journey_import, journey_publish
+from journeys.run.enrollments import enrollments_wake_due
+from journeys.run.journeys import journey_import, journey_publish
 
 
 def _version_of_message(channel: str) -> int:

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from channels.models import Message
 from journeys.models import DecisionTrace, Enrollment, Event, StepVisit, Subscription
-from journeys.services.enrollments import enrollment_wake, enrollments_wake_due
-from journeys.services.journeys import journey_import, journey_pause, journey_resume
+from journeys.run.enrollments import enrollment_wake, enrollments_wake_due
+from journeys.run.journeys import journey_import, journey_pause, journey_resume
 
 
 def _visits(enrollment):
@@ -395,7 +395,7 @@ def test_update_contact_step_sets_traits_and_well_known_fields(
 def test_outbox_falls_back_to_one_message_queue_call_per_message(
     live_welcome, make_contact, send_event, run_worker, monkeypatch
 ):
-    monkeypatch.delattr("channels.delivery.message_queue_many")
+    monkeypatch.delattr("channels.delivery.queue.message_queue_many")
     ada, bob = make_contact("ada"), make_contact("bob")
     Subscription.objects.create(
         contact=bob, channel="email", state="unsubscribed", changed_at=timezone.now()

@@ -11,14 +11,15 @@ from django.db import transaction
 from django_q.conf import Conf
 from django_q.models import OrmQ, Schedule
 
-from channels.delivery import message_queue
+from channels.delivery.queue import message_queue
 from channels.models import Message
 from channels.rendering import MessageContent
 from journeys.models import Enrollment, Event, WorkerHeartbeat
-from journeys.schedules import ensure_schedules
-from journeys.services.enrollments import enrollments_handle_events, enrollments_wake_due
-from journeys.services.journeys import journey_import
-from journeys.tasks import heartbeat, kick_event_processing
+from journeys.run.enrollments import enrollments_handle_events, enrollments_wake_due
+from journeys.run.journeys import journey_import
+from journeys.run.kicks import kick_event_processing
+from journeys.run.schedules import ensure_schedules
+from journeys.tasks import heartbeat
 
 from .conftest import utc
 from .test_time import MORNING, SATURDAY
@@ -89,8 +90,8 @@ def test_a_broken_broker_does_not_refuse_events_or_lose_messages(
     def broken(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr("journeys.tasks.async_task", broken)
-    monkeypatch.setattr("channels.delivery.async_task", broken)
+    monkeypatch.setattr("journeys.run.kicks.async_task", broken)
+    monkeypatch.setattr("channels.delivery.queue.async_task", broken)
     kick_event_processing()  # no exception: the events are stored, the sweep catches up
     ada = make_contact("ada")
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():

@@ -1,0 +1,208 @@
+"""messages_send: one delivery attempt for each of a batch of queued messages (the worker)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from channels import conf
+from channels.base import OutboundMessage, PermanentSendError, Recipient, TransientSendError
+from channels.delivery.messages import (
+    Accepted,
+    message_claim,
+    message_fail,
+    message_mark_sent_many,
+    message_retry_later,
+    message_suppress,
+    messages_due,
+)
+from channels.delivery.subscriptions import opt_out_reasons, subscription_set
+from channels.delivery.suppression import suppressed_reason
+from channels.delivery.wanted import messages_cancel_unwanted
+from channels.metrics import PROVIDER_ERRORS, SENDS
+from channels.models import Message
+from channels.registry import get_channel, render_message, subscription_of
+from channels.rendering import MessageContent, RenderError, template_context
+from channels.web.unsubscribe import unsubscribe_urls
+from journeys.models import Contact
+
+logger = logging.getLogger(__name__)
+# Messages per delivery task: amortises the claim and status writes; small enough that one
+# slow provider call holds few messages back.
+SEND_BATCH = 50
+
+
+def contact_context(contact: Contact) -> dict[str, Any]:
+    """What templates see as `contact`: plain values only, never the model."""
+    return {
+        "user_id": contact.user_id or "",
+        "email": contact.email,
+        "phone": contact.phone,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "locale": contact.locale,
+        "timezone": contact.timezone,
+        "traits": dict(contact.traits or {}),
+    }
+
+
+def recipient(contact: Contact) -> Recipient:
+    """What channels may use to reach the contact."""
+    return Recipient(
+        contact_id=contact.pk,
+        user_id=contact.user_id or "",
+        email=contact.email,
+        phone=contact.phone,
+        traits=dict(contact.traits or {}),
+    )
+
+
+def address_for(contact: Contact, channel_key: str, content: MessageContent) -> str:
+    """Where the channel delivers for this contact; "" when it has nowhere to go."""
+    channel = get_channel(channel_key)
+    return channel.address(recipient(contact), content) if channel is not None else ""
+
+
+def _ineligible_reason(message: Message, opted_out: Mapping[tuple[int, str], str]) -> str:
+    implementation = get_channel(message.channel)
+    if implementation is None or message.channel not in conf.enabled_channels():
+        return "channel disabled"
+    if not implementation.is_available():
+        return "channel not configured"
+    if message.is_test:
+        return ""
+    return opted_out.get((message.contact_id, message.channel), "")
+
+
+def outbound_for(message: Message) -> OutboundMessage | RenderError:
+    """The message rendered for its contact, ready for its channel (or why it cannot be)."""
+    contact = message.contact
+    content = MessageContent(**message.content)
+    address = (
+        message.to_address if message.is_test else address_for(contact, message.channel, content)
+    )
+    unsubscribe, one_click = unsubscribe_urls(message)
+    context = template_context(
+        contact=contact_context(contact),
+        event=message.context.get("event") or {},
+        journey=message.context.get("journey") or {},
+        unsubscribe_url=unsubscribe,
+    )
+    try:
+        rendered = render_message(message.channel, content, context)
+    except RenderError as exc:
+        return exc
+    if message.is_test and rendered.subject:
+        rendered = dataclasses.replace(rendered, subject=f"[Test] {rendered.subject}")
+    return OutboundMessage(
+        message_id=message.pk,
+        contact_id=message.contact_id,
+        to_address=address,
+        rendered=rendered,
+        unsubscribe_url=unsubscribe,
+        one_click_url=one_click,
+    )
+
+
+def messages_send(*, message_ids: Sequence[int], now: datetime) -> dict[int, str]:
+    """Check, claim, render and hand each message to its channel, one at a time; returns
+    what happened to each one this worker took ("sent", "suppressed", "cancelled",
+    "failed", "retrying").
+
+    Each message is claimed just before its own send, in the same statement that checks
+    its journey still wants it, so a goal reached while earlier messages of the batch
+    were being sent still cancels it. Idempotent: messages that are not queued and due,
+    or that another worker claimed, are left alone (and missing from the result).
+    """
+    cancelled = messages_cancel_unwanted(message_ids=message_ids, now=now)
+    outcomes = dict.fromkeys(cancelled, "cancelled")
+    due = messages_due(message_ids=message_ids, now=now)
+    if not due:
+        return outcomes
+    opted_out = opt_out_reasons((m.contact_id, m.channel) for m in due)
+    accepted: list[Accepted] = []
+    passed_over: list[int] = []
+    deadline = time.monotonic() + conf.batch_seconds()
+    try:
+        for message in due:
+            if time.monotonic() > deadline:
+                break  # a slow provider: leave the rest to the next sweep
+            if not message_claim(message_id=message.pk, now=now):
+                passed_over.append(message.pk)
+                continue
+            result = _attempt(message, opted_out, now)
+            if isinstance(result, Accepted):
+                accepted.append(result)
+                result = "sent"
+            outcomes[message.pk] = result
+            SENDS.labels(message.channel, result).inc()
+    finally:
+        # Even if an attempt raised: record what providers accepted. The message that
+        # raised stays claimed and is later failed as interrupted, since whether its
+        # provider got it is unknown; messages never reached were never claimed.
+        if accepted:
+            message_mark_sent_many(accepted=accepted, now=now)
+    # Not claimed: another worker's, or its journey stopped wanting it a moment ago.
+    for pk in messages_cancel_unwanted(message_ids=passed_over, now=now):
+        outcomes[pk] = "cancelled"
+    logger.info("messages.sent", extra={"claimed": len(outcomes), "sent": len(accepted)})
+    return outcomes
+
+
+def _attempt(
+    message: Message, opted_out: Mapping[tuple[int, str], str], now: datetime
+) -> Accepted | str:
+    reason = _ineligible_reason(message, opted_out)
+    if reason:
+        message_suppress(message_id=message.pk, reason=reason, now=now)
+        return "suppressed"
+    outbound = outbound_for(message)
+    if isinstance(outbound, RenderError):
+        problem = outbound.problem
+        where = f"{problem.field}, line {problem.line}" if problem.line else problem.field
+        message_fail(message_id=message.pk, error=f"{where}: {problem.message}", now=now)
+        return "failed"
+    if not outbound.to_address:
+        message_suppress(message_id=message.pk, reason="no address", now=now)
+        return "suppressed"
+    bounced = (
+        ""
+        if message.is_test
+        else suppressed_reason(channel=message.channel, address=outbound.to_address)
+    )
+    if bounced:
+        message_suppress(message_id=message.pk, reason=bounced, now=now)
+        return "suppressed"
+    channel = get_channel(message.channel)
+    assert channel is not None  # checked by _ineligible_reason
+    try:
+        result = channel.send(outbound)
+    except TransientSendError as exc:
+        PROVIDER_ERRORS.labels(message.channel, "transient").inc()
+        logger.warning("message.send.transient", extra={"message_id": message.pk})
+        retried = message_retry_later(message_id=message.pk, error=str(exc), now=now)
+        return "retrying" if retried.status == "queued" else "failed"
+    except PermanentSendError as exc:
+        PROVIDER_ERRORS.labels(message.channel, "permanent").inc()
+        message_fail(message_id=message.pk, error=str(exc), now=now, rendered=outbound.rendered)
+        key = subscription_of(message.channel)
+        if exc.opted_out and key is not None:
+            subscription_set(
+                contact_id=message.contact_id,
+                channel=key,
+                state="unsubscribed",
+                reason="the provider reports the number opted out",
+                now=now,
+            )
+        return "failed"
+    return Accepted(
+        message_id=message.pk,
+        provider_id=result.provider_id,
+        status=result.status,
+        to_address=outbound.to_address,
+        rendered=outbound.rendered,
+    )

@@ -1,0 +1,267 @@
+"""The contact's page for staff, in plain words: where the person is in each journey (as a
+sentence), the messages they got, why the engine did what it did (each line once), their
+traits, subscriptions and recent events. Reads only."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from channels.delivery.history import MessageLine, contact_messages
+from channels.registry import all_channels
+from journeys.builder.names import step_name
+from journeys.core.problems import SpecError
+from journeys.core.spec import JourneySpec
+from journeys.models import (
+    Contact,
+    DecisionTrace,
+    Enrollment,
+    Event,
+    JourneyVersion,
+    Subscription,
+)
+from journeys.run.selectors import contact_enrollments, version_info
+from journeys.templatetags.staff import relative, staff_date
+
+TRACE_LIMIT = 200
+EVENT_LIMIT = 50
+OUTCOME_WORDS = {
+    "event": "did it",
+    "already performed": "had already done it",
+    "timeout": "ran out of time",
+    "waited": "waited",
+    "then": "took the “yes” path",
+    "else": "took the “no” path",
+    "completed": "finished",
+    "converted": "reached the goal",
+    "exited": "left",
+    "failed": "stopped",
+    "done": "",
+}
+
+
+@dataclass(frozen=True)
+class Visit:
+    step: str
+    at: datetime
+    outcome: str
+
+
+@dataclass(frozen=True)
+class Trip:
+    """One enrollment: a sentence, the steps visited, and the explanations, each once."""
+
+    enrollment_id: int
+    journey_key: str
+    sentence: str
+    is_open: bool
+    visits: tuple[Visit, ...]
+    trace: tuple[tuple[datetime, str], ...]
+
+
+@dataclass(frozen=True)
+class ContactPage:
+    contact: Contact
+    name: str
+    facts: tuple[tuple[str, str], ...]
+    traits: tuple[tuple[str, str], ...]
+    subscriptions: tuple[tuple[str, str], ...]
+    trips: tuple[Trip, ...]
+    messages: tuple[MessageLine, ...]
+    other_trace: tuple[tuple[datetime, str, str], ...]  # decisions outside any enrollment
+    events: tuple[tuple[datetime, str, str], ...]
+
+
+def contact_page(*, contact: Contact, now: datetime | None = None) -> ContactPage:
+    now = now or timezone.now()
+    enrollments = contact_enrollments(contact_id=contact.pk)
+    traces = list(
+        DecisionTrace.objects.filter(contact=contact)
+        .select_related("journey")
+        .order_by("at", "id")[:TRACE_LIMIT]
+    )
+    by_enrollment: dict[int, list[DecisionTrace]] = {}
+    loose = []
+    for trace in traces:
+        if trace.enrollment_id is None:
+            loose.append(trace)
+        else:
+            by_enrollment.setdefault(trace.enrollment_id, []).append(trace)
+    return ContactPage(
+        contact=contact,
+        name=_name(contact),
+        facts=_facts(contact),
+        traits=tuple((key, _plain(value)) for key, value in sorted((contact.traits or {}).items())),
+        subscriptions=_subscriptions(contact),
+        trips=tuple(_trip(e, by_enrollment.get(e.pk, []), now) for e in enrollments),
+        messages=tuple(contact_messages(contact_id=contact.pk)),
+        other_trace=tuple(
+            (at, journey, message)
+            for at, journey, message in _once(
+                (t.at, t.journey.name if t.journey else "", line)
+                for t in reversed(loose)
+                for line in _lines(t)
+            )
+        ),
+        events=tuple(
+            (event.timestamp, event.name, _properties(event.properties))
+            for event in Event.objects.filter(contact=contact).order_by("-timestamp", "-id")[
+                :EVENT_LIMIT
+            ]
+        ),
+    )
+
+
+def _name(contact: Contact) -> str:
+    full = " ".join(part for part in (contact.first_name, contact.last_name) if part)
+    return full or contact.email or contact.user_id or "An anonymous visitor"
+
+
+def _facts(contact: Contact) -> tuple[tuple[str, str], ...]:
+    facts = [
+        ("User id in your product", contact.user_id or "none yet (anonymous)"),
+        ("Email", contact.email or "none"),
+        ("Phone", contact.phone or "none"),
+        ("Time zone", contact.timezone or "not known (the source's or the site's is used)"),
+        ("First seen", staff_date(contact.first_seen_at)),
+        ("Last seen", f"{staff_date(contact.last_seen_at)} ({relative(contact.last_seen_at)})"),
+    ]
+    if contact.locale:
+        facts.insert(4, ("Language", contact.locale))
+    return tuple(facts)
+
+
+def _subscriptions(contact: Contact) -> tuple[tuple[str, str], ...]:
+    rows = {row.channel: row for row in Subscription.objects.filter(contact=contact)}
+    found = []
+    for channel in all_channels():
+        label = channel.label
+        row = rows.get(channel.subscription or channel.key)
+        if row is None or row.state == Subscription.State.SUBSCRIBED:
+            found.append((label, "subscribed"))
+            continue
+        reason = f": {row.reason}" if row.reason else ""
+        since = staff_date(row.changed_at)
+        found.append((label, f"{row.get_state_display().lower()} since {since}{reason}"))
+    return tuple(found)
+
+
+def _trip(enrollment: Enrollment, traces: Sequence[DecisionTrace], now: datetime) -> Trip:
+    spec = _spec(enrollment)
+    step_ids = [step.id for step in spec.steps] if spec is not None else []
+    visits = sorted(enrollment.visits.all(), key=lambda visit: visit.seq)
+    return Trip(
+        enrollment_id=enrollment.pk,
+        journey_key=enrollment.journey.key,
+        sentence=enrollment_sentence(enrollment, spec, now),
+        is_open=enrollment.is_open,
+        visits=tuple(
+            Visit(step_name(visit.step.key), visit.entered_at, _outcome(visit.outcome))
+            for visit in visits
+        ),
+        trace=tuple(
+            (at, trace_words(line, step_ids))
+            for at, line in _once((t.at, line) for t in traces for line in _lines(t))
+        ),
+    )
+
+
+def _outcome(code: str) -> str:
+    return OUTCOME_WORDS.get(code, code.replace("_", " "))
+
+
+def _spec(enrollment: Enrollment) -> JourneySpec | None:
+    try:
+        return version_info(enrollment.version_id).spec
+    except (SpecError, JourneyVersion.DoesNotExist):  # an unreadable version loses the detail
+        return None
+
+
+def enrollment_sentence(enrollment: Enrollment, spec: JourneySpec | None, now: datetime) -> str:
+    """ "Welcome v3 — waiting for Uploaded File until 3 Dec 2026, 07:55 (in 2 days)"."""
+    head = f"{enrollment.journey.name} v{enrollment.version.number}"
+    state = enrollment.state
+    step = spec.step(enrollment.step_key) if spec and spec.has_step(enrollment.step_key) else None
+    at = f"“{step_name(enrollment.step_key)}”" if enrollment.step_key else "the start"
+    if state == Enrollment.State.WAITING:
+        awaited = getattr(step, "event", None)
+        what = f"waiting for {awaited}" if awaited else f"waiting at {at}"
+        if enrollment.wake_at is None:
+            return f"{head} — {what}, with no time limit"
+        until = f"{staff_date(enrollment.wake_at)} ({relative(enrollment.wake_at, now)})"
+        return f"{head} — {what} until {until}"
+    if state == Enrollment.State.ACTIVE:
+        return f"{head} — at {at} now"
+    finished = staff_date(enrollment.finished_at or enrollment.updated_at)
+    words: dict[str, str] = {
+        Enrollment.State.CONVERTED: f"reached the goal on {finished}",
+        Enrollment.State.COMPLETED: f"finished on {finished}",
+        Enrollment.State.EXITED: f"left on {finished}",
+        Enrollment.State.FAILED: f"stopped on {finished} at {at}",
+    }
+    return f"{head} — {words.get(state, state)}"
+
+
+def _lines(trace: DecisionTrace) -> list[str]:
+    lines = (trace.data or {}).get("lines") if isinstance(trace.data, Mapping) else None
+    if isinstance(lines, list) and lines:
+        return [str(line.get("message", "")) for line in lines if isinstance(line, Mapping)]
+    return [line for line in trace.message.splitlines() if line.strip()]
+
+
+def _once(rows: Any) -> list[Any]:
+    """Each sentence once: a repeat is left out, and "entered: X" replaces an earlier "X"."""
+    kept: list[Any] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        sentence = row[-1]
+        if not sentence or sentence in seen:
+            continue
+        _, _, rest = sentence.partition(": ")
+        if rest in seen:
+            index = seen.pop(rest)
+            kept[index] = row
+            seen[sentence] = index
+            continue
+        seen[sentence] = len(kept)
+        kept.append(row)
+    return kept
+
+
+_UTC_STAMP = re.compile(r"(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC")
+
+
+def trace_words(sentence: str, step_ids: Iterable[str]) -> str:
+    """An engine sentence for staff: dates in the one format, step ids as step names."""
+
+    def local(match: re.Match[str]) -> str:
+        moment = datetime.fromisoformat(f"{match[1]}T{match[2]}:00+00:00")
+        return staff_date(moment)
+
+    text = _UTC_STAMP.sub(local, sentence)
+    for step_id in sorted(step_ids, key=len, reverse=True):
+        text = re.sub(
+            rf'(?<![\w“])"?{re.escape(step_id)}"?(?![\w”])', f"“{step_name(step_id)}”", text
+        )
+    return text
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{key}: {_plain(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def _properties(properties: Any) -> str:
+    if not isinstance(properties, Mapping) or not properties:
+        return ""
+    return ", ".join(f"{key}: {_plain(value)}" for key, value in list(properties.items())[:8])

@@ -1,0 +1,205 @@
+"""What happens when a contact writes to the bot (in the widget, or by SMS).
+
+In order: an open question (an `ask` step waiting for its answer) takes the reply; else
+a keyword reply of the source answers; else the bot says honestly that it is only a bot,
+restates the current next step, and tells the team (the journey's notify targets) so a
+person can follow up. The pure parts (matching, wording) live in journeys.bot.words."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from channels.chat.lines import BotIdentity, ChatLine, chat_last_bot_line, chat_post, chat_snapshot
+from channels.delivery.queue import team_notify
+from channels.models import ChatEntry
+from channels.registry import chat_channel, get_channel, replies_by
+from journeys.bot.words import FallbackWords, fallback_text, match_keyword, notify_targets
+from journeys.models import Contact, Enrollment, JourneyVersion, KeywordReply
+
+logger = logging.getLogger(__name__)
+REPLY_MAX_LENGTH = 1000
+Kind = ChatEntry.Kind
+
+
+class ReplyRefused(ValueError):
+    """A reply that cannot be taken (empty, too long): the caller answers 400."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field} {reason}")
+        self.field, self.reason = field, reason
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the contact sent: the text they typed or the label of the quick reply they
+    pressed (with its stored value), and the question they meant, if they said."""
+
+    text: str
+    value: str | None = None
+    question: int | None = None
+    channel: str = field(default_factory=chat_channel)
+
+    @property
+    def in_chat(self) -> bool:
+        """Whether it came through the in-app chat (answers are chat lines, not a text)."""
+        return replies_by(self.channel) == "chat"
+
+
+@dataclass
+class ReplyOutcome:
+    """What the reply did; `lines` are the new chat lines (the contact's and the bot's)."""
+
+    handled_by: str
+    lines: list[ChatEntry] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+    sms_answer: str = ""
+
+
+# The `ask` step answers replies to its open question; it hangs itself here (the journeys
+# side of the bot must not depend on a step module, and a step module must not call a
+# service). Returns None when the contact has no open question.
+QuestionHandler = Callable[[Contact, Reply, datetime], "ReplyOutcome | None"]
+_question_handlers: list[QuestionHandler] = []
+
+
+def question_handler_register(handler: QuestionHandler) -> None:
+    if handler not in _question_handlers:
+        _question_handlers.append(handler)
+
+
+def _checked(reply: Reply) -> Reply:
+    text = " ".join(reply.text.split()) if reply.text else ""
+    if not text:
+        raise ReplyRefused("text", "is empty: write something, or press a quick reply")
+    if len(text) > REPLY_MAX_LENGTH:
+        raise ReplyRefused("text", f"is longer than {REPLY_MAX_LENGTH} characters")
+    if reply.value is not None and len(reply.value) > 200:
+        raise ReplyRefused("value", "is longer than 200 characters")
+    return Reply(text=text, value=reply.value, question=reply.question, channel=reply.channel)
+
+
+def bot_for(contact_id: int) -> BotIdentity:
+    """The bot that spoke last in this chat (each journey names its own), else the default."""
+    last = chat_last_bot_line(
+        contact_id=contact_id, kinds=[Kind.MESSAGE, Kind.QUESTION, Kind.REASK]
+    )
+    if last is not None and last.bot_name:
+        return BotIdentity(name=last.bot_name, avatar=last.bot_avatar)
+    return BotIdentity()
+
+
+def bot_say(*, contact_id: int, kind: str, text: str, now: datetime, **extra: Any) -> ChatEntry:
+    """The bot writes one line in the contact's chat, as the bot that spoke last."""
+    line = ChatLine(author="bot", kind=kind, text=text, bot=bot_for(contact_id), **extra)
+    return chat_post(contact_id=contact_id, line=line, now=now)
+
+
+@transaction.atomic
+def reply_receive(*, contact: Contact, reply: Reply, now: datetime | None = None) -> ReplyOutcome:
+    """Take one reply from a contact: record it in the chat, then answer it (see module)."""
+    now = now or timezone.now()
+    reply = _checked(reply)
+    mine: list[ChatEntry] = []
+    if reply.in_chat:
+        mine.append(
+            chat_post(
+                contact_id=contact.pk,
+                line=ChatLine(author="user", kind=Kind.REPLY, text=reply.text),
+                now=now,
+            )
+        )
+    outcome = None
+    for handler in _question_handlers:
+        outcome = handler(contact, reply, now)
+        if outcome is not None:
+            break
+    if outcome is None:
+        outcome = _keyword_reply(contact, reply, now) or _fallback(contact, reply, now)
+    outcome.lines = mine + outcome.lines
+    outcome.state = chat_snapshot(contact_id=contact.pk).as_json()
+    return outcome
+
+
+def _keyword_reply(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome | None:
+    if contact.source_id is None:
+        return None
+    choices = list(
+        KeywordReply.objects.filter(source_id=contact.source_id).values_list(
+            "phrase", "answer", "url", "link_label"
+        )
+    )
+    found = match_keyword(
+        reply.text, [(phrase, (answer, url, label)) for phrase, answer, url, label in choices]
+    )
+    if found is None:
+        return None
+    answer, url, label = found
+    if not reply.in_chat:
+        return ReplyOutcome("keyword", sms_answer=f"{answer} {url}".strip())
+    entry = bot_say(
+        contact_id=contact.pk, kind=Kind.KEYWORD, text=answer, now=now, url=url, cta=label
+    )
+    return ReplyOutcome("keyword", lines=[entry])
+
+
+def _current_version(contact: Contact) -> JourneyVersion | None:
+    """The version of the journey the contact is in now (the latest one they entered)."""
+    enrollment = (
+        Enrollment.objects.filter(contact=contact, state__in=Enrollment.OPEN_STATES)
+        .select_related("version")
+        .order_by("-entered_at")
+        .first()
+    )
+    return enrollment.version if enrollment is not None else None
+
+
+def _fallback(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome:
+    version = _current_version(contact)
+    targets = notify_targets(version.spec) if version is not None else []
+    for target in targets:
+        who = contact.first_name or contact.user_id or f"contact {contact.pk}"
+        try:
+            team_notify(
+                target=target,
+                text=f"{who} wrote to the bot and it could not answer: “{reply.text}”",
+            )
+        except ValueError:
+            logger.warning("reply.notify_invalid_target", extra={"target": target})
+    last = chat_last_bot_line(contact_id=contact.pk, kinds=[Kind.MESSAGE, Kind.QUESTION])
+    words = FallbackWords(
+        next_step=last.text if last is not None else "",
+        team_told=bool(targets),
+    )
+    text = fallback_text(words)
+    if not reply.in_chat:
+        return ReplyOutcome("fallback", sms_answer=text)
+    extra = {"url": last.url, "cta": last.cta} if last is not None and last.url else {}
+    entry = bot_say(contact_id=contact.pk, kind=Kind.FALLBACK, text=text, now=now, **extra)
+    return ReplyOutcome("fallback", lines=[entry])
+
+
+def reply_from_address(channel: str, address: str, text: str) -> str:
+    """A text reply (SMS): the contacts with this address (phone number) answer, the first
+    answer is sent back (journeys/api/text_replies.py hands these over from the provider's
+    webhook)."""
+    found = get_channel(channel)
+    if found is None or found.replies != "text" or not found.contact_field or not text.strip():
+        return ""
+    answers = []
+    same_address = Contact.objects.filter(**{found.contact_field: address})
+    for contact in same_address.order_by("-last_seen_at")[:5]:
+        try:
+            outcome = reply_receive(contact=contact, reply=Reply(text=text, channel=channel))
+        except ReplyRefused:
+            return ""
+        if outcome.handled_by == "answer":
+            return ""
+        answers.append(outcome.sms_answer)
+    return answers[0] if answers else ""

@@ -1,0 +1,447 @@
+"""Conditions: a registry of operators, pure evaluation with self-explaining results.
+
+`property` reads the event that last moved the enrollment (the trigger at entry), `trait`
+reads the contact's traits, `event` looks through the contact's events. Dotted names
+(`plan.tier`) reach into nested objects. See docs/journey-format.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Literal, cast
+
+from journeys.core.durations import format_duration, parse_duration
+from journeys.core.problems import Reader, suggest
+
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "(not set)"})()
+Scalar = str | int | float | bool
+ConditionKind = Literal["property", "trait", "event"]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`{"trait": "plan", "op": "in", "value": ["free", "trial"]}` and friends.
+
+    `value` lists are stored as tuples. `where` and `within` only apply to event conditions
+    (performed / not_performed).
+    """
+
+    kind: ConditionKind
+    name: str
+    op: str
+    value: Scalar | tuple[Scalar, ...] | None = None
+    where: tuple[Condition, ...] = ()
+    within: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class EventView:
+    """An event as the engine sees it."""
+
+    name: str
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    timestamp: datetime | None = None
+    id: int | str | None = None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What conditions are evaluated against."""
+
+    traits: Mapping[str, Any]
+    properties: Mapping[str, Any]
+    events: Sequence[EventView]
+    now: datetime
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    """One evaluated condition: the value seen, whether it held, and a sentence."""
+
+    condition: Condition
+    seen: Any
+    held: bool
+    explanation: str
+
+    def __str__(self) -> str:
+        return self.explanation
+
+
+@dataclass(frozen=True)
+class ConditionsResult:
+    held: bool
+    results: tuple[ConditionResult, ...]
+
+    def explain(self) -> str:
+        return "; ".join(result.explanation for result in self.results)
+
+
+class Operator:
+    """One op: `takes` says what value it needs ("none", "scalar", "list", "comparable")."""
+
+    key: ClassVar[str]
+    takes: ClassVar[str]
+    words: ClassVar[str]
+    for_events: ClassVar[bool] = False
+
+    def test(self, seen: Any, value: Any) -> bool:
+        raise NotImplementedError
+
+
+OPERATORS: dict[str, Operator] = {}
+
+
+def register(cls: type[Operator]) -> type[Operator]:
+    """Add an operator to the registry; refuses a duplicate or incomplete one."""
+    key = getattr(cls, "key", "")
+    if not key or key in OPERATORS:
+        raise ValueError(f"operator {key!r} is missing a key or registered twice")
+    if getattr(cls, "takes", None) not in ("none", "scalar", "list", "comparable"):
+        raise ValueError(f"operator {key!r} must say what value it takes")
+    OPERATORS[key] = cls()
+    return cls
+
+
+def _present(seen: Any) -> bool:
+    return seen is not MISSING and seen is not None and seen != ""
+
+
+def _same(seen: Any, value: Any) -> bool:
+    # True == 1 in Python; a trait "true" must not equal 1.
+    return isinstance(seen, bool) == isinstance(value, bool) and seen == value
+
+
+@register
+class Eq(Operator):
+    key, takes, words = "eq", "scalar", "is"
+
+    def test(self, seen: Any, value: Any) -> bool:
+        return _same(seen, value)
+
+
+@register
+class Ne(Operator):
+    key, takes, words = "ne", "scalar", "is not"
+
+    def test(self, seen: Any, value: Any) -> bool:
+        return not _same(seen, value)
+
+
+@register
+class In(Operator):
+    key, takes, words = "in", "list", "is in"
+
+    def test(self, seen: Any, value: Any) -> bool:
+        return any(_same(seen, item) for item in value)
+
+
+@register
+class NotIn(Operator):
+    key, takes, words = "not_in", "list", "is not in"
+
+    def test(self, seen: Any, value: Any) -> bool:
+        return not any(_same(seen, item) for item in value)
+
+
+@register
+class Contains(Operator):
+    key, takes, words = "contains", "scalar", "contains"
+
+    def test(self, seen: Any, value: Any) -> bool:
+        if isinstance(seen, str):
+            return str(value) in seen
+        if isinstance(seen, list | tuple):
+            return any(_same(item, value) for item in seen)
+        return False
+
+
+@register
+class Exists(Operator):
+    key, takes, words = "exists", "none", "is set"
+
+    def test(self, seen: Any, value: Any) -> bool:
+        return _present(seen)
+
+
+@register
+class NotExists(Operator):
+    key, takes, words = "not_exists", "none", "is not set"
+
+    def test(self, seen: Any, value: Any) -> bool:
+        return not _present(seen)
+
+
+def _comparable(seen: Any, value: Any) -> bool:
+    numbers = (int, float)
+    if isinstance(seen, bool) or isinstance(value, bool):
+        return False
+    both_numbers = isinstance(seen, numbers) and isinstance(value, numbers)
+    return both_numbers or (isinstance(seen, str) and isinstance(value, str))
+
+
+@register
+class Gt(Operator):
+    key, takes, words = "gt", "comparable", "is greater than"
+
+    def test(self, seen: Any, value: Any) -> bool:
+        return _comparable(seen, value) and seen > value
+
+
+@register
+class Gte(Operator):
+    key, takes, words = "gte", "comparable", "is at least"
+
+    def test(self, seen: Any, value: Any) -> bool:
+        return _comparable(seen, value) and seen >= value
+
+
+@register
+class Lt(Operator):
+    key, takes, words = "lt", "comparable", "is less than"
+
+    def test(self, seen: Any, value: Any) -> bool:
+        return _comparable(seen, value) and seen < value
+
+
+@register
+class Lte(Operator):
+    key, takes, words = "lte", "comparable", "is at most"
+
+    def test(self, seen: Any, value: Any) -> bool:
+        return _comparable(seen, value) and seen <= value
+
+
+@register
+class Performed(Operator):
+    """`seen` is the number of matching events."""
+
+    key, takes, words, for_events = "performed", "none", "was performed", True
+
+    def test(self, seen: Any, value: Any) -> bool:
+        return bool(seen)
+
+
+@register
+class NotPerformed(Operator):
+    key, takes, words, for_events = "not_performed", "none", "was not performed", True
+
+    def test(self, seen: Any, value: Any) -> bool:
+        return not seen
+
+
+def lookup(data: Mapping[str, Any], name: str) -> Any:
+    """`data[name]`, or the dotted path `a.b` through nested objects; MISSING if absent."""
+    if name in data:
+        return data[name]
+    current: Any = data
+    for part in name.split("."):
+        if not isinstance(current, Mapping) or part not in current:
+            return MISSING
+        current = current[part]
+    return current
+
+
+def matching_events(
+    events: Sequence[EventView],
+    name: str,
+    where: Sequence[Condition],
+    *,
+    now: datetime,
+    since: datetime | None = None,
+) -> list[EventView]:
+    """The events called `name` whose properties meet `where`, at or after `since`."""
+    found = []
+    for event in events:
+        if event.name != name:
+            continue
+        if since is not None and event.timestamp is not None and event.timestamp < since:
+            continue
+        facts = Facts(traits={}, properties=event.properties, events=(), now=now)
+        if evaluate_all(where, facts).held:
+            found.append(event)
+    return found
+
+
+def evaluate(condition: Condition, facts: Facts) -> ConditionResult:
+    """Evaluate one condition and say, in words, what was seen and whether it held."""
+    operator = OPERATORS[condition.op]
+    if condition.kind == "event":
+        since = facts.now - condition.within if condition.within else None
+        found = matching_events(
+            facts.events, condition.name, condition.where, now=facts.now, since=since
+        )
+        held = operator.test(len(found), None)
+        return ConditionResult(condition, len(found), held, _explain_event(condition, found, held))
+    source = facts.traits if condition.kind == "trait" else facts.properties
+    seen = lookup(source, condition.name)
+    held = operator.test(seen, condition.value)
+    return ConditionResult(condition, seen, held, _explain(condition, seen, held))
+
+
+def evaluate_all(
+    conditions: Sequence[Condition], facts: Facts, *, match: str = "all"
+) -> ConditionsResult:
+    """All (or any) of the conditions; every one is evaluated so the trace is complete."""
+    results = tuple(evaluate(condition, facts) for condition in conditions)
+    combine = any if match == "any" and results else all
+    return ConditionsResult(combine(result.held for result in results), results)
+
+
+def describe(condition: Condition) -> str:
+    """`trait plan is in [free, trial]` — the condition in words, without a value seen."""
+    operator = OPERATORS[condition.op]
+    if condition.kind == "event":
+        text = f"{condition.name} {operator.words}"
+        if condition.where:
+            text += " where " + " and ".join(describe(where) for where in condition.where)
+        if condition.within:
+            text += f" within {format_duration(condition.within)}"
+        return text
+    subject = f"{condition.kind} {condition.name}"
+    if operator.takes == "none":
+        return f"{subject} {operator.words}"
+    return f"{subject} {operator.words} {_show(condition.value)}"
+
+
+def _explain(condition: Condition, seen: Any, held: bool) -> str:
+    operator = OPERATORS[condition.op]
+    text = f"{condition.kind} {condition.name} = {_show(seen)} {operator.words}"
+    if operator.takes != "none":
+        text += f" {_show(condition.value)}"
+    return f"{text}: {'yes' if held else 'no'}"
+
+
+def _explain_event(condition: Condition, found: Sequence[EventView], held: bool) -> str:
+    times = [event.timestamp for event in found if event.timestamp is not None]
+    last = f", last at {max(times):%Y-%m-%d %H:%M} UTC" if times else ""
+    return f"{describe(condition)}: {len(found)} found{last}: {'yes' if held else 'no'}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_show(item) for item in value) + "]"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+KINDS = ("property", "trait", "event")
+_CONDITION_FIELDS = ("property", "trait", "event", "op", "value", "where", "within")
+
+
+def parse_conditions(
+    reader: Reader, values: Sequence[Any], path: str, *, kinds: Sequence[str] = KINDS
+) -> tuple[Condition, ...]:
+    """Parse a list of raw conditions at `path` (e.g. "trigger.where"); problems go to reader."""
+    parsed = (
+        parse_condition(reader, raw, f"{path}[{i}]", kinds=kinds) for i, raw in enumerate(values)
+    )
+    return tuple(condition for condition in parsed if condition is not None)
+
+
+def parse_condition(
+    reader: Reader, raw: Any, path: str, *, kinds: Sequence[str] = KINDS
+) -> Condition | None:
+    """One condition, or None after reporting what is wrong with it."""
+    data = reader.obj(raw, path)
+    if data is None:
+        return None
+    reader.only(data, path, _CONDITION_FIELDS)
+    given = [kind for kind in KINDS if kind in data]
+    if len(given) != 1:
+        reader.add(path, 'needs exactly one of "property", "trait" or "event"')
+        return None
+    kind = given[0]
+    if kind not in kinds:
+        allowed = ", ".join(kinds)
+        reader.add(f"{path}.{kind}", f"{kind} conditions are not allowed here (only {allowed})")
+        return None
+    name = reader.text(data, kind, path)
+    op = _parse_op(reader, data, path, kind)
+    if name is None or op is None:
+        return None
+    value = _parse_value(reader, data, path, OPERATORS[op])
+    where: tuple[Condition, ...] = ()
+    within = None
+    if kind == "event":
+        where = parse_conditions(
+            reader, reader.items(data, "where", path), f"{path}.where", kinds=("property",)
+        )
+        within = _parse_within(reader, data, path)
+    else:
+        for key in ("where", "within"):
+            if key in data:
+                reader.add(f"{path}.{key}", "only applies to event conditions")
+    return Condition(cast(ConditionKind, kind), name, op, value, where, within)
+
+
+def _parse_op(reader: Reader, data: Mapping[str, Any], path: str, kind: str) -> str | None:
+    op = reader.text(data, "op", path)
+    if op is None:
+        return None
+    if op not in OPERATORS:
+        hint = suggest(op, list(OPERATORS)) or f" (ops: {', '.join(OPERATORS)})"
+        reader.add(f"{path}.op", f'unknown op "{op}"{hint}')
+        return None
+    if kind == "event" and not OPERATORS[op].for_events:
+        reader.add(f"{path}.op", f'event conditions take performed or not_performed, not "{op}"')
+        return None
+    if kind != "event" and OPERATORS[op].for_events:
+        reader.add(f"{path}.op", f'"{op}" only applies to event conditions')
+        return None
+    return op
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
+def _parse_value(reader: Reader, data: Mapping[str, Any], path: str, operator: Operator) -> Any:
+    where = f"{path}.value"
+    value = data.get("value")
+    if operator.takes == "none":
+        if "value" in data:
+            reader.add(where, f'"{operator.key}" takes no value')
+        return None
+    if operator.takes == "list":
+        if not isinstance(value, list) or not value or not all(map(_is_scalar, value)):
+            reader.add(where, f'"{operator.key}" needs a non-empty list of strings or numbers')
+            return None
+        return tuple(value)
+    if operator.takes == "comparable":
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            reader.add(where, f'"{operator.key}" needs a number or a string')
+            return None
+        return value
+    if not _is_scalar(value):
+        reader.add(where, f'"{operator.key}" needs a value: a string, a number, true or false')
+        return None
+    return value
+
+
+def _parse_within(reader: Reader, data: Mapping[str, Any], path: str) -> Any:
+    if "within" not in data:
+        return None
+    try:
+        return parse_duration(data["within"])
+    except ValueError as exc:
+        reader.add(f"{path}.within", str(exc))
+        return None
+
+
+def dump_condition(condition: Condition) -> dict[str, Any]:
+    """The JSON form of a condition; parse_condition reads it back unchanged."""
+    data: dict[str, Any] = {condition.kind: condition.name, "op": condition.op}
+    if isinstance(condition.value, tuple):
+        data["value"] = list(condition.value)
+    elif condition.value is not None:
+        data["value"] = condition.value
+    if condition.where:
+        data["where"] = [dump_condition(where) for where in condition.where]
+    if condition.within is not None:
+        data["within"] = format_duration(condition.within)
+    return data

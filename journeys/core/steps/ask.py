@@ -1,0 +1,408 @@
+"""The ask step: the bot asks one question in the chat (or by SMS) and waits for the answer.
+
+The answer is either a quick reply (a label the contact presses, with the value stored) or
+typed text of a kind (text, name, email, number, yes/no, one of a list) within a length
+limit. A reply is read by `read_answer` (pure; journeys.core.answers finds the answer in a
+sentence: "hi, I'm Alex" is the name Alex); when the reading is unsure the bot checks
+("Alex, is that right?" Yes / No) before it saves anything. A good one is saved to the
+step's trait and arrives as the event `Answered <step id>` (properties: answer, label),
+which moves the journey on and which branches, goals and later templates can use. A bad
+one gets a friendly re-ask (journeys.bot.asks). No answer within `timeout` takes `on_timeout`.
+
+    {"id": "ask_name", "type": "ask", "channel": "in_app",
+     "question": "What should I call you?", "answer": {"type": "text", "max_length": 40},
+     "trait": "first_name", "timeout": "P1D", "on_timeout": "suggest_note"}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from journeys.core.answers import (
+    Reading,
+    read_choice,
+    read_email,
+    read_name,
+    read_number,
+    read_yes_no,
+)
+from journeys.core.conditions import EventView
+from journeys.core.decisions import SendMessage, Wait
+from journeys.core.durations import duration_words, format_duration
+from journeys.core.problems import Reader
+from journeys.core.spec import JourneySpec, StepSpec, Variant
+from journeys.core.steps.base import (
+    NO_CHANNELS,
+    Channels,
+    Move,
+    ParseContext,
+    Stay,
+    StepType,
+    Walk,
+    quoted,
+    read_duration,
+    step_label,
+    when,
+)
+
+ASK_CHANNELS = ("in_app", "sms")
+ANSWER_TYPES = ("text", "name", "email", "number", "yes_no", "choice")
+# A typed answer saved to one of these traits is read as a name (journeys written before
+# the "name" kind existed ask for "text").
+NAME_TRAITS = ("first_name", "last_name", "name")
+CONFIRM = "confirm:"
+RETRY = "retry"
+MAX_REPLIES = 10
+REPLY_LABEL_MAX = 40
+DEFAULT_MAX_LENGTH = 200
+MAX_LENGTH_LIMIT = 1000
+ANSWERED = "Answered "
+_TRAIT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+@dataclass(frozen=True)
+class QuickReply:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AskStep(StepSpec):
+    type = "ask"
+    channel: str
+    question: str
+    replies: tuple[QuickReply, ...] = ()
+    answer_type: str = "text"
+    choices: tuple[str, ...] = ()
+    max_length: int = DEFAULT_MAX_LENGTH
+    trait: str | None = None
+    retry: str | None = None
+    timeout: timedelta | None = None
+    on_timeout: str | None = None
+
+    @property
+    def answered_event(self) -> str:
+        return ANSWERED + self.id
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A good answer: `value` is what is stored (the quick reply's value), `label` what
+    the contact said."""
+
+    value: str | int | float
+    label: str
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A reply that does not answer the question; `reason` is said back kindly."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Unsure:
+    """A reply that probably answers it: the bot asks "<label>, is that right?" first."""
+
+    value: str | int | float | bool
+    label: str
+
+    @property
+    def check(self) -> str:
+        return f"{self.label}, is that right?"
+
+    def replies(self) -> list[dict[str, str]]:
+        """The Yes / No quick replies of the check; Yes carries the answer back."""
+        return [
+            {"label": "Yes", "value": f"{CONFIRM}{self.label}"},
+            {"label": "No", "value": RETRY},
+        ]
+
+
+_INVALID = {
+    "name": "I didn't catch a name.",
+    "email": "That doesn't look like an email address (like ada@example.com).",
+    "number": "I need a number, like 12.",
+    "yes_no": "A yes or a no is all I need.",
+}
+
+
+def answer_kind(step: AskStep) -> str:
+    """How a typed answer is read: the step's kind, or a name for a name trait."""
+    if step.answer_type == "text" and step.trait in NAME_TRAITS:
+        return "name"
+    return step.answer_type
+
+
+def read_answer(step: AskStep, text: str, value: str | None = None) -> Answer | Invalid | Unsure:
+    """Check a reply against the question (pure). A quick reply's `value` "confirm:<x>"
+    confirms an unsure reading: x is read again and must now be sure."""
+    said = " ".join(text.split())
+    if value == RETRY:
+        return Invalid("Let's try that again.")
+    if value is not None and value.startswith(CONFIRM):
+        confirmed = read_answer(step, value.removeprefix(CONFIRM))
+        return confirmed if not isinstance(confirmed, Unsure) else Answer(confirmed.value, said)
+    if step.replies:
+        return _pick(
+            [(reply.label, reply.value) for reply in step.replies], said, value, quick=True
+        )
+    if not said:
+        return Invalid("I didn't get an answer.")
+    if len(said) > step.max_length:
+        return Invalid(f"That's a bit long for me: {step.max_length} characters at most.")
+    kind = answer_kind(step)
+    if kind == "choice":
+        return _pick([(choice, choice) for choice in step.choices], said, None, quick=False)
+    if kind == "text":
+        return Answer(said, said)
+    reading = _READERS[kind](said)
+    if reading is None:
+        return Invalid(_INVALID[kind])
+    label = _label(kind, reading)
+    return Answer(reading.value, label) if reading.sure else Unsure(reading.value, label)
+
+
+def _label(kind: str, reading: Reading) -> str:
+    if kind == "yes_no":
+        return "Yes" if reading.value else "No"
+    return str(reading.value)
+
+
+_READERS = {
+    "name": read_name,
+    "email": read_email,
+    "number": read_number,
+    "yes_no": read_yes_no,
+}
+
+
+def _pick(
+    options: Sequence[tuple[str, str]], said: str, value: str | None, *, quick: bool
+) -> Answer | Invalid | Unsure:
+    for label, stored in options:
+        if value is not None and value == stored:
+            return Answer(stored, label)
+    wanted = said.casefold().strip(" .!?")
+    for index, (label, stored) in enumerate(options, start=1):
+        if wanted in (label.casefold(), stored.casefold(), str(index)):
+            return Answer(stored, label)
+    labels = [label for label, _ in options]
+    reading = read_choice(said, labels)
+    if reading is not None:
+        label, stored = options[labels.index(str(reading.value))]
+        return Answer(stored, label) if reading.sure else Unsure(stored, label)
+    listed = ", ".join(labels[:-1]) + f" or {labels[-1]}" if len(labels) > 1 else labels[0]
+    how = "Press one of the buttons" if quick else "Please answer with one of these"
+    return Invalid(f"{how}: {listed}.")
+
+
+def reask_text(step: AskStep, problem: Invalid, question: str) -> str:
+    """The friendly re-ask: what was wrong (or the journey's own words), then the question."""
+    first = step.retry or f"Sorry, I didn't catch that. {problem.reason}"
+    return f"{first}\n\n{question}"
+
+
+def sms_options(step: AskStep) -> str:
+    """How to answer a question with quick replies by text message."""
+    labels = [f"{index} for {reply.label}" for index, reply in enumerate(step.replies, 1)]
+    return "Reply " + ", ".join(labels) + "." if labels else ""
+
+
+class Ask(StepType[AskStep]):
+    key, spec, order, waits = "ask", AskStep, 15, True
+    label = "Ask a question"
+    description = "The bot asks something (quick replies or typed), saves the answer, waits."
+    fields = (
+        "channel",
+        "question",
+        "replies",
+        "answer",
+        "trait",
+        "retry",
+        "timeout",
+        "on_timeout",
+    )
+
+    def parse(
+        self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
+    ) -> dict[str, Any] | None:
+        before = len(reader.problems)
+        channel = reader.text(raw, "channel", path)
+        if channel is not None and channel not in ASK_CHANNELS:
+            reader.add(
+                f"{path}.channel",
+                "an ask goes out in-app or by SMS (the channels a contact can answer on)",
+            )
+        question = reader.text(raw, "question", path)
+        if question is not None and channel in ASK_CHANNELS and ctx.template_checker:
+            for problem in ctx.template_checker(channel, {"body": question}):
+                reader.add(f"{path}.question", problem.message)
+        answer = _parse_replies_or_answer(reader, raw, path)
+        trait = reader.text(raw, "trait", path, required=False)
+        if trait is not None and not _TRAIT.match(trait):
+            reader.add(f"{path}.trait", "must be a trait name: letters, digits and _")
+        retry = reader.text(raw, "retry", path, required=False)
+        timeout = read_duration(reader, raw, "timeout", path) if "timeout" in raw else None
+        on_timeout = reader.text(raw, "on_timeout", path, required=False)
+        if on_timeout is not None and "timeout" not in raw:
+            reader.add(f"{path}.on_timeout", 'needs a "timeout"')
+        if len(reader.problems) > before or answer is None:
+            return None
+        return {
+            "channel": channel,
+            "question": question,
+            "trait": trait,
+            "retry": retry,
+            "timeout": timeout,
+            "on_timeout": on_timeout,
+            **answer,
+        }
+
+    def dump(self, step: AskStep) -> dict[str, Any]:
+        data: dict[str, Any] = {"channel": step.channel, "question": step.question}
+        if step.replies:
+            data["replies"] = [{"label": r.label, "value": r.value} for r in step.replies]
+        else:
+            answer: dict[str, Any] = {"type": step.answer_type}
+            if step.max_length != DEFAULT_MAX_LENGTH:
+                answer["max_length"] = step.max_length
+            if step.choices:
+                answer["choices"] = list(step.choices)
+            data["answer"] = answer
+        for name in ("trait", "retry"):
+            if getattr(step, name) is not None:
+                data[name] = getattr(step, name)
+        if step.timeout is not None:
+            data["timeout"] = format_duration(step.timeout)
+        if step.on_timeout is not None:
+            data["on_timeout"] = step.on_timeout
+        return data
+
+    def targets(self, step: AskStep) -> list[tuple[str, str]]:
+        found = super().targets(step)
+        return found + ([("on_timeout", step.on_timeout)] if step.on_timeout else [])
+
+    def falls_through(self, step: AskStep) -> bool:
+        return step.next is None or (step.timeout is not None and step.on_timeout is None)
+
+    def run(self, step: AskStep, walk: Walk) -> Move | None:
+        walk.add(SendMessage(step.id, step.channel, "A"))
+        wake = walk.now + step.timeout if step.timeout is not None else None
+        walk.add(Wait(step.id, wake, step.answered_event))
+        until = f"until {when(wake)}" if wake is not None else "with no timeout"
+        walk.note("asked", f"asked {quoted(step.question)}: waiting for the answer {until}")
+        return None
+
+    def on_event(self, step: AskStep, walk: Walk, event: EventView) -> Move | Stay | None:
+        if event.name != step.answered_event:
+            return None
+        answer = event.properties.get("answer")
+        target = walk.spec.following(step.id)
+        walk.note("answered", f"answered {answer!r}: continuing to {target or 'the end'}")
+        return Move("answered", target)
+
+    def on_wake(self, step: AskStep, walk: Walk) -> Move:
+        target = step.on_timeout or walk.spec.following(step.id)
+        waited = format_duration(step.timeout) if step.timeout is not None else "no timeout"
+        walk.note("timeout", f"timeout: no answer after {waited}: took {target or 'the end'}")
+        return Move("timeout", target)
+
+    def awaits(self, step: AskStep) -> str | None:
+        return step.answered_event
+
+    def channel(self, step: AskStep) -> str:
+        return step.channel
+
+    def variants(self, step: AskStep) -> tuple[Variant, ...]:
+        body = step.question
+        if step.channel == "sms" and step.replies:
+            body = f"{body}\n{sms_options(step)}"
+        return (Variant(name="A", body=body),)
+
+    def summary(self, step: AskStep, journey: JourneySpec, channels: Channels = NO_CHANNELS) -> str:
+        if step.replies:
+            how = "buttons: " + ", ".join(reply.label for reply in step.replies)
+        else:
+            how = {
+                "text": "typed answer",
+                "name": "a name",
+                "email": "an email address",
+                "number": "a number",
+                "yes_no": "yes or no",
+            }.get(step.answer_type, "one of " + ", ".join(step.choices))
+        saved = f", saved as {step.trait}" if step.trait else ""
+        text = f"Ask {quoted(step.question)} ({how}{saved})"
+        if step.timeout is not None:
+            otherwise = step.on_timeout or journey.following(step.id)
+            text += f"; if no answer in {duration_words(step.timeout)}, go to "
+            text += step_label(otherwise)
+        return text
+
+
+def _parse_replies_or_answer(
+    reader: Reader, raw: Mapping[str, Any], path: str
+) -> dict[str, Any] | None:
+    if ("replies" in raw) == ("answer" in raw):
+        reader.add(path, 'needs either "replies" (buttons) or "answer" (what to type), not both')
+        return None
+    if "replies" in raw:
+        replies = _parse_replies(reader, reader.items(raw, "replies", path), f"{path}.replies")
+        return None if replies is None else {"replies": replies}
+    data = reader.obj(raw["answer"], f"{path}.answer")
+    if data is None:
+        return None
+    where = f"{path}.answer"
+    reader.only(data, where, ("type", "max_length", "choices"))
+    kind = data.get("type", "text")
+    if kind not in ANSWER_TYPES:
+        reader.add(f"{where}.type", f"must be one of {', '.join(ANSWER_TYPES)}")
+        return None
+    limit = data.get("max_length", DEFAULT_MAX_LENGTH)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit <= MAX_LENGTH_LIMIT:
+        reader.add(f"{where}.max_length", f"must be a whole number from 1 to {MAX_LENGTH_LIMIT}")
+        return None
+    choices = reader.items(data, "choices", where)
+    if kind == "choice" and (len(choices) < 2 or not all(isinstance(c, str) for c in choices)):
+        reader.add(f"{where}.choices", "needs at least two answers to choose from (strings)")
+        return None
+    if kind != "choice" and choices:
+        reader.add(f"{where}.choices", 'only an answer of type "choice" has choices')
+        return None
+    return {"answer_type": kind, "max_length": limit, "choices": tuple(choices)}
+
+
+def _parse_replies(reader: Reader, items: list[Any], path: str) -> tuple[QuickReply, ...] | None:
+    if not 0 < len(items) <= MAX_REPLIES:
+        reader.add(path, f"needs 1 to {MAX_REPLIES} quick replies")
+        return None
+    replies: list[QuickReply] = []
+    for index, item in enumerate(items):
+        where = f"{path}[{index}]"
+        data = reader.obj(item, where)
+        if data is None:
+            return None
+        reader.only(data, where, ("label", "value"))
+        label = reader.text(data, "label", where)
+        value = data.get("value", label)
+        if label is None:
+            return None
+        if len(label) > REPLY_LABEL_MAX:
+            reader.add(f"{where}.label", f"must be at most {REPLY_LABEL_MAX} characters")
+            return None
+        if not isinstance(value, str) or not value or len(value) > 200:
+            reader.add(f"{where}.value", "must be a non-empty string (at most 200 characters)")
+            return None
+        if any(reply.label.casefold() == label.casefold() for reply in replies):
+            reader.add(f"{where}.label", f'"{label}" is used twice')
+            return None
+        replies.append(QuickReply(label=label, value=value))
+    return tuple(replies)
+
+
+STEP_TYPE = Ask()

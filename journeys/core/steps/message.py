@@ -1,0 +1,163 @@
+"""The message step: send one message on a channel, in one of its weighted variants."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from journeys.core.assignment import choose_variant
+from journeys.core.decisions import SendMessage
+from journeys.core.problems import Reader, suggest
+from journeys.core.spec import VARIANT_FIELDS, JourneySpec, StepSpec, Variant
+from journeys.core.steps.base import (
+    NO_CHANNELS,
+    Channels,
+    Move,
+    ParseContext,
+    StepType,
+    Walk,
+    quoted,
+    step_label,
+    when,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageStep(StepSpec):
+    type = "message"
+    channel: str
+    variants: tuple[Variant, ...]
+    skip_when_done: bool = False
+
+
+class Message(StepType[MessageStep]):
+    key, spec, order = "message", MessageStep, 10
+    label = "Send a message"
+    description = "An email, text message, in-app message or webhook, with A/B variants."
+    fields = ("channel", "variants", "skip_when_done")
+
+    def parse(
+        self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
+    ) -> dict[str, Any] | None:
+        channel = reader.text(raw, "channel", path)
+        keys = list(ctx.channels) if ctx.channels is not None else []
+        if channel is not None and ctx.channels is not None and channel not in keys:
+            hint = suggest(channel, keys) or f" (channels: {', '.join(keys)})"
+            reader.add(f"{path}.channel", f'unknown channel "{channel}"{hint}')
+            channel = None
+        raw_variants = reader.items(raw, "variants", path)
+        if "variants" not in raw:
+            reader.add(f"{path}.variants", "missing")
+        elif raw["variants"] == []:
+            reader.add(f"{path}.variants", "needs at least one variant")
+        if channel is None:
+            return None
+        variants = [
+            _parse_variant(reader, item, f"{path}.variants[{i}]", channel, i, ctx)
+            for i, item in enumerate(raw_variants)
+        ]
+        skip = raw.get("skip_when_done", False)
+        if not isinstance(skip, bool):
+            reader.add(f"{path}.skip_when_done", "must be true or false")
+        if not raw_variants or None in variants or not isinstance(skip, bool):
+            return None
+        checked = _check_variants(reader, [v for v in variants if v], path, channel)
+        return None if checked is None else checked | {"skip_when_done": skip}
+
+    def dump(self, step: MessageStep) -> dict[str, Any]:
+        variants = [{"name": v.name, "weight": v.weight} | v.content() for v in step.variants]
+        data: dict[str, Any] = {"channel": step.channel, "variants": variants}
+        if step.skip_when_done:
+            data["skip_when_done"] = True
+        return data
+
+    def run(self, step: MessageStep, walk: Walk) -> Move:
+        following = walk.spec.following(step.id)
+        done = walk.done_before(following) if step.skip_when_done else None
+        if done is not None:
+            walk.note(
+                "skipped",
+                f"skipped {step.id}: {done.name} already happened at {when(done.timestamp)}",
+                event=done.name,
+            )
+            return Move("skipped", following)
+        variant = choose_variant(walk.state.contact.id, walk.spec.key, step)
+        walk.add(SendMessage(step.id, step.channel, variant.name))
+        walk.note("message", f"message {step.id}: {step.channel}, variant {variant.name}")
+        return Move("sent", walk.spec.following(step.id))
+
+    def channel(self, step: MessageStep) -> str:
+        return step.channel
+
+    def variants(self, step: MessageStep) -> tuple[Variant, ...]:
+        return step.variants
+
+    def summary(
+        self, step: MessageStep, journey: JourneySpec, channels: Channels = NO_CHANNELS
+    ) -> str:
+        channel = channels.get(step.channel)
+        noun = channel.noun if channel is not None else step.channel
+        first = step.variants[0]
+        text = first.subject or first.body or first.url or ""
+        count = f" ({len(step.variants)} variants)" if len(step.variants) > 1 else ""
+        then = ""
+        if step.next is not None:
+            then = f", then go to {step_label(step.next)}"
+        skip = " (skipped when already done)" if step.skip_when_done else ""
+        return f"Send {noun}{count}: {quoted(text)}{skip}{then}"
+
+
+def _parse_variant(
+    reader: Reader, raw: Any, path: str, channel_key: str, index: int, ctx: ParseContext
+) -> Variant | None:
+    data = reader.obj(raw, path)
+    if data is None:
+        return None
+    channel = ctx.channels.get(channel_key) if ctx.channels is not None else None
+    before = len(reader.problems)
+    reader.only(data, path, ("name", "weight", *VARIANT_FIELDS))
+    required: tuple[str, ...] = ()
+    allowed: tuple[str, ...] = VARIANT_FIELDS
+    if channel is not None:
+        required, allowed = channel.required, channel.required + channel.optional
+    for name in VARIANT_FIELDS:
+        if name in required and name not in data:
+            reader.add(f"{path}.{name}", f"missing ({channel_key} messages need a {name})")
+        elif name in data and name not in allowed:
+            reader.add(f"{path}.{name}", f"{channel_key} messages have no {name}")
+        elif name in data and not isinstance(data[name], str):
+            reader.add(f"{path}.{name}", "must be a string")
+    for field_name, message in channel.field_problems(data) if channel is not None else []:
+        reader.add(f"{path}.{field_name}", message)
+    name = data.get("name", chr(ord("A") + index) if index < 26 else f"V{index + 1}")
+    if not isinstance(name, str) or not name.strip():
+        reader.add(f"{path}.name", "must be a non-empty string")
+    weight = data.get("weight", 1)
+    if isinstance(weight, bool) or not isinstance(weight, int) or weight < 0:
+        reader.add(f"{path}.weight", "must be a whole number, 0 or more")
+    if len(reader.problems) > before:
+        return None
+    texts = {key: data[key] for key in VARIANT_FIELDS if key in data}
+    if ctx.template_checker is not None:
+        for problem in ctx.template_checker(channel_key, texts):
+            reader.add(f"{path}.{problem.path}" if problem.path else path, problem.message)
+    return Variant(name=name, weight=weight, **texts)
+
+
+def _check_variants(
+    reader: Reader, variants: list[Variant], path: str, channel: str
+) -> dict[str, Any] | None:
+    seen: set[str] = set()
+    for i, variant in enumerate(variants):
+        if variant.name in seen:
+            reader.add(f"{path}.variants[{i}].name", f'"{variant.name}" is used twice')
+            return None
+        seen.add(variant.name)
+    if sum(variant.weight for variant in variants) == 0:
+        reader.add(f"{path}.variants", "all weights are 0: no variant can be sent")
+        return None
+    return {"channel": channel, "variants": tuple(variants)}
+
+
+STEP_TYPE = Message()

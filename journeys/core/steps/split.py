@@ -1,0 +1,98 @@
+"""The split step: stable random paths by percent (A/B tests, a holdout)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from journeys.core.assignment import choose_path
+from journeys.core.problems import Reader
+from journeys.core.spec import JourneySpec, StepSpec
+from journeys.core.steps.base import (
+    NO_CHANNELS,
+    Channels,
+    Move,
+    ParseContext,
+    StepType,
+    Walk,
+    step_label,
+)
+
+
+@dataclass(frozen=True)
+class SplitPath:
+    percent: int
+    next: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SplitStep(StepSpec):
+    """Stable random paths by percent, e.g. a 10 % holdout."""
+
+    type = "split"
+    paths: tuple[SplitPath, ...]
+
+
+class Split(StepType[SplitStep]):
+    key, spec, order, has_next = "split", SplitStep, 50, False
+    label = "Split into groups"
+    description = "Send each contact down one of several paths by percent, e.g. a holdout."
+    fields = ("paths",)
+    no_next = 'a split goes on through its paths, not "next"'
+
+    def parse(
+        self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
+    ) -> dict[str, Any] | None:
+        raw_paths = reader.items(raw, "paths", path)
+        if len(raw_paths) < 2:
+            reader.add(f"{path}.paths", "needs at least two paths")
+            return None
+        paths = []
+        for i, item in enumerate(raw_paths):
+            where = f"{path}.paths[{i}]"
+            data = reader.obj(item, where)
+            if data is None:
+                continue
+            reader.only(data, where, ("percent", "next"))
+            percent = data.get("percent")
+            target = reader.text(data, "next", where)
+            if isinstance(percent, bool) or not isinstance(percent, int) or not 0 < percent < 100:
+                reader.add(f"{where}.percent", "must be a whole number from 1 to 99")
+            elif target is not None:
+                paths.append(SplitPath(percent=percent, next=target))
+        if len(paths) != len(raw_paths):
+            return None
+        total = sum(p.percent for p in paths)
+        if total != 100:
+            reader.add(f"{path}.paths", f"percents add up to {total}, not 100")
+            return None
+        return {"paths": tuple(paths)}
+
+    def dump(self, step: SplitStep) -> dict[str, Any]:
+        return {"paths": [{"percent": p.percent, "next": p.next} for p in step.paths]}
+
+    def targets(self, step: SplitStep) -> list[tuple[str, str]]:
+        return [(f"paths[{i}].next", p.next) for i, p in enumerate(step.paths)]
+
+    def run(self, step: SplitStep, walk: Walk) -> Move:
+        index = choose_path(walk.state.contact.id, walk.spec.key, step)
+        path = step.paths[index]
+        walk.note("split", f"split {step.id}: path {index + 1} ({path.percent} %) → {path.next}")
+        return Move(f"path {index + 1}", path.next)
+
+    def arm(self, step: SplitStep, outcome: str, journey: JourneySpec) -> tuple[str, bool] | None:
+        number = outcome.removeprefix("path ")
+        if not number.isdigit() or not 0 < int(number) <= len(step.paths):
+            return None
+        target = step.paths[int(number) - 1].next
+        return outcome, journey.has_step(target) and journey.step(target).type == "exit"
+
+    def summary(
+        self, step: SplitStep, journey: JourneySpec, channels: Channels = NO_CHANNELS
+    ) -> str:
+        arms = ", ".join(f"{p.percent} % go to {step_label(p.next)}" for p in step.paths)
+        return f"Split: {arms}"
+
+
+STEP_TYPE = Split()
