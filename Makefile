@@ -13,7 +13,7 @@ DEMO_PORT ?= 8000
 help:
 	@echo "make demo     set up everything and run the demo (web + worker)"
 	@echo "make test     set up everything and run the whole test suite"
-	@echo "make lint     ruff check + ruff format --check + mypy + lint-imports"
+	@echo "make lint     ruff check + ruff format --check + mypy + lint-imports + dead code"
 	@echo "make install  create $(VENV) with the project and its dev tools"
 	@echo "make vendor   refresh static/vendor/ (htmx, SortableJS, axe-core) from npm"
 
@@ -53,6 +53,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/dead_code.py
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -320,11 +320,11 @@ def _engine_alone(source_id: int, count: int) -> float:
     """Events per second of the engine in this process with the channels call stubbed out:
     what the journeys side costs, without the channels side (one worker)."""
     from channels.delivery.queue import QueuedMessage
-    from journeys.run import enrollment_batch
+    from journeys.run import batch_writing
     from journeys.tasks import process_pending_events
 
-    real = enrollment_batch.outbox_queue_many
-    enrollment_batch.outbox_queue_many = lambda *, messages, now: [
+    real = batch_writing.outbox_queue_many
+    batch_writing.outbox_queue_many = lambda *, messages, now: [
         QueuedMessage(0, "queued", now, "", "") for _ in messages
     ]
     try:
@@ -338,7 +338,7 @@ def _engine_alone(source_id: int, count: int) -> float:
         process_pending_events(linger=0)
         uploads = time.monotonic() - start
     finally:
-        enrollment_batch.outbox_queue_many = real
+        batch_writing.outbox_queue_many = real
     return 2 * count / (signups + uploads)
 
 

@@ -8,6 +8,7 @@ the code keeps a list of channels. See docs/architecture.md.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -143,6 +144,15 @@ class Channel:
     def publish_problems(self, content: MessageContent) -> list[TemplateProblem]:
         """Problems worth a network look-up, checked at import and publish only."""
         return []
+
+    def first_message_note(self, *, custom: str, language: str) -> str:
+        """What the first message of this channel to a person must add (how to stop, say);
+        `custom` is the source's own words. "" for most channels."""
+        return ""
+
+    def with_note(self, rendered: RenderedMessage, note: str) -> RenderedMessage:
+        """The rendered message with `note` added at its end."""
+        return dataclasses.replace(rendered, text=f"{rendered.text}\n\n{note}")
 
     # --- content --------------------------------------------------------------------
 

@@ -158,6 +158,16 @@ class ChatState(models.Model):
         null=True, blank=True, help_text="The question waiting for an answer, if any."
     )
     updated_at = models.DateTimeField(db_index=True)
+    # The staff inbox: a conversation is in it once a reply was passed to the team.
+    inbox_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="Last time a person had something here."
+    )
+    staff_read_seq = models.PositiveBigIntegerField(
+        default=0, help_text="The team has read the conversation up to here."
+    )
+    staff_notified = models.BooleanField(
+        default=False, help_text="The team was told of it and has not opened it since."
+    )
 
     def __str__(self) -> str:
         return f"chat of contact {self.contact_id} at {self.last_seq}"
@@ -183,6 +193,7 @@ class ChatEntry(models.Model):
     class Author(models.TextChoices):
         BOT = "bot"
         USER = "user"
+        STAFF = "staff", "A person of the team"
 
     class Kind(models.TextChoices):
         MESSAGE = "message", "Journey message"
@@ -191,10 +202,13 @@ class ChatEntry(models.Model):
         REASK = "reask", "Asked again"
         KEYWORD = "keyword", "Keyword reply"
         FALLBACK = "fallback", "Did not understand"
+        FOR_TEAM = "for_team", "Passed to the team"
+        HANDOFF = "handoff", "Told a person will answer"
+        ANSWER = "answer", "Answer from the team"
 
     contact = models.ForeignKey("journeys.Contact", on_delete=models.CASCADE, related_name="+")
     seq = models.PositiveBigIntegerField()
-    author = models.CharField(max_length=4, choices=Author.choices)
+    author = models.CharField(max_length=5, choices=Author.choices)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     text = models.TextField(blank=True)
     subject = models.CharField(max_length=998, blank=True)
@@ -206,6 +220,11 @@ class ChatEntry(models.Model):
     answer = models.JSONField(default=dict, blank=True)
     bot_name = models.CharField(max_length=80, blank=True)
     bot_avatar = models.CharField(max_length=2000, blank=True)
+    sender_name = models.CharField(
+        max_length=80, blank=True, help_text="The first name of the team member who wrote it."
+    )
+    # The widget's key for a reply typed by the contact: a reply sent twice is kept once.
+    client_key = models.CharField(max_length=64, blank=True)
     message = models.OneToOneField(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="chat_entry"
     )
@@ -216,7 +235,12 @@ class ChatEntry(models.Model):
     class Meta:
         ordering = ["contact", "seq"]
         constraints = [
-            models.UniqueConstraint(fields=["contact", "seq"], name="chat_entry_seq_once")
+            models.UniqueConstraint(fields=["contact", "seq"], name="chat_entry_seq_once"),
+            models.UniqueConstraint(
+                fields=["contact", "client_key"],
+                condition=~models.Q(client_key=""),
+                name="chat_entry_reply_once",
+            ),
         ]
         verbose_name_plural = "chat entries"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -25,6 +26,9 @@ from channels.base import (
 from channels.rendering import MessageContent, RenderedMessage, render_field, sms_segments
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+# The first text to each person says how to stop (carriers ask for it; the Twilio
+# inbound webhook honours STOP). A source may say it in its own words.
+STOP_NOTES = {"en": "Reply STOP to stop.", "fr": "Répondez STOP pour ne plus en recevoir."}
 TWILIO_OPTED_OUT = 21610  # "Attempt to send to unsubscribed recipient"
 _TWILIO_HOST = re.compile(r"^https://[a-z0-9.-]+\.twilio\.com")
 
@@ -75,6 +79,13 @@ class SmsChannel(Channel):
     def render(self, content: MessageContent, context: Mapping[str, Any]) -> RenderedMessage:
         text = render_field("body", content.body, context, html=False).strip()
         return RenderedMessage(channel=self.key, text=text, sms=sms_segments(text))
+
+    def first_message_note(self, *, custom: str, language: str) -> str:
+        return custom.strip() or STOP_NOTES.get(language[:2].lower(), STOP_NOTES["en"])
+
+    def with_note(self, rendered: RenderedMessage, note: str) -> RenderedMessage:
+        text = f"{rendered.text}\n\n{note}"
+        return dataclasses.replace(rendered, text=text, sms=sms_segments(text))
 
     def is_available(self) -> bool:
         return conf.sms_console() or conf.twilio().is_configured

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from channels import conf
 from channels.base import SendError
+from channels.delivery.dispatch import deliveries_enqueue
 from channels.delivery.messages import message_fail_interrupted
-from channels.delivery.queue import deliveries_enqueue
 from channels.delivery.sending import messages_send
 from channels.models import Message
 from channels.registry import channel_keys
@@ -20,12 +20,6 @@ from channels.webhook import post_json
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 1_000
-
-
-def deliver_message(message_id: int, now: datetime | None = None) -> str:
-    """One delivery attempt; "skipped" if the message is not queued and due."""
-    outcomes = messages_send(message_ids=[message_id], now=now or timezone.now())
-    return outcomes.get(message_id, "skipped")
 
 
 def deliver_messages(message_ids: list[int], now: datetime | None = None) -> dict[int, str]:

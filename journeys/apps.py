@@ -8,6 +8,12 @@ class JourneysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.conf import settings
+
+        from journeys.core.steps import use
+
+        # The step types this site runs: the built-ins, plus any a project (or the tests) adds.
+        use(settings.STEPWISE_STEP_TYPES)
         from journeys.run.schedules import ensure_schedules
         from onboarding import axes_audit  # noqa: F401 (connects the lock-out receiver)
 

@@ -35,10 +35,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("DEMO_PORT", "8000")))
     parser.add_argument("--setup-only", action="store_true", help="set up, print, don't serve")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding.settings")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("PUBLIC_URL", f"http://127.0.0.1:{args.port}")
-    os.environ.setdefault("SMS_BACKEND", "console")  # texts appear in this terminal
+    for name, value in demo_environment(args.port).items():
+        os.environ.setdefault(name, value)
 
     import django
 
@@ -66,12 +64,26 @@ def main() -> None:
         _serve(args.port, acme, Path(settings.STATIC_ROOT))
 
 
+def demo_environment(port: int) -> dict[str, str]:
+    """The settings the demo runs with unless the environment says otherwise."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "onboarding.settings",
+        "DEBUG": "1",
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "SMS_BACKEND": "console",  # texts appear in this terminal
+        # The demo's emails come from the demo product, as a customer's would.
+        "DEFAULT_FROM_EMAIL": "Acme Notes <hello@acme.example>",
+    }
+
+
 def _admin_login() -> None:
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
     user, _ = User.objects.get_or_create(
-        username=ADMIN_USER, defaults={"is_staff": True, "is_superuser": True}
+        username=ADMIN_USER,
+        # A first name: staff answers in the chat are signed with it.
+        defaults={"is_staff": True, "is_superuser": True, "first_name": "Sam"},
     )
     user.set_password(ADMIN_PASSWORD)
     user.save()
@@ -141,7 +153,8 @@ def _demo_secret_key(var_dir: Path) -> str:
 def _sample_data(key: str) -> None:
     from onboarding.sample_data import load_sample_data
 
-    load_sample_data(write_key=key)
+    # DEMO_SAMPLE_TRAFFIC=0 leaves out the 600 trial contacts (tests of other things).
+    load_sample_data(write_key=key, traffic=os.environ.get("DEMO_SAMPLE_TRAFFIC", "1") != "0")
 
 
 def _print_welcome(
@@ -189,83 +202,89 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _serve(port: int, acme, static_root: Path) -> None:  # noqa: ANN001 - AcmeSetup
+def _stepwise_commands(port: int, static_root: Path) -> list[list[str]]:
+    """What production runs: the WSGI web, the ASGI streams, the front door, the workers."""
     python = sys.executable
     manage = [python, str(Path(__file__).resolve().parent.parent / "manage.py")]
-    # One /metrics for every process of the demo (web and workers), as docs/deploy.md says.
+    wsgi, asgi = _free_port(), _free_port()
+    return [
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "onboarding.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{wsgi}",
+            "--access-logfile",
+            "-",
+            "--log-level",
+            "warning",
+        ],
+        [
+            python,
+            "-m",
+            "uvicorn",
+            "onboarding.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(asgi),
+            "--lifespan",
+            "off",
+            "--log-level",
+            "warning",
+        ],
+        [
+            python,
+            "-m",
+            "onboarding.front",
+            "--port",
+            str(port),
+            "--wsgi",
+            f"127.0.0.1:{wsgi}",
+            "--asgi",
+            f"127.0.0.1:{asgi}",
+            "--static-root",
+            str(static_root),
+        ],
+        [*manage, "workers"],
+    ]
+
+
+def _share_metrics(static_root: Path) -> None:
+    """One /metrics for every process of the demo (web and workers), as docs/deploy.md says."""
     metrics_dir = static_root.parent / "metrics"
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-    wsgi, asgi = _free_port(), _free_port()
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=40)  # the workers give their clusters 30 s
+        except subprocess.TimeoutExpired:
+            process.kill()
+    sys.exit(0)
+
+
+def _serve(port: int, acme, static_root: Path) -> None:  # noqa: ANN001 - AcmeSetup
+    _share_metrics(static_root)
     acme_env = {**os.environ, **acme.environment()}
     acme_env.pop("DJANGO_SETTINGS_MODULE", None)
-    processes = [
-        subprocess.Popen(
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "onboarding.wsgi",
-                "-w",
-                "2",
-                "-b",
-                f"127.0.0.1:{wsgi}",
-                "--access-logfile",
-                "-",
-                "--log-level",
-                "warning",
-            ]
-        ),
-        subprocess.Popen(
-            [
-                python,
-                "-m",
-                "uvicorn",
-                "onboarding.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(asgi),
-                "--lifespan",
-                "off",
-                "--log-level",
-                "warning",
-            ]
-        ),
-        subprocess.Popen(
-            [
-                python,
-                "-m",
-                "onboarding.front",
-                "--port",
-                str(port),
-                "--wsgi",
-                f"127.0.0.1:{wsgi}",
-                "--asgi",
-                f"127.0.0.1:{asgi}",
-                "--static-root",
-                str(static_root),
-            ]
-        ),
-        subprocess.Popen([*manage, "workers"]),
-    ]
+    processes = [subprocess.Popen(command) for command in _stepwise_commands(port, static_root)]
     # Stepwise first: Acme Notes sends it events from its first sign-up on.
     _wait_for_answer(f"http://127.0.0.1:{port}/v1/openapi.json", timeout=120)
-    processes.append(
-        subprocess.Popen([python, "-m", "onboarding.acme", "--port", str(acme.port)], env=acme_env)
-    )
+    acme_command = [sys.executable, "-m", "onboarding.acme", "--port", str(acme.port)]
+    processes.append(subprocess.Popen(acme_command, env=acme_env))
 
     def stop(*_: object) -> None:
-        for process in processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=40)  # the workers give their clusters 30 s
-            except subprocess.TimeoutExpired:
-                process.kill()
-        sys.exit(0)
+        _stop(processes)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

@@ -14,6 +14,7 @@ from journeys.people.ingest import Incoming
 from journeys.people.sources import source_for_key
 from journeys.run.events import event_ingest
 from journeys.run.journeys import journey_import
+from onboarding.sample_traffic import load_sample_traffic
 
 PEOPLE = [
     (
@@ -61,14 +62,19 @@ HISTORY = [
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-def load_sample_data(*, write_key: str) -> None:
-    """Idempotent: the example journeys are published once, the sample contacts sent once."""
+def load_sample_data(*, write_key: str, traffic: bool = True) -> None:
+    """Idempotent: the example journeys are published once, the sample contacts sent once;
+    with `traffic`, the 600 trial contacts the reports need (onboarding/sample_traffic.py)."""
     for path in sorted(EXAMPLES.glob("*.json")):
         document = json.loads(path.read_text())
         if not Journey.objects.filter(key=document["key"]).exists():
             journey_import(data=document, publish=True)
     source = source_for_key(write_key)
-    if source is None or Contact.objects.filter(user_id="ada").exists():
+    if source is None:
+        return
+    if traffic:
+        load_sample_traffic(source_id=source.id)
+    if Contact.objects.filter(user_id="ada").exists():
         return
     now = timezone.now()
     messages = [

@@ -288,6 +288,21 @@ TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
 # "console" prints texts instead of sending them while Twilio is not configured (the demo).
 SMS_BACKEND = env_str("SMS_BACKEND", "twilio")
 
+# --- Journeys -------------------------------------------------------------------------
+# Step types, one module each (docs/architecture.md, "How to add a step type"), in any
+# order: each says its own place in the builder's palette.
+STEPWISE_STEP_TYPES = [
+    "journeys.core.steps.message",
+    "journeys.core.steps.ask",
+    "journeys.core.steps.delay",
+    "journeys.core.steps.wait_for_event",
+    "journeys.core.steps.branch",
+    "journeys.core.steps.split",
+    "journeys.core.steps.update_contact",
+    "journeys.core.steps.notify",
+    "journeys.core.steps.exit",
+]
+
 # --- Channels (delivery rules) ----------------------------------------------------------
 # Read through channels/conf.py at call time. See docs/channels.md.
 

@@ -8,7 +8,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 
 from onboarding.settings import *  # noqa: E402, F403
-from onboarding.settings import BASE_DIR, DATABASES, Q_CLUSTER  # noqa: E402
+from onboarding.settings import BASE_DIR, DATABASES, Q_CLUSTER, STEPWISE_STEP_TYPES  # noqa: E402
 
 # Several checkouts may test against one PostgreSQL at once: give each its own database.
 _checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
@@ -30,3 +30,6 @@ CHANNELS_STAFF_SETTINGS_SECONDS = 0  # the admin's delivery settings are read ev
 # switch it on with settings.STEPWISE_CHANNELS = STEPWISE_CHANNELS_WITH_PIGEON (on for
 # every test it would change every channel list the other tests check).
 STEPWISE_CHANNELS_WITH_PIGEON = [*STEPWISE_CHANNELS, "tests.channels.pigeon.PigeonChannel"]  # noqa: F405
+# A test-only step type, defined in that one module: it must show up everywhere a built-in
+# type does (builder, simulate, reports, contact page, privacy export) with no other file.
+STEPWISE_STEP_TYPES = [*STEPWISE_STEP_TYPES, "tests.journeys.runtime.test_new_step_type"]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("metrics", ops.metrics, name="metrics"),
     path("admin/builder/", include("journeys.builder.urls")),
     path("admin/reports/", include("journeys.reports.urls")),
+    path("admin/inbox/", include("journeys.admin.inbox")),
     path("admin/", admin.site.urls),
     # Before the event API: the stream is an async view (served by the ASGI process).
     path("v1/contacts/<str:user_id>/stream", streams.stream, name="chat-stream"),

@@ -21,6 +21,7 @@ from channels.base import OutboundMessage
 from channels.chat import wakeup
 from channels.delivery.messages import message_mark_read
 from channels.models import ChatEntry, ChatState, ChatWatch, Message
+from journeys.core.steps import STEP_TYPES
 from journeys.models import Contact, JourneyVersion, StepVisit
 
 HISTORY_LIMIT = 50
@@ -53,6 +54,8 @@ class ChatLine:
     message_id: int | None = None
     step_key: str = ""
     journey_id: int | None = None
+    sender_name: str = ""  # a person of the team: their first name
+    client_key: str = ""  # the widget's key for a typed reply (kept once)
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ def _entry(contact_id: int, seq: int, line: ChatLine, now: datetime) -> ChatEntr
         message_id=line.message_id,
         step_key=line.step_key,
         journey_id=line.journey_id,
+        sender_name=line.sender_name if line.author == ChatEntry.Author.STAFF else "",
+        client_key=line.client_key,
         created_at=now,
     )
 
@@ -175,11 +180,16 @@ def _journey_facts(messages: Sequence[Message]) -> dict[int, tuple[dict[str, Any
 
 
 def _delivered_line(message: Message, outbound: OutboundMessage, facts: tuple) -> ChatLine:
-    """A message sent by an `ask` step is a question: its quick replies or the kind of
-    answer it wants come from the journey version it was sent from, and so does the bot."""
+    """The chat line an in-app message becomes. One no step sent (a one-off from staff)
+    speaks as its sender; one sent by a step whose type asks a question (`chat_question`)
+    is a question: its quick replies or the kind of answer it wants come from the journey
+    version it was sent from, and so does the bot."""
+    if message.step_visit_id is None:
+        return _staff_line(message, outbound)
     step, bot = facts
     rendered = outbound.rendered
-    is_question = step.get("type") == "ask"
+    step_type = STEP_TYPES.get(str(step.get("type", "")))
+    is_question = step_type is not None and step_type.chat_question
     raw_answer = step.get("answer")
     answer: dict[str, Any] = raw_answer if isinstance(raw_answer, dict) else {}
     return ChatLine(
@@ -214,6 +224,24 @@ def chat_post_delivered_many(outbounds: Sequence[OutboundMessage]) -> list[ChatE
     return chat_post_many(lines=lines)
 
 
+def _staff_line(message: Message, outbound: OutboundMessage) -> ChatLine:
+    """A message no step sent (a one-off from staff) speaks as the person who sent it:
+    it never speaks for, or renames, the journey's bot."""
+    sender = message.context.get("sender") if isinstance(message.context, dict) else None
+    name = str(sender.get("name", "")) if isinstance(sender, dict) else ""
+    return ChatLine(
+        author=ChatEntry.Author.STAFF,
+        kind=Kind.ANSWER,
+        text=outbound.rendered.text,
+        subject=outbound.rendered.subject,
+        url=outbound.rendered.url,
+        cta=str(message.content.get("cta", ""))[:80],
+        sender_name=name[:80],
+        message_id=message.pk,
+        journey_id=message.journey_id,
+    )
+
+
 def chat_close_question(*, contact_id: int, seq: int | None = None) -> bool:
     """The open question was answered or expired: the widget stops offering its replies.
     With `seq`, only that question is closed (a newer one stays open)."""
@@ -228,8 +256,8 @@ def chat_close_question(*, contact_id: int, seq: int | None = None) -> bool:
 
 @transaction.atomic
 def chat_mark_read(*, contact_id: int, up_to: int) -> ChatSnapshot:
-    """Everything the bot said up to `up_to` is read (never moves backwards); the journey
-    messages among it are marked read in the inbox too (status "opened")."""
+    """Everything the bot (or the team) said up to `up_to` is read (never moves backwards);
+    the journey messages among it are marked read in the inbox too (status "opened")."""
     state = ChatState.objects.select_for_update().filter(contact_id=contact_id).first()
     if state is not None and state.read_seq < up_to:
         new_mark = min(up_to, state.last_seq)
@@ -269,9 +297,11 @@ def chat_snapshot(*, contact_id: int) -> ChatSnapshot:
     state = ChatState.objects.filter(contact_id=contact_id).first()
     if state is None:
         return ChatSnapshot(last_seq=0, unread=0, open_seq=None)
-    unread = ChatEntry.objects.filter(
-        contact_id=contact_id, author=ChatEntry.Author.BOT, seq__gt=state.read_seq
-    ).count()
+    unread = (
+        ChatEntry.objects.filter(contact_id=contact_id, seq__gt=state.read_seq)
+        .exclude(author=ChatEntry.Author.USER)
+        .count()
+    )
     return ChatSnapshot(last_seq=state.last_seq, unread=unread, open_seq=state.open_seq)
 
 
@@ -348,6 +378,10 @@ def entry_json(entry: ChatEntry) -> dict[str, Any]:
         data["answer"] = entry.answer
     if entry.author == ChatEntry.Author.BOT:
         data["bot"] = {"name": entry.bot_name, "avatar": entry.bot_avatar}
+    if entry.author == ChatEntry.Author.STAFF:
+        data["person"] = {"name": entry.sender_name}
     if entry.message_id is not None:
         data["message"] = entry.message_id
+    if entry.client_key:
+        data["key"] = entry.client_key  # the widget's own key: its pending line is this one
     return data

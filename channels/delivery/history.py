@@ -10,11 +10,11 @@ from datetime import datetime
 from django.db.models import Count, Max
 
 from channels.base import Channel
-from channels.delivery.queue import PREVIEW_UNSUBSCRIBE_URL, MessageContent, render_preview
+from channels.delivery.preview import PREVIEW_UNSUBSCRIBE_URL, render_preview
 from channels.delivery.sending import contact_context
 from channels.models import Message, MessageStatusChange
 from channels.registry import channel_label, get_channel
-from channels.rendering import RenderedMessage, sms_segments
+from channels.rendering import MessageContent, RenderedMessage, sms_segments
 
 STATUS_WORDS = {
     "queued": "Waiting to be sent",

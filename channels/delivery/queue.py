@@ -1,4 +1,7 @@
 """The public interface of channels for journeys: queue, preview, validate, test send.
+Queueing lives here; the after-commit hand-over to the delivery cluster is
+channels.delivery.dispatch, the preview channels.delivery.preview, notes to the team
+channels.delivery.team.
 
 Takes and returns dataclasses; journeys imports nothing else from channels but the
 registry's facts. See docs/channels.md.
@@ -7,38 +10,31 @@ registry's facts. See docs/channels.md.
 from __future__ import annotations
 
 import dataclasses
-import logging
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from channels import conf
 from channels.chat.lines import chat_contact_move
-from channels.delivery.lanes import by_lane
+from channels.delivery.dispatch import schedule_delivery
 from channels.delivery.local import is_local, messages_deliver_local
 from channels.delivery.messages import contact_zone, messages_create
+from channels.delivery.preview import preview_context, render_preview
 from channels.delivery.rules import CAP_WINDOW, send_time
-from channels.delivery.sending import SEND_BATCH, address_for, contact_context
+from channels.delivery.sending import address_for
 from channels.delivery.subscriptions import opt_out_reasons
+from channels.delivery.team import team_notify
 from channels.models import Message, SubscriptionChange
 from channels.registry import get_channel, validate_content
-from channels.registry import render_preview as _render_preview
 from channels.rendering import (
     MessageContent,
     RenderedMessage,
     TemplateProblem,
     sms_segments,
-    template_context,
 )
 from journeys.models import Contact
 
@@ -52,15 +48,13 @@ __all__ = [
     "MessageRequest",
     "message_queue",
     "message_queue_many",
+    "preview_context",
     "render_preview",
     "sms_segments",
     "team_notify",
     "test_send",
     "validate_content",
 ]
-
-logger = logging.getLogger(__name__)
-PREVIEW_UNSUBSCRIBE_URL = "https://example.invalid/unsubscribe/preview/"
 
 
 @dataclass(frozen=True)
@@ -132,56 +126,6 @@ def _send_time(
     return result.at, result.deferred_reason
 
 
-class _CommitBatch:
-    """Messages queued in one transaction, delivered by as few tasks as possible after it
-    commits (the engine queues hundreds per transaction), each on its channel's lane."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[int, str]] = []
-        self.flushed = False
-
-    def flush(self) -> None:
-        messages, self.messages, self.flushed = self.messages, [], True
-        try:
-            deliveries_enqueue(messages)
-        except Exception:  # noqa: BLE001 - broker down: the rows are queued, the sweep sends them
-            logger.warning(
-                "delivery.enqueue_failed", extra={"messages": len(messages)}, exc_info=True
-            )
-
-
-def deliveries_enqueue(messages: Iterable[tuple[int, str]], **options: Any) -> None:
-    """Queue delivery tasks for these (message id, channel) pairs, each on its channel's
-    lane (channels.lanes), SEND_BATCH messages per task."""
-    for cluster, ids in by_lane(messages).items():
-        for start in range(0, len(ids), SEND_BATCH):
-            async_task(
-                "channels.tasks.deliver_messages", ids[start : start + SEND_BATCH],
-                cluster=cluster, **options,
-            )  # fmt: skip
-
-
-_batches = threading.local()
-
-
-def _schedule_delivery(message: Message, now: datetime) -> None:
-    if message.status != "queued" or message.scheduled_for > now:
-        return  # the sweeper sends it when due
-    connection = transaction.get_connection()
-    batch: _CommitBatch | None = getattr(_batches, "current", None)
-    # A rolled-back transaction or savepoint drops the flush callback: start a new batch.
-    # Worst case a message waits for the next sweep (a minute); it is never lost.
-    registered = batch is not None and any(
-        func == batch.flush for _, func, _ in connection.run_on_commit
-    )
-    if batch is not None and registered and not batch.flushed and connection.in_atomic_block:
-        batch.messages.append((message.pk, message.channel))
-        return
-    batch = _batches.current = _CommitBatch()
-    batch.messages.append((message.pk, message.channel))
-    transaction.on_commit(batch.flush)  # runs at once outside a transaction
-
-
 def message_queue(
     *,
     contact_id: int,
@@ -251,35 +195,13 @@ def test_send(
     return _queued(message)
 
 
-def render_preview(
-    channel: str, content: MessageContent, context: Mapping[str, Any]
-) -> RenderedMessage:
-    """Render for the builder's live preview; never raises (problems are on the result)."""
-    return _render_preview(
-        channel,
-        content,
-        template_context(
-            contact=context.get("contact") or {},
-            event=context.get("event") or {},
-            journey=context.get("journey") or {},
-            unsubscribe_url=str(context.get("unsubscribe_url") or PREVIEW_UNSUBSCRIBE_URL),
-        ),
-    )
-
-
-def preview_context(
-    *,
-    contact_id: int,
-    event: Mapping[str, Any] | None = None,
-    journey: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """A render_preview context for a real contact (the builder's "preview as…")."""
-    contact = Contact.objects.get(pk=contact_id)
-    return {
-        "contact": contact_context(contact),
-        "event": dict(event or {}),
-        "journey": dict(journey or {}),
-    }
+def _stored_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    """What a message keeps of its context: the event, the journey, and for a one-off
+    message from staff, who sent it (the chat signs it with their first name)."""
+    stored = {key: context.get(key, {}) for key in ("event", "journey")}
+    if context.get("sender"):
+        stored["sender"] = context["sender"]
+    return stored
 
 
 @dataclass(frozen=True)
@@ -347,7 +269,7 @@ def _deliver_or_schedule(
     here = {id(m) for m in due_here} - {id(m) for m in left}
     for message in messages:
         if id(message) not in here:
-            _schedule_delivery(message, now)
+            schedule_delivery(message, now)
 
 
 def _lock_for_cap(contact_ids: Iterable[int]) -> None:
@@ -403,7 +325,7 @@ def _new_message(
         channel=channel,
         to_address=address,
         content=dataclasses.asdict(request.content),
-        context={key: request.context.get(key, {}) for key in ("event", "journey")},
+        context=_stored_context(request.context),
         step_visit_id=request.step_visit_id,
         variant_id=request.variant_id,
         journey_id=request.journey_id,
@@ -425,26 +347,3 @@ def contact_messages_move(*, source_id: int, into_id: int) -> None:
     Message.objects.filter(contact_id=source_id).update(contact_id=into_id)
     SubscriptionChange.objects.filter(contact_id=source_id).update(contact_id=into_id)
     chat_contact_move(source_id=source_id, into_id=into_id)
-
-
-def _is_https_url(target: str) -> bool:
-    parts = urlsplit(target)
-    local = parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost"}
-    return (parts.scheme == "https" or local) and bool(parts.netloc)
-
-
-def team_notify(*, target: str, text: str) -> None:
-    """Tell the team something (the engine's "notify" step): an email address gets an
-    email, an https URL gets a JSON POST {"text": …} (Slack-compatible). Sent from a task
-    after commit; raises ValueError for any other target."""
-    target = target.strip()
-    if not _is_https_url(target):
-        try:
-            validate_email(target)
-        except ValidationError:
-            raise ValueError(f"{target!r} is neither an email address nor an https URL.") from None
-    transaction.on_commit(
-        lambda: async_task(
-            "channels.tasks.team_notify_send", target, text, cluster=settings.Q_DELIVERY_CLUSTER
-        )
-    )

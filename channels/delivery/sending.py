@@ -26,7 +26,7 @@ from channels.delivery.wanted import messages_cancel_unwanted
 from channels.metrics import PROVIDER_ERRORS, SENDS
 from channels.models import Message
 from channels.registry import get_channel, render_message, subscription_of
-from channels.rendering import MessageContent, RenderError, template_context
+from channels.rendering import MessageContent, RenderedMessage, RenderError, template_context
 from channels.web.unsubscribe import unsubscribe_urls
 from journeys.models import Contact
 
@@ -96,6 +96,7 @@ def outbound_for(message: Message) -> OutboundMessage | RenderError:
         rendered = render_message(message.channel, content, context)
     except RenderError as exc:
         return exc
+    rendered = _first_message_note(message, contact, rendered)
     if message.is_test and rendered.subject:
         rendered = dataclasses.replace(rendered, subject=f"[Test] {rendered.subject}")
     return OutboundMessage(
@@ -106,6 +107,24 @@ def outbound_for(message: Message) -> OutboundMessage | RenderError:
         unsubscribe_url=unsubscribe,
         one_click_url=one_click,
     )
+
+
+def _first_message_note(
+    message: Message, contact: Contact, rendered: RenderedMessage
+) -> RenderedMessage:
+    """The first message of a channel to a person carries what that channel says first
+    (SMS: how to stop), in the source's words if it has its own."""
+    channel = get_channel(message.channel)
+    if channel is None or message.is_test:
+        return rendered
+    custom = contact.source.sms_stop_text if contact.source is not None else ""
+    note = channel.first_message_note(custom=custom, language=contact.locale)
+    if not note:
+        return rendered
+    earlier = Message.objects.filter(
+        contact_id=contact.pk, channel=message.channel, sent_at__isnull=False, is_test=False
+    ).exclude(pk=message.pk)
+    return rendered if earlier.exists() else channel.with_note(rendered, note)
 
 
 def messages_send(*, message_ids: Sequence[int], now: datetime) -> dict[int, str]:

@@ -115,11 +115,6 @@ def _describe(row: Subscription) -> str:
     return f"{row.channel} {row.state}{reason} {row.changed_at:%Y-%m-%d}"
 
 
-def opt_out_reason(contact_id: int, channel: str) -> str:
-    """Empty when the contact may get messages on the channel, else why not, in words."""
-    return opt_out_reasons([(contact_id, channel)]).get((contact_id, channel), "")
-
-
 def opt_out_reasons(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], str]:
     """Why each (contact_id, channel) pair may not be sent to, in one query; absent = allowed."""
     wanted: set[tuple[int, str, str]] = set()

@@ -18,12 +18,10 @@ from journeys.admin.base import ReadOnlyAdmin
 from journeys.admin.contact_page import contact_page
 from journeys.models import (
     Contact,
-    ContactAlias,
     Event,
     EventType,
     SecretKey,
     Source,
-    Subscription,
 )
 from journeys.people.secret_keys import secret_key_create, secret_key_revoke
 from journeys.people.sources import (
@@ -49,6 +47,8 @@ class SourceAdmin(admin.ModelAdmin):
         "identity_verification",
         "identity_secret",
         "timezone",
+        "handoff_text",
+        "sms_stop_text",
         "key_prefix",
         "created_at",
         "revoked_at",
@@ -92,6 +92,8 @@ class SourceAdmin(admin.ModelAdmin):
         source, key = source_create(name=obj.name, allowed_origins=obj.allowed_origins)
         Source.objects.filter(pk=source.pk).update(
             timezone=obj.timezone,
+            handoff_text=obj.handoff_text,
+            sms_stop_text=obj.sms_stop_text,
             identity_verification=obj.identity_verification or source.is_browser,
         )
         obj.pk, obj.key_prefix, obj.key_hash = source.pk, source.key_prefix, source.key_hash
@@ -154,26 +156,6 @@ class SecretKeyAdmin(admin.ModelAdmin):
         for key in queryset:
             secret_key_revoke(key=key, by=request.user)
         self.message_user(request, f"Revoked {queryset.count()} secret key(s).")
-
-
-class AliasInline(admin.TabularInline):
-    model = ContactAlias
-    extra = 0
-    can_delete = False
-    readonly_fields = ["anonymous_id", "created_at"]
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class SubscriptionInline(admin.TabularInline):
-    model = Subscription
-    extra = 0
-    can_delete = False
-    readonly_fields = ["channel", "state", "reason", "changed_at"]
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class IdentifiedFilter(admin.SimpleListFilter):

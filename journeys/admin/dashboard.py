@@ -10,6 +10,7 @@ from typing import Any
 
 from channels.delivery.history import FailingDeliveries, failing_deliveries
 from journeys.builder.selectors import JourneyRow, journey_rows
+from journeys.core.steps.ask import ANSWERED
 from journeys.models import AuditEntry, EventType, Journey
 
 WINDOW = timedelta(days=7)
@@ -40,6 +41,7 @@ def dashboard(*, now: datetime) -> Dashboard:
     unused = (
         EventType.objects.filter(type="track", last_seen_at__gte=now - UNUSED_WINDOW)
         .exclude(name__in=used)
+        .exclude(name__startswith=ANSWERED)  # Stepwise's own: an answer to an ask step
         .order_by("-count", "name")[:10]
     )
     return Dashboard(

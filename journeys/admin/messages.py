@@ -17,26 +17,17 @@ from channels.delivery.history import message_html, message_view
 from channels.models import (
     DeliverySettings,
     Message,
-    MessageStatusChange,
     SubscriptionChange,
     SuppressedAddress,
 )
-from journeys.admin.base import ReadOnlyAdmin, ReadOnlyMixin
+from journeys.admin.base import ReadOnlyAdmin
 
-_HISTORY_FIELDS = ("recorded_at", "from_status", "to_status", "applied", "occurred_at", "detail")
 # The email runs in a sandboxed frame under its own policy: no scripts, no requests but
 # images, nothing of the admin around it.
 EMAIL_FRAME_POLICY = (
     "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; "
     "frame-ancestors 'self'; sandbox"
 )
-
-
-class MessageStatusChangeInline(ReadOnlyMixin, admin.TabularInline):
-    model = MessageStatusChange
-    extra = 0
-    fields = _HISTORY_FIELDS
-    readonly_fields = _HISTORY_FIELDS
 
 
 @admin.register(Message)

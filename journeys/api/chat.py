@@ -32,6 +32,12 @@ class ReplyIn(Schema):
     )
     value: str | None = Field(None, max_length=200, description="The quick reply's stored value.")
     question: int | None = Field(None, ge=1, description="The chat line of the question answered.")
+    key: str = Field(
+        "",
+        max_length=64,
+        description="The widget's key for this reply: sent again (after a lost answer or "
+        "offline), it is kept once and its first answer comes back.",
+    )
 
 
 class ReadIn(Schema):
@@ -74,7 +80,12 @@ def reply(request: HttpRequest, user_id: str, payload: ReplyIn):
     try:
         outcome = reply_receive(
             contact=contact,
-            reply=Reply(text=payload.text, value=payload.value, question=payload.question),
+            reply=Reply(
+                text=payload.text,
+                value=payload.value,
+                question=payload.question,
+                key=payload.key,
+            ),
         )
     except ReplyRefused as refused:
         raise PayloadError(refused.field, refused.reason) from None

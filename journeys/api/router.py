@@ -55,6 +55,7 @@ api = NinjaAPI(
 api.add_router("", tracking_router)
 api.add_router("", "journeys.api.inbox.router")
 api.add_router("", "journeys.api.chat.router")
+api.add_router("", "journeys.api.browser.router")
 
 
 @api.exception_handler(ValidationError)

@@ -12,15 +12,8 @@ from channels.chat.lines import chat_close_question, chat_last_bot_line
 from channels.models import ChatEntry, ChatState, Message
 from journeys.bot.replies import Reply, ReplyOutcome, bot_say, question_handler_register
 from journeys.core.answers import read_yes_no
-from journeys.core.steps.ask import (
-    CONFIRM,
-    RETRY,
-    Answer,
-    AskStep,
-    Unsure,
-    read_answer,
-    reask_text,
-)
+from journeys.core.steps.ask import AskStep
+from journeys.core.steps.ask_reading import CONFIRM, RETRY, Answer, Unsure, read_answer, reask_text
 from journeys.core.traits import TraitError, extract_known_traits
 from journeys.models import Contact, Enrollment, Source
 from journeys.people.ingest import Incoming

@@ -1,9 +1,10 @@
 """What happens when a contact writes to the bot (in the widget, or by SMS).
 
 In order: an open question (an `ask` step waiting for its answer) takes the reply; else
-a keyword reply of the source answers; else the bot says honestly that it is only a bot,
-restates the current next step, and tells the team (the journey's notify targets) so a
-person can follow up. The pure parts (matching, wording) live in journeys.bot.words."""
+a keyword reply of the source answers; else the reply goes to the staff inbox: the bot
+says honestly that a person will read it (once, until the team answers) and the team is
+told (the journey's notify targets, once per conversation until someone opens it). The
+pure parts (matching, wording) live in journeys.bot.words."""
 
 from __future__ import annotations
 
@@ -13,14 +14,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from channels.chat.conversations import conversation_hand_over, conversation_with_person
 from channels.chat.lines import BotIdentity, ChatLine, chat_last_bot_line, chat_post, chat_snapshot
 from channels.delivery.queue import team_notify
 from channels.models import ChatEntry
 from channels.registry import chat_channel, get_channel, replies_by
-from journeys.bot.words import FallbackWords, fallback_text, match_keyword, notify_targets
+from journeys.bot.words import FallbackWords, fallback_text, handoff_text, match_keyword
+from journeys.core.steps.notify import notify_targets
 from journeys.models import Contact, Enrollment, JourneyVersion, KeywordReply
 
 logger = logging.getLogger(__name__)
@@ -45,6 +50,7 @@ class Reply:
     value: str | None = None
     question: int | None = None
     channel: str = field(default_factory=chat_channel)
+    key: str = ""  # the widget's idempotency key: the same reply sent twice is kept once
 
     @property
     def in_chat(self) -> bool:
@@ -82,7 +88,11 @@ def _checked(reply: Reply) -> Reply:
         raise ReplyRefused("text", f"is longer than {REPLY_MAX_LENGTH} characters")
     if reply.value is not None and len(reply.value) > 200:
         raise ReplyRefused("value", "is longer than 200 characters")
-    return Reply(text=text, value=reply.value, question=reply.question, channel=reply.channel)
+    if len(reply.key) > 64:
+        raise ReplyRefused("key", "is longer than 64 characters")
+    return Reply(
+        text=text, value=reply.value, question=reply.question, channel=reply.channel, key=reply.key
+    )
 
 
 def bot_for(contact_id: int) -> BotIdentity:
@@ -103,28 +113,52 @@ def bot_say(*, contact_id: int, kind: str, text: str, now: datetime, **extra: An
 
 @transaction.atomic
 def reply_receive(*, contact: Contact, reply: Reply, now: datetime | None = None) -> ReplyOutcome:
-    """Take one reply from a contact: record it in the chat, then answer it (see module)."""
+    """Take one reply from a contact: record it in the chat, then answer it (see module).
+    A chat reply whose key was already taken is not taken again: its lines come back."""
     now = now or timezone.now()
     reply = _checked(reply)
-    mine: list[ChatEntry] = []
+    mine: ChatEntry | None = None
     if reply.in_chat:
-        mine.append(
-            chat_post(
-                contact_id=contact.pk,
-                line=ChatLine(author="user", kind=Kind.REPLY, text=reply.text),
-                now=now,
-            )
-        )
+        mine = _record(contact, reply, now)
+        if mine is None:
+            return _repeated(contact, reply.key)
     outcome = None
     for handler in _question_handlers:
         outcome = handler(contact, reply, now)
         if outcome is not None:
             break
     if outcome is None:
-        outcome = _keyword_reply(contact, reply, now) or _fallback(contact, reply, now)
-    outcome.lines = mine + outcome.lines
+        outcome = _keyword_reply(contact, reply, now) or (
+            _to_team(contact, reply, mine, now) if mine else _fallback(contact, reply, now)
+        )
+    outcome.lines = ([mine] if mine else []) + outcome.lines
     outcome.state = chat_snapshot(contact_id=contact.pk).as_json()
     return outcome
+
+
+def _record(contact: Contact, reply: Reply, now: datetime) -> ChatEntry | None:
+    """The contact's line in the chat; None when a line with the same key exists."""
+    if reply.key and ChatEntry.objects.filter(contact=contact, client_key=reply.key).exists():
+        return None
+    line = ChatLine(author="user", kind=Kind.REPLY, text=reply.text, client_key=reply.key)
+    try:
+        return chat_post(contact_id=contact.pk, line=line, now=now)
+    except IntegrityError:  # the same reply, sent again at the same moment
+        return None
+
+
+def _repeated(contact: Contact, key: str) -> ReplyOutcome:
+    """A reply sent twice (the widget retried after a lost answer): what it got the first
+    time, the contact's line and the answers after it, and nothing new."""
+    first = ChatEntry.objects.get(contact=contact, client_key=key)
+    after = ChatEntry.objects.filter(contact=contact, seq__gt=first.seq).order_by("seq")
+    lines = [first]
+    for entry in after[:20]:
+        if entry.author == ChatEntry.Author.USER:
+            break
+        lines.append(entry)
+    state = chat_snapshot(contact_id=contact.pk).as_json()
+    return ReplyOutcome("repeat", lines=lines, state=state)
 
 
 def _keyword_reply(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome | None:
@@ -160,29 +194,50 @@ def _current_version(contact: Contact) -> JourneyVersion | None:
     return enrollment.version if enrollment is not None else None
 
 
-def _fallback(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome:
+def _tell_team(contact: Contact, text: str, *, inbox: bool) -> bool:
+    """Tell the journey's notify targets what the contact wrote; False when there are none."""
     version = _current_version(contact)
     targets = notify_targets(version.spec) if version is not None else []
+    who = contact.first_name or contact.user_id or "Someone"
+    where = f" Answer in the inbox: {settings.PUBLIC_URL}{reverse('inbox:list')}" if inbox else ""
     for target in targets:
-        who = contact.first_name or contact.user_id or f"contact {contact.pk}"
         try:
-            team_notify(
-                target=target,
-                text=f"{who} wrote to the bot and it could not answer: “{reply.text}”",
-            )
+            said = f"{who} wrote to the bot and it could not answer: “{text}”.{where}"
+            team_notify(target=target, text=said)
         except ValueError:
             logger.warning("reply.notify_invalid_target", extra={"target": target})
+    return bool(targets)
+
+
+def _to_team(contact: Contact, reply: Reply, mine: ChatEntry, now: datetime) -> ReplyOutcome:
+    """A chat reply nothing handled goes to the staff inbox. The bot says a person will read
+    it, once until the team answers; a reply to a person's message needs no bot at all."""
+    talking_to = conversation_with_person(contact_id=contact.pk, before=mine.seq)
+    if conversation_hand_over(entry=mine, now=now):
+        _tell_team(contact, reply.text, inbox=True)
+    if talking_to:
+        return ReplyOutcome("team")
+    last = chat_last_bot_line(contact_id=contact.pk, kinds=[Kind.MESSAGE, Kind.QUESTION])
+    source = contact.source
+    text = handoff_text(
+        custom=source.handoff_text if source else "",
+        team=source.name if source else "",
+        next_step=last.text if last is not None else "",
+    )
+    extra = {"url": last.url, "cta": last.cta} if last is not None and last.url else {}
+    entry = bot_say(contact_id=contact.pk, kind=Kind.HANDOFF, text=text, now=now, **extra)
+    return ReplyOutcome("team", lines=[entry])
+
+
+def _fallback(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome:
+    """A text reply nothing handled: the bot answers by text and tells the team."""
+    targets = _tell_team(contact, reply.text, inbox=False)
     last = chat_last_bot_line(contact_id=contact.pk, kinds=[Kind.MESSAGE, Kind.QUESTION])
     words = FallbackWords(
         next_step=last.text if last is not None else "",
-        team_told=bool(targets),
+        team_told=targets,
     )
-    text = fallback_text(words)
-    if not reply.in_chat:
-        return ReplyOutcome("fallback", sms_answer=text)
-    extra = {"url": last.url, "cta": last.cta} if last is not None and last.url else {}
-    entry = bot_say(contact_id=contact.pk, kind=Kind.FALLBACK, text=text, now=now, **extra)
-    return ReplyOutcome("fallback", lines=[entry])
+    return ReplyOutcome("fallback", sms_answer=fallback_text(words))
 
 
 def reply_from_address(channel: str, address: str, text: str) -> str:

@@ -6,9 +6,8 @@ says so plainly and points back to the one next step."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 SORRY = "I'm only a bot, sorry! I'll try to point you in the right direction."
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -50,12 +49,14 @@ def fallback_text(words: FallbackWords) -> str:
     return "\n\n".join(parts)
 
 
-def notify_targets(document: Mapping[str, Any]) -> list[str]:
-    """The team's addresses in a journey document: every notify step's `to`, once each."""
-    found: list[str] = []
-    for step in document.get("steps", []):
-        if isinstance(step, Mapping) and step.get("type") == "notify":
-            target = step.get("to")
-            if isinstance(target, str) and target and target not in found:
-                found.append(target)
-    return found
+HANDOFF = "I'm just a bot — I've passed this to {team}; they usually answer within a day."
+
+
+def handoff_text(*, custom: str, team: str, next_step: str = "") -> str:
+    """What the bot says when it passes a message to a person: the source's own words, or
+    the default naming its team; then the next step, so nobody waits idle."""
+    team_words = f"the {team} team" if team else "the team"
+    text = custom.strip() or HANDOFF.format(team=team_words)
+    if next_step:
+        text += f"\n\nMeanwhile, here is where we were: {next_step}"
+    return text

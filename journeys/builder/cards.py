@@ -21,11 +21,11 @@ from journeys.builder.graph import list_at, map_at, steps_of, targets
 from journeys.builder.layout import Layout, Node, Outcome, lay_out
 from journeys.builder.names import condition_words, duration_text, step_name
 from journeys.builder.paths import place
+from journeys.builder.typed import parse_step
 from journeys.builder.words import length_words
-from journeys.core.durations import LocalTimeRule, parse_duration, parse_time_of_day, parse_weekdays
-from journeys.core.problems import Problem, Reader
+from journeys.core.problems import Problem
 from journeys.core.spec import JourneySpec, StepSpec, Trigger
-from journeys.core.steps import STEP_TYPES, ParseContext
+from journeys.core.steps import STEP_TYPES, type_of
 
 _VARIABLE = re.compile(
     r"\{\{\s*(?:contact|event)?\.?(?:properties\.|traits\.)?([A-Za-z_]+)[^}]*\}\}"
@@ -49,6 +49,8 @@ class CardInfo:
     unfinished: str = ""
     timing: str = ""
     channel: str = ""
+    ends_journey: bool = False
+    look: str = "plain"
 
 
 def step_cards(
@@ -60,7 +62,7 @@ def step_cards(
     parsed: dict[str, StepSpec] = {}
     problems: dict[str, list[Problem]] = {}
     for index, raw in enumerate(steps):
-        step, found = _parse_one(raw, index)
+        step, found = parse_step(raw, index, channel_facts())
         step_id = str(raw.get("id", ""))
         if step is not None:
             parsed[step_id] = step
@@ -92,9 +94,11 @@ def step_cards(
             type_label=label,
             summary=summary,
             unfinished=unfinished,
-            timing=timing_words(raw)
+            timing=timing_words(step)
             or quiet_words(raw, (quiet or {}).get(str(raw.get("channel")))),
             channel=str(raw.get("channel", "")),
+            ends_journey=bool(getattr(step_type, "ends_journey", False)),
+            look=str(getattr(step_type, "look", "plain")),
         )
     return cards
 
@@ -107,51 +111,28 @@ def readable_variables(text: str) -> str:
     return _PROPERTY.sub(lambda m: f"the event's {m.group(1).replace('_', ' ')}", text)
 
 
-def _parse_one(raw: Mapping[str, Any], index: int) -> tuple[StepSpec | None, list[Problem]]:
-    reader = Reader()
-    step_type = STEP_TYPES.get(str(raw.get("type", "")))
-    path = f"steps[{index}]"
-    if step_type is None:
-        reader.add(f"{path}.type", "this kind of step is not known")
-        return None, reader.problems
-    kwargs = step_type.parse(reader, raw, path, ParseContext(channels=channel_facts()))
-    if kwargs is None or reader.problems:
-        return None, reader.problems or [Problem(path, "is not finished")]
-    step_id = str(raw.get("id", ""))
-    next_id = raw.get("next") if step_type.has_next else None
-    return step_type.spec(id=step_id, next=next_id, **kwargs), []
-
-
-def timing_words(raw: Mapping[str, Any]) -> str:
-    """When a delay or wait ends, for a sample person, by the engine's own time rules."""
-    start = SAMPLE_ARRIVAL.astimezone(SAMPLE_ZONE)
-    arrive = f"If Ada reaches this step on {start:%A} at {start:%H:%M} in Paris"
-    try:
-        if raw.get("type") == "delay" and "duration" in raw:
-            end = (SAMPLE_ARRIVAL + parse_duration(raw["duration"])).astimezone(SAMPLE_ZONE)
-            return f"{arrive}, she goes on {_day(end, start)} at {end:%H:%M}."
-        if raw.get("type") == "delay" and isinstance(raw.get("until"), Mapping):
-            until = raw["until"]
-            rule = LocalTimeRule(
-                parse_time_of_day(until.get("time", "")), parse_weekdays(until.get("weekdays", []))
-            )
-            end = rule.next_after(SAMPLE_ARRIVAL, SAMPLE_ZONE).astimezone(SAMPLE_ZONE)
-            return f"{arrive}, she goes on {_day(end, start)} at {end:%H:%M}."
-        if raw.get("type") in {"wait_for_event", "ask"} and raw.get("timeout"):
-            length = parse_duration(raw["timeout"])
-            end = (SAMPLE_ARRIVAL + length).astimezone(SAMPLE_ZONE)
-            return (
-                f"{arrive} and does nothing, she takes the other path {_day(end, start)} "
-                f"at {end:%H:%M} ({length_words(length)} later)."
-            )
-    except (ValueError, TypeError, AttributeError):
+def timing_words(step: StepSpec | None) -> str:
+    """When a step that waits on a clock lets a sample person go on (or take the timeout
+    path), by its type's own time rule."""
+    timing = type_of(step).timing(step, SAMPLE_ARRIVAL, SAMPLE_ZONE) if step else None
+    if timing is None:
         return ""
-    return ""
+    how, end_utc = timing
+    start = SAMPLE_ARRIVAL.astimezone(SAMPLE_ZONE)
+    end = end_utc.astimezone(SAMPLE_ZONE)
+    arrive = f"If Ada reaches this step on {start:%A} at {start:%H:%M} in Paris"
+    if how == "goes_on":
+        return f"{arrive}, she goes on {_day(end, start)} at {end:%H:%M}."
+    return (
+        f"{arrive} and does nothing, she takes the other path {_day(end, start)} "
+        f"at {end:%H:%M} ({length_words(end_utc - SAMPLE_ARRIVAL)} later)."
+    )
 
 
 def quiet_words(raw: Mapping[str, Any], quiet: tuple[time, time] | None) -> str:
     """A message's quiet hours for a sample person, by the channels' own rule."""
-    if raw.get("type") != "message" or quiet is None or quiet[0] == quiet[1]:
+    step_type = STEP_TYPES.get(str(raw.get("type", "")))
+    if step_type is None or not step_type.previews or quiet is None or quiet[0] == quiet[1]:
         return ""
     start, end = quiet
     local = SAMPLE_ARRIVAL.astimezone(SAMPLE_ZONE)
@@ -192,12 +173,6 @@ def canvas_layout(
         for step_id, outs in graph.items()
     ]
     return lay_out(nodes)
-
-
-@dataclass(frozen=True)
-class RuleWords:
-    event: str
-    filters: list[str]
 
 
 def trigger_words(document: Mapping[str, Any]) -> dict[str, Any]:

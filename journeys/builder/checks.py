@@ -4,8 +4,10 @@ catalogue's facts are passed in.
 
 Errors come from the format's own parser (the one publishing uses), so the panel and
 publish never disagree. Warnings are the lint from real data: events nobody sent in the
-last 30 days (with the near-miss names the catalogue knows), waits with no time limit,
-text messages to people who may have no phone, another live journey on the same trigger.
+last 30 days (with the near-miss names the catalogue knows), another live journey on the
+same trigger, and what each step type says looks wrong with its own steps (a wait with no
+time limit; a message on a channel whose address nothing checks the contact has, from the
+channels' facts): `StepType.warnings`, over the typed steps the draft's types can read.
 """
 
 from __future__ import annotations
@@ -16,11 +18,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from channels.registry import get_channel
+from channels.registry import all_channels
 from journeys.builder.graph import list_at, map_at, steps_of
 from journeys.builder.names import step_name
 from journeys.builder.paths import place
+from journeys.core.conditions import Condition
 from journeys.core.problems import SpecError
+from journeys.core.spec import StepSpec
+from journeys.core.steps import type_of
+from journeys.core.steps.form import DraftFacts
 
 Parse = Callable[[Mapping[str, Any]], object]
 LINT_DAYS = 30
@@ -42,18 +48,20 @@ def draft_checks(
     document: Mapping[str, Any],
     *,
     parse: Parse,
+    steps: Sequence[StepSpec],
     recent_events: Sequence[str],
     known_events: Sequence[str],
     same_trigger: Sequence[str] = (),
 ) -> list[Check]:
     """Every problem of the draft, errors first, each with the step (card) it is about.
 
-    `recent_events`: names sent in the last LINT_DAYS days; `known_events`: every name
-    the catalogue has; `same_trigger`: names of other live journeys on the same trigger.
+    `steps`: the draft's steps its types can read; `recent_events`: names sent in the last
+    LINT_DAYS days; `known_events`: every name the catalogue has; `same_trigger`: names of
+    other live journeys on the same trigger.
     """
     found = _errors(document, parse)
-    found += _event_lint(document, recent_events, known_events)
-    found += _shape_lint(document)
+    found += _event_lint(document, steps, recent_events, known_events)
+    found += _step_lint(document, steps)
     event = _trigger_event(document)
     for name in same_trigger:
         found.append(
@@ -90,7 +98,10 @@ def _trigger_event(document: Mapping[str, Any]) -> str:
 
 
 def _event_lint(
-    document: Mapping[str, Any], recent: Sequence[str], known: Sequence[str]
+    document: Mapping[str, Any],
+    steps: Sequence[StepSpec],
+    recent: Sequence[str],
+    known: Sequence[str],
 ) -> list[Check]:
     recent_set = set(recent)
     uses: list[tuple[str | None, str, str]] = []
@@ -99,10 +110,9 @@ def _event_lint(
     goal = document.get("goal")
     if isinstance(goal, Mapping) and goal.get("event"):
         uses.append((None, "the goal", str(goal["event"])))
-    for step in steps_of(document):
-        if step.get("type") == "wait_for_event" and step.get("event"):
-            step_id = str(step.get("id"))
-            uses.append((step_id, f"“{step_name(step_id)}”", str(step["event"])))
+    for step in steps:
+        for name in type_of(step).catalogue_events(step):
+            uses.append((step.id, f"“{step_name(step.id)}”", name))
     checks = []
     for use_step, where, event in uses:
         if event in recent_set:
@@ -125,56 +135,44 @@ def _event_lint(
     return checks
 
 
-def _shape_lint(document: Mapping[str, Any]) -> list[Check]:
-    checks = []
-    steps = steps_of(document)
-    for step in steps:
-        step_id = str(step.get("id"))
-        where = f"“{step_name(step_id)}”"
-        if step.get("type") == "wait_for_event" and not step.get("timeout"):
-            checks.append(
-                Check(
-                    "warning",
-                    step_id,
-                    where,
-                    "Waits with no time limit: people who never do it stay here for good.",
-                )
-            )
-        channel = get_channel(str(step.get("channel", "")))
-        if (
-            step.get("type") == "message"
-            and channel is not None
-            and channel.address_often_missing
-            and not _address_required(document, channel.contact_field)
+def _step_lint(document: Mapping[str, Any], steps: Sequence[StepSpec]) -> list[Check]:
+    facts = DraftFacts(address_warnings=_address_warnings(document, steps))
+    return [
+        Check("warning", step.id, f"“{step_name(step.id)}”", warning)
+        for step in steps
+        for warning in type_of(step).warnings(step, facts)
+    ]
+
+
+def _address_warnings(document: Mapping[str, Any], steps: Sequence[StepSpec]) -> dict[str, str]:
+    """For each channel whose address contacts often lack, and that nothing in the draft
+    checks for, the warning a step sending on it gets (the step type decides if it does)."""
+    found = {}
+    for channel in all_channels():
+        if channel.address_often_missing and not _address_required(
+            document, steps, channel.contact_field
         ):
-            checks.append(
-                Check(
-                    "warning",
-                    step_id,
-                    where,
-                    f"Sends {channel.noun}, but nothing checks that the contact has a "
-                    f"{channel.address_words} (add a branch on “{channel.contact_field} is set” "
-                    "before it).",
-                )
+            found[channel.key] = (
+                f"Sends {channel.noun}, but nothing checks that the contact has a "
+                f"{channel.address_words} (add a branch on “{channel.contact_field} is set” "
+                "before it)."
             )
-    return checks
+    return found
 
 
-def _address_required(document: Mapping[str, Any], trait: str) -> bool:
-    """Whether the audience or a branch checks that the contact has this address."""
+def _address_required(document: Mapping[str, Any], steps: Sequence[StepSpec], trait: str) -> bool:
+    """Whether the audience or a step's conditions check that the contact has this trait."""
 
-    def tested(items: Any) -> bool:
-        return isinstance(items, list) and any(
-            isinstance(c, Mapping) and c.get("trait") == trait and c.get("op") == "exists"
-            for c in items
-        )
+    def tested(condition: Condition) -> bool:
+        return (condition.kind, condition.name, condition.op) == ("trait", trait, "exists")
 
-    if tested(document.get("audience")):
+    audience = document.get("audience")
+    if isinstance(audience, list) and any(
+        isinstance(c, Mapping) and c.get("trait") == trait and c.get("op") == "exists"
+        for c in audience
+    ):
         return True
-    return any(
-        step.get("type") == "branch" and tested(step.get("conditions"))
-        for step in steps_of(document)
-    )
+    return any(tested(c) for step in steps for c in type_of(step).conditions(step))
 
 
 _CONTACT_VARIABLE = re.compile(r"\{\{\s*contact\.(?:traits\.)?([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}\}")
@@ -190,8 +188,6 @@ def empty_variable_checks(
         return []
     checks = []
     for step in steps_of(document):
-        if step.get("type") != "message":
-            continue
         names: dict[str, None] = {}
         for variant in list_at(step, "variants"):
             if not isinstance(variant, Mapping):

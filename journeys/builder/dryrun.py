@@ -9,13 +9,13 @@ length of time after the start ("2 hours", "3 days"): "1 day: Created Note, size
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from channels.registry import get_channel
-from journeys.builder.editors import _scalar
+from journeys.builder.forms.conditions import scalar
 from journeys.builder.graph import list_at, map_at
 from journeys.builder.names import step_name
 from journeys.builder.words import WordsError, length_words, parse_length
@@ -66,7 +66,7 @@ def parse_script_text(text: str, *, start: datetime) -> list[ScriptEvent]:
             if "=" not in pair:
                 raise ScriptError(f"Line {number}: “{pair}” needs “property = value”.")
             key, value = pair.split("=", 1)
-            properties[key.strip()] = _scalar(value.strip())
+            properties[key.strip()] = scalar(value.strip())
         events.append(ScriptEvent(at=start + offset, name=name, properties=properties))
     return events
 
@@ -124,7 +124,3 @@ def _words(kind: str, text: str) -> str:
     if kind in {"entry", "refused"}:
         return text[:1].upper() + text[1:]
     return ""
-
-
-def reached_names(reached: Sequence[str]) -> list[str]:
-    return [step_name(step_id) for step_id in dict.fromkeys(reached)]

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from journeys.core.steps import STEP_TYPES, end_type
+
 Raw = dict[str, Any]
 # step -> the outcome keys it has ("next", "then", "else", "on_timeout", "paths.0")
 Outlets = Callable[[Mapping[str, Any]], Sequence[str]]
@@ -98,7 +100,7 @@ def _write(
         if not needs_end or end_id is not None:
             break
         end_id = fresh_id(ids, END_ID)
-        steps.append({"id": end_id, "type": "exit"})
+        steps.append(end_type().blank() | {"id": end_id})
         ids.append(end_id)
     for step_id, step, writes in zip(ids, steps, plan, strict=True):
         for key, target in writes.items():
@@ -152,9 +154,15 @@ def _plan(
 
 def _end_step(steps: Sequence[Raw]) -> str | None:
     for step in steps:
-        if step.get("type") == "exit":
+        if ends_journey(step):
             return str(step.get("id"))
     return None
+
+
+def ends_journey(raw: Mapping[str, Any]) -> bool:
+    """Whether the raw step is of the type that ends a path (the exit)."""
+    step_type = STEP_TYPES.get(str(raw.get("type", "")))
+    return step_type is not None and step_type.ends_journey
 
 
 def fresh_id(taken: Sequence[str], wanted: str) -> str:

@@ -1,19 +1,33 @@
-"""What every builder view shares: the admin's login and look, permission checks that
-answer in plain words, and small htmx replies (a toast, a redirect)."""
+"""The builder's face on the staff stack (journeys.admin.staff_views): its permissions
+and the plain words that refuse them, what a template may show (`can`), its pages and
+fragments, and its toast."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from functools import wraps
 from typing import Any
 
-from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+from django_htmx.http import reswap, retarget
 
-View = Callable[..., HttpResponse]
+from journeys.admin import staff_views
+from journeys.admin.staff_views import View, allowed, go, is_htmx
+
+# `go` is the stack's; the builder's views take everything from here.
+__all__ = [
+    "CREATE",
+    "EDIT",
+    "PUBLISH",
+    "REPORTS",
+    "VIEW",
+    "can",
+    "fragment",
+    "go",
+    "page",
+    "staff_view",
+    "toast",
+]
 
 EDIT = "journeys.change_journey"
 CREATE = "journeys.add_journey"
@@ -32,42 +46,25 @@ ASK = "Ask an administrator to add you to the “Journey editors” group."
 
 def staff_view(permission: str, *, methods: Sequence[str] = ("GET",)) -> Callable[[View], View]:
     """Behind the admin's login, for one permission; refusals are a page (or a toast)."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.has_perm(permission):
-                return refuse(request, _REFUSALS.get(permission, "You may not do this."))
-            return view(request, *args, **kwargs)
-
-        return admin.site.admin_view(require_http_methods(list(methods))(inner))
-
-    return decorate
+    return staff_views.staff_view(permission, refuse=_refuse, methods=methods)
 
 
 def can(request: HttpRequest) -> dict[str, bool]:
     """What the signed-in person may do, for templates (`can.edit`, `can.publish`)."""
     user = request.user
     return {
-        "edit": user.has_perm(EDIT),
-        "create": user.has_perm(CREATE),
-        "publish": user.has_perm(PUBLISH),
-        "reports": user.has_perm(REPORTS),
+        "edit": allowed(user, EDIT),
+        "create": allowed(user, CREATE),
+        "publish": allowed(user, PUBLISH),
+        "reports": allowed(user, REPORTS),
     }
 
 
 def page(
     request: HttpRequest, template: str, context: Mapping[str, Any], *, status: int = 200
 ) -> TemplateResponse:
-    """A full page in the admin's frame (header, login, dark mode, "View site")."""
-    # The builder needs the width: the admin's model sidebar stays on the admin's pages.
-    full = {
-        **admin.site.each_context(request),
-        "is_nav_sidebar_enabled": False,
-        "can": can(request),
-        **context,
-    }
-    return TemplateResponse(request, template, full, status=status)
+    """A full builder page in the admin's frame, with what the person may do (`can`)."""
+    return staff_views.page(request, template, {"can": can(request), **context}, status=status)
 
 
 def fragment(
@@ -86,8 +83,10 @@ def toast(
     return reswap(retarget(response, "#builder-toast"), "innerHTML")
 
 
-def refuse(request: HttpRequest, message: str) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]  # django-htmx's middleware sets it
+def _refuse(request: HttpRequest, permission: str) -> HttpResponse:
+    """A 403 in plain words: a toast for an htmx request, else the builder's refused page."""
+    message = _REFUSALS.get(permission, "You may not do this.")
+    if is_htmx(request):
         return toast(request, f"{message} {ASK}", status=403)
     return page(
         request,
@@ -95,12 +94,3 @@ def refuse(request: HttpRequest, message: str) -> HttpResponse:
         {"title": "Not allowed", "message": message, "ask": ASK},
         status=403,
     )
-
-
-def go(request: HttpRequest, url: str) -> HttpResponse:
-    """Send the browser to `url` (a full navigation, also from an htmx request)."""
-    if request.htmx:  # type: ignore[attr-defined]
-        return HttpResponseClientRedirect(url)
-    response = HttpResponse(status=303)
-    response["Location"] = url
-    return response

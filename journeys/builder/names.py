@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from journeys.builder.words import length_words
-from journeys.core.conditions import OPERATORS, Condition, parse_condition
+from journeys.core.conditions import Condition, parse_condition
 from journeys.core.durations import parse_duration
+from journeys.core.operators import OPERATORS
 from journeys.core.problems import Reader
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channels.conf import quiet_hours
-from journeys.builder import editors
+from channels.registry import channel_facts
 from journeys.builder.cards import canvas_layout, step_cards, trigger_words
 from journeys.builder.checks import (
     LINT_DAYS,
@@ -22,6 +22,7 @@ from journeys.builder.checks import (
 )
 from journeys.builder.drafts import history_tops
 from journeys.builder.dryrun import default_script
+from journeys.builder.forms import step_editor as editors
 from journeys.builder.graph import steps_of
 from journeys.builder.layout import Card, Fork, Jump
 from journeys.builder.names import step_name
@@ -34,7 +35,8 @@ from journeys.builder.selectors import (
     same_trigger_journeys,
     trait_keys,
 )
-from journeys.core.steps import palette
+from journeys.builder.typed import parsed_steps
+from journeys.core.steps import STEP_TYPES, palette
 from journeys.models import Journey
 from journeys.run.journeys import journey_parse
 
@@ -135,7 +137,8 @@ def quiet_hours_by_channel(document: Mapping[str, Any]) -> dict[str, tuple[time,
     found = {}
     for step in steps_of(document):
         channel = str(step.get("channel") or "")
-        if step.get("type") == "message" and channel and channel not in found:
+        step_type = STEP_TYPES.get(str(step.get("type", "")))
+        if step_type is not None and step_type.previews and channel and channel not in found:
             hours = quiet_hours(channel)
             if hours is not None:
                 found[channel] = (hours.start, hours.end)
@@ -150,6 +153,7 @@ def checks_for(journey: Journey) -> list[Any]:
     found = draft_checks(
         document,
         parse=lambda data: journey_parse(data=data),
+        steps=parsed_steps(document, channel_facts()),
         recent_events=recent_event_names(events, now=timezone.now(), days=LINT_DAYS),
         known_events=[event.name for event in events],
         same_trigger=same_trigger_journeys(journey, trigger),

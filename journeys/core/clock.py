@@ -1,15 +1,8 @@
-"""Clocks: the engine takes `now`; services and the simulator get it from a Clock."""
+"""Clocks: the engine takes `now`; the simulator moves a FakeClock, commands read SystemClock."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Protocol
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current time, aware, in UTC."""
-        ...
+from datetime import UTC, datetime
 
 
 class SystemClock:
@@ -28,13 +21,6 @@ class FakeClock:
         self._now = start.astimezone(UTC)
 
     def now(self) -> datetime:
-        return self._now
-
-    def advance(self, delta: timedelta) -> datetime:
-        """Move forward by `delta` (never backwards) and return the new time."""
-        if delta < timedelta(0):
-            raise ValueError("a clock does not go backwards")
-        self._now += delta
         return self._now
 
     def set(self, moment: datetime) -> datetime:

@@ -76,13 +76,6 @@ def reduce_decision(
     return Reduced(new, tuple(commands), tuple(refusals))
 
 
-def apply_decision(
-    state: EnrollmentState, stimulus: Stimulus, decision: Decision, *, now: datetime
-) -> EnrollmentState:
-    """The enrollment after carrying out `decision` at `now` (what the runtime writes)."""
-    return reduce_decision(state, stimulus, decision, now=now).state
-
-
 def _state_changes(command: Command, now: datetime) -> dict[str, Any]:
     match command:
         case EnterStep(step_id=step_id):

@@ -41,12 +41,18 @@ from journeys.core.engine import (
 )
 from journeys.core.reducer import reduce_decision
 from journeys.core.spec import JourneySpec
+from journeys.core.steps import STEP_TYPES
 
 _OFFSET = re.compile(r"^\+(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-# Trace codes whose sentence repeats a command the timeline already shows.
-_SHOWN_BY_COMMANDS = frozenset(
-    {"message", "waiting", "notify", "update_contact", "completed", "converted", "exited"}
-)
+# Trace codes whose sentence repeats a command the timeline already shows; each step
+# type adds its own (`StepType.quiet_trace`).
+_SHOWN_BY_COMMANDS = frozenset({"waiting", "completed", "converted", "exited"})
+
+
+def _shown_by_commands() -> frozenset[str]:
+    return _SHOWN_BY_COMMANDS.union(*(t.quiet_trace for t in STEP_TYPES.values()))
+
+
 DEFAULT_HORIZON = timedelta(days=90)
 
 
@@ -129,7 +135,7 @@ class _Run:
         self._store(decision.trace)
         self._store(reduced.refusals)
         for line in decision.trace:
-            if line.code not in _SHOWN_BY_COMMANDS:
+            if line.code not in _shown_by_commands():
                 self.say("why", line.message)
         for command in reduced.commands:
             self._show(command)

@@ -36,10 +36,6 @@ class Contact(models.Model):
         label = self.user_id or f"anonymous #{self.pk}"
         return f"{name} ({label})" if name else label
 
-    @property
-    def is_anonymous(self) -> bool:
-        return not self.user_id
-
 
 class ContactAlias(models.Model):
     """An anonymousId seen for a contact; after a merge it points at the known contact."""
@@ -77,10 +73,6 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id}:{self.channel}={self.state}"
-
-    @property
-    def allows_sending(self) -> bool:
-        return self.state == self.State.SUBSCRIBED
 
 
 class ErasedAddress(models.Model):

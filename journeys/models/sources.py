@@ -27,7 +27,24 @@ class Source(models.Model):
         "turn it off only for a server source whose key never leaves your servers.",
     )
     timezone = models.CharField(
-        max_length=64, blank=True, help_text="Fallback time zone for this source's contacts."
+        "default time zone",
+        max_length=64,
+        blank=True,
+        help_text="For contacts whose own time zone is unknown: quiet hours and send times "
+        "follow it (e.g. America/New_York). Empty: the site's time zone.",
+    )
+    handoff_text = models.TextField(
+        "when the bot passes a message to the team",
+        blank=True,
+        help_text="What the bot answers when it cannot handle a message and passes it to "
+        "the inbox. Empty: “I'm just a bot — I've passed this to the {team} team; they "
+        "usually answer within a day.” (the team: the source's name)",
+    )
+    sms_stop_text = models.CharField(
+        "how to stop texts",
+        max_length=80,
+        blank=True,
+        help_text="Added to the first text message each contact gets. Empty: “Reply STOP to stop.”",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -37,10 +54,6 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
-
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
 
     @property
     def is_browser(self) -> bool:

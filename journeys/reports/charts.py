@@ -3,10 +3,10 @@ table beside them; no script, no inline style (presentation attributes only). Pu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from html import escape
 
 from journeys.reports.funnel import Funnel
+from journeys.reports.stats import wilson
 from journeys.reports.words import number, percent
 
 LANE_COLOURS = ("#1f5f99", "#2e7d4f", "#8a4b9c", "#b35c00", "#6b6b00", "#00707a")
@@ -17,7 +17,8 @@ def funnel_svg(funnel: Funnel, *, title: str, chart_id: str = "funnel") -> str:
     """One bar per step in the journey's order: contacts reached, % of entrants; bars of
     one path of a split or branch share its colour and are indented under it."""
     steps = funnel.steps
-    height = ROW * len(steps) + 30
+    lanes = _lanes(funnel)
+    height = ROW * len(steps) + 30 + 20 * len(lanes)
     width = LABEL_WIDTH + BAR_WIDTH + 150
     entered = funnel.entered or 1
     desc = "; ".join(
@@ -32,7 +33,8 @@ def funnel_svg(funnel: Funnel, *, title: str, chart_id: str = "funnel") -> str:
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
         f'<text x="{LABEL_WIDTH}" y="16" font-size="12" fill="#444">'
-        f"{number(funnel.entered)} entered = 100 %</text>",
+        f"% of the {number(funnel.entered)} entrants who reached each step "
+        f"(full bar = 100 %; black line: 95 % range)</text>",
     ]
     for row, step in enumerate(steps):
         y = 26 + row * ROW
@@ -55,32 +57,38 @@ def funnel_svg(funnel: Funnel, *, title: str, chart_id: str = "funnel") -> str:
             parts.append(
                 f'<rect x="{LABEL_WIDTH}" y="{y + 2}" width="{bar}" height="22" fill="{colour}"/>'
             )
+        if funnel.entered:
+            low, high = wilson(step.reached, funnel.entered)
+            left, right = LABEL_WIDTH + BAR_WIDTH * low, LABEL_WIDTH + BAR_WIDTH * high
+            parts.append(
+                f'<line x1="{left:.1f}" x2="{right:.1f}" y1="{y + 13}" y2="{y + 13}" '
+                f'stroke="#111" stroke-width="2"/>'
+            )
         parts.append(
             f'<text x="{LABEL_WIDTH + BAR_WIDTH + 8}" y="{y + 18}" font-size="13" fill="#111">'
             f"{number(step.reached)} · {percent(step.percent_of_entrants)}</text>"
         )
         parts.append("</g>")
+    parts += _legend(lanes, 26 + len(steps) * ROW + 6)
     parts.append("</svg>")
     return "".join(parts)
 
 
-def trend_svg(rates: Sequence[float], *, label: str) -> str:
-    """A small line of weekly conversion rates (oldest first), labelled for screen readers."""
-    width, height = 120, 28
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="trend" role="img" '
-        f'aria-label="{escape(label)}" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">',
-        f"<title>{escape(label)}</title>",
-    ]
-    if len(rates) >= 2:
-        top = max(rates) or 1
-        step = width / (len(rates) - 1)
-        points = " ".join(
-            f"{i * step:.1f},{height - 3 - (height - 6) * r / top:.1f}" for i, r in enumerate(rates)
+def _lanes(funnel: Funnel) -> list[tuple[str, str]]:
+    """(colour, words) for every colour the bars use."""
+    seen: dict[int, str] = {}
+    for step in funnel.steps:
+        seen.setdefault(step.place.lane, step.place.lane_label or "Everyone")
+    return [(LANE_COLOURS[lane % len(LANE_COLOURS)], seen[lane]) for lane in sorted(seen)]
+
+
+def _legend(lanes: list[tuple[str, str]], top: int) -> list[str]:
+    parts = []
+    for index, (colour, words) in enumerate(lanes):
+        y = top + 20 * index
+        parts.append(
+            f'<g class="legend"><rect x="{LABEL_WIDTH}" y="{y}" width="14" height="12" '
+            f'fill="{colour}"/><text x="{LABEL_WIDTH + 20}" y="{y + 11}" font-size="12" '
+            f'fill="#111">{escape(words)}</text></g>'
         )
-        parts.append(f'<polyline points="{points}" fill="none" stroke="#1f5f99" stroke-width="2"/>')
-    elif rates:
-        parts.append(f'<circle cx="{width / 2}" cy="{height / 2}" r="3" fill="#1f5f99"/>')
-    parts.append("</svg>")
-    return "".join(parts)
+    return parts

@@ -18,7 +18,7 @@ Table = tuple[list[str], list[list[str]]]
 def funnel_table(report: JourneyReport) -> Table:
     entered = report.funnel.entered
     header = [
-        "Step", "Path", "Reached", "% of entrants", "Waiting now", "Left here",
+        "Step", "Path", "Reached", "% of entrants", "Still in progress here", "Stopped here",
         "Drop-off", "Median time to next step", "90 % within",
     ]  # fmt: skip
     rows = [
@@ -27,8 +27,8 @@ def funnel_table(report: JourneyReport) -> Table:
             s.place.lane_label or "Everyone",
             str(s.reached),
             percent(s.percent_of_entrants) if entered else "—",
-            str(s.waiting),
-            f"{s.left} finished" if s.type == "exit" else str(s.left),
+            str(s.in_progress),
+            f"{s.left} finished" if s.is_end else str(s.stopped),
             _drop_off(s),
             duration(s.gap_median),
             duration(s.gap_p90),
@@ -39,7 +39,7 @@ def funnel_table(report: JourneyReport) -> Table:
 
 
 def _drop_off(step: StepFigures) -> str:
-    if step.type == "exit":
+    if step.is_end:
         return "— (the end)"
     if not step.reached:
         return "0"
@@ -89,7 +89,7 @@ def deliverability_table(report: JourneyReport) -> Table:
         rows.append(
             [
                 row.step_name,
-                row.variant,
+                f"Variant {row.variant}" if row.variant else "Only one version",
                 *[str(row.statuses[s]) for s in STATUSES],
                 ", ".join(f"{n} {why}" for why, n in sorted(row.cancelled.items())) or "—",
                 deferred or "0",

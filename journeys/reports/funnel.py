@@ -16,7 +16,7 @@ from channels.registry import channel_facts
 from journeys.core import report_counters as m
 from journeys.core.format import successors
 from journeys.core.spec import JourneySpec
-from journeys.core.steps import type_of
+from journeys.core.steps import STEP_TYPES, type_of
 from journeys.core.steps.base import step_label
 
 Totals = Mapping[tuple[str, str, str], int]
@@ -45,6 +45,15 @@ class StepFigures:
     gap_p90: float | None
     percent_of_entrants: float
     summary: str = ""
+    wait_over: int = 0  # of those waiting here, how many can no longer move on by waiting
+    is_end: bool = False  # the journey ends here (no drop-off at an end)
+    gaps: dict[int, int] = field(default_factory=dict)  # time-to-next-step histogram
+
+    @property
+    def ends_journey(self) -> bool:
+        """Whether the step ends a path: the people who "left" here finished."""
+        step_type = STEP_TYPES.get(self.type)
+        return step_type is not None and step_type.ends_journey
 
     @property
     def left(self) -> int:
@@ -52,9 +61,14 @@ class StepFigures:
         return sum(n for state, n in self.ended.items() if state != "converted")
 
     @property
+    def in_progress(self) -> int:
+        """Still here with their wait not over: not a drop-off (yet)."""
+        return max(0, self.waiting - self.wait_over)
+
+    @property
     def stopped(self) -> int:
-        """Drop-off at this step: left here, or still waiting here."""
-        return self.left + self.waiting
+        """Drop-off at this step: left here (exited, failed), or their wait is over."""
+        return self.left + min(self.wait_over, self.waiting)
 
 
 @dataclass
@@ -63,7 +77,9 @@ class Funnel:
     converted: int
     ttc_median: float | None
     ttc_p90: float | None
+    ttc: dict[int, int] = field(default_factory=dict)  # time-to-convert histogram
     steps: list[StepFigures] = field(default_factory=list)
+    completed: int = 0  # trips that finished the journey (ended "completed" anywhere)
 
     @property
     def conversion_rate(self) -> float:
@@ -143,18 +159,22 @@ def _depths(start: str, graph: Mapping[str, list[str]]) -> dict[str, int]:
     return depth
 
 
-def histogram(totals: Totals, step: str, name: str) -> dict[int, int]:
+def histogram(totals: Totals, step: str, name: str, arm: str = m.NO_ARM) -> dict[int, int]:
+    """A time histogram (bucket -> count) of one step ("" the journey) and arm."""
     found: dict[int, int] = {}
-    for (step_id, arm, metric), n in totals.items():
-        if step_id == step and arm == m.NO_ARM:
+    for (step_id, arm_key, metric), n in totals.items():
+        if step_id == step and arm_key == arm:
             metric_name, bucket = m.split_metric(metric)
             if metric_name == name and n:
                 found[int(bucket)] = found.get(int(bucket), 0) + n
     return found
 
 
-def build_funnel(spec: JourneySpec, totals: Totals) -> Funnel:
-    """The funnel of `spec`'s steps from these counters."""
+def build_funnel(
+    spec: JourneySpec, totals: Totals, wait_over: Mapping[str, int] | None = None
+) -> Funnel:
+    """The funnel of `spec`'s steps from these counters; `wait_over` is, per step, how
+    many contacts waiting there are past their wait (journeys.reports.selectors)."""
     entered = totals.get(("", m.NO_ARM, m.ENTERED), 0)
     ttc = histogram(totals, "", m.TIME_TO_CONVERT)
     funnel = Funnel(
@@ -162,6 +182,7 @@ def build_funnel(spec: JourneySpec, totals: Totals) -> Funnel:
         converted=totals.get(("", m.NO_ARM, m.CONVERTED), 0),
         ttc_median=m.percentile(ttc, 0.5),
         ttc_p90=m.percentile(ttc, 0.9),
+        ttc=ttc,
     )
     for place in journey_order(spec):
         step = spec.step(place.step_id)
@@ -184,6 +205,12 @@ def build_funnel(spec: JourneySpec, totals: Totals) -> Funnel:
                 gap_p90=m.percentile(gaps, 0.9),
                 percent_of_entrants=100 * reached / entered if entered else 0.0,
                 summary=type_of(step).summary(step, spec, channel_facts()),
+                wait_over=(wait_over or {}).get(step.id, 0),
+                is_end=not successors(spec.steps, spec.position(step.id)),
+                gaps=gaps,
             )
         )
+    funnel.completed = totals.get(("", m.NO_ARM, m.ended_metric("completed")), 0) + sum(
+        s.ended["completed"] for s in funnel.steps
+    )
     return funnel

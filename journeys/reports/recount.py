@@ -26,12 +26,12 @@ def recount(*, journey_ids: list[int] | None = None) -> m.Counts:
     counts: m.Counts = Counter()
     for journey, entry, _, day, _ in rows.values():
         counts[(journey, entry, day, m.JOURNEY, m.NO_ARM, m.ENTERED)] += 1
-    converted = set()
+    converted: dict[int, int] = {}
     for enrollment_id, seconds in Conversion.objects.filter(enrollment_id__in=rows).values_list(
         "enrollment_id", "seconds"
     ):
         journey, entry, _, day, _ = rows[enrollment_id]
-        converted.add(enrollment_id)
+        converted[enrollment_id] = seconds
         counts[(journey, entry, day, m.JOURNEY, m.NO_ARM, m.CONVERTED)] += 1
         ttc = m.histogram_metric(m.TIME_TO_CONVERT, seconds)
         counts[(journey, entry, day, m.JOURNEY, m.NO_ARM, ttc)] += 1
@@ -44,6 +44,7 @@ def recount(*, journey_ids: list[int] | None = None) -> m.Counts:
         counts[(*key, m.ASSIGNED)] += 1
         if enrollment_id in converted:
             counts[(*key, m.CONVERTED)] += 1
+            counts[(*key, m.histogram_metric(m.TIME_TO_CONVERT, converted[enrollment_id]))] += 1
     return +counts
 
 

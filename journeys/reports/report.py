@@ -9,61 +9,21 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from channels.registry import channel_facts
 from journeys.core import report_counters as m
 from journeys.core.spec import JourneySpec
 from journeys.core.steps import type_of
 from journeys.core.steps.base import step_label
-from journeys.reports import stats
-from journeys.reports.funnel import Funnel, Totals, build_funnel
+from journeys.reports.funnel import Funnel, StepFigures, Totals, build_funnel, histogram
+from journeys.reports.headline import COMPLETION, Headline, headline
 from journeys.reports.selectors import Outcomes
-from journeys.reports.words import number, percent, points
+from journeys.reports.verdicts import Arm, Experiment, judge
 
 STATUSES = (
     "queued", "sent", "delivered", "opened", "clicked", "bounced", "complained",
     "unsubscribed", "failed", "suppressed", "cancelled",
 )  # fmt: skip
 DEFERRALS = {"quiet_hours": "quiet hours", "frequency_cap": "frequency cap"}
-SENT = {"sent", "delivered", "opened", "clicked", "bounced", "complained", "unsubscribed"}
-
-
-@dataclass
-class Arm:
-    key: str  # "path 2", or a variant's name
-    label: str  # "Path 2 (20 %): gets nothing (holdout)", "Variant B"
-    weight: float
-    holdout: bool
-    entered: int
-    converted: int
-    low: float = 0.0
-    high: float = 0.0
-    probability_best: float | None = None
-    unsubscribed: int = 0
-    sms_stops: int = 0
-    sent: int = 0
-
-    @property
-    def rate(self) -> float:
-        return self.converted / self.entered if self.entered else 0.0
-
-    @property
-    def unsubscribe_rate(self) -> float:
-        return self.unsubscribed / self.sent if self.sent else 0.0
-
-    @property
-    def stop_rate(self) -> float:
-        return self.sms_stops / self.sent if self.sent else 0.0
-
-
-@dataclass
-class Experiment:
-    step: str
-    step_name: str
-    kind: str  # "split" or "variants"
-    channel: str
-    arms: list[Arm]
-    verdict: str = ""
-    sample_warning: str = ""
-    lift: str = ""
 
 
 @dataclass
@@ -82,6 +42,7 @@ class Cohort:
     week: date
     entered: int
     converted: int
+    completed: int = 0
 
     @property
     def rate(self) -> float:
@@ -97,7 +58,7 @@ class JourneyReport:
     experiments: list[Experiment] = field(default_factory=list)
     deliverability: list[Deliverability] = field(default_factory=list)
     cohorts: list[Cohort] = field(default_factory=list)
-    headline: str = ""
+    headline: Headline = field(default_factory=lambda: Headline(COMPLETION, 0, 0))
 
 
 def build_report(
@@ -108,26 +69,25 @@ def build_report(
     spec: JourneySpec,
     totals: Totals,
     outcomes: Mapping[tuple[str, str], Outcomes],
-    days: Mapping[date, tuple[int, int]],
+    days: Mapping[date, tuple[int, int, int]],
+    wait_over: Mapping[str, int] | None = None,
 ) -> JourneyReport:
-    funnel = build_funnel(spec, totals)
+    funnel = build_funnel(spec, totals, wait_over)
     report = JourneyReport(key, name, version, funnel)
     report.experiments = [
         e for e in (_experiment(spec, s.id, totals, outcomes) for s in spec.steps) if e
     ]
     report.deliverability = _deliverability(spec, outcomes)
     report.cohorts = cohorts(days)
-    report.headline = _headline(funnel)
-    return report
-
-
-def _headline(funnel: Funnel) -> str:
-    if not funnel.entered:
-        return "Nobody has entered this journey yet."
-    return (
-        f"{number(funnel.entered)} contacts entered; {number(funnel.converted)} reached the goal "
-        f"({percent(100 * funnel.conversion_rate)})."
+    lifts = [e.lift for e in report.experiments if e.lift]
+    report.headline = headline(
+        goal=spec.goal,
+        entered=funnel.entered,
+        converted=funnel.converted,
+        completed=funnel.completed,
+        lift=lifts[0] if lifts else "",
     )
+    return report
 
 
 def _experiment(
@@ -135,7 +95,7 @@ def _experiment(
 ) -> Experiment | None:
     step = spec.step(step_id)
     step_type = type_of(step)
-    variants = step_type.variants(step)
+    variants = step_type.variants(step, channel_facts())
     arms: list[Arm] = []
     if len(variants) > 1:
         kind = "variants"
@@ -162,10 +122,10 @@ def _experiment(
         outcome = outcomes.get((step_id, arm.key))
         if outcome is not None:
             arm.unsubscribed = outcome.statuses.get("unsubscribed", 0)
-            arm.sent = sum(n for s, n in outcome.statuses.items() if s in SENT)
+            arm.sent = outcome.ladder.get("sent", 0)
             arm.sms_stops = outcome.sms_stops
     experiment = Experiment(step_id, step_label(step_id), kind, channel, arms)
-    _judge(experiment)
+    judge(experiment)
     return experiment
 
 
@@ -177,66 +137,8 @@ def _arm(totals: Totals, step_id: str, arm: str, label: str, weight: float, hold
         holdout=holdout,
         entered=totals.get((step_id, arm, m.ASSIGNED), 0),
         converted=totals.get((step_id, arm, m.CONVERTED), 0),
+        ttc=histogram(totals, step_id, m.TIME_TO_CONVERT, arm),
     )
-
-
-def _judge(experiment: Experiment) -> None:
-    """Credible intervals, probability best, the verdict in words, SRM and lift."""
-    arms = experiment.arms
-    figures = [stats.ArmFigures(a.entered, a.converted) for a in arms]
-    if any(a.entered for a in arms):
-        for arm, result in zip(arms, stats.compare(figures), strict=True):
-            arm.low, arm.high, arm.probability_best = (
-                result.low,
-                result.high,
-                result.probability_best,
-            )
-    noun = "path" if experiment.kind == "split" else "variant"
-    if not stats.enough_for_verdict(figures):
-        short = min(arms, key=lambda a: a.entered)
-        experiment.verdict = (
-            f"Too early to call: each {noun} needs {stats.MIN_PER_ARM} entrants "
-            f"({_short_name(short)} has {number(short.entered)})."
-        )
-    else:
-        ranked = sorted(arms, key=lambda a: a.rate, reverse=True)
-        best, runner_up = ranked[0], ranked[1]
-        gap = 100 * (best.rate - runner_up.rate)
-        chance = best.probability_best or 0
-        likely = "more than 99 %" if chance > 0.99 else percent(100 * chance, 0)
-        experiment.verdict = (
-            f"{_short_name(best)} converts {points(gap)} better than {_short_name(runner_up)}; "
-            f"{likely} likely to be best."
-        )
-    p = stats.sample_ratio_p([a.entered for a in arms], [a.weight for a in arms])
-    if p is not None and p < stats.SRM_P:
-        split = " vs ".join(number(a.entered) for a in arms)
-        meant = " / ".join(f"{a.weight:g}" for a in arms)
-        experiment.sample_warning = (
-            f"Check this test before trusting it: the {noun}s got {split} contacts, far from "
-            f"the {meant} intended (a sample-ratio mismatch, p < 0.001)."
-        )
-    holdouts = [a for a in arms if a.holdout]
-    treated = [a for a in arms if not a.holdout]
-    if holdouts and treated:
-        held = stats.ArmFigures(
-            sum(a.entered for a in holdouts), sum(a.converted for a in holdouts)
-        )
-        rest = stats.ArmFigures(sum(a.entered for a in treated), sum(a.converted for a in treated))
-        if held.entered and rest.entered:
-            lift = stats.holdout_lift(rest, held)
-            better = "adds" if lift.points >= 0 else "loses"
-            sure = stats.enough_for_verdict(figures)
-            opening = "The journey" if sure else "So far (too few to be sure), the journey"
-            experiment.lift = (
-                f"{opening} {better} {points(lift.points)} of conversion over doing nothing "
-                f"({percent(100 * rest.rate)} against {percent(100 * held.rate)} for the holdout; "
-                f"95 % interval {lift.low:+.1f} to {lift.high:+.1f} points)."
-            )
-
-
-def _short_name(arm: Arm) -> str:
-    return arm.label.split(":")[0].split(" (")[0]
 
 
 def _deliverability(
@@ -244,14 +146,15 @@ def _deliverability(
 ) -> list[Deliverability]:
     rows = []
     for step in spec.steps:
-        for variant in type_of(step).variants(step):
+        variants = type_of(step).variants(step, channel_facts())
+        for variant in variants:
             found = outcomes.get((step.id, variant.name))
             rows.append(
                 Deliverability(
                     step.id,
                     step_label(step.id),
-                    variant.name,
-                    {s: (found.statuses.get(s, 0) if found else 0) for s in STATUSES},
+                    variant.name if len(variants) > 1 else "",  # no "A" where nothing is tested
+                    _figures(found),
                     dict(found.deferred) if found else {},
                     found.sms_stops if found else 0,
                     dict(found.cancelled) if found else {},
@@ -260,16 +163,24 @@ def _deliverability(
     return rows
 
 
-def cohorts(days: Mapping[date, tuple[int, int]], *, weeks: int = 52) -> list[Cohort]:
-    """Conversion by entry week (Mondays), newest first, at most `weeks` of them."""
+def _figures(found: Outcomes | None) -> dict[str, int]:
+    """Per status column: sent, delivered, opened and clicked count every message that got
+    that far (journeys.reports.ladder); the others count messages by latest status."""
+    if found is None:
+        return dict.fromkeys(STATUSES, 0)
+    return {s: found.ladder.get(s, found.statuses.get(s, 0)) for s in STATUSES}
+
+
+def cohorts(days: Mapping[date, tuple[int, int, int]], *, weeks: int = 52) -> list[Cohort]:
+    """Conversion and completion by entry week (Mondays), newest first, at most `weeks`."""
     by_week: dict[date, list[int]] = {}
-    for day, (entered, converted) in days.items():
+    for day, figures in days.items():
         monday = day - timedelta(days=day.weekday())
-        pair = by_week.setdefault(monday, [0, 0])
-        pair[0] += entered
-        pair[1] += converted
+        sums = by_week.setdefault(monday, [0, 0, 0])
+        for index, n in enumerate(figures):
+            sums[index] += n
     newest = sorted(by_week, reverse=True)[:weeks]
-    return [Cohort(week, by_week[week][0], by_week[week][1]) for week in newest]
+    return [Cohort(week, *by_week[week]) for week in newest]
 
 
 def report_json(report: JourneyReport) -> dict[str, Any]:
@@ -282,41 +193,16 @@ def report_json(report: JourneyReport) -> dict[str, Any]:
         "entered": funnel.entered,
         "converted": funnel.converted,
         "conversion_rate": round(funnel.conversion_rate, 6),
+        "completed": funnel.completed,
+        "headline": {
+            "measure": report.headline.measure,
+            "count": report.headline.count,
+            "rate": round(report.headline.rate, 6),
+            "sentence": report.headline.sentence,
+        },
         "time_to_convert": {"median_seconds": funnel.ttc_median, "p90_seconds": funnel.ttc_p90},
-        "steps": [
-            {
-                "id": s.id,
-                "name": s.name,
-                "type": s.type,
-                "lane": s.place.lane_label,
-                "reached": s.reached,
-                "percent_of_entrants": round(s.percent_of_entrants, 3),
-                "waiting": s.waiting,
-                "left": s.left,
-                "ended": s.ended,
-                "time_to_next": {"median_seconds": s.gap_median, "p90_seconds": s.gap_p90},
-            }
-            for s in funnel.steps
-        ],
-        "variants": [
-            {
-                "step": e.step,
-                "variant": a.key,
-                "label": a.label,
-                "holdout": a.holdout,
-                "entered": a.entered,
-                "converted": a.converted,
-                "conversion_rate": round(a.rate, 6),
-                "interval": [round(a.low, 6), round(a.high, 6)],
-                "probability_best": None
-                if a.probability_best is None
-                else round(a.probability_best, 4),
-                "unsubscribe_rate": round(a.unsubscribe_rate, 6),
-                "sms_stop_rate": round(a.stop_rate, 6),
-            }
-            for e in report.experiments
-            for a in e.arms
-        ],
+        "steps": [_step_json(s) for s in funnel.steps],
+        "variants": [_arm_json(e.step, a) for e in report.experiments for a in e.arms],
         "verdicts": {
             e.step: {"verdict": e.verdict, "warning": e.sample_warning, "lift": e.lift}
             for e in report.experiments
@@ -336,4 +222,37 @@ def report_json(report: JourneyReport) -> dict[str, Any]:
             {"week": c.week.isoformat(), "entered": c.entered, "converted": c.converted}
             for c in report.cohorts
         ],
+    }
+
+
+def _step_json(s: StepFigures) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "name": s.name,
+        "type": s.type,
+        "lane": s.place.lane_label,
+        "reached": s.reached,
+        "percent_of_entrants": round(s.percent_of_entrants, 3),
+        "waiting": s.waiting,
+        "in_progress": s.in_progress,
+        "left": s.left,
+        "stopped": s.stopped,
+        "ended": s.ended,
+        "time_to_next": {"median_seconds": s.gap_median, "p90_seconds": s.gap_p90},
+    }
+
+
+def _arm_json(step: str, a: Arm) -> dict[str, Any]:
+    return {
+        "step": step,
+        "variant": a.key,
+        "label": a.label,
+        "holdout": a.holdout,
+        "entered": a.entered,
+        "converted": a.converted,
+        "conversion_rate": round(a.rate, 6),
+        "interval": [round(a.low, 6), round(a.high, 6)],
+        "probability_best": None if a.probability_best is None else round(a.probability_best, 4),
+        "unsubscribe_rate": round(a.unsubscribe_rate, 6),
+        "sms_stop_rate": round(a.stop_rate, 6),
     }

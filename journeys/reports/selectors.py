@@ -11,7 +11,16 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 from psycopg import ClientCursor
 
 from channels.models import Message, SubscriptionChange
@@ -20,6 +29,7 @@ from journeys.core import report_counters as m
 from journeys.core.spec import JourneySpec
 from journeys.models import Enrollment, Journey, JourneyVersion, MessageVariant, ReportCount, Step
 from journeys.reports.funnel import Totals
+from journeys.reports.ladder import LADDER, ladder_counts, rung
 from journeys.run.selectors import version_info
 
 
@@ -54,7 +64,7 @@ def report_spec(journey: Journey, filter: Filter) -> tuple[JourneySpec, int | No
     return version_info(journey.current_version_id).spec, None
 
 
-def _counters(journey: Journey, filter: Filter, version_id: int | None):  # noqa: ANN202
+def counter_rows(journey: Journey, filter: Filter, version_id: int | None):  # noqa: ANN202
     rows = ReportCount.objects.filter(journey_id=journey.pk)
     if version_id is not None:
         rows = rows.filter(version_id=version_id)
@@ -70,7 +80,7 @@ def report_totals(journey: Journey, filter: Filter, version_id: int | None) -> T
     keys = dict(Step.objects.filter(version__journey=journey).values_list("pk", "key"))
     totals: dict[tuple[str, str, str], int] = defaultdict(int)
     grouped = (
-        _counters(journey, filter, version_id)
+        counter_rows(journey, filter, version_id)
         .values_list("step_id", "arm", "metric")
         .annotate(total=Sum("n"))
         .order_by()
@@ -83,28 +93,33 @@ def report_totals(journey: Journey, filter: Filter, version_id: int | None) -> T
 
 def report_days(
     journey: Journey, filter: Filter, version_id: int | None
-) -> dict[date, tuple[int, int]]:
-    """Entrants and conversions per entry day (for cohorts and trend lines)."""
+) -> dict[date, tuple[int, int, int]]:
+    """Entrants, conversions and completions per entry day (cohorts and trend lines); a
+    completion counts wherever the trip ended."""
+    completed = m.ended_metric("completed")
     rows = (
-        _counters(journey, filter, version_id)
-        .filter(step_id=m.JOURNEY, arm=m.NO_ARM, metric__in=[m.ENTERED, m.CONVERTED])
+        counter_rows(journey, filter, version_id)
+        .filter(arm=m.NO_ARM)
+        .filter(Q(step_id=m.JOURNEY, metric__in=[m.ENTERED, m.CONVERTED]) | Q(metric=completed))
         .values_list("entry_day", "metric")
         .annotate(total=Sum("n"))
         .order_by()
     )
-    days: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    column = {m.ENTERED: 0, m.CONVERTED: 1, completed: 2}
+    days: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
     for day, metric, total in rows:
-        days[day][0 if metric == m.ENTERED else 1] += total
-    return {day: (pair[0], pair[1]) for day, pair in days.items()}
+        days[day][column[metric]] += total
+    return {day: (pair[0], pair[1], pair[2]) for day, pair in days.items()}
 
 
 @dataclass(frozen=True)
 class Outcomes:
     """What became of one variant's messages."""
 
-    statuses: dict[str, int]
+    statuses: dict[str, int]  # by latest status
     deferred: dict[str, int]  # reason -> messages deferred for it
     sms_stops: int
+    ladder: dict[str, int] = field(default_factory=dict)  # messages at or past each rung
     cancelled: dict[str, int] = field(default_factory=dict)  # reason -> messages cancelled
 
 
@@ -129,12 +144,21 @@ def report_outcomes(
         messages = messages.filter(created_at__date__lte=filter.until)
     statuses: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     deferred: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    grouped = messages.values_list("variant_id", "status", "deferred_reason")
-    for variant_id, status, reason, n in grouped.annotate(n=Count("pk")).order_by():
+    rungs: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    stamps = {
+        name: ExpressionWrapper(Q(**{f"{name}_at__isnull": False}), output_field=BooleanField())
+        for name in LADDER
+    }
+    grouped = messages.annotate(**{f"has_{k}": v for k, v in stamps.items()}).values_list(
+        "variant_id", "status", "deferred_reason", *[f"has_{name}" for name in LADDER]
+    )
+    for variant_id, status, reason, *flags, n in grouped.annotate(n=Count("pk")).order_by():
         if variant_id not in variants:
             continue
         key = variants[variant_id][:2]
         statuses[key][status] = statuses[key].get(status, 0) + n
+        stamps_set = (bool(flags[0]), bool(flags[1]), bool(flags[2]), bool(flags[3]))
+        rungs[key].append((rung(status, stamps_set), n))
         if reason:
             deferred[key][reason] = deferred[key].get(reason, 0) + n
     cancelled: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
@@ -143,20 +167,7 @@ def report_outcomes(
     for variant_id, reason, n in why.order_by():
         if variant_id in variants:
             cancelled[variants[variant_id][:2]][reason] = n
-    stopped = SubscriptionChange.objects.filter(
-        contact_id=OuterRef("contact_id"),
-        channel__in=[subscription_of(key) for key in stop_reply_channels()],
-        to_state="unsubscribed",
-        changed_at__gte=OuterRef("created_at"),
-    )
-    stops = dict(
-        messages.filter(channel__in=stop_reply_channels())
-        .filter(Exists(stopped))
-        .values_list("variant_id")
-        .annotate(n=Count("contact_id", distinct=True))
-        .order_by()
-        .values_list("variant_id", "n")
-    )
+    stops = _stop_replies_by_variant(messages)
     keys = set(statuses) | {variants[v][:2] for v in stops if v in variants}
     by_key = {variants[v][:2]: n for v, n in stops.items() if v in variants}
     return {
@@ -164,10 +175,29 @@ def report_outcomes(
             dict(statuses.get(key, {})),
             dict(deferred.get(key, {})),
             by_key.get(key, 0),
+            ladder_counts(rungs.get(key, [])),
             dict(cancelled.get(key, {})),
         )
         for key in keys
     }
+
+
+def _stop_replies_by_variant(messages: Any) -> dict[int, int]:
+    """Per variant: contacts who replied STOP (on a channel that takes it) after it."""
+    stopped = SubscriptionChange.objects.filter(
+        contact_id=OuterRef("contact_id"),
+        channel__in=[subscription_of(key) for key in stop_reply_channels()],
+        to_state="unsubscribed",
+        changed_at__gte=OuterRef("created_at"),
+    )
+    return dict(
+        messages.filter(channel__in=stop_reply_channels())
+        .filter(Exists(stopped))
+        .values_list("variant_id")
+        .annotate(n=Count("contact_id", distinct=True))
+        .order_by()
+        .values_list("variant_id", "n")
+    )
 
 
 def live_journeys() -> list[Journey]:
@@ -257,7 +287,7 @@ def dropoff_csv_copy(
     # Only fixed column names are interpolated; every value is bound by the client cursor.
     query = (
         f"SELECT {columns}, "  # noqa: S608
-        f"to_char(e.{when} AT TIME ZONE %s, 'FMDD Mon YYYY, HH24:MI'), "
+        f'to_char(e.{when} AT TIME ZONE %s, \'YYYY-MM-DD"T"HH24:MI:SS"+00:00"\'), '
         f"CASE e.state {' '.join(cases)} ELSE e.state END "
         f"FROM journeys_enrollment e JOIN journeys_contact c ON c.id = e.contact_id "
         f"WHERE {' AND '.join(where)} ORDER BY e.{when} DESC, e.id DESC"

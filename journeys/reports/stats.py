@@ -136,3 +136,15 @@ def _upper_gamma(s: float, x: float) -> float:
         if abs(delta - 1) < 1e-15:
             break
     return min(1.0, math.exp(-x + s * math.log(x) - math.lgamma(s)) * h)
+
+
+def wilson(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95 % Wilson interval of a share (honest at 0 and 1, and with few trials)."""
+    if trials <= 0:
+        return 0.0, 1.0
+    share = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (share + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials))
+    half /= denominator
+    return max(0.0, centre - half), min(1.0, centre + half)

@@ -5,28 +5,34 @@ a journey."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
-from datetime import date
-from functools import wraps
+from collections.abc import Iterator
+from datetime import UTC, date, timedelta
+from operator import itemgetter
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_POST
 
 from channels.registry import all_channels, get_channel
+from journeys.admin.staff_views import allowed, page, staff_view
 from journeys.core.steps.base import step_label
 from journeys.models import Journey
-from journeys.reports.charts import funnel_svg, trend_svg
+from journeys.reports.breakdown import TOP, breakdown_table, reach_table, read_by, slices
+from journeys.reports.breakdown_reads import (
+    breakdown_choices,
+    breakdown_reach,
+    breakdown_rows,
+)
+from journeys.reports.charts import funnel_svg
+from journeys.reports.downloads import XLSX_TYPE, sheet_csv, sheet_xlsx
 from journeys.reports.export import TABLES, to_csv, to_csv_rows
+from journeys.reports.headline import headline, ranked
 from journeys.reports.reading import journey_report
-from journeys.reports.report import cohorts
 from journeys.reports.selectors import (
     LEFT,
     WAITING,
@@ -40,38 +46,27 @@ from journeys.reports.selectors import (
     report_spec,
     report_versions,
 )
-from journeys.reports.words import duration, number, percent
+from journeys.reports.sheets import SHEETS
+from journeys.reports.time_chart import report_time_charts
+from journeys.reports.trend import trend_points, trend_svg
+from journeys.reports.words import duration, number
 from journeys.run.dropoff import dropoff_exit, dropoff_move_on, dropoff_send
-from journeys.templatetags.staff import STAFF_DATE_FORMAT
 
 VIEW_REPORTS = "journeys.view_reports"
-View = Callable[..., HttpResponse | StreamingHttpResponse]
+ACT = "journeys.change_journey"  # "Journey editors"; report viewers only look
 
 
-def reports_view(view: View) -> View:
-    """Behind the admin's login; people without journeys.view_reports get a plain page."""
-
-    @wraps(view)
-    def inner(
-        request: HttpRequest, *args: Any, **kwargs: Any
-    ) -> HttpResponse | StreamingHttpResponse:
-        if not request.user.has_perm(VIEW_REPORTS):
-            return page(
-                request,
-                "reports/refused.html",
-                {"title": "Reports"},
-                status=403,
-            )
-        return view(request, *args, **kwargs)
-
-    return admin.site.admin_view(require_GET(inner))
+def _refused(request: HttpRequest, permission: str) -> HttpResponse:
+    """People without journeys.view_reports get a plain page."""
+    return page(request, "reports/refused.html", {"title": "Reports"}, status=403)
 
 
-def page(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> TemplateResponse:
-    full = {**admin.site.each_context(request), "is_nav_sidebar_enabled": False, **context}
-    return TemplateResponse(request, template, full, status=status)
+def _refused_action(request: HttpRequest, permission: str) -> HttpResponse:
+    """Acting on a drop-off list takes both the reports and the editors' permission."""
+    return page(request, "reports/refused.html", {"title": "Reports", "act": True}, status=403)
+
+
+reports_view = staff_view(VIEW_REPORTS, refuse=_refused)
 
 
 def read_filter(request: HttpRequest, journey: Journey) -> tuple[Filter, list[str]]:
@@ -108,24 +103,33 @@ def _journey(key: str) -> Journey:
 
 @reports_view
 def overview(request: HttpRequest) -> HttpResponse:
-    """Every live journey: entrants, conversion and the last twelve weeks' trend."""
-    rows = []
+    """Every live journey over twelve weeks: the figure that applies (conversion with a
+    goal, else completion), ranked, with its trend."""
+    found = []
+    since = timezone.now().date() - timedelta(weeks=12)
     for journey in live_journeys():
-        weeks = list(reversed(cohorts(report_days(journey, Filter(), None), weeks=12)))
-        entered = sum(w.entered for w in weeks)
-        converted = sum(w.converted for w in weeks)
-        rates = [100 * w.rate for w in weeks]
-        label = f"Weekly conversion of {journey.name}, oldest first: " + (
-            ", ".join(percent(r) for r in rates) or "no entrants yet"
+        spec, _ = report_spec(journey, Filter())
+        days = report_days(journey, Filter(since=since), None)
+        line = headline(
+            goal=spec.goal,
+            entered=sum(d[0] for d in days.values()),
+            converted=sum(d[1] for d in days.values()),
+            completed=sum(d[2] for d in days.values()),
         )
+        found.append((line, journey.name, journey, days))
+    rows = []
+    for line, _, journey, days in ranked(found):
+        column = 2 if line.needs_goal else 1
+        points, period = trend_points(days, itemgetter(column))
+        svg = trend_svg(points, period, measure=line.measure, name=journey.name)
         rows.append(
             {
                 "journey": journey,
-                "entered": number(entered),
-                "converted": number(converted),
-                "rate": percent(100 * converted / entered) if entered else "—",
-                "trend": mark_safe(trend_svg(rates, label=label)),  # noqa: S308 - escaped SVG
+                "headline": line,
+                "entered": number(line.entered),
+                "trend": mark_safe(svg),  # noqa: S308 - every text in it is escaped
                 "url": reverse("reports:journey", args=[journey.key]),
+                "builder": reverse("builder:canvas", args=[journey.key]),
             }
         )
     return page(request, "reports/overview.html", {"title": "Journey reports", "rows": rows})
@@ -137,6 +141,16 @@ def journey_page(request: HttpRequest, key: str) -> HttpResponse:
     filter, problems = read_filter(request, journey)
     report = journey_report(journey, filter)
     tables = {name: build(report) for name, (_, build) in TABLES.items()}
+    spec, version_id = report_spec(journey, filter)
+    choices = breakdown_choices(journey, spec)
+    by = read_by(request.GET.get("by", ""))
+    if by is not None:
+        choices += [] if by in choices else [by]
+        found = slices(breakdown_rows(journey, spec, filter, version_id, by))
+        tables["breakdown"] = breakdown_table(found, by=by, measure=report.headline.measure)
+        steps = [(step.id, step.name) for step in report.funnel.steps]
+        reach = breakdown_reach(journey, spec, filter, version_id, by)
+        tables["reach"] = reach_table(found, reach, steps, by=by)
     query = request.GET.urlencode()
     chart = funnel_svg(report.funnel, title=f"Contacts reaching each step of {journey.name}")
     return page(
@@ -150,9 +164,17 @@ def journey_page(request: HttpRequest, key: str) -> HttpResponse:
             "problems": problems,
             "versions": report_versions(journey),
             "chart": mark_safe(chart),  # noqa: S308 - every text in it is escaped
+            "time_charts": {
+                kind: [(c.heading, mark_safe(c.svg)) for c in found]  # noqa: S308 - escaped
+                for kind, found in report_time_charts(report).items()
+            },
             "tables": tables,
             "query": query,
             "now": timezone.now(),
+            "builder": reverse("builder:canvas", args=[journey.key]),
+            "choices": choices,
+            "top": TOP,
+            "by": by,
             "ttc_median": duration(report.funnel.ttc_median),
             "ttc_p90": duration(report.funnel.ttc_p90),
         },
@@ -161,18 +183,31 @@ def journey_page(request: HttpRequest, key: str) -> HttpResponse:
 
 @reports_view
 def table_csv(request: HttpRequest, key: str, table: str) -> HttpResponse:
-    if table not in TABLES:
+    return _download(request, key, table, "csv")
+
+
+@reports_view
+def table_xlsx(request: HttpRequest, key: str, table: str) -> HttpResponse:
+    return _download(request, key, table, "xlsx")
+
+
+def _download(request: HttpRequest, key: str, table: str, kind: str) -> HttpResponse:
+    """A table as numbers that add up (journeys.reports.sheets), as CSV or .xlsx."""
+    if table not in SHEETS:
         raise Http404("No such table.")
     journey = _journey(key)
     filter, _ = read_filter(request, journey)
-    report = journey_report(journey, filter)
-    body = to_csv(*TABLES[table][1](report))
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{journey.key}-{table}.csv"'
+    sheet = SHEETS[table](journey_report(journey, filter))
+    if kind == "csv":
+        response = HttpResponse(sheet_csv(sheet), content_type="text/csv; charset=utf-8")
+    else:
+        body = sheet_xlsx(sheet, title=TABLES[table][0])
+        response = HttpResponse(body, content_type=XLSX_TYPE)
+    name = f"{journey.key}-{table}.{kind}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
-ACT = "journeys.change_journey"  # "Journey editors"; report viewers only look
 STATE_WORDS = {
     "active": "moving on",
     "waiting": "waiting",
@@ -222,7 +257,7 @@ def dropoff(request: HttpRequest, key: str, step: str) -> HttpResponse:
             "total": total,
             "problems": problems,
             "query": request.GET.urlencode(),
-            "can_act": request.user.has_perm(ACT),
+            "can_act": allowed(request.user, ACT),
             "channels": one_off_channels(),
         },
     )
@@ -234,12 +269,9 @@ def _person(contact: Any) -> str:
     return f"{name} ({address})" if name else address
 
 
-@admin.site.admin_view
-@require_POST
+@staff_view(VIEW_REPORTS, ACT, refuse=_refused_action, methods=("POST",))
 def dropoff_action(request: HttpRequest, key: str, step: str) -> HttpResponse:
     """Exit, move on or message the contacts picked in a drop-off list; each audited."""
-    if not (request.user.has_perm(VIEW_REPORTS) and request.user.has_perm(ACT)):
-        return page(request, "reports/refused.html", {"title": "Reports", "act": True}, status=403)
     journey = _journey(key)
     picked = [int(v) for v in request.POST.getlist("pick") if v.isdigit()]
     back = (
@@ -292,9 +324,7 @@ def dropoff_csv(request: HttpRequest, key: str, step: str) -> StreamingHttpRespo
         raise Http404("No such step.")
     which = LEFT if request.GET.get("which") == LEFT else WAITING
     since = "Here since" if which == WAITING else "Left on"
-    header = ["First name", "Last name", "Email", "Phone", "User id", since, "Now"]
-
-    zone = timezone.get_current_timezone()
+    header = ["First name", "Last name", "Email", "Phone", "User ID", since, "Now"]
 
     def lines() -> Iterator[str]:
         yield to_csv(header, [])
@@ -302,7 +332,7 @@ def dropoff_csv(request: HttpRequest, key: str, step: str) -> StreamingHttpRespo
         for first, last, email, phone, user_id, at, state in dropoff_export(
             journey, step, which, filter
         ):
-            stamp = at.astimezone(zone).strftime(STAFF_DATE_FORMAT) if at else ""
+            stamp = at.astimezone(UTC).isoformat(timespec="seconds") if at else ""  # ISO 8601
             batch.append(
                 [first, last, email, phone, user_id or "", stamp, STATE_WORDS.get(state, state)]
             )
@@ -313,8 +343,7 @@ def dropoff_csv(request: HttpRequest, key: str, step: str) -> StreamingHttpRespo
             yield to_csv_rows(batch)
 
     if connection.vendor == "postgresql":
-        zone_name = str(timezone.get_current_timezone())
-        rows = dropoff_csv_copy(journey, step, which, filter, zone=zone_name, words=STATE_WORDS)
+        rows = dropoff_csv_copy(journey, step, which, filter, zone="UTC", words=STATE_WORDS)
         body: Iterator[str | bytes] = itertools.chain([to_csv(header, [])], rows)
     else:
         body = lines()

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from journeys.core.traits import extract_known_traits
 from journeys.models import Contact, ContactAlias, DecisionTrace, Enrollment, Event, Subscription
 from journeys.people.ingest import Incoming
 from journeys.run.outbox import outbox_cancel_unwanted, outbox_contact_messages_move
@@ -185,3 +186,22 @@ def contact_alias(
         merged = previous.pk
         contact_merge(source=previous, into=target)
     return target.pk, merged
+
+
+@transaction.atomic
+def contact_fill_from_browser(*, contact_id: int, zone: str, language: str) -> list[str]:
+    """The widget's guess of the person's time zone and language, kept only where the
+    contact has none: what the product sent always wins (the server decides, not the
+    widget). Returns the fields filled; raises TraitError for a value that is not one."""
+    known = extract_known_traits({"timezone": zone, "locale": language})
+    contact = Contact.objects.select_for_update().get(pk=contact_id)
+    filled = [
+        name
+        for name, value in (("timezone", known.timezone), ("locale", known.locale))
+        if value and not getattr(contact, name)
+    ]
+    for name in filled:
+        setattr(contact, name, getattr(known, name))
+    if filled:
+        contact.save(update_fields=filled)
+    return filled

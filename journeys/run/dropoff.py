@@ -14,6 +14,7 @@ from django.utils import timezone
 from journeys.core.decisions import TraceLine
 from journeys.models import Enrollment, Journey
 from journeys.people.audit import actor_name, audit_record
+from journeys.people.staff import person_name
 from journeys.run.enrollments import enrollment_wake
 from journeys.run.outbox import OutboxMessage, outbox_cancel_unwanted, outbox_queue_many
 from journeys.run.rollups import enrollments_end_open
@@ -113,7 +114,8 @@ def dropoff_send(
     by: Actor,
 ) -> SendResult:
     """Queue one message to each selected contact through channels: opt-outs, quiet hours
-    and the frequency cap apply as to any journey message."""
+    and the frequency cap apply as to any journey message. In the chat it is signed by the
+    staff member (a person, never the bot), and the answer lands in the inbox."""
     contact_ids = sorted(
         set(
             Enrollment.objects.filter(
@@ -127,7 +129,7 @@ def dropoff_send(
             contact_id=contact_id,
             channel=channel,
             content=content,
-            context={"journey": {"name": journey.name}},
+            context={"journey": {"name": journey.name}, "sender": {"name": person_name(by)}},
             step_visit_id=None,
             variant_id=None,
             journey_id=journey.pk,

@@ -165,7 +165,7 @@ def _materialise_steps(version: JourneyVersion, spec: JourneySpec) -> None:
     variants = [
         MessageVariant(step=row, name=v.name, weight=v.weight, content=v.content())
         for row, step in zip(steps, spec.steps, strict=True)
-        for v in type_of(step).variants(step)
+        for v in type_of(step).variants(step, channel_facts())
     ]
     MessageVariant.objects.bulk_create(variants)
 

@@ -124,9 +124,9 @@ class Ledger:
             return
         enrollment_ids = {a.enrollment.pk for a in self.assigned}
         known = _pairs(Assignment, enrollment_ids, {a.visit.step_id for a in self.assigned})
-        converted = set(
+        converted = dict(
             Conversion.objects.filter(enrollment_id__in=enrollment_ids).values_list(
-                "enrollment_id", flat=True
+                "enrollment_id", "seconds"
             )
         )
         rows = []
@@ -147,7 +147,9 @@ class Ledger:
             version = self.visit_version[id(item.visit)]
             self._add(item.enrollment, version, item.visit.step_id, m.ASSIGNED, 1, item.arm)
             if item.enrollment.pk in converted:
-                self._add(item.enrollment, version, item.visit.step_id, m.CONVERTED, 1, item.arm)
+                ttc = m.histogram_metric(m.TIME_TO_CONVERT, converted[item.enrollment.pk])
+                for metric in (m.CONVERTED, ttc):
+                    self._add(item.enrollment, version, item.visit.step_id, metric, 1, item.arm)
         insert_rows(Assignment, rows)
 
     def _write_conversions(self) -> None:
@@ -173,6 +175,7 @@ class Ledger:
             self._add(enrollment, version, m.JOURNEY, ttc, 1)
             for step_id, step_version, arm in by_enrollment.get(enrollment.pk, []):
                 self._add(enrollment, step_version, step_id, m.CONVERTED, 1, arm)
+                self._add(enrollment, step_version, step_id, ttc, 1, arm)
 
     def new_enrollment(self, enrollment: Enrollment) -> None:
         version = enrollment.entry_version_id or enrollment.version_id

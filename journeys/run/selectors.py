@@ -5,20 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from channels.registry import channel_facts
 from journeys.core.engine import spec_event_names
 from journeys.core.format import parse_journey
 from journeys.core.spec import JourneySpec
 from journeys.models import (
-    DecisionTrace,
     Enrollment,
     Journey,
     JourneyVersion,
     MessageVariant,
     Step,
-    StepVisit,
 )
 
 
@@ -67,18 +65,6 @@ def version_info(version_id: int) -> VersionInfo:
     )
 
 
-def journeys_with_counts() -> list[Journey]:
-    """Journeys with `open_count` and `total_count` of their enrollments."""
-    return list(
-        Journey.objects.annotate(
-            open_count=Count(
-                "enrollments", filter=Q(enrollments__state__in=Enrollment.OPEN_STATES)
-            ),
-            total_count=Count("enrollments"),
-        )
-    )
-
-
 def enrollment_counts(*, journey: Journey) -> dict[str, int]:
     """Enrollments of a journey per state (every state present, zeros included)."""
     rows = dict(
@@ -90,15 +76,6 @@ def enrollment_counts(*, journey: Journey) -> dict[str, int]:
     return {state: rows.get(state, 0) for state in Enrollment.State.values}
 
 
-def contact_traces(*, contact_id: int, limit: int = 200) -> list[DecisionTrace]:
-    """The newest decision traces of a contact, newest first, with their journeys."""
-    return list(
-        DecisionTrace.objects.filter(contact_id=contact_id)
-        .select_related("journey")
-        .order_by("-at", "-id")[:limit]
-    )
-
-
 def contact_enrollments(*, contact_id: int) -> list[Enrollment]:
     """A contact's enrollments, newest first, with their visits (and steps) prefetched."""
     return list(
@@ -106,12 +83,4 @@ def contact_enrollments(*, contact_id: int) -> list[Enrollment]:
         .select_related("journey", "version")
         .prefetch_related("visits__step", "visits__variant")
         .order_by("-entered_at", "-id")
-    )
-
-
-def enrollment_visits(*, enrollment_id: int) -> list[StepVisit]:
-    return list(
-        StepVisit.objects.filter(enrollment_id=enrollment_id)
-        .select_related("step", "variant")
-        .order_by("seq")
     )

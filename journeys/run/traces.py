@@ -7,7 +7,7 @@ a batch is decided and written at its end (COPY on PostgreSQL)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -32,11 +32,6 @@ class _TraceEncoder(DjangoJSONEncoder):
             return super().default(o)
         except TypeError:
             return str(o)
-
-
-def trace_data(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A JSON-safe copy of a trace line's values."""
-    return json.loads(json.dumps(dict(data), cls=_TraceEncoder))
 
 
 @dataclass

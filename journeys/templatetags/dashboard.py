@@ -8,6 +8,7 @@ from django import template
 from django.utils import timezone
 
 from journeys.admin.dashboard import dashboard
+from journeys.admin.staff_views import allowed
 
 register = template.Library()
 
@@ -17,6 +18,6 @@ def stepwise_dashboard(context: template.Context) -> dict[str, Any]:
     request = context["request"]
     return {
         "board": dashboard(now=timezone.now()),
-        "can_build": request.user.has_perm("journeys.view_journey"),
+        "can_build": allowed(request.user, "journeys.view_journey"),
         "request": request,
     }

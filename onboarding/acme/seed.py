@@ -15,23 +15,12 @@ from journeys.people.sources import hash_key, identity_secret_active, source_cre
 from journeys.run.journeys import journey_import
 
 SOURCE_NAME = "Acme Notes"
+SOURCE_ZONE = "America/Los_Angeles"
 JOURNEY = Path(__file__).resolve().parent / "journey.json"
 KEYWORDS = [
     (
         "pricing",
         "Acme Notes is free for teams of up to five; after that it is $4 a person a month.",
-        "",
-        "",
-    ),
-    (
-        "help",
-        "You can always write to help@acme.example and a person will answer within a day.",
-        "",
-        "",
-    ),
-    (
-        "talk to a human",
-        "Of course: write to help@acme.example and a person will answer within a day.",
         "",
         "",
     ),
@@ -42,6 +31,11 @@ KEYWORDS = [
         "",
     ),
 ]
+
+
+# "help" and "talk to a human" used to send people to an email address; now anything the
+# bot cannot answer reaches the team's inbox, so those requests go there instead.
+RETIRED_PHRASES = ["help", "talk to a human"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +68,8 @@ def _source(acme_url: str) -> tuple[Source, str]:
                 source.save(update_fields=["allowed_origins"])
             return source, key
     source, key = source_create(name=SOURCE_NAME, allowed_origins=[acme_url])
+    # Acme is a Californian company: people whose zone is not known yet get its nights.
+    Source.objects.filter(pk=source.pk).update(timezone=SOURCE_ZONE)
     key_file.write_text(key + "\n")
     key_file.chmod(0o600)
     return source, key
@@ -82,6 +78,7 @@ def _source(acme_url: str) -> tuple[Source, str]:
 def acme_setup(*, stepwise_url: str, acme_url: str, port: int) -> AcmeSetup:
     source, key = _source(acme_url)
     secret = identity_secret_active(source=source).secret
+    KeywordReply.objects.filter(source=source, phrase__in=RETIRED_PHRASES).delete()
     for phrase, answer, url, label in KEYWORDS:
         KeywordReply.objects.get_or_create(
             source=source,

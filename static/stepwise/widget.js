@@ -37,6 +37,11 @@
     ".user .bubble{background:#3b2f8f;color:#fff;border-color:#3b2f8f}" +
     ".log .avatar{width:28px;height:28px;font-size:13px}" +
     ".subject{display:block;font-weight:700;margin-bottom:2px}" +
+    ".from{display:block;font-size:12px;font-weight:700;color:#3b2f8f;margin-bottom:2px}" +
+    ".staff .bubble{border-color:#3b2f8f;border-width:1px 1px 1px 4px}" +
+    ".staff .avatar{background:#3b2f8f;color:#fff}" +
+    ".pending .bubble{opacity:.75;border-style:dashed}" +
+    ".note{display:block;font-size:12px;margin-top:4px}" +
     ".cta{display:inline-block;margin-top:8px;padding:7px 12px;border-radius:8px;background:#3b2f8f;" +
     "color:#fff;text-decoration:none;font-weight:600}" +
     ".replies{display:flex;flex-wrap:wrap;gap:8px;padding:8px 14px 0;background:#fff}" +
@@ -46,7 +51,7 @@
     ".replies button:hover{background:#ece9ff}" +
     "form{display:flex;gap:8px;padding:10px 14px 12px;background:#fff;border-top:1px solid #e6e3f2}" +
     "input{flex:1;min-width:0;border:1px solid #767287;border-radius:8px;padding:8px 10px;" +
-    "font:inherit;color:#1d1d1f;background:#fff}" +
+    "font:inherit;font-size:16px;color:#1d1d1f;background:#fff}" +
     ".send{border:0;border-radius:8px;background:#3b2f8f;color:#fff;font:inherit;font-weight:600;" +
     "padding:8px 14px;cursor:pointer}" +
     ".status{margin:0;padding:0 14px 6px;background:#fff;font-size:13px;color:#5d5a6b;min-height:0}" +
@@ -85,7 +90,8 @@
   header.appendChild(headAvatar);
   header.appendChild(who);
   header.appendChild(close);
-  var log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
+  // The log is not a live region itself: the announcer below says each new line once.
+  var log = el("div", { class: "log", role: "log", "aria-live": "off", "aria-label": "Conversation", tabindex: "0" });
   var list = el("ol", { class: "lines" });
   log.appendChild(list);
   var replies = el("div", { class: "replies", role: "group", "aria-label": "Quick replies", hidden: "" });
@@ -105,8 +111,8 @@
   panel.appendChild(status);
   panel.appendChild(form);
   root.appendChild(panel);
-  // Announces new bot lines while the panel is closed (the log does it while open).
-  var announcer = el("div", { class: "sr", "aria-live": "polite" });
+  // Announces each new line from the bot or the team once, open or closed.
+  var announcer = el("div", { class: "sr announcer", "aria-live": "polite", "aria-relevant": "additions" });
   root.appendChild(announcer);
   launcher.setAttribute("aria-controls", panelId);
 
@@ -146,7 +152,11 @@
     if (options && options.keepalive) init.keepalive = true;
     return fetch(path, init).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) throw new Error(data.error || "The chat could not be reached.");
+        if (!response.ok) {
+          var refused = new Error(data.message || data.error || "The chat could not be reached.");
+          refused.status = response.status;
+          throw refused;
+        }
         return data;
       });
     });
@@ -170,20 +180,38 @@
   }
 
   // --- showing lines -----------------------------------------------------------------
+  // Who said a line, in words: "You", the bot's name, or a person of the team by name.
+  function speakerOf(line) {
+    if (line.author === "user") return "You";
+    if (line.author === "staff") return ((line.person && line.person.name) || "The team") + " (a person)";
+    return bot.name;
+  }
+  var announced = 0;
+  function announce(line) {
+    if (line.author === "user" || line.seq <= announced) return;
+    announced = line.seq;
+    announcer.appendChild(el("p", {}, speakerOf(line) + ": " + line.text));
+    while (announcer.childNodes.length > 5) announcer.removeChild(announcer.firstChild);
+  }
+
   function show(line) {
     if (!line || typeof line.seq !== "number" || line.seq <= seen) return;
     seen = line.seq;
     lines[line.seq] = line;
     if (line.bot) setBot(line.bot);
-    var item = el("li", { class: line.author === "user" ? "user" : "bot", "data-seq": String(line.seq) });
+    if (line.key) unqueue(line.key);
+    var item = el("li", { class: line.author, "data-seq": String(line.seq) });
     if (line.author !== "user") {
       var avatar = el("div", { class: "avatar", "aria-hidden": "true" });
-      fillAvatar(avatar, line.bot || bot);
+      fillAvatar(avatar, line.author === "staff" ? { name: (line.person && line.person.name) || "T" } : line.bot || bot);
       item.appendChild(avatar);
     }
     var bubble = el("div", { class: "bubble" });
-    var speaker = el("span", { class: "sr" }, line.author === "user" ? "You: " : bot.name + ": ");
-    bubble.appendChild(speaker);
+    if (line.author === "staff") {
+      bubble.appendChild(el("span", { class: "from" }, speakerOf(line)));
+    } else {
+      bubble.appendChild(el("span", { class: "sr" }, speakerOf(line) + ": "));
+    }
     if (line.subject) bubble.appendChild(el("strong", { class: "subject" }, line.subject));
     bubble.appendChild(document.createTextNode(line.text));
     if (line.url) {
@@ -193,11 +221,9 @@
       bubble.appendChild(link);
     }
     item.appendChild(bubble);
-    list.appendChild(item);
+    list.insertBefore(item, firstPending());
     log.scrollTop = log.scrollHeight;
-    if (line.author !== "user" && panel.hidden) {
-      announcer.textContent = "New message from " + bot.name + ": " + line.text;
-    }
+    announce(line);
   }
 
   function showState(next) {
@@ -227,6 +253,7 @@
       var button = el("button", { type: "button" }, choice.label);
       button.addEventListener("click", function () {
         reply({ text: choice.label, value: choice.value, question: question.seq });
+        input.focus(); // the buttons go away with the question: keep the keyboard in the chat
       });
       replies.appendChild(button);
     });
@@ -241,31 +268,91 @@
   }
 
   // --- talking back ------------------------------------------------------------------
-  var sending = false;
+  // Every reply goes through an outbox, in order, each with its own key: one typed
+  // offline waits (shown as not sent yet) and goes once the connection returns; sent
+  // twice after a lost answer, the server keeps it once (docs/widget.md).
+  var outbox = [];
+  var flushing = false;
+  var retryReply = null;
+  var OFFLINE = "You're offline. Your message will be sent when the connection is back.";
+
+  function firstPending() {
+    for (var i = 0; i < outbox.length; i++) {
+      if (!outbox[i].done && outbox[i].item.parentNode === list) return outbox[i].item;
+    }
+    return null;
+  }
+  function unqueue(key) {
+    for (var i = 0; i < outbox.length; i++) {
+      if (outbox[i].body.key === key) {
+        if (outbox[i].item.parentNode) list.removeChild(outbox[i].item);
+        outbox[i].done = true;
+      }
+    }
+  }
+  function pendingItem(text) {
+    var item = el("li", { class: "user pending" });
+    var bubble = el("div", { class: "bubble" });
+    bubble.appendChild(el("span", { class: "sr" }, "You: "));
+    bubble.appendChild(document.createTextNode(text));
+    bubble.appendChild(el("span", { class: "note" }, "Sending…"));
+    item.appendChild(bubble);
+    list.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+    return item;
+  }
+  function problem(text) {
+    status.textContent = text;
+    status.classList.toggle("problem", !!text);
+  }
+
   function reply(body) {
-    if (sending) return;
-    sending = true;
-    status.textContent = "";
-    status.classList.remove("problem");
-    call("POST", userPath + "/chat/replies", body)
+    body.key = uuid();
+    outbox.push({ body: body, item: pendingItem(body.text) });
+    flush();
+  }
+
+  function flush() {
+    clearTimeout(retryReply);
+    while (outbox.length && outbox[0].done) outbox.shift();
+    if (flushing || !outbox.length) return;
+    flushing = true;
+    var next = outbox[0];
+    call("POST", userPath + "/chat/replies", next.body)
       .then(function (data) {
+        unqueue(next.body.key);
         (data.lines || []).forEach(show);
         showState(data.state);
-        input.value = "";
-      })
-      .catch(function (error) {
-        status.textContent = error.message + " Please try again.";
-        status.classList.add("problem");
+        problem("");
+      }, function (error) {
+        if (error.status && error.status < 500) {
+          // Refused (too long, say): nothing was kept; the text goes back in the box.
+          unqueue(next.body.key);
+          if (!input.value) input.value = next.body.text;
+          problem(error.message);
+          return;
+        }
+        next.item.querySelector(".note").textContent = "Not sent yet: waiting for the connection.";
+        problem(OFFLINE);
+        next.wait = Math.min((next.wait || 1000) * 2, 30000);
+        retryReply = setTimeout(flush, next.wait);
       })
       .then(function () {
-        sending = false;
+        flushing = false;
+        if (outbox.length && !outbox[0].wait) flush();
       });
   }
+  window.addEventListener("online", function () {
+    outbox.forEach(function (entry) { entry.wait = 0; });
+    flush();
+  });
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
     if (!text) return;
     var question = openQuestion();
+    input.value = "";
     reply(question ? { text: text, question: question.seq } : { text: text });
   });
 
@@ -415,6 +502,23 @@
   window.stepwise = api;
   boot.queue.splice(0).forEach(run);
 
+  // --- what the browser knows: its time zone and language ------------------------------
+  // Sent once per session; Stepwise keeps them only where the product set nothing.
+  function tellBrowser() {
+    var remembered = "stepwise-browser:" + config.userId;
+    try {
+      if (sessionStorage.getItem(remembered)) return;
+    } catch (ignored) { /* storage off: send it each page */ }
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (ignored) { /* very old browser */ }
+    call("POST", userPath + "/browser", { timezone: zone, language: navigator.language || "" })
+      .then(function () {
+        try { sessionStorage.setItem(remembered, "1"); } catch (ignored) { /* storage off */ }
+      })
+      .catch(function () { /* not worth a word to the person: tried again next page */ });
+  }
+
   connect();
+  tellBrowser();
   if (config.open) open();
 })();

@@ -133,11 +133,11 @@ def test_a_new_acme_user_is_onboarded_by_the_bot_step_by_step(demo, person, axe,
 
     page.locator(f"{WIDGET} input").fill("can you order me a pizza")
     page.keyboard.press("Enter")
-    wait_line(page, "I'm only a bot, sorry!")
+    wait_line(page, "I've passed this to the Acme Notes team")
     assert lines(page)[-1] == (
-        "I'm only a bot, sorry! I'll try to point you in the right direction.\n\nHere is where "
-        "we were: Here's your first step: write a note. Anything will do, even a shopping "
-        "list. It takes ten seconds."
+        "I'm just a bot — I've passed this to the Acme Notes team; they usually answer within "
+        "a day.\n\nMeanwhile, here is where we were: Here's your first step: write a note. "
+        "Anything will do, even a shopping list. It takes ten seconds."
     )
     shot(page, "3-honest-fallback")
 
@@ -177,7 +177,7 @@ def test_a_new_acme_user_is_onboarded_by_the_bot_step_by_step(demo, person, axe,
         "what should I call you?",
         "Nice to meet you, Ada!",
         "Here's your first step",
-        "I'm only a bot, sorry!",
+        "I've passed this to the Acme Notes team",
         "Nice one, Ada!",
         "Got roadmap.pdf",
         "You did it",

@@ -55,7 +55,9 @@ def test_a_manager_reads_the_report_and_exits_a_stuck_contact(
     page.get_by_role("link", name="Journey reports").click()
     page.get_by_role("link", name="Trial onboarding").click()
 
-    assert page.get_by_text("7 contacts entered; 2 reached the goal (28.6 %).").is_visible()
+    assert page.get_by_text(
+        "Conversion: 28.6 % — 2 of 7 contacts reached the goal within 7 days of entering."
+    ).is_visible()
     chart = page.locator("svg.funnel-chart")
     assert chart.get_attribute("role") == "img"
     assert (
@@ -85,4 +87,28 @@ def test_a_manager_reads_the_report_and_exits_a_stuck_contact(
     page.goto(f"{live_server.url}/admin/reports/")
     assert page.locator("svg.trend").count() == 1
     assert axe(page) == []
+    shot(page, "overview-first-week")
+
+
+def test_a_manager_reads_the_sample_ab_test_in_two_minutes(staff_page, live_server, axe, shot):
+    from journeys.people.sources import source_create
+    from journeys.tasks import process_pending_events
+    from onboarding.sample_traffic import load_sample_traffic
+
+    demo_source, _ = source_create(name="Demo app")
+    load_sample_traffic(source_id=demo_source.pk)
+    while process_pending_events(linger=0):
+        pass
+    page = staff_page
+    page.goto(f"{live_server.url}/admin/reports/")
+    assert page.get_by_text("Conversion: reached the goal within 14 days of entering").is_visible()
+    assert axe(page) == []
     shot(page, "overview")
+    page.get_by_role("link", name="Trial: invite a teammate").click()
+    assert page.get_by_text("Variant B converts").is_visible()
+    assert page.get_by_text("likely to be best").first.is_visible()
+    assert page.get_by_text("so the groups are comparable").first.is_visible()
+    assert page.get_by_text("The journey adds").first.is_visible()
+    assert page.locator("svg.time-chart").count() >= 3
+    assert axe(page) == []
+    shot(page, "journey-report-ab-test")

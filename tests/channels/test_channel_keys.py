@@ -25,9 +25,6 @@ ALLOWED = {
     "channels/webhooks/anymail.py": {"email"},
     # The deployment's per-channel settings (quiet hours, senders), read where settings are.
     "channels/conf.py": {"sms", "email"},
-    # The ask step's own module: which channels it can ask on is part of the journey format
-    # (the step-type half of issue 17 moves this to the channels' `replies` fact).
-    "journeys/core/steps/ask.py": {"sms", "in_app"},
 }
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from channels.delivery.queue import MessageContent
 from channels.models import Message
-from journeys.models import Subscription
+from journeys.models import Contact, Source, Subscription
 from tests.channels.support import TWILIO_SID, history
 from tests.fakes.http import twilio_error
 
@@ -18,13 +18,13 @@ def test_sms_goes_through_twilio_with_a_status_callback(contact, queue, fake_twi
     assert request.form() == {
         "To": "+15558675310",
         "From": "+15017122661",
-        "Body": "Hi Ada, q3.pdf is ready.",
+        "Body": "Hi Ada, q3.pdf is ready.\n\nReply STOP to stop.",  # the first text says so
         "StatusCallback": (
             f"https://stepwise.example.com/webhooks/twilio/status/?message={message.pk}"
         ),
     }
     assert (message.status, message.provider_id) == ("sent", "SM" + "0" * 31 + "1")
-    assert message.body == "Hi Ada, q3.pdf is ready."
+    assert message.body == "Hi Ada, q3.pdf is ready.\n\nReply STOP to stop."
     assert history(message.pk) == [("", "queued", True), ("queued", "sent", True)]
 
 
@@ -95,3 +95,25 @@ def test_sms_without_twilio_settings_is_suppressed(contact, queue):
     queued = queue(contact, "sms", REMINDER)
 
     assert (queued.status, queued.suppressed_reason) == ("suppressed", "channel not configured")
+
+
+def test_only_the_first_text_says_how_to_stop_in_the_sources_words(
+    make_contact, make_source, queue, fake_twilio
+):
+    source, _ = make_source("Acme")
+    Source.objects.filter(pk=source.pk).update(sms_stop_text="Text STOP to opt out.")
+    contact = make_contact(source=source)
+    queue(contact, "sms", MessageContent(body="One."))
+    queue(contact, "sms", MessageContent(body="Two."))
+    assert [request.form()["Body"] for request in fake_twilio.requests] == [
+        "One.\n\nText STOP to opt out.",
+        "Two.",
+    ]
+
+
+def test_the_first_text_says_how_to_stop_in_the_persons_language(contact, queue, fake_twilio):
+    Contact.objects.filter(pk=contact.pk).update(locale="fr-FR")
+    contact.refresh_from_db()
+    queue(contact, "sms", MessageContent(body="Bonjour."))
+    [request] = fake_twilio.requests
+    assert request.form()["Body"] == "Bonjour.\n\nRépondez STOP pour ne plus en recevoir."

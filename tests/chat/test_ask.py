@@ -14,7 +14,7 @@ from channels.models import ChatEntry, Message
 from journeys.core.engine import ContactView
 from journeys.core.format import parse_journey
 from journeys.core.simulate import ScriptEvent, simulate
-from journeys.core.steps.ask import Answer, Invalid, read_answer
+from journeys.core.steps.ask_reading import Answer, Invalid, read_answer
 from journeys.models import Contact
 from journeys.people.ingest import Incoming
 from journeys.run.events import event_ingest

@@ -1,5 +1,5 @@
-"""Writing to the bot with no question open: keyword replies, the honest fallback, the
-team told; refusals that change nothing."""
+"""Writing to the bot with no question open: keyword replies, the honest hand-over to a
+person (tests/chat/test_inbox.py has the inbox); refusals that change nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core import mail
 
 from channels.chat.lines import BotIdentity, ChatLine, chat_post
 from channels.models import ChatEntry
-from journeys.bot.words import SORRY, match_keyword
+from journeys.bot.words import match_keyword
 from journeys.models import KeywordReply
 from tests.chat.conftest import ORIGIN
 
@@ -48,7 +48,7 @@ def test_a_keyword_reply_answers_the_staff_defined_phrase(client, product):
     assert (lines[1]["url"], lines[1]["cta"]) == ("/pricing", "See pricing")
 
 
-def test_unexpected_text_gets_the_honest_fallback_restating_the_next_step(client, product):
+def test_unexpected_text_is_passed_to_a_person_restating_the_next_step(client, product):
     chat_post(
         contact_id=product.contact_id,
         line=ChatLine(
@@ -63,9 +63,10 @@ def test_unexpected_text_gets_the_honest_fallback_restating_the_next_step(client
     )
     answer = post(client, product, "chat/replies", {"text": "can you order me a pizza"})
     bot = answer.json()["lines"][-1]
-    assert bot["kind"] == "fallback"
+    assert bot["kind"] == "handoff"
     assert bot["text"] == (
-        f"{SORRY}\n\nHere is where we were: Create your first note: it takes ten seconds."
+        "I'm just a bot — I've passed this to the Acme team; they usually answer within a "
+        "day.\n\nMeanwhile, here is where we were: Create your first note: it takes ten seconds."
     )
     assert (bot["url"], bot["cta"], bot["bot"]["name"]) == ("/notes/new", "New note", "Nova")
     assert answer.json()["state"] == {"last": 3, "unread": 2, "open": None}

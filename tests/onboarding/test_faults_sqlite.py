@@ -100,9 +100,22 @@ def test_the_esp_failing_for_ten_minutes_on_sqlite_every_email_goes_out_once(
     welcomes = lambda: Counter(email["To"] for email in postmark.accepted)  # noqa: E731
     wait_for(lambda: welcomes() == expected, seconds=120, what="every welcome email, once")
 
+    # Postmark's 200 comes before the worker records it: wait for the record, not a moment.
+    sql = "SELECT status, attempts, status_reason FROM channels_message"
+    all_sent = lambda: {status for status, _, _ in _rows(database, sql)} == {"sent"}  # noqa: E731
+    wait_for(all_sent, seconds=60, what="every message recorded as sent")
+    wait_for(
+        lambda: (
+            _rows(database, "SELECT count(*) FROM journeys_event WHERE processed_at IS NULL")
+            == [(0,)]
+        ),
+        seconds=60,
+        what="every event processed",
+    )
+
     assert traffic.refused() == []
     assert postmark.refused == USERS * ESP_OUTAGE_ATTEMPTS  # each refused three times
-    statuses = _rows(database, "SELECT status, attempts, status_reason FROM channels_message")
+    statuses = _rows(database, sql)
     assert {status for status, _, _ in statuses} == {"sent"}, json.dumps(statuses)
     assert all(attempts == ESP_OUTAGE_ATTEMPTS + 1 for _, attempts, _ in statuses)
     [(left,)] = _rows(database, "SELECT count(*) FROM journeys_event WHERE processed_at IS NULL")

@@ -8,13 +8,12 @@ from typing import Any
 
 from django import forms
 
-from journeys.builder.editors import (
+from journeys.builder.forms.conditions import (
     ConditionFormSet,
-    _clean_length,
-    _conditions_from,
-    _length_text,
     condition_initial,
+    conditions_from,
 )
+from journeys.builder.forms.step_fields import LengthField
 from journeys.builder.graph import list_at, map_at
 
 
@@ -32,7 +31,7 @@ class TriggerForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "catalogue-events"}),
         help_text="Reaching it ends the journey for them as converted. Empty: no goal.",
     )
-    goal_within = forms.CharField(
+    goal_within = LengthField(
         label="Goal counts within",
         max_length=100,
         required=False,
@@ -44,10 +43,6 @@ class TriggerForm(forms.Form):
         required=False,
         help_text="Event names, separated by commas, e.g. “Account Deleted”.",
     )
-
-    def clean_goal_within(self) -> str:
-        value = self.cleaned_data["goal_within"]
-        return _clean_length(value) if value else ""
 
     @staticmethod
     def filters(document: Mapping[str, Any], post: Any = None) -> Any:
@@ -81,7 +76,7 @@ def trigger_initial(document: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "event": trigger.get("event", ""),
         "goal": goal.get("event", ""),
-        "goal_within": _length_text(goal.get("within")),
+        "goal_within": goal.get("within") or "",
         "exits": ", ".join(str(rule.get("event")) for rule in exits if isinstance(rule, dict)),
     }
 
@@ -92,13 +87,13 @@ def trigger_document(
     """The draft with the trigger, audience, goal and exit rules from the form."""
     result = dict(document)
     if audience is not None:
-        rules = _conditions_from(audience)
+        rules = conditions_from(audience)
         if rules:
             result["audience"] = rules
         else:
             result.pop("audience", None)
     trigger: dict[str, Any] = {"event": data["event"].strip()}
-    where = _conditions_from(filters, kind="property")
+    where = conditions_from(filters, kind="property")
     if where:
         trigger["where"] = where
     result["trigger"] = trigger

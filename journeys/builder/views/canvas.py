@@ -14,9 +14,8 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 
-from journeys.builder import editors
+from journeys.admin.staff_views import allowed
 from journeys.builder.channels import channel_fields_attr
 from journeys.builder.drafts import (
     DraftTooLarge,
@@ -26,6 +25,7 @@ from journeys.builder.drafts import (
     draft_redo,
     draft_undo,
 )
+from journeys.builder.forms import step_editor as editors
 from journeys.builder.forms.trigger import (
     TriggerForm,
     audience_formset,
@@ -36,6 +36,7 @@ from journeys.builder.graph import (
     EditRefused,
     delete_step,
     duplicate_step,
+    ends_journey,
     insert_step,
     move_step,
     orphaned_by_delete,
@@ -68,7 +69,7 @@ def _revision(request: HttpRequest) -> int:
 
 
 def _read_only(request: HttpRequest, journey: Journey) -> bool:
-    return not request.user.has_perm(EDIT) or journey.status == Journey.Status.ARCHIVED
+    return not allowed(request.user, EDIT) or journey.status == Journey.Status.ARCHIVED
 
 
 @staff_view(VIEW)
@@ -101,13 +102,14 @@ def _editor_context(
     raw = _raw_step(journey, step_id)
     editor = editors.editor_for(str(raw.get("type", "")))
     if form is None:
-        form = editor.form_class()(initial=editor.initial(raw))
+        form = editor.form(raw=raw)
         sets = editor.formsets(raw)
     return {
         "editor": editor,
         "step_id": step_id,
         "step_label": step_name(step_id),
         "step_type_label": type_label(str(raw.get("type", ""))),
+        "previews": editor.step_type.previews,
         "form": form,
         "sets": sets or {},
         "channel_fields": channel_fields_attr(),
@@ -173,7 +175,7 @@ def step_editor(request: HttpRequest, key: str, step: str) -> HttpResponse:
         return toast(request, "You can look at this journey but not change it.", status=403)
     raw = _raw_step(journey, step)
     editor = editors.editor_for(str(raw.get("type", "")))
-    form = editor.form_class()(request.POST)
+    form = editor.form(request.POST)
     sets = editor.formsets(raw, post=request.POST)
     action = request.POST.get("variant_action", "")
     if action == "add" and "variants" in sets:
@@ -215,7 +217,7 @@ def _variant_added(
     data["variant-TOTAL_FORMS"] = str(total + 1)
     raw = _raw_step(journey, step)
     editor = editors.editor_for(str(raw.get("type", "")))
-    form = editor.form_class()(data)
+    form = editor.form(data)
     sets = editor.formsets(raw, post=data)
     form.is_valid()
     for formset in sets.values():
@@ -260,7 +262,7 @@ def _added_id(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
         (
             str(s.get("id"))
             for s in steps_of(after)
-            if s.get("id") not in old and s.get("type") != "exit"
+            if s.get("id") not in old and not ends_journey(s)
         ),
         next((str(s.get("id")) for s in steps_of(after) if s.get("id") not in old), ""),
     )
@@ -383,7 +385,3 @@ def trigger_editor(request: HttpRequest, key: str) -> HttpResponse:
         return fragment(request, f"{CANVAS}#trigger-stale", context, status=409)
     response = _changed(request, journey, message="Saved.")
     return response
-
-
-def canvas_url(journey: Journey) -> str:
-    return reverse("builder:canvas", args=[journey.key])

@@ -13,14 +13,16 @@ from django.utils import timezone
 
 from channels.base import FIELD_LABELS
 from channels.delivery.queue import preview_context, render_preview, test_send
-from channels.registry import get_channel
+from channels.registry import channel_facts, get_channel
 from channels.rendering import MessageContent
+from journeys.admin.staff_views import allowed
 from journeys.builder.cards import step_cards
 from journeys.builder.dryrun import ScriptError, default_script, parse_script_text, timeline
 from journeys.builder.graph import steps_of
 from journeys.builder.http import EDIT, VIEW, fragment, page, staff_view
 from journeys.builder.names import step_name
 from journeys.builder.selectors import contact_search, people_at_step
+from journeys.builder.typed import sent_content
 from journeys.builder.workspace import canvas_context, checks_for
 from journeys.core.engine import ContactView
 from journeys.core.problems import SpecError
@@ -93,8 +95,7 @@ def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
     journey = get_object_or_404(Journey, key=key)
     raw = _raw_step(journey, step)
     contact, context = _preview_for(request, journey)
-    channel = str(raw.get("channel", ""))
-    variants = [v for v in raw.get("variants") or [] if isinstance(v, Mapping)]
+    channel, variants = sent_content(raw, channel_facts())
     shown = []
     for variant in variants:
         rendered = render_preview(channel, _content(variant), context)
@@ -118,7 +119,7 @@ def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
         "asked": asked,
         "contact_found": contact is not None,
         "staff_email": getattr(request.user, "email", ""),
-        "can_edit": request.user.has_perm(EDIT),
+        "can_edit": allowed(request.user, EDIT),
     }
     return fragment(request, "journeys/builder/panels.html#preview", view)
 
@@ -127,12 +128,9 @@ def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
 def test_send_view(request: HttpRequest, key: str, step: str) -> HttpResponse:
     journey = get_object_or_404(Journey, key=key)
     raw = _raw_step(journey, step)
-    channel = str(raw.get("channel", ""))
+    channel, variants = sent_content(raw, channel_facts())
     name = request.POST.get("variant", "")
-    variant = next(
-        (v for v in raw.get("variants") or [] if isinstance(v, Mapping) and v.get("name") == name),
-        None,
-    )
+    variant = next((v for v in variants if v.get("name") == name), None)
     found = get_channel(channel)
     if found is None or not found.test_send:
         words = found.noun if found is not None else "a message on this channel"

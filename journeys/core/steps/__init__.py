@@ -13,13 +13,14 @@ import pkgutil
 from journeys.core.steps.base import Move, ParseContext, Stay, StepType, Walk
 from journeys.core.steps.registry import (
     STEP_TYPES,
+    end_type,
     palette,
     register,
     registered,
-    set_builder,
     step_type,
     type_of,
     unregister,
+    use,
 )
 
 __all__ = [
@@ -31,16 +32,18 @@ __all__ = [
     "Walk",
     "palette",
     "register",
+    "end_type",
     "registered",
-    "set_builder",
     "step_type",
     "type_of",
     "unregister",
+    "use",
 ]
 
-_NOT_STEP_TYPES = frozenset({"base", "registry"})
+_NOT_STEP_TYPES = frozenset({"base", "form", "registry"})
 
 for _module in pkgutil.iter_modules(__path__):
     if _module.name not in _NOT_STEP_TYPES and not _module.name.startswith("_"):
         _found = importlib.import_module(f"{__name__}.{_module.name}")
-        register(_found.STEP_TYPE)
+        if hasattr(_found, "STEP_TYPE"):  # a step type's helper module defines none
+            register(_found.STEP_TYPE)

@@ -1,35 +1,29 @@
-"""The ask step: the bot asks one question in the chat (or by SMS) and waits for the answer.
+"""The ask step: the bot asks one question on a channel the contact can answer on (the
+chat, a text message) and waits for the answer.
 
 The answer is either a quick reply (a label the contact presses, with the value stored) or
 typed text of a kind (text, name, email, number, yes/no, one of a list) within a length
-limit. A reply is read by `read_answer` (pure; journeys.core.answers finds the answer in a
-sentence: "hi, I'm Alex" is the name Alex); when the reading is unsure the bot checks
+limit. A reply is read by `read_answer` (journeys/core/steps/ask_reading.py, pure;
+journeys.core.answers finds the answer in a sentence: "hi, I'm Alex" is the name Alex);
+when the reading is unsure the bot checks
 ("Alex, is that right?" Yes / No) before it saves anything. A good one is saved to the
 step's trait and arrives as the event `Answered <step id>` (properties: answer, label),
 which moves the journey on and which branches, goals and later templates can use. A bad
 one gets a friendly re-ask (journeys.bot.asks). No answer within `timeout` takes `on_timeout`.
 
-    {"id": "ask_name", "type": "ask", "channel": "in_app",
-     "question": "What should I call you?", "answer": {"type": "text", "max_length": 40},
-     "trait": "first_name", "timeout": "P1D", "on_timeout": "suggest_note"}
+The document's form is in docs/journey-format.md. Which channels take answers is each
+channel's own fact (`replies`: "chat" or "text"), handed in by the layers above.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from journeys.core.answers import (
-    Reading,
-    read_choice,
-    read_email,
-    read_name,
-    read_number,
-    read_yes_no,
-)
 from journeys.core.conditions import EventView
 from journeys.core.decisions import SendMessage, Wait
 from journeys.core.durations import duration_words, format_duration
@@ -43,24 +37,21 @@ from journeys.core.steps.base import (
     Stay,
     StepType,
     Walk,
+    iso_words,
     quoted,
     read_duration,
     step_label,
     when,
 )
+from journeys.core.steps.form import FormField, Timing
 
-ASK_CHANNELS = ("in_app", "sms")
 ANSWER_TYPES = ("text", "name", "email", "number", "yes_no", "choice")
-# A typed answer saved to one of these traits is read as a name (journeys written before
-# the "name" kind existed ask for "text").
-NAME_TRAITS = ("first_name", "last_name", "name")
-CONFIRM = "confirm:"
-RETRY = "retry"
 MAX_REPLIES = 10
 REPLY_LABEL_MAX = 40
 DEFAULT_MAX_LENGTH = 200
 MAX_LENGTH_LIMIT = 1000
 ANSWERED = "Answered "
+REPLIES_HELP = "One per line. Empty: the contact types an answer."
 _TRAIT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 
@@ -89,125 +80,6 @@ class AskStep(StepSpec):
         return ANSWERED + self.id
 
 
-@dataclass(frozen=True)
-class Answer:
-    """A good answer: `value` is what is stored (the quick reply's value), `label` what
-    the contact said."""
-
-    value: str | int | float
-    label: str
-
-
-@dataclass(frozen=True)
-class Invalid:
-    """A reply that does not answer the question; `reason` is said back kindly."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class Unsure:
-    """A reply that probably answers it: the bot asks "<label>, is that right?" first."""
-
-    value: str | int | float | bool
-    label: str
-
-    @property
-    def check(self) -> str:
-        return f"{self.label}, is that right?"
-
-    def replies(self) -> list[dict[str, str]]:
-        """The Yes / No quick replies of the check; Yes carries the answer back."""
-        return [
-            {"label": "Yes", "value": f"{CONFIRM}{self.label}"},
-            {"label": "No", "value": RETRY},
-        ]
-
-
-_INVALID = {
-    "name": "I didn't catch a name.",
-    "email": "That doesn't look like an email address (like ada@example.com).",
-    "number": "I need a number, like 12.",
-    "yes_no": "A yes or a no is all I need.",
-}
-
-
-def answer_kind(step: AskStep) -> str:
-    """How a typed answer is read: the step's kind, or a name for a name trait."""
-    if step.answer_type == "text" and step.trait in NAME_TRAITS:
-        return "name"
-    return step.answer_type
-
-
-def read_answer(step: AskStep, text: str, value: str | None = None) -> Answer | Invalid | Unsure:
-    """Check a reply against the question (pure). A quick reply's `value` "confirm:<x>"
-    confirms an unsure reading: x is read again and must now be sure."""
-    said = " ".join(text.split())
-    if value == RETRY:
-        return Invalid("Let's try that again.")
-    if value is not None and value.startswith(CONFIRM):
-        confirmed = read_answer(step, value.removeprefix(CONFIRM))
-        return confirmed if not isinstance(confirmed, Unsure) else Answer(confirmed.value, said)
-    if step.replies:
-        return _pick(
-            [(reply.label, reply.value) for reply in step.replies], said, value, quick=True
-        )
-    if not said:
-        return Invalid("I didn't get an answer.")
-    if len(said) > step.max_length:
-        return Invalid(f"That's a bit long for me: {step.max_length} characters at most.")
-    kind = answer_kind(step)
-    if kind == "choice":
-        return _pick([(choice, choice) for choice in step.choices], said, None, quick=False)
-    if kind == "text":
-        return Answer(said, said)
-    reading = _READERS[kind](said)
-    if reading is None:
-        return Invalid(_INVALID[kind])
-    label = _label(kind, reading)
-    return Answer(reading.value, label) if reading.sure else Unsure(reading.value, label)
-
-
-def _label(kind: str, reading: Reading) -> str:
-    if kind == "yes_no":
-        return "Yes" if reading.value else "No"
-    return str(reading.value)
-
-
-_READERS = {
-    "name": read_name,
-    "email": read_email,
-    "number": read_number,
-    "yes_no": read_yes_no,
-}
-
-
-def _pick(
-    options: Sequence[tuple[str, str]], said: str, value: str | None, *, quick: bool
-) -> Answer | Invalid | Unsure:
-    for label, stored in options:
-        if value is not None and value == stored:
-            return Answer(stored, label)
-    wanted = said.casefold().strip(" .!?")
-    for index, (label, stored) in enumerate(options, start=1):
-        if wanted in (label.casefold(), stored.casefold(), str(index)):
-            return Answer(stored, label)
-    labels = [label for label, _ in options]
-    reading = read_choice(said, labels)
-    if reading is not None:
-        label, stored = options[labels.index(str(reading.value))]
-        return Answer(stored, label) if reading.sure else Unsure(stored, label)
-    listed = ", ".join(labels[:-1]) + f" or {labels[-1]}" if len(labels) > 1 else labels[0]
-    how = "Press one of the buttons" if quick else "Please answer with one of these"
-    return Invalid(f"{how}: {listed}.")
-
-
-def reask_text(step: AskStep, problem: Invalid, question: str) -> str:
-    """The friendly re-ask: what was wrong (or the journey's own words), then the question."""
-    first = step.retry or f"Sorry, I didn't catch that. {problem.reason}"
-    return f"{first}\n\n{question}"
-
-
 def sms_options(step: AskStep) -> str:
     """How to answer a question with quick replies by text message."""
     labels = [f"{index} for {reply.label}" for index, reply in enumerate(step.replies, 1)]
@@ -216,31 +88,50 @@ def sms_options(step: AskStep) -> str:
 
 class Ask(StepType[AskStep]):
     key, spec, order, waits = "ask", AskStep, 15, True
+    chat_question = True
+    look = "wait"
     label = "Ask a question"
     description = "The bot asks something (quick replies or typed), saves the answer, waits."
-    fields = (
-        "channel",
-        "question",
-        "replies",
-        "answer",
-        "trait",
-        "retry",
-        "timeout",
-        "on_timeout",
+    fields = tuple("channel question replies answer trait retry timeout on_timeout".split())
+    form = (
+        FormField("channel", "Ask by", "channel", replies=True),
+        FormField("question", "Question", "long_text"),
+        FormField("replies", "Quick replies", "lines", required=False, help=REPLIES_HELP),
+        FormField("trait", "Save the answer as the trait", required=False, max_length=100),
+        FormField(
+            "timeout",
+            "Wait for an answer at most",
+            "duration",
+            help="For example “1 day”.",
+            required=False,
+        ),
     )
+    blank_step = {
+        "id": "Ask",
+        "question": "What brings you here?",
+        "replies": [{"label": "Work", "value": "work"}, {"label": "Fun", "value": "fun"}],
+        "trait": "reason",
+    }
 
     def parse(
         self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
     ) -> dict[str, Any] | None:
         before = len(reader.problems)
         channel = reader.text(raw, "channel", path)
-        if channel is not None and channel not in ASK_CHANNELS:
+        answerable = _answerable(ctx.channels)
+        if channel is not None and ctx.channels is not None and channel not in answerable:
+            names = " or ".join(facts.label for facts in answerable.values())
             reader.add(
                 f"{path}.channel",
-                "an ask goes out in-app or by SMS (the channels a contact can answer on)",
+                f"an ask goes out on a channel a contact can answer on ({names})",
             )
         question = reader.text(raw, "question", path)
-        if question is not None and channel in ASK_CHANNELS and ctx.template_checker:
+        if (
+            question is not None
+            and channel is not None
+            and channel in answerable
+            and (ctx.template_checker)
+        ):
             for problem in ctx.template_checker(channel, {"body": question}):
                 reader.add(f"{path}.question", problem.message)
         answer = _parse_replies_or_answer(reader, raw, path)
@@ -319,11 +210,46 @@ class Ask(StepType[AskStep]):
     def channel(self, step: AskStep) -> str:
         return step.channel
 
-    def variants(self, step: AskStep) -> tuple[Variant, ...]:
+    def variants(self, step: AskStep, channels: Channels = NO_CHANNELS) -> tuple[Variant, ...]:
         body = step.question
-        if step.channel == "sms" and step.replies:
-            body = f"{body}\n{sms_options(step)}"
+        facts = channels.get(step.channel)
+        if facts is not None and facts.replies == "text" and step.replies:
+            body = f"{body}\n{sms_options(step)}"  # no buttons in a text: say how to answer
         return (Variant(name="A", body=body),)
+
+    # --- the builder ----------------------------------------------------------------
+
+    def form_values(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        replies = raw.get("replies")
+        items = replies if isinstance(replies, list) else []
+        labels = [str(r.get("label", "")) for r in items if isinstance(r, Mapping)]
+        return super().form_values(raw) | {"replies": labels}
+
+    def from_form(self, raw: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+        step: dict[str, Any] = {"id": raw.get("id"), "type": self.key}
+        step |= {"channel": values["channel"], "question": values["question"]}
+        labels = values.get("replies") or []
+        if labels:
+            step["replies"] = [{"label": label, "value": label.lower()} for label in labels]
+        else:
+            step["answer"] = {"type": "text"}
+        for name in ("trait", "timeout"):
+            if values.get(name):
+                step[name] = values[name]
+        if raw.get("retry"):
+            step["retry"] = raw["retry"]
+        return step
+
+    def outlets(self, raw: Mapping[str, Any]) -> list[str]:
+        return ["next", "on_timeout"] if raw.get("timeout") else ["next"]
+
+    def outlet_label(self, raw: Mapping[str, Any], key: str) -> str:
+        if key == "on_timeout":
+            return f"No answer within {iso_words(raw.get('timeout'))}"
+        return "Once answered"
+
+    def timing(self, step: AskStep, arrival: datetime, zone: ZoneInfo) -> Timing | None:
+        return None if step.timeout is None else ("times_out", arrival + step.timeout)
 
     def summary(self, step: AskStep, journey: JourneySpec, channels: Channels = NO_CHANNELS) -> str:
         if step.replies:
@@ -343,6 +269,11 @@ class Ask(StepType[AskStep]):
             text += f"; if no answer in {duration_words(step.timeout)}, go to "
             text += step_label(otherwise)
         return text
+
+
+def _answerable(channels: Channels | None) -> Channels:
+    """The channels a contact can answer a question on (none known: every one)."""
+    return {key: facts for key, facts in (channels or {}).items() if facts.replies}
 
 
 def _parse_replies_or_answer(

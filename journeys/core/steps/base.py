@@ -25,9 +25,10 @@ from journeys.core.decisions import (
     TraceLine,
     UseEvent,
 )
-from journeys.core.durations import parse_duration
+from journeys.core.durations import duration_words, parse_duration
 from journeys.core.problems import Reader, TemplateChecker, join_path
 from journeys.core.spec import JourneySpec, StepSpec, Variant
+from journeys.core.steps.form import BuilderSide, FormField
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class ChannelFacts(Protocol):
     def required(self) -> tuple[str, ...]: ...
     @property
     def optional(self) -> tuple[str, ...]: ...
+    @property
+    def replies(self) -> str: ...
 
     def field_problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]: ...
 
@@ -81,12 +84,17 @@ class ParseContext:
     channels: Channels | None = None
 
 
-class StepType[S: StepSpec]:
+class StepType[S: StepSpec](BuilderSide):
     """One type of step. `fields` are its document keys besides id, type and next.
 
     `label` and `description` are the builder's palette entry; `order` its place in the
-    palette (and in messages that list the types). `builder` is the seam where the builder
-    hangs the type's form and card (journeys.core.steps.registry.set_builder); None until then.
+    palette (and in messages that list the types). `form` declares its builder form as
+    data (journeys.core.steps.form); `blank_step` is what a new step of the type starts
+    as; `previews` shows the builder's message preview and quiet hours; `ends_journey`
+    marks the type that closes a path (the builder adds one where a path needs an end);
+    `quiet_trace` names trace codes the simulation leaves out because a command it shows
+    says the same. `chat_question`: the message it sends is a question the chat shows
+    with its quick replies (or the kind of answer it wants).
     """
 
     key: ClassVar[str]
@@ -98,7 +106,10 @@ class StepType[S: StepSpec]:
     has_next: ClassVar[bool] = True
     no_next: ClassVar[str] = ""
     waits: ClassVar[bool] = False
-    builder: object | None = None
+    form: ClassVar[tuple[FormField, ...]] = ()
+    blank_step: ClassVar[Mapping[str, Any]] = {}
+    quiet_trace: ClassVar[frozenset[str]] = frozenset()
+    chat_question: ClassVar[bool] = False
 
     # --- the document ---------------------------------------------------------------
 
@@ -161,8 +172,9 @@ class StepType[S: StepSpec]:
         """The channel the step sends on; "" for steps that send nothing."""
         return ""
 
-    def variants(self, step: S) -> tuple[Variant, ...]:
-        """The message variants the step may send (stored as rows for reports)."""
+    def variants(self, step: S, channels: Channels = NO_CHANNELS) -> tuple[Variant, ...]:
+        """The message variants the step may send (stored as rows for reports); `channels`
+        (the registry's) let a step word a message for the channel it goes out on."""
         return ()
 
     def arm(self, step: S, outcome: str, journey: JourneySpec) -> tuple[str, bool] | None:
@@ -198,6 +210,14 @@ def read_duration(reader: Reader, raw: Mapping[str, Any], key: str, path: str) -
     except ValueError as exc:
         reader.add(join_path(path, key), str(exc))
         return None
+
+
+def iso_words(value: Any) -> str:
+    """A document's ISO 8601 length in words ("P2D" → "2 days"), as typed if unreadable."""
+    try:
+        return duration_words(parse_duration(value)) if isinstance(value, str) else ""
+    except ValueError:
+        return str(value)
 
 
 def when(moment: datetime | None) -> str:

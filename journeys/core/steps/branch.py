@@ -24,6 +24,7 @@ from journeys.core.steps.base import (
     Walk,
     step_label,
 )
+from journeys.core.steps.form import FormField
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,6 +44,23 @@ class Branch(StepType[BranchStep]):
     description = "Take one path or another depending on traits, the event or past events."
     fields = ("conditions", "match", "then", "else")
     no_next = 'a branch goes on through "then" and "else", not "next"'
+    look = "fork"
+    form = (
+        FormField(
+            "match",
+            "Take the “yes” path when",
+            "choice",
+            choices=(("all", "all conditions hold"), ("any", "any condition holds")),
+        ),
+        FormField("conditions", "Conditions", "conditions"),
+    )
+    blank_step = {"id": "Branch", "conditions": [{"trait": "plan", "op": "eq", "value": "pro"}]}
+
+    def outlets(self, raw: Mapping[str, Any]) -> list[str]:
+        return ["then", "else"]
+
+    def outlet_label(self, raw: Mapping[str, Any], key: str) -> str:
+        return "Yes" if key == "then" else "No"
 
     def parse(
         self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext

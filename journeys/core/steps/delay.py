@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from journeys.core.decisions import Wait
 from journeys.core.durations import (
@@ -27,6 +28,7 @@ from journeys.core.steps.base import (
     read_duration,
     when,
 )
+from journeys.core.steps.form import FormField, Timing
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,18 @@ class Delay(StepType[DelayStep]):
     label = "Wait a while"
     description = "Pause for a time, or until a time of day in the contact's time zone."
     fields = ("duration", "until")
+    form = (
+        FormField(
+            "wait",
+            "Wait",
+            "wait",
+            help="A length (“2 days”, “3h”) or a time of day in the contact's time zone "
+            "(“Monday 9:00”, “weekdays at 9am”).",
+            max_length=100,
+        ),
+    )
+    blank_step = {"id": "Wait_a_day", "duration": "P1D"}
+    look = "wait"
 
     def parse(
         self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
@@ -95,6 +109,22 @@ class Delay(StepType[DelayStep]):
     def on_wake(self, step: DelayStep, walk: Walk) -> Move:
         walk.note("woke", f"delay at {step.id} is over")
         return Move("waited", walk.spec.following(step.id))
+
+    # --- the builder ----------------------------------------------------------------
+
+    def form_values(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        found = {key: raw[key] for key in ("duration", "until") if key in raw}
+        return {"wait": found or None}
+
+    def from_form(self, raw: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+        return {"id": raw.get("id"), "type": self.key} | dict(values["wait"])
+
+    def timing(self, step: DelayStep, arrival: datetime, zone: ZoneInfo) -> Timing | None:
+        if step.duration is not None:
+            return ("goes_on", arrival + step.duration)
+        assert step.until is not None
+        rule = LocalTimeRule(step.until.at, step.until.weekdays)
+        return ("goes_on", rule.next_after(arrival, zone))
 
     def summary(
         self, step: DelayStep, journey: JourneySpec, channels: Channels = NO_CHANNELS

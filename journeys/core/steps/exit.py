@@ -20,6 +20,9 @@ class Exit(StepType[ExitStep]):
     label = "End the journey"
     description = "The contact has finished this journey."
     no_next = 'an exit step ends the journey: it has no "next"'
+    blank_step = {"id": "End"}
+    ends_journey = True
+    look = "end"
 
     def run(self, step: ExitStep, walk: Walk) -> None:
         walk.leave(step.id, "completed")

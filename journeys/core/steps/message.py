@@ -21,6 +21,7 @@ from journeys.core.steps.base import (
     step_label,
     when,
 )
+from journeys.core.steps.form import DraftFacts, FormField
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +37,26 @@ class Message(StepType[MessageStep]):
     label = "Send a message"
     description = "An email, text message, in-app message or webhook, with A/B variants."
     fields = ("channel", "variants", "skip_when_done")
+    form = (
+        FormField("channel", "Send by", "channel"),
+        FormField(
+            "variants",
+            "Variants (an A/B test when there are two or more)",
+            "variants",
+            depends_on="channel",
+        ),
+        FormField(
+            "skip_when_done",
+            "Skip it when the contact already did what the wait after it waits for",
+            "yes_no",
+            required=False,
+        ),
+    )
+    # The builder starts it on the first channel, named after it ("Email").
+    blank_step = {"variants": [{"name": "A", "weight": 1, "subject": "", "body": ""}]}
+    previews = True
+    look = "send"
+    quiet_trace = frozenset({"message"})
 
     def parse(
         self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
@@ -90,8 +111,12 @@ class Message(StepType[MessageStep]):
     def channel(self, step: MessageStep) -> str:
         return step.channel
 
-    def variants(self, step: MessageStep) -> tuple[Variant, ...]:
+    def variants(self, step: MessageStep, channels: Channels = NO_CHANNELS) -> tuple[Variant, ...]:
         return step.variants
+
+    def warnings(self, step: MessageStep, facts: DraftFacts) -> list[str]:
+        warning = facts.address_warnings.get(step.channel)
+        return [warning] if warning else []
 
     def summary(
         self, step: MessageStep, journey: JourneySpec, channels: Channels = NO_CHANNELS

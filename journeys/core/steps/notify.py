@@ -19,6 +19,7 @@ from journeys.core.steps.base import (
     Walk,
     quoted,
 )
+from journeys.core.steps.form import FormField
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -37,6 +38,12 @@ class Notify(StepType[NotifyStep]):
     label = "Tell the team"
     description = "Email a teammate or post to a chat webhook so a person can follow up."
     fields = ("to", "text")
+    form = (
+        FormField("to", "Tell", help="An email address or a chat webhook.", max_length=500),
+        FormField("text", "Note", "long_text"),
+    )
+    blank_step = {"id": "Tell_the_team", "to": "team@example.com", "text": ""}
+    quiet_trace = frozenset({"notify"})
 
     def parse(
         self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
@@ -62,6 +69,18 @@ class Notify(StepType[NotifyStep]):
         self, step: NotifyStep, journey: JourneySpec, channels: Channels = NO_CHANNELS
     ) -> str:
         return f"Tell {step.to}: {quoted(step.text)}"
+
+
+def notify_targets(document: Mapping[str, Any]) -> list[str]:
+    """The team's addresses in a journey document: every notify step's `to`, once each
+    (the bot tells a contact their message was passed on when there is one)."""
+    found: list[str] = []
+    for step in document.get("steps", []):
+        if isinstance(step, Mapping) and step.get("type") == Notify.key:
+            target = step.get("to")
+            if isinstance(target, str) and target and target not in found:
+                found.append(target)
+    return found
 
 
 STEP_TYPE = Notify()

@@ -2,12 +2,15 @@
 
 Everything outside journeys/core/steps/ reaches a step type through here (`type_of(step)`),
 never by naming its class. journeys.core.steps imports every module of the package and
-registers the `STEP_TYPE` each one defines; tests register their own with `registered`.
+registers the `STEP_TYPE` each one defines (the default without Django); the app then
+installs exactly the types its STEPWISE_STEP_TYPES setting lists (`use`), which is how
+test settings add a test-only type. Tests may also register one for a block (`registered`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import importlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -63,6 +66,43 @@ def palette() -> list[StepType[Any]]:
     return list(STEP_TYPES.values())
 
 
-def set_builder(key: str, builder: object) -> None:
-    """Hang the builder's form and card for a step type on it (journeys.builder does this)."""
-    STEP_TYPES[key].builder = builder
+def end_type() -> StepType[Any]:
+    """The type that ends a path (the builder adds one where a path needs an end)."""
+    for candidate in STEP_TYPES.values():
+        if candidate.ends_journey:
+            return candidate
+    raise LookupError("no registered step type ends a journey (the exit step is missing)")
+
+
+def load(path: str) -> StepType[Any]:
+    """The step type at a dotted path: a module defining STEP_TYPE, or module.ATTRIBUTE."""
+    try:
+        module = importlib.import_module(path)
+    except ModuleNotFoundError as exc:
+        if exc.name != path:
+            raise
+        module_path, _, name = path.rpartition(".")
+        found = getattr(importlib.import_module(module_path), name, None)
+    else:
+        found = getattr(module, "STEP_TYPE", None)
+    if not isinstance(found, StepType):
+        raise ValueError(
+            f"{path!r} names no step type: give a module that defines STEP_TYPE, "
+            "or the dotted path of a step type"
+        )
+    return found
+
+
+def use(paths: Iterable[str]) -> None:
+    """Make the registry exactly the step types at these dotted paths (the setting); on a
+    bad path or a key named twice, say so and leave the registry as it was."""
+    found = [load(path) for path in paths]
+    before = dict(STEP_TYPES)
+    STEP_TYPES.clear()
+    try:
+        for step_type in found:
+            register(step_type)
+    except ValueError:
+        STEP_TYPES.clear()
+        STEP_TYPES.update(before)
+        raise

@@ -18,6 +18,8 @@ from journeys.core.steps.base import (
     Walk,
     step_label,
 )
+from journeys.core.steps.form import FormField
+from journeys.core.steps.registry import type_of
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,17 @@ class Split(StepType[SplitStep]):
     description = "Send each contact down one of several paths by percent, e.g. a holdout."
     fields = ("paths",)
     no_next = 'a split goes on through its paths, not "next"'
+    look = "fork"
+    form = (
+        FormField(
+            "percents",
+            "Share of contacts on each path",
+            "percents",
+            help="Percentages adding up to 100, e.g. “90, 10” for a 10 % holdout.",
+            max_length=100,
+        ),
+    )
+    blank_step = {"id": "Split", "paths": [{"percent": 50}, {"percent": 50}]}
 
     def parse(
         self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
@@ -86,13 +99,39 @@ class Split(StepType[SplitStep]):
         if not number.isdigit() or not 0 < int(number) <= len(step.paths):
             return None
         target = step.paths[int(number) - 1].next
-        return outcome, journey.has_step(target) and journey.step(target).type == "exit"
+        return outcome, journey.has_step(target) and type_of(journey.step(target)).ends_journey
+
+    # --- the builder ----------------------------------------------------------------
+
+    def form_values(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        return {"percents": [p.get("percent") for p in _raw_paths(raw)]}
+
+    def from_form(self, raw: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+        old = _raw_paths(raw)
+        paths = [
+            (dict(old[i]) if i < len(old) else {}) | {"percent": percent}
+            for i, percent in enumerate(values["percents"])
+        ]
+        return {"id": raw.get("id"), "type": self.key, "paths": paths}
+
+    def outlets(self, raw: Mapping[str, Any]) -> list[str]:
+        return [f"paths.{index}" for index in range(len(_raw_paths(raw)))]
+
+    def outlet_label(self, raw: Mapping[str, Any], key: str) -> str:
+        paths = _raw_paths(raw)
+        index = int(key.split(".")[1])
+        return f"{paths[index].get('percent') if index < len(paths) else '?'} %"
 
     def summary(
         self, step: SplitStep, journey: JourneySpec, channels: Channels = NO_CHANNELS
     ) -> str:
         arms = ", ".join(f"{p.percent} % go to {step_label(p.next)}" for p in step.paths)
         return f"Split: {arms}"
+
+
+def _raw_paths(raw: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    paths = raw.get("paths")
+    return [p for p in paths if isinstance(p, Mapping)] if isinstance(paths, list) else []
 
 
 STEP_TYPE = Split()

@@ -11,6 +11,7 @@ from journeys.core.decisions import UpdateTraits
 from journeys.core.problems import Reader
 from journeys.core.spec import JourneySpec, StepSpec
 from journeys.core.steps.base import NO_CHANNELS, Channels, Move, ParseContext, StepType, Walk
+from journeys.core.steps.form import FormField
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,6 +30,17 @@ class UpdateContact(StepType[UpdateContactStep]):
     label = "Update the contact"
     description = "Set traits on the contact, e.g. mark them as onboarded."
     fields = ("set",)
+    form = (
+        FormField(
+            "traits",
+            "Set these traits",
+            "assignments",
+            help="One per line: “onboarded = yes”, “plan = pro”.",
+            key="set",
+        ),
+    )
+    blank_step = {"id": "Mark_onboarded", "set": {"onboarded": True}}
+    quiet_trace = frozenset({"update_contact"})
 
     def parse(
         self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext

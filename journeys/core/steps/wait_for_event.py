@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from journeys.core.conditions import (
     Condition,
@@ -29,10 +30,12 @@ from journeys.core.steps.base import (
     Stay,
     StepType,
     Walk,
+    iso_words,
     read_duration,
     step_label,
     when,
 )
+from journeys.core.steps.form import DraftFacts, FormField, Timing
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +54,25 @@ class WaitForEvent(StepType[WaitForEventStep]):
     label = "Wait for something to happen"
     description = "Go on when the contact does something; nudge them if they don't in time."
     fields = ("event", "where", "timeout", "on_timeout")
+    form = (
+        FormField(
+            "event",
+            "Wait for the event",
+            "event",
+            help="Pick one your product has sent, or type its name.",
+            max_length=200,
+        ),
+        FormField(
+            "timeout",
+            "Wait at most",
+            "duration",
+            help="For example “2 days” or “3h”. Empty: wait as long as it takes.",
+            required=False,
+        ),
+        FormField("where", "Only when the event has", "conditions", subject="property"),
+    )
+    blank_step = {"id": "Wait", "event": "", "timeout": "P2D"}
+    look = "wait"
 
     def parse(
         self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
@@ -130,6 +152,27 @@ class WaitForEvent(StepType[WaitForEventStep]):
 
     def conditions(self, step: WaitForEventStep) -> tuple[Condition, ...]:
         return step.where
+
+    # --- the builder ----------------------------------------------------------------
+
+    def outlets(self, raw: Mapping[str, Any]) -> list[str]:
+        return ["next", "on_timeout"] if raw.get("timeout") else ["next"]
+
+    def outlet_label(self, raw: Mapping[str, Any], key: str) -> str:
+        if key == "on_timeout":
+            return f"If not within {iso_words(raw.get('timeout'))}"
+        return f"If {raw.get('event') or 'it'} happens" if raw.get("timeout") else "Then"
+
+    def timing(self, step: WaitForEventStep, arrival: datetime, zone: ZoneInfo) -> Timing | None:
+        return None if step.timeout is None else ("times_out", arrival + step.timeout)
+
+    def catalogue_events(self, step: WaitForEventStep) -> tuple[str, ...]:
+        return (step.event,) if step.event else ()
+
+    def warnings(self, step: WaitForEventStep, facts: DraftFacts) -> list[str]:
+        if step.timeout is not None:
+            return []
+        return ["Waits with no time limit: people who never do it stay here for good."]
 
     def summary(
         self, step: WaitForEventStep, journey: JourneySpec, channels: Channels = NO_CHANNELS

@@ -8,10 +8,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from journeys.reports.export import TABLES, to_csv
+from journeys.reports.downloads import sheet_csv
 from journeys.reports.reading import journey_report
 from journeys.reports.report import report_json
 from journeys.reports.selectors import Filter, report_journey, report_versions
+from journeys.reports.sheets import SHEETS
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--since", help="First entry day, YYYY-MM-DD.")
         parser.add_argument("--until", help="Last entry day, YYYY-MM-DD.")
         parser.add_argument("--format", choices=["json", "csv"], default="json")
-        parser.add_argument("--table", choices=sorted(TABLES), default="funnel", help="For CSV.")
+        parser.add_argument("--table", choices=sorted(SHEETS), default="funnel", help="For CSV.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         journey = report_journey(options["key"])
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             Filter(version, _day(options["since"], "--since"), _day(options["until"], "--until")),
         )
         if options["format"] == "csv":
-            self.stdout.write(to_csv(*TABLES[options["table"]][1](report)), ending="")
+            self.stdout.write(sheet_csv(SHEETS[options["table"]](report)), ending="")
             return
         self.stdout.write(json.dumps(report_json(report), indent=2))
 

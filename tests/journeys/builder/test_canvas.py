@@ -77,6 +77,21 @@ def test_empty_canvas_offers_the_trigger_and_a_plus(signed_in, journey):
     assert "onclick" not in page
 
 
+def test_a_message_keeps_skip_when_done_only_while_ticked(signed_in, journey):
+    add(signed_in, journey, "message")
+
+    save_message(signed_in, journey, "Email", skip_when_done="on")
+    ticked = ids(journey) and journey.draft_spec["steps"][0].get("skip_when_done")
+    form = signed_in.get(url(journey, "steps/Email/")).content.decode()
+    save_message(signed_in, journey, "Email")
+    journey.refresh_from_db()
+
+    assert ticked is True
+    assert "Skip it when the contact already did what the wait after it waits for" in form
+    assert re.search(r'<input type="checkbox" name="skip_when_done"[^>]*checked', form)
+    assert "skip_when_done" not in journey.draft_spec["steps"][0]
+
+
 def test_insert_edit_and_lanes(signed_in, journey):
     add(signed_in, journey, "message")
     assert ids(journey) == ["Email"]

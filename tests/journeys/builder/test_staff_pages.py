@@ -68,6 +68,7 @@ def test_the_dashboard_lists_live_journeys_unused_events_and_failures(
 ):
     journey_create(name="Unpublished", by=editor)
     ingest("ada", ("Exported PDF", {}))
+    ingest("ada", ("Answered ask_name", {"answer": "Ada"}))  # sent by Stepwise's own bot
     Message.objects.update(status="bounced", status_reason="mailbox does not exist")
     client.force_login(editor)
 
@@ -80,5 +81,6 @@ def test_the_dashboard_lists_live_journeys_unused_events_and_failures(
     assert '<a href="/admin/builder/unpublished/">Unpublished</a>: Created the journey' in board
     assert "<strong>Exported PDF</strong>" in board
     assert "<strong>Signed Up</strong>" not in board
+    assert "Answered" not in board  # no false alarm, no step id
     assert "<strong>1 Email message</strong></a> failed, bounced or were marked as spam" in board
     assert "mailbox does not exist" in board

@@ -19,7 +19,7 @@ from journeys.core.engine import (
 )
 from journeys.core.format import parse_journey
 from journeys.core.problems import SpecError
-from journeys.core.reducer import apply_decision
+from journeys.core.reducer import reduce_decision
 from journeys.core.spec import JourneySpec
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "welcome.json"
@@ -56,7 +56,7 @@ def contact(id: int | str = 1, tz: str = "", **traits: Any) -> ContactView:
 
 
 class Driver:
-    """Applies decisions to one enrollment, as the runtime would (via reducer.apply_decision)."""
+    """Applies decisions to one enrollment, as the runtime would (via reducer.reduce_decision)."""
 
     def __init__(self, spec: JourneySpec, who: ContactView | None = None) -> None:
         self.spec = spec
@@ -88,7 +88,7 @@ class Driver:
     def _apply(self, stimulus: EventStimulus | TimeStimulus, now: datetime) -> Decision:
         assert self.state is not None
         decision = decide(self.state, stimulus, self.spec, now=now)
-        self.state = apply_decision(self.state, stimulus, decision, now=now)
+        self.state = reduce_decision(self.state, stimulus, decision, now=now).state
         self.decisions.append(decision)
         return decision
 

@@ -5,17 +5,14 @@ from datetime import timedelta
 import pytest
 
 from journeys.core.conditions import (
-    MISSING,
-    OPERATORS,
     Condition,
     EventView,
     Facts,
-    Operator,
     evaluate,
     evaluate_all,
     lookup,
-    register,
 )
+from journeys.core.operators import MISSING, OPERATORS, Operator, register
 from tests.journeys.core.helpers import DAY, HOUR, T0
 
 TRAITS = {

@@ -23,7 +23,7 @@ from journeys.core.engine import (
     initial_state,
 )
 from journeys.core.format import parse_journey
-from journeys.core.reducer import apply_decision
+from journeys.core.reducer import reduce_decision
 from tests.journeys.core.helpers import T0, contact, journey, welcome_doc
 
 NAMES = ["Signed Up", "Uploaded File", "Invited Teammate", "Account Deleted", "Opened App"]
@@ -85,7 +85,7 @@ def play(spec, script):
             stimulus = TimeStimulus(state.wake_at)
             decision = decide(state, stimulus, spec, now=state.wake_at)
             log.append((len(prior), decision, state))
-            state = apply_decision(state, stimulus, decision, now=state.wake_at)
+            state = reduce_decision(state, stimulus, decision, now=state.wake_at).state
         if kind in ("early", "stale") and state is not None:
             # Early: the right wake-up before its time. Stale: one scheduled for another time.
             due = state.wake_at or now
@@ -93,7 +93,7 @@ def play(spec, script):
             decision = decide(state, stimulus, spec, now=now)
             log.append((len(prior), decision, state))
             ignored.append(decision)
-            state = apply_decision(state, stimulus, decision, now=now)
+            state = reduce_decision(state, stimulus, decision, now=now).state
             continue
         if kind == "tick":
             continue
@@ -105,7 +105,7 @@ def play(spec, script):
             stimulus = EventStimulus(happened)
             decision = decide(state, stimulus, spec, now=now)
             log.append((len(prior), decision, state))
-            state = apply_decision(state, stimulus, decision, now=now)
+            state = reduce_decision(state, stimulus, decision, now=now).state
             if state.finished and not was_finished:
                 prior[-1] = PriorEnrollment(state.state, state.entered_at, now)
             if not was_finished:
@@ -121,7 +121,7 @@ def play(spec, script):
             stimulus = EventStimulus(happened)
             decision = decide(state, stimulus, spec, now=now)
             log.append((len(prior), decision, state))
-            state = apply_decision(state, stimulus, decision, now=now)
+            state = reduce_decision(state, stimulus, decision, now=now).state
             if state.finished:
                 prior[-1] = PriorEnrollment(state.state, state.entered_at, now)
     return log, prior, ignored

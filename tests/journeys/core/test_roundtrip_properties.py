@@ -7,9 +7,10 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from journeys.core.conditions import OPERATORS, dump_condition, parse_condition
+from journeys.core.conditions import dump_condition, parse_condition
 from journeys.core.durations import format_duration, parse_duration
 from journeys.core.format import dump_journey, parse_journey
+from journeys.core.operators import OPERATORS
 from journeys.core.problems import Reader
 from tests.journeys.core.helpers import journey_doc
 

@@ -17,6 +17,10 @@ from journeys.core.steps.wait_for_event import WaitForEventStep
 from tests.journeys.core.helpers import journey, journey_doc, problems, welcome_doc
 
 EXIT = {"id": "end", "type": "exit"}
+HELLO = (
+    "Welcome to the product! Your first step takes a minute: upload a file, so everything "
+    "your work needs sits in one place."
+)
 
 
 def test_the_issue_example_parses(welcome):
@@ -36,7 +40,7 @@ def test_the_issue_example_steps(welcome):
     hello, wait, praise, nudge, end = welcome.steps
     subject = "Hi {{ contact.first_name | default: 'there' }}"
     assert hello == MessageStep(
-        id="hello", channel="email", variants=(Variant("A", 1, subject=subject, body="..."),)
+        id="hello", channel="email", variants=(Variant("A", 1, subject=subject, body=HELLO),)
     )
     assert wait == WaitForEventStep(
         id="wait_upload", event="Uploaded File", timeout=timedelta(days=2), on_timeout="nudge"
@@ -186,7 +190,7 @@ def test_template_checker_problems_get_the_variant_path():
     assert errors == ["steps[3].variants[0].body: line 1: unknown filter 'shout'"]
     assert seen[0] == (
         "email",
-        {"subject": "Hi {{ contact.first_name | default: 'there' }}", "body": "..."},
+        {"subject": "Hi {{ contact.first_name | default: 'there' }}", "body": HELLO},
     )
     assert len(seen) == 3
 

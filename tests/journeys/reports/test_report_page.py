@@ -9,17 +9,20 @@ import csv
 import io
 import json
 from collections import Counter
+from datetime import date
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from channels.delivery.messages import message_track
 from channels.delivery.subscriptions import subscription_set
 from channels.models import Message
 from journeys.models import Enrollment, MessageVariant
+from journeys.reports.downloads import sheet_xlsx
 from journeys.run.enrollments import enrollments_wake_due
 from journeys.run.journeys import journey_publish
 
@@ -118,35 +121,83 @@ def test_the_page_and_its_csv_show_the_same_figures(history, viewer):
     response = viewer.get("/admin/reports/trial/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "7 contacts entered; 2 reached the goal (28.6 %)." in html
+    assert (
+        "Conversion: 28.6 % — 2 of 7 contacts reached the goal within 7 days of entering." in html
+    )
+    assert "over doing nothing" in html  # the holdout's lift, beside the headline
+    assert "Set a goal" not in html
     assert "<svg" in html
     assert '<title id="funnel-title">' in html
     assert "<script" not in html.split("</head>")[1]
     assert " onclick=" not in html
     funnel = _csv(viewer, "funnel")
-    assert funnel[0][:6] == ["Step", "Path", "Reached", "% of entrants", "Waiting now", "Left here"]
-    by_name = {row[0]: row for row in funnel[1:]}
-    assert [row[0] for row in funnel[1:]] == [
+    assert funnel[0][:7] == [
+        "Step", "Path", "Reached", "Share of entrants", "Still in progress here",
+        "Stopped here", "Drop-off",
+    ]  # fmt: skip
+    by_name = {row[0]: dict(zip(funnel[0], row, strict=True)) for row in funnel[1:]}
+    assert list(by_name) == [
         "Holdout", "Welcome", "Wait upload", "Pro", "Nudge", "Praise", "Wait invite", "End",
     ]  # fmt: skip
     for key, (reached, waiting, left) in STEPS.items():
-        name = key.replace("_", " ").capitalize()
-        shown_left = f"{left} finished" if key == "end" else str(left)
-        assert by_name[name][2:6] == [str(reached), by_name[name][3], str(waiting), shown_left]
+        row = by_name[key.replace("_", " ").capitalize()]
+        assert int(row["Reached"]) == reached  # numbers, not "5 (71.4 %)"
+        assert float(row["Share of entrants"]) == pytest.approx(reached / 7, abs=1e-6)
+        assert int(row["Still in progress here"]) == waiting
+        if key == "end":
+            assert (row["Stopped here"], row["Finished here"]) == ("", str(left))
+        else:
+            assert int(row["Stopped here"]) == left
         assert f"<td>{reached}</td>" in html
-    assert by_name["Wait upload"][3] == "71.4 %"
-    assert by_name["Praise"][1] == "Pro: no"
-    assert by_name["Wait upload"][6] == "3 (60 %)"  # 1 waiting + 2 left, of 5 who reached it
-    assert by_name["End"][6] == "— (the end)"
+    assert by_name["Praise"]["Path"] == "Pro: no"
+    # 2 left, of 5 who reached it; the one still waiting (wait not over) is no drop-off
+    assert float(by_name["Wait upload"]["Drop-off"]) == 0.4
+    assert "<td>2 (40 %)</td>" in html
+    assert by_name["End"]["Drop-off"] == ""
     variants = _csv(viewer, "variants")
-    holdout = [row for row in variants[1:] if row[1].startswith("Path 2")][0]
-    assert holdout[1] == "Path 2 (20 %): gets nothing (holdout)"
-    assert holdout[2:5] == ["2", "1", "50 %"]
-    assert holdout[1] in html
+    holdout = [
+        dict(zip(variants[0], r, strict=True)) for r in variants[1:] if r[1].startswith("Path 2")
+    ][0]
+    assert holdout["Group"] == "Path 2 (20 %): gets nothing (holdout)"
+    assert (holdout["Entered"], holdout["Converted"], holdout["Conversion rate"]) == (
+        "2",
+        "1",
+        "0.5",
+    )
+    assert 0 <= float(holdout["Conversion rate, 95 % interval low"]) < 0.5
+    assert holdout["Group"] in html
     cohorts = _csv(viewer, "cohorts")
-    assert cohorts[1][1:4] == ["7", "2", "28.6 %"]
+    assert cohorts[0] == ["Week starting", "Entered", "Converted", "Conversion rate", "Finished"]
+    assert date.fromisoformat(cohorts[1][0]).weekday() == 0  # a Monday, as an ISO date
+    assert cohorts[1][1:4] == ["7", "2", str(round(2 / 7, 6))]
     deliverability = _csv(viewer, "deliverability")
-    assert deliverability[0][-2:] == ["Deferred", "SMS STOP replies"]
+    assert deliverability[0][-1] == "SMS STOP replies"
+    assert "Deferred for quiet hours" in deliverability[0]
+    labels = {(row[0], row[1]) for row in deliverability[1:]}
+    assert ("Praise", "Only one version") in labels  # no "Variant A" where nothing is tested
+    assert {("Welcome", "A"), ("Welcome", "B")} <= labels
+    assert "<td>Only one version</td>" in html
+
+
+def test_a_table_downloads_as_an_excel_file_with_numbers(history, viewer):
+    response = viewer.get("/admin/reports/trial/funnel.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="trial-funnel.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Step", "Path", "Reached", "Share of entrants")
+    wait = next(r for r in rows if r[0] == "Wait upload")
+    assert wait[2] == 5
+    assert wait[3] == pytest.approx(5 / 7, abs=1e-6)
+    assert sheet["D2"].number_format == "0.0%"  # a fraction, shown as a percentage
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_excel():
+    sheet = (["Step", "Reached"], [['=HYPERLINK("http://x")', 3]])
+    book = load_workbook(io.BytesIO(sheet_xlsx(sheet, title="Funnel")))
+    cell = book.active["A2"]
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x")'
 
 
 def test_the_overview_lists_live_journeys(history, viewer):
@@ -173,7 +224,7 @@ def test_a_bad_filter_is_said_and_ignored(history, viewer):
     html = viewer.get("/admin/reports/trial/?version=7&since=nope").content.decode()
     assert "There is no version 7" in html
     assert "must be a date like 2026-12-01" in html
-    assert "7 contacts entered" in html
+    assert "2 of 7 contacts reached the goal" in html
     assert viewer.get("/admin/reports/nope/").status_code == 404
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from journeys.core import report_counters as m
-from journeys.reports.report import Arm, Experiment, _judge
 from journeys.reports.stats import (
     ArmFigures,
     chi2_survival,
@@ -13,6 +12,7 @@ from journeys.reports.stats import (
     holdout_lift,
     sample_ratio_p,
 )
+from journeys.reports.verdicts import Arm, Experiment, judge
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,7 @@ def test_holdout_lift_has_an_interval_around_the_difference():
 def _experiment(*arms: tuple[str, int, int, float, bool]) -> Experiment:
     rows = [Arm(key, f"Variant {key}", w, h, n, c) for key, n, c, w, h in arms]
     experiment = Experiment("welcome", "Welcome", "variants", "email", rows)
-    _judge(experiment)
+    judge(experiment)
     return experiment
 
 
@@ -69,7 +69,13 @@ def test_the_verdict_reads_right():
 def test_a_close_result_says_its_chance():
     experiment = _experiment(("A", 1000, 100, 1, False), ("B", 1000, 120, 1, False))
     assert experiment.verdict.startswith("Variant B converts 2.0 points better than Variant A; 9")
-    assert experiment.verdict.endswith("% likely to be best.")
+    assert experiment.verdict.endswith(
+        "% likely to be best. Keep it running until that reaches 95 %."
+    )
+    assert experiment.sample_check == (
+        "The variants got 1,000 vs 1,000 contacts, as close to the 1 / 1 intended as chance "
+        "allows, so the groups are comparable."
+    )
 
 
 def test_no_verdict_before_a_hundred_entrants_per_arm():

@@ -1,15 +1,19 @@
-"""Adding a step type is one module: a type defined and registered here, and nowhere else,
-parses, validates, runs (in the engine and through the worker), simulates, exports and
-summarises. It is shaped like the bot's `ask`: it sends a question, waits for the answer
-event it declares, saves the answer as a trait, and times out."""
+"""Adding a step type is one module: a type defined here, and nowhere else, and listed in
+the test settings (STEPWISE_STEP_TYPES), parses, validates, runs (in the engine and
+through the worker), simulates, exports and summarises; its builder side (form, card,
+ways out, warnings, preview) is declared here too, and tests/journeys/runtime/
+test_new_step_type_everywhere.py finds it in the builder, the reports, the contact page
+and the privacy export. It is shaped like the bot's `ask`: it sends a question, waits for
+the answer event it declares, saves the answer as a trait, and times out."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,8 +25,9 @@ from journeys.core.format import dump_journey, parse_journey
 from journeys.core.problems import Reader
 from journeys.core.simulate import ScriptEvent, simulate
 from journeys.core.spec import JourneySpec, StepSpec, Variant
-from journeys.core.steps import STEP_TYPES, Move, ParseContext, StepType, Walk, registered, type_of
-from journeys.core.steps.base import read_duration, step_label
+from journeys.core.steps import STEP_TYPES, Move, ParseContext, StepType, Walk, type_of, use
+from journeys.core.steps.base import NO_CHANNELS, Channels, iso_words, read_duration, step_label
+from journeys.core.steps.form import DraftFacts, FormField, Timing
 from journeys.models import Enrollment, MessageVariant, Step, StepVisit
 from journeys.run.journeys import journey_import
 from tests.journeys.core.helpers import HOUR, T0, Driver, contact, event, journey_doc, problems
@@ -41,9 +46,17 @@ class QuestionStep(StepSpec):
 
 class Question(StepType[QuestionStep]):
     key, spec, order, waits = "question", QuestionStep, 35, True
-    label = "Ask a question"
+    label = "Ask and remember"
     description = "Ask in the app and save the answer on the contact."
     fields = ("text", "trait", "timeout", "on_timeout")
+    # The builder's side, as data: its form, what a new one starts as, its card's colour.
+    form = (
+        FormField("text", "Question to ask", "long_text", help="Shown in the app."),
+        FormField("trait", "Save the answer as", help="A trait name, e.g. nickname."),
+        FormField("timeout", "Wait for the answer at most", "duration"),
+    )
+    blank_step = {"id": "Question", "text": "What should I call you?", "trait": "nickname"}
+    previews, look = True, "wait"
 
     def parse(
         self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
@@ -92,10 +105,28 @@ class Question(StepType[QuestionStep]):
     def channel(self, step: QuestionStep) -> str:
         return "in_app"
 
-    def variants(self, step: QuestionStep) -> tuple[Variant, ...]:
+    def variants(self, step: QuestionStep, channels: Any = None) -> tuple[Variant, ...]:
         return (Variant("A", body=step.text),)
 
-    def summary(self, step: QuestionStep, journey: JourneySpec) -> str:
+    def outlets(self, raw: Mapping[str, Any]) -> list[str]:
+        return ["next", "on_timeout"]
+
+    def outlet_label(self, raw: Mapping[str, Any], key: str) -> str:
+        if key == "on_timeout":
+            return f"Silent for {iso_words(raw.get('timeout'))}"
+        return "Answered"
+
+    def timing(self, step: QuestionStep, arrival: datetime, zone: ZoneInfo) -> Timing:
+        return ("times_out", arrival + step.timeout)
+
+    def warnings(self, step: QuestionStep, facts: DraftFacts) -> list[str]:
+        if step.timeout >= timedelta(days=7):
+            return ["Waits a week or more for an answer: most people have forgotten by then."]
+        return []
+
+    def summary(
+        self, step: QuestionStep, journey: JourneySpec, channels: Channels = NO_CHANNELS
+    ) -> str:
         return (
             f"Ask “{step.text}” and save the answer as {step.trait}; after "
             f"{duration_words(step.timeout)} without one, go to "
@@ -103,6 +134,7 @@ class Question(StepType[QuestionStep]):
         )
 
 
+STEP_TYPE = Question()
 ASK = {"id": "ask", "type": "question", "text": "What should I call you?", "trait": "nickname"}
 STEPS = [
     ASK | {"timeout": "PT2H", "on_timeout": "nudge"},
@@ -114,26 +146,40 @@ STEPS = [
 
 @pytest.fixture
 def question():
-    with registered(Question()) as step_type:
-        yield step_type
+    return STEP_TYPES["question"]
 
 
-def test_the_type_is_in_the_registry_in_palette_order_only_while_registered(question):
+def test_the_settings_register_the_type_in_its_palette_place(question, settings):
+    assert settings.STEPWISE_STEP_TYPES[-1] == __name__
     assert list(STEP_TYPES)[:5] == ["message", "ask", "delay", "wait_for_event", "question"]
     assert (question.label, question.description) == (
-        "Ask a question",
+        "Ask and remember",
         "Ask in the app and save the answer on the contact.",
     )
 
 
-def test_the_registry_forgets_the_type_afterwards():
-    with registered(Question()):
-        pass
+def test_a_site_that_does_not_list_the_type_does_not_know_it(settings):
+    use(settings.STEPWISE_STEP_TYPES[:-1])
+    try:
+        found = problems(journey_doc([ASK | {"timeout": "PT2H"}]))
+    finally:
+        use(settings.STEPWISE_STEP_TYPES)
 
-    assert problems(journey_doc([ASK | {"timeout": "PT2H"}])) == [
+    assert found == [
         'steps[0].type: unknown step type "question" (types: message, ask, delay, '
         "wait_for_event, branch, split, update_contact, notify, exit)"
     ]
+
+
+def test_a_setting_that_names_no_step_type_is_refused_in_plain_words(settings):
+    before = list(STEP_TYPES)
+
+    with pytest.raises(ValueError, match="names no step type"):
+        use([*settings.STEPWISE_STEP_TYPES, "journeys.core.steps.base"])
+    with pytest.raises(ValueError, match="registered twice"):
+        use([*settings.STEPWISE_STEP_TYPES, "journeys.core.steps.delay"])
+
+    assert list(STEP_TYPES) == before
 
 
 def test_it_parses_into_its_own_spec(question):

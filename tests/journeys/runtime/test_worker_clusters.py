@@ -91,7 +91,7 @@ def test_a_broken_broker_does_not_refuse_events_or_lose_messages(
         raise ConnectionError("broker down")
 
     monkeypatch.setattr("journeys.run.kicks.async_task", broken)
-    monkeypatch.setattr("channels.delivery.queue.async_task", broken)
+    monkeypatch.setattr("channels.delivery.dispatch.async_task", broken)
     kick_event_processing()  # no exception: the events are stored, the sweep catches up
     ada = make_contact("ada")
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("journeys", "0010_report_history"),
+        ("journeys", "0011_inbox_source_words"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("channels", "0007_chan_channel_choices"),
+        ("channels", "0008_inbox_conversations"),
         ("journeys", "0010_report_history"),
     ]
 
