@@ -17,6 +17,7 @@ from tests.demo_process import running_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "widget"
+SCRATCH = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "widget"
 AXE = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 WIDGET = "[data-stepwise]"
@@ -95,7 +96,11 @@ def accessible(page, axe) -> list[dict]:
 
 
 def shot(page, name: str) -> None:
-    page.screenshot(path=str(DOCS / f"{name}.png"))
+    """README's screenshots are retaken with STEPWISE_SCREENSHOTS=1; otherwise they go
+    under var/ (a test run never changes a tracked file)."""
+    folder = DOCS if os.environ.get("STEPWISE_SCREENSHOTS") == "1" else SCRATCH
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"))
 
 
 def test_a_new_acme_user_is_onboarded_by_the_bot_step_by_step(demo, person, axe, tmp_path):

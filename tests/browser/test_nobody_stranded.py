@@ -6,6 +6,7 @@ answer reaches the widget signed by a person. Screenshots go to docs/inbox/."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -22,7 +23,12 @@ from tests.browser.test_acme_demo import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs" / "inbox"
+# README's screenshots are retaken with STEPWISE_SCREENSHOTS=1; otherwise under var/.
+DOCS = (
+    ROOT / "docs" / "inbox"
+    if os.environ.get("STEPWISE_SCREENSHOTS") == "1"
+    else ROOT / "var" / "screenshots" / "inbox"
+)
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 OFFLINE_TEXT = "Can I export my notes to PDF?"
 HELP_TEXT = "I need help: how do I share a note with my whole team?"
@@ -111,6 +117,7 @@ def test_a_user_off_script_is_never_stranded(demo, person, browser, axe, tmp_pat
     desk.fill(
         "#answer-text", "Hi Alex, Sam here. Open the note and press Share: your team sees it."
     )
+    DOCS.mkdir(parents=True, exist_ok=True)
     desk.screenshot(path=str(DOCS / "1-inbox.png"), full_page=True)
     desk.click("button[type=submit].default")
     desk.locator(".messagelist").filter(has_text="Sent").wait_for()

@@ -168,7 +168,7 @@ def test_the_reports_count_it_and_offer_it_for_a_one_off_message(client, deliver
     outcomes = client.get("/admin/reports/test/deliverability.csv").content.decode()
     dropoff = _get(client, "/admin/reports/test/steps/landed/?which=waiting")
 
-    assert outcomes.splitlines()[1].startswith("Coo,A,0,1,")  # one sent
+    assert outcomes.splitlines()[1].startswith("Coo,Only one version,0,1,")  # one sent
     assert '<option value="pigeon">Carrier pigeon</option>' in dropoff
 
 
