@@ -96,6 +96,10 @@ class Channel:
     "typed" (to the address they type).
     Replies: `replies` is "chat" (lines of the in-app chat), "text" (a text answered in the
     provider's response) or "" (none). `inbox`: read back through the inbox API.
+    Delivery: `local` says delivering one is only a write to Stepwise's own database (no
+    provider): such a message is delivered in the very transaction that queues it
+    (`send_many`), so it never waits in a queue behind anything (docs/engine.md, "The
+    chat's fast path").
     """
 
     key: ClassVar[str]
@@ -123,6 +127,7 @@ class Channel:
     test_send: ClassVar[str] = ""
     replies: ClassVar[str] = ""
     inbox: ClassVar[bool] = False
+    local: ClassVar[bool] = False
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -198,6 +203,10 @@ class Channel:
     def send(self, message: OutboundMessage) -> SendResult:
         """Hand one rendered message to the provider; raises Transient/PermanentSendError."""
         raise NotImplementedError
+
+    def send_many(self, messages: Sequence[OutboundMessage]) -> list[SendResult]:
+        """Deliver several at once, in order (a local channel writes them in a few queries)."""
+        return [self.send(message) for message in messages]
 
     # --- what the channel keeps about contacts ----------------------------------------
 

@@ -6,11 +6,11 @@ as a button. It must render to an http(s) URL or a path on the product ("/notes/
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from channels.base import Channel, OutboundMessage, Recipient, SendResult
-from channels.chat.lines import chat_post_delivered
+from channels.chat.lines import chat_post_delivered_many
 from channels.rendering import (
     MessageContent,
     RenderedMessage,
@@ -55,7 +55,7 @@ class InAppChannel(Channel):
     address_words = "user id"
     preview_template = "channels/in_app/preview.html"
     message_template = "channels/in_app/message.html"
-    replies, inbox = "chat", True
+    replies, inbox, local = "chat", True, True
 
     def field_problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
         cta = fields.get("cta")
@@ -86,5 +86,12 @@ class InAppChannel(Channel):
 
     def send(self, message: OutboundMessage) -> SendResult:
         """Delivered by becoming a line of the contact's chat (streams are woken)."""
-        seq = chat_post_delivered(message).seq
-        return SendResult(provider_id=f"in_app-{message.message_id}-{seq}", status="delivered")
+        return self.send_many([message])[0]
+
+    def send_many(self, messages: Sequence[OutboundMessage]) -> list[SendResult]:
+        """Lines of the contacts' chats, written together (the engine's batches)."""
+        entries = chat_post_delivered_many(messages)
+        return [
+            SendResult(provider_id=f"in_app-{message.message_id}-{entry.seq}", status="delivered")
+            for message, entry in zip(messages, entries, strict=True)
+        ]

@@ -21,6 +21,7 @@ class Message(models.Model):
         OPENED = "opened"
         CLICKED = "clicked"
         SUPPRESSED = "suppressed"
+        CANCELLED = "cancelled"  # its journey no longer wanted it (channels.wanted)
         FAILED = "failed"
         BOUNCED = "bounced"
         COMPLAINED = "complained"
@@ -36,7 +37,7 @@ class Message(models.Model):
     to_address = models.CharField(max_length=2000, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     status_reason = models.CharField(
-        max_length=500, blank=True, help_text="Why it was suppressed, failed or bounced."
+        max_length=500, blank=True, help_text="Why it was suppressed, cancelled, failed or bounced."
     )
     # What the journey step asked for (Liquid source) and the context it was queued with;
     # rendering happens in the worker, into the rendered_* fields.
@@ -82,6 +83,13 @@ class Message(models.Model):
             models.Index(
                 fields=["scheduled_for"],
                 name="message_due",
+                condition=models.Q(status="queued"),
+            ),
+            # The minute sweep takes each channel's oldest due messages, so one channel's
+            # backlog never hides another's.
+            models.Index(
+                fields=["channel", "scheduled_for"],
+                name="message_due_channel",
                 condition=models.Q(status="queued"),
             ),
             models.Index(fields=["contact", "channel", "scheduled_for"], name="message_contact"),
@@ -163,6 +171,20 @@ class ChatState(models.Model):
 
     def __str__(self) -> str:
         return f"chat of contact {self.contact_id} at {self.last_seq}"
+
+
+class ChatWatch(models.Model):
+    """Someone has this contact's chat open right now: its streams keep `until` a little
+    ahead. The event worker takes such contacts' events before the rest of its queue, so
+    the bot answers at once even behind a burst of other events (docs/engine.md)."""
+
+    contact = models.OneToOneField(
+        "journeys.Contact", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"chat of contact {self.contact_id} open until {self.until:%H:%M:%S}"
 
 
 class ChatEntry(models.Model):

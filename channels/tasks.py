@@ -12,6 +12,7 @@ from channels.delivery.dispatch import deliveries_enqueue
 from channels.delivery.messages import message_fail_interrupted
 from channels.delivery.sending import messages_send
 from channels.models import Message
+from channels.registry import channel_keys
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 1_000
@@ -28,13 +29,19 @@ def send_due_messages(now: datetime | None = None) -> int:
     now = now or timezone.now()
     message_fail_interrupted(now=now)
     team.team_alerts_sweep(now=now)
-    due = list(
-        Message.objects.filter(
-            status=Message.Status.QUEUED, scheduled_for__lte=now, claimed_until__isnull=True
-        )
-        .order_by("scheduled_for")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
+    due: list[tuple[int, str]] = []
+    for channel in channel_keys():  # each channel's oldest: one backlog never hides another
+        due += [
+            (pk, channel)
+            for pk in Message.objects.filter(
+                status=Message.Status.QUEUED,
+                channel=channel,
+                scheduled_for__lte=now,
+                claimed_until__isnull=True,
+            )
+            .order_by("scheduled_for")
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
+        ]
     deliveries_enqueue(due, now=now)
     return len(due)
 

@@ -16,11 +16,12 @@ from django_q.conf import Conf
 from journeys.models import WorkerHeartbeat
 from journeys.run.enrollments import enrollments_wake_due
 from journeys.run.kicks import KICK_WINDOW
-from journeys.run.processing import events_process_batch
+from journeys.run.processing import events_process_batch, watched_events_waiting
 
 logger = logging.getLogger(__name__)
 
 EVENT_BATCH_SIZE = 500
+FAST_BATCH_SIZE = 100  # events of contacts with the chat open, taken before each batch
 LINGER_POLL_SECONDS = 0.05
 # Well under the cluster's task timeout (120 s), so a busy run is never killed mid-batch.
 MAX_RUN_SECONDS = 60
@@ -40,9 +41,16 @@ def process_pending_events(
     deadline = time.monotonic() + MAX_RUN_SECONDS
     quiet_until = 0.0
     for _ in range(max_batches):
+        # Before each batch from the queue's head: the events of contacts with the chat
+        # open, so a backlog delays the bot's answer by one batch at most.
+        fast = (
+            events_process_batch(batch_size=FAST_BATCH_SIZE, watched_only=True)
+            if watched_events_waiting()
+            else 0
+        )
         handled = events_process_batch(batch_size=batch_size)
-        total += handled
-        if handled:
+        total += fast + handled
+        if fast or handled:
             quiet_until = time.monotonic() + linger
         if handled == batch_size:
             continue

@@ -193,16 +193,29 @@ PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "")
 # --- Broker and worker (django-q2) ------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL")
-# Three clusters so that no kind of work can bury another (docs/deploy.md): event
-# processing, timed wake-ups, and message delivery each have their own queue and workers.
+# Clusters so that no kind of work can bury another (docs/deploy.md): event processing,
+# timed wake-ups, and message delivery each have their own queue and workers, and so does
+# each channel that waits on a provider (its "lane"): a slow ESP delays email only, an SMS
+# provider answering 429 delays SMS only. In-app lines need no lane: they are written in
+# the transaction that queues them (docs/engine.md, "The chat's fast path"). A channel
+# without a lane is delivered by the shared delivery cluster, which also runs the minute
+# sweep of due messages and the team's notes.
 # Every process of one deployment shares Q_PREFIX (the signing salt and the queue names);
 # Q_CLUSTER_NAME, django-q2's own variable, picks the cluster a `qcluster` process runs
-# (`manage.py workers` starts all three on one host).
+# (`manage.py workers` starts them all on one host).
 Q_PREFIX = env_str("Q_PREFIX", "stepwise")
 Q_DELIVERY_CLUSTER = Q_PREFIX
 Q_EVENTS_CLUSTER = f"{Q_PREFIX}-events"
 Q_WAKEUPS_CLUSTER = f"{Q_PREFIX}-wakeups"
-Q_CLUSTERS = (Q_EVENTS_CLUSTER, Q_WAKEUPS_CLUSTER, Q_DELIVERY_CLUSTER)
+Q_CHANNEL_LANES = {
+    key: f"{Q_PREFIX}-{key}" for key in env_list("Q_CHANNEL_LANES", ["email", "sms", "webhook"])
+}
+Q_CLUSTERS = (
+    Q_EVENTS_CLUSTER,
+    Q_WAKEUPS_CLUSTER,
+    Q_DELIVERY_CLUSTER,
+    *Q_CHANNEL_LANES.values(),
+)
 Q_CLUSTER: dict = {
     "name": Q_PREFIX,
     "workers": env_int("Q_WORKERS", 2),
@@ -217,6 +230,7 @@ Q_CLUSTER: dict = {
     "ALT_CLUSTERS": {
         Q_EVENTS_CLUSTER: {"workers": env_int("Q_EVENT_WORKERS", 2)},
         Q_WAKEUPS_CLUSTER: {"workers": env_int("Q_WAKEUP_WORKERS", 1)},
+        **{lane: {"workers": env_int("Q_LANE_WORKERS", 2)} for lane in Q_CHANNEL_LANES.values()},
     },
 }
 if REDIS_URL:

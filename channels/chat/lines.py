@@ -8,21 +8,21 @@ channels.chat.wakeup once the line is committed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from channels.base import OutboundMessage
 from channels.chat import wakeup
 from channels.delivery.messages import message_mark_read
-from channels.models import ChatEntry, ChatState, Message
+from channels.models import ChatEntry, ChatState, ChatWatch, Message
 from journeys.core.steps import STEP_TYPES
-from journeys.models import StepVisit
+from journeys.models import Contact, JourneyVersion, StepVisit
 
 HISTORY_LIMIT = 50
 PAGE_LIMIT = 200
@@ -72,33 +72,32 @@ class ChatSnapshot:
 
 def _next_seq(contact_id: int) -> int:
     """Bump and return the contact's sequence; the row stays locked until commit."""
-    try:
-        with transaction.atomic():
-            ChatState.objects.get_or_create(
-                contact_id=contact_id, defaults={"updated_at": timezone.now()}
-            )
-    except IntegrityError:
-        pass  # created by a concurrent writer a moment ago
+    _lock_chats([contact_id], timezone.now())
     ChatState.objects.filter(contact_id=contact_id).update(
         last_seq=F("last_seq") + 1, updated_at=timezone.now()
     )
     return ChatState.objects.filter(contact_id=contact_id).values_list("last_seq", flat=True).get()
 
 
-@transaction.atomic
-def chat_post(*, contact_id: int, line: ChatLine, now: datetime | None = None) -> ChatEntry:
-    """Append one line to the contact's chat and wake its streams after commit.
+def _lock_chats(contact_ids: Iterable[int], now: datetime) -> dict[int, ChatState]:
+    """Lock the contacts, then their chat states (made when missing), each in id order.
 
-    A line for a journey message is stored once: posting the same message again returns
-    the entry it already has."""
-    if line.message_id is not None:
-        existing = ChatEntry.objects.filter(message_id=line.message_id).first()
-        if existing is not None:
-            return existing
-    now = now or timezone.now()
-    seq = _next_seq(contact_id)
+    Every chat writer takes the contact first, as the engine's batches do (they hold the
+    contacts while they write bot lines): one order everywhere, so no two writers can
+    wait on each other in a cycle."""
+    ids = sorted(set(contact_ids))
+    list(Contact.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    ChatState.objects.bulk_create(
+        [ChatState(contact_id=pk, updated_at=now) for pk in ids], ignore_conflicts=True
+    )
+    states = ChatState.objects.select_for_update().filter(contact_id__in=ids).order_by("contact_id")
+    return {state.contact_id: state for state in states}
+
+
+def _entry(contact_id: int, seq: int, line: ChatLine, now: datetime) -> ChatEntry:
     bot = line.bot or BotIdentity()
-    entry = ChatEntry.objects.create(
+    is_bot = line.author == ChatEntry.Author.BOT
+    return ChatEntry(
         contact_id=contact_id,
         seq=seq,
         author=line.author,
@@ -109,8 +108,8 @@ def chat_post(*, contact_id: int, line: ChatLine, now: datetime | None = None) -
         cta=line.cta,
         replies=[dict(reply) for reply in line.replies],
         answer=dict(line.answer),
-        bot_name=bot.name if line.author == ChatEntry.Author.BOT else "",
-        bot_avatar=bot.avatar if line.author == ChatEntry.Author.BOT else "",
+        bot_name=bot.name if is_bot else "",
+        bot_avatar=bot.avatar if is_bot else "",
         message_id=line.message_id,
         step_key=line.step_key,
         journey_id=line.journey_id,
@@ -118,48 +117,82 @@ def chat_post(*, contact_id: int, line: ChatLine, now: datetime | None = None) -
         client_key=line.client_key,
         created_at=now,
     )
-    if line.kind in (Kind.QUESTION, Kind.REASK):
-        ChatState.objects.filter(contact_id=contact_id).update(open_seq=seq, updated_at=now)
-    elif line.kind == Kind.MESSAGE:
-        # The journey moved on: a question it asked earlier is no longer waiting.
-        ChatState.objects.filter(contact_id=contact_id).update(open_seq=None, updated_at=now)
-    wakeup.publish(contact_id)
-    return entry
 
 
-def _journey_facts(message: Message) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the journey document's step for this message, its bot) — empty when not a journey's."""
-    if message.step_visit_id is None:
-        return {}, {}
-    visit = (
-        StepVisit.objects.filter(pk=message.step_visit_id)
-        .values_list("step__key", "step__version__spec")
-        .first()
+@transaction.atomic(savepoint=False)  # the caller's transaction, or one of its own
+def chat_post_many(
+    *, lines: Sequence[tuple[int, ChatLine]], now: datetime | None = None
+) -> list[ChatEntry]:
+    """Append lines (contact id, line), in order, to the contacts' chats in a few queries
+    whatever their number, and wake their streams after commit. A line for a journey
+    message is stored once: posting it again returns the entry it already has."""
+    now = now or timezone.now()
+    message_ids = [line.message_id for _, line in lines if line.message_id is not None]
+    existing = {e.message_id: e for e in ChatEntry.objects.filter(message_id__in=message_ids)}
+    fresh = [(c, line) for c, line in lines if line.message_id not in existing]
+    states = _lock_chats((contact_id for contact_id, _ in fresh), now) if fresh else {}
+    entries: list[ChatEntry] = []
+    for contact_id, line in fresh:
+        state = states[contact_id]
+        state.last_seq += 1
+        entries.append(_entry(contact_id, state.last_seq, line, now))
+        if line.kind in (Kind.QUESTION, Kind.REASK):
+            state.open_seq = state.last_seq
+        elif line.kind == Kind.MESSAGE:
+            state.open_seq = None  # the journey moved on: an earlier question waits no more
+        state.updated_at = now
+    ChatEntry.objects.bulk_create(entries)
+    ChatState.objects.bulk_update(list(states.values()), ["last_seq", "open_seq", "updated_at"])
+    wakeup.publish_many(sorted(states))
+    made = iter(entries)
+    return [existing.get(line.message_id) or next(made) for _, line in lines]
+
+
+def chat_post(*, contact_id: int, line: ChatLine, now: datetime | None = None) -> ChatEntry:
+    """Append one line to the contact's chat and wake its streams after commit."""
+    return chat_post_many(lines=[(contact_id, line)], now=now)[0]
+
+
+def _journey_facts(messages: Sequence[Message]) -> dict[int, tuple[dict[str, Any], dict[str, Any]]]:
+    """Message id → (the journey document's step that sent it, the journey's bot), read
+    from the versions they were sent from in two queries; absent for other messages."""
+    visits = {
+        pk: (key, version)
+        for pk, key, version in StepVisit.objects.filter(
+            pk__in=[m.step_visit_id for m in messages if m.step_visit_id is not None]
+        ).values_list("pk", "step__key", "step__version_id")
+    }
+    documents = dict(
+        JourneyVersion.objects.filter(pk__in={v for _, v in visits.values()}).values_list(
+            "pk", "spec"
+        )
     )
-    if visit is None:
-        return {}, {}
-    key, document = visit
-    steps = [s for s in document.get("steps", []) if isinstance(s, dict) and s.get("id") == key]
-    bot = document.get("bot")
-    return (steps[0] if steps else {}), (bot if isinstance(bot, dict) else {})
+    facts = {}
+    for message in messages:
+        if message.step_visit_id not in visits:
+            continue
+        key, version = visits[message.step_visit_id]
+        document = documents.get(version) or {}
+        steps = [s for s in document.get("steps", []) if isinstance(s, dict) and s.get("id") == key]
+        bot = document.get("bot")
+        facts[message.pk] = (steps[0] if steps else {}), (bot if isinstance(bot, dict) else {})
+    return facts
 
 
-def chat_post_delivered(outbound: OutboundMessage) -> ChatEntry:
-    """An in-app message is delivered by becoming a chat line (once per message).
-
-    A message sent by a step whose type asks a question (`chat_question`) is one: its
-    quick replies or the kind of answer it wants come from the journey version it was
-    sent from, and so does the bot."""
-    message = Message.objects.get(pk=outbound.message_id)
-    rendered = outbound.rendered
+def _delivered_line(message: Message, outbound: OutboundMessage, facts: tuple) -> ChatLine:
+    """The chat line an in-app message becomes. One no step sent (a one-off from staff)
+    speaks as its sender; one sent by a step whose type asks a question (`chat_question`)
+    is a question: its quick replies or the kind of answer it wants come from the journey
+    version it was sent from, and so does the bot."""
     if message.step_visit_id is None:
-        return chat_post(contact_id=message.contact_id, line=_staff_line(message, outbound))
-    step, bot = _journey_facts(message)
+        return _staff_line(message, outbound)
+    step, bot = facts
+    rendered = outbound.rendered
     step_type = STEP_TYPES.get(str(step.get("type", "")))
     is_question = step_type is not None and step_type.chat_question
     raw_answer = step.get("answer")
     answer: dict[str, Any] = raw_answer if isinstance(raw_answer, dict) else {}
-    line = ChatLine(
+    return ChatLine(
         author=ChatEntry.Author.BOT,
         kind=Kind.QUESTION if is_question else Kind.MESSAGE,
         text=rendered.text,
@@ -175,7 +208,20 @@ def chat_post_delivered(outbound: OutboundMessage) -> ChatEntry:
         step_key=str(step.get("id", "")),
         journey_id=message.journey_id,
     )
-    return chat_post(contact_id=message.contact_id, line=line)
+
+
+def chat_post_delivered_many(outbounds: Sequence[OutboundMessage]) -> list[ChatEntry]:
+    """In-app messages are delivered by becoming chat lines (once per message), in order."""
+    messages = Message.objects.in_bulk([outbound.message_id for outbound in outbounds])
+    facts = _journey_facts(list(messages.values()))
+    lines = [
+        (
+            messages[o.message_id].contact_id,
+            _delivered_line(messages[o.message_id], o, facts.get(o.message_id, ({}, {}))),
+        )
+        for o in outbounds
+    ]
+    return chat_post_many(lines=lines)
 
 
 def _staff_line(message: Message, outbound: OutboundMessage) -> ChatLine:
@@ -228,6 +274,23 @@ def chat_mark_read(*, contact_id: int, up_to: int) -> ChatSnapshot:
         state.save(update_fields=["read_seq", "updated_at"])
         wakeup.publish(contact_id)
     return chat_snapshot(contact_id=contact_id)
+
+
+def chat_watch(*, contact_id: int, seconds: float) -> None:
+    """Someone has the contact's chat open for at least `seconds` more (a stream, a long
+    poll): the event worker takes the contact's events first meanwhile (chat_watched)."""
+    until = timezone.now() + timedelta(seconds=seconds)
+    ChatWatch.objects.bulk_create(
+        [ChatWatch(contact_id=contact_id, until=until)],
+        update_conflicts=True,
+        unique_fields=["contact"],
+        update_fields=["until"],
+    )
+
+
+def chat_watched(*, now: datetime) -> QuerySet[ChatWatch, Any]:
+    """The contacts whose chat is open now, as a subquery of contact ids."""
+    return ChatWatch.objects.filter(until__gt=now).values("contact_id")
 
 
 def chat_snapshot(*, contact_id: int) -> ChatSnapshot:

@@ -32,7 +32,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.views.decorators.http import require_GET
 
 from channels.chat.browser import BrowserRefusal, authorize_contact_call, contact_for
-from channels.chat.lines import chat_after, chat_history, chat_snapshot, entry_json
+from channels.chat.lines import chat_after, chat_history, chat_snapshot, chat_watch, entry_json
 from channels.chat.wakeup import Waiter
 
 _pool: ThreadPoolExecutor | None = None
@@ -157,6 +157,7 @@ async def _events(
             return
     waiter = Waiter(contact_id)
     last_state: dict[str, Any] | None = None
+    await _db(chat_watch, contact_id=contact_id, seconds=3 * heartbeat)
     try:
         while True:
             waiter.clear()
@@ -173,6 +174,7 @@ async def _events(
                 yield END  # the widget reconnects with a new token, not this spent one
                 return
             if not await waiter.wait(min(heartbeat, remaining)):
+                await _db(chat_watch, contact_id=contact_id, seconds=3 * heartbeat)
                 yield ": heartbeat\n\n"
     finally:
         waiter.close()
@@ -186,6 +188,8 @@ def _sse(batch: Batch) -> str:
 
 
 async def _one_shot(contact_id: int | None, after: int | None) -> HttpResponse:
+    if contact_id is not None:  # EventSource comes back within a second
+        await _db(chat_watch, contact_id=contact_id, seconds=float(settings.CHAT_HEARTBEAT_SECONDS))
     batch = await _db(_read, contact_id, after)
     body = "retry: 1000\n\n" + _sse(batch) + END
     response = HttpResponse(body, content_type="text/event-stream")
@@ -199,6 +203,9 @@ async def _long_poll(
     wait = float(settings.CHAT_LONG_POLL_SECONDS)
     if contact_id is None:
         contact_id = await _db(contact_for, user_id, source_id)
+    if contact_id is not None:  # the next poll follows at once: watched until well after it
+        margin = 2 * float(settings.CHAT_HEARTBEAT_SECONDS)
+        await _db(chat_watch, contact_id=contact_id, seconds=wait + margin)
     if contact_id is None or after is None:
         batch = await _db(_read, contact_id, after)
         return JsonResponse({"lines": batch.lines, "state": batch.state})

@@ -20,6 +20,7 @@ import hashlib
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import timedelta
 
 import psycopg
@@ -54,23 +55,46 @@ def backend() -> str:
 
 def publish(contact_id: int) -> None:
     """Tell every process that `contact_id`'s chat changed (once the transaction commits)."""
+    publish_many([contact_id])
+
+
+# PostgreSQL's NOTIFY payload must stay under 8,000 bytes: ids go out in chunks.
+_IDS_PER_NOTICE = 500
+
+
+def publish_many(contact_ids: Sequence[int]) -> None:
+    """Tell every process that these contacts' chats changed, in one notice per 500."""
+    if not contact_ids:
+        return
     kind = backend()
+    channel = _channel_name()
+    payloads = [
+        ",".join(str(pk) for pk in contact_ids[start : start + _IDS_PER_NOTICE])
+        for start in range(0, len(contact_ids), _IDS_PER_NOTICE)
+    ]
     if kind == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [_channel_name(), str(contact_id)])
+            for payload in payloads:
+                cursor.execute("SELECT pg_notify(%s, %s)", [channel, payload])
     elif kind == "redis":
-        channel = _channel_name()
-        transaction.on_commit(lambda: _redis_publish(channel, contact_id))
+        transaction.on_commit(lambda: _redis_publish(channel, payloads))
     # This process's own streams need not wait for the round trip.
-    transaction.on_commit(lambda: wake(contact_id))
+    ids = list(contact_ids)
+    transaction.on_commit(lambda: _wake_all(ids))
 
 
-def _redis_publish(channel: str, contact_id: int) -> None:
+def _wake_all(contact_ids: list[int]) -> None:
+    for contact_id in contact_ids:
+        wake(contact_id)
+
+
+def _redis_publish(channel: str, payloads: list[str]) -> None:
     try:
-        _redis().publish(channel, str(contact_id))
+        for payload in payloads:
+            _redis().publish(channel, payload)
     except redis.RedisError:
         # The streams' heartbeat re-read delivers the line a little later.
-        logger.warning("chat.wakeup.redis_failed", extra={"contact_id": contact_id})
+        logger.warning("chat.wakeup.redis_failed", extra={"contacts": len(payloads)})
 
 
 _redis_client: redis.Redis | None = None
@@ -171,8 +195,9 @@ def _forever(listen, channel: str) -> None:  # noqa: ANN001 - one of the _listen
 
 def _wake_from(payload: str | bytes) -> None:
     text = payload.decode() if isinstance(payload, bytes) else payload
-    if text.isdigit():
-        wake(int(text))
+    for part in text.split(","):
+        if part.isdigit():
+            wake(int(part))
 
 
 def _listen_postgresql(channel: str) -> None:

@@ -1,19 +1,20 @@
-"""Handing queued messages to the delivery cluster: after the transaction commits, as few
-tasks as possible (SEND_BATCH messages each); what cannot be handed over waits for the
-sweep (channels.tasks.send_due_messages), so no message is lost."""
+"""Handing queued messages to their channels' lanes (channels.delivery.lanes): after the
+transaction commits, as few tasks as possible (SEND_BATCH messages each); what cannot be
+handed over waits for the sweep (channels.tasks.send_due_messages), so no message is
+lost."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django_q.tasks import async_task
 
+from channels.delivery.lanes import by_lane
 from channels.delivery.sending import SEND_BATCH
 from channels.models import Message
 
@@ -22,27 +23,31 @@ logger = logging.getLogger(__name__)
 
 class _CommitBatch:
     """Messages queued in one transaction, delivered by as few tasks as possible after it
-    commits (the engine queues hundreds per transaction)."""
+    commits (the engine queues hundreds per transaction), each on its channel's lane."""
 
     def __init__(self) -> None:
-        self.message_ids: list[int] = []
+        self.messages: list[tuple[int, str]] = []
         self.flushed = False
 
     def flush(self) -> None:
-        ids, self.message_ids, self.flushed = self.message_ids, [], True
+        messages, self.messages, self.flushed = self.messages, [], True
         try:
-            deliveries_enqueue(ids)
+            deliveries_enqueue(messages)
         except Exception:  # noqa: BLE001 - broker down: the rows are queued, the sweep sends them
-            logger.warning("delivery.enqueue_failed", extra={"messages": len(ids)}, exc_info=True)
+            logger.warning(
+                "delivery.enqueue_failed", extra={"messages": len(messages)}, exc_info=True
+            )
 
 
-def deliveries_enqueue(ids: Sequence[int], **options: Any) -> None:
-    """Queue delivery tasks for these message ids on the delivery cluster, SEND_BATCH per task."""
-    for start in range(0, len(ids), SEND_BATCH):
-        async_task(
-            "channels.tasks.deliver_messages", list(ids[start : start + SEND_BATCH]),
-            cluster=settings.Q_DELIVERY_CLUSTER, **options,
-        )  # fmt: skip
+def deliveries_enqueue(messages: Iterable[tuple[int, str]], **options: Any) -> None:
+    """Queue delivery tasks for these (message id, channel) pairs, each on its channel's
+    lane, SEND_BATCH messages per task."""
+    for cluster, ids in by_lane(messages).items():
+        for start in range(0, len(ids), SEND_BATCH):
+            async_task(
+                "channels.tasks.deliver_messages", ids[start : start + SEND_BATCH],
+                cluster=cluster, **options,
+            )  # fmt: skip
 
 
 _batches = threading.local()
@@ -61,8 +66,8 @@ def schedule_delivery(message: Message, now: datetime) -> None:
         func == batch.flush for _, func, _ in connection.run_on_commit
     )
     if batch is not None and registered and not batch.flushed and connection.in_atomic_block:
-        batch.message_ids.append(message.pk)
+        batch.messages.append((message.pk, message.channel))
         return
     batch = _batches.current = _CommitBatch()
-    batch.message_ids.append(message.pk)
+    batch.messages.append((message.pk, message.channel))
     transaction.on_commit(batch.flush)  # runs at once outside a transaction

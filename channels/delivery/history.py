@@ -23,6 +23,7 @@ STATUS_WORDS = {
     "opened": "Opened",
     "clicked": "Clicked",
     "suppressed": "Not sent",
+    "cancelled": "Not sent",
     "failed": "Failed",
     "bounced": "Bounced",
     "complained": "Marked as spam",

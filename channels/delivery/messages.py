@@ -17,6 +17,7 @@ from channels import conf
 from channels.delivery.rules import after_quiet_hours
 from channels.delivery.subscriptions import subscription_set
 from channels.delivery.suppression import SUPPRESSING, address_suppress
+from channels.delivery.wanted import still_wanted
 from channels.models import Message, MessageStatusChange
 from channels.registry import subscription_of
 from channels.rendering import RenderedMessage
@@ -32,6 +33,7 @@ RANK: dict[str, int] = {
     S.QUEUED: 0,
     S.SENT: 1,
     S.SUPPRESSED: 2,
+    S.CANCELLED: 2,
     S.FAILED: 2,
     S.DELIVERED: 3,
     S.OPENED: 4,
@@ -101,35 +103,40 @@ def messages_create(*, now: datetime, messages: Sequence[tuple[Message, str]]) -
     )
 
 
-def message_claim(*, message_ids: Sequence[int], now: datetime) -> list[Message]:
-    """Claim the due, queued messages among message_ids for one send attempt each.
+def message_claim(*, message_id: int, now: datetime) -> bool:
+    """Claim one due, queued message for a send attempt, right before it is sent, if its
+    journey still wants it (channels.wanted); True when this worker got it.
 
-    The guarded UPDATE is the lock (it works the same on SQLite and PostgreSQL): rows
-    another worker claimed first are not ours, and the token tells which rows we got. A
-    claim that expires without an outcome is never re-claimed (message_fail_interrupted),
-    so a message the provider may have accepted is not sent twice.
+    The guarded UPDATE is both the lock and the check, the same on SQLite and PostgreSQL:
+    a message another worker claimed, one cancelled meanwhile, or one whose enrollment
+    reached its goal or left is not claimed. A claim that expires without an outcome is
+    never re-claimed (message_fail_interrupted), so a message the provider may have
+    accepted is not sent twice.
     """
-    token = uuid.uuid4()
-    Message.objects.filter(
-        pk__in=message_ids, status=S.QUEUED, scheduled_for__lte=now, claimed_until__isnull=True
-    ).update(
-        claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
-        claim_token=token,
-        attempts=F("attempts") + 1,
-        updated_at=now,
+    claimed = (
+        Message.objects.filter(
+            pk=message_id, status=S.QUEUED, scheduled_for__lte=now, claimed_until__isnull=True
+        )
+        .filter(still_wanted())
+        .update(
+            claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+            claim_token=uuid.uuid4(),
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
     )
+    return claimed == 1
+
+
+def messages_due(*, message_ids: Sequence[int], now: datetime) -> list[Message]:
+    """The queued, due and unclaimed messages among message_ids, oldest first."""
     return list(
         Message.objects.select_related("contact")
-        .filter(pk__in=message_ids, claim_token=token)
+        .filter(
+            pk__in=message_ids, status=S.QUEUED, scheduled_for__lte=now, claimed_until__isnull=True
+        )
         .order_by("pk")
     )
-
-
-def message_release(*, message_ids: Sequence[int]) -> int:
-    """Give back claims that were never attempted (the attempt is not counted)."""
-    return Message.objects.filter(
-        pk__in=message_ids, status=S.QUEUED, claimed_until__isnull=False
-    ).update(claimed_until=None, claim_token=None, attempts=F("attempts") - 1)
 
 
 def _store_rendered(message: Message, rendered: RenderedMessage | None) -> list[str]:

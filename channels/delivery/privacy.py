@@ -11,8 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels.chat.lines import chat_erase
+from channels.delivery.wanted import ERASED
+from channels.delivery.withdraw import messages_withdraw
 from channels.models import Message, MessageStatusChange, SubscriptionChange
 from channels.registry import all_channels
+
+S = Message.Status
 
 
 def messages_export(*, contact_id: int) -> list[dict[str, Any]]:
@@ -42,14 +46,19 @@ def channels_export(*, contact_id: int) -> dict[str, list[dict[str, Any]]]:
 
 @transaction.atomic
 def messages_erase(*, contact_id: int) -> int:
-    """Blank every message's address, content and provider text; stop queued ones.
-    Return how many messages were blanked."""
+    """Blank every message's address, content and provider text; cancel queued ones (the
+    reason, "the person's data was erased", stays: it says nothing about them). Return
+    how many messages were blanked."""
     now = timezone.now()
     messages = Message.objects.filter(contact_id=contact_id)
-    messages.filter(status=Message.Status.QUEUED).update(
-        status=Message.Status.SUPPRESSED, status_reason="contact erased", updated_at=now
-    )
-    MessageStatusChange.objects.filter(message__contact_id=contact_id).update(detail="")
+    waiting = messages.filter(status=S.QUEUED).values_list("pk", flat=True)
+    messages_withdraw(reasons=dict.fromkeys(waiting, ERASED), status=S.CANCELLED, now=now)
+    # One being sent this very moment must not go out with the person's data either.
+    messages.filter(status=S.QUEUED).update(status=S.CANCELLED, status_reason=ERASED)
+    MessageStatusChange.objects.filter(message__contact_id=contact_id).exclude(
+        to_status=S.CANCELLED
+    ).update(detail="")
+    messages.exclude(status=S.CANCELLED).update(status_reason="")
     SubscriptionChange.objects.filter(contact_id=contact_id).delete()
     chat_erase(contact_id=contact_id)
     for channel in all_channels():
@@ -63,6 +72,5 @@ def messages_erase(*, contact_id: int) -> int:
         content={},
         context={},
         last_error="",
-        status_reason="",
         updated_at=now,
     )

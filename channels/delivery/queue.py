@@ -21,6 +21,7 @@ from django.utils import timezone
 from channels import conf
 from channels.chat.lines import chat_contact_move
 from channels.delivery.dispatch import schedule_delivery
+from channels.delivery.local import is_local, messages_deliver_local
 from channels.delivery.messages import contact_zone, messages_create
 from channels.delivery.preview import preview_context, render_preview
 from channels.delivery.rules import CAP_WINDOW, send_time
@@ -187,7 +188,8 @@ def test_send(
     )
     with transaction.atomic():
         messages_create(now=now, messages=[(message, reason or f"test send to {to_address}")])
-        schedule_delivery(message, now)
+        contacts = Contact.objects.select_related("source").in_bulk([contact_id])
+        _deliver_or_schedule([message], contacts, now)
     return _queued(message)
 
 
@@ -247,9 +249,25 @@ def message_queue_many(
         kept = _create_one_by_one(new, now)
         results = [kept.get(id(message), message) for message in results]
         new = [(message, detail) for message, detail in new if id(message) not in kept]
-    for message, _ in new:
-        schedule_delivery(message, now)
+    _deliver_or_schedule([message for message, _ in new], contacts, now)
     return [_queued(message) for message in results]
+
+
+def _deliver_or_schedule(
+    messages: Sequence[Message], contacts: Mapping[int, Contact], now: datetime
+) -> None:
+    """Due messages of local channels (in-app) are delivered right here, in the caller's
+    transaction; everything else goes to its channel's workers after commit."""
+    due_here = [
+        m
+        for m in messages
+        if m.status == Message.Status.QUEUED and m.scheduled_for <= now and is_local(m.channel)
+    ]
+    left = messages_deliver_local(messages=due_here, contacts=contacts, now=now)
+    here = {id(m) for m in due_here} - {id(m) for m in left}
+    for message in messages:
+        if id(message) not in here:
+            schedule_delivery(message, now)
 
 
 def _lock_for_cap(contact_ids: Iterable[int]) -> None:

@@ -16,12 +16,13 @@ from channels.delivery.messages import (
     message_claim,
     message_fail,
     message_mark_sent_many,
-    message_release,
     message_retry_later,
     message_suppress,
+    messages_due,
 )
 from channels.delivery.subscriptions import opt_out_reasons, subscription_set
 from channels.delivery.suppression import suppressed_reason
+from channels.delivery.wanted import messages_cancel_unwanted
 from channels.metrics import PROVIDER_ERRORS, SENDS
 from channels.models import Message
 from channels.registry import get_channel, render_message, subscription_of
@@ -77,7 +78,8 @@ def _ineligible_reason(message: Message, opted_out: Mapping[tuple[int, str], str
     return opted_out.get((message.contact_id, message.channel), "")
 
 
-def _outbound(message: Message) -> OutboundMessage | RenderError:
+def outbound_for(message: Message) -> OutboundMessage | RenderError:
+    """The message rendered for its contact, ready for its channel (or why it cannot be)."""
     contact = message.contact
     content = MessageContent(**message.content)
     address = (
@@ -126,25 +128,31 @@ def _first_message_note(
 
 
 def messages_send(*, message_ids: Sequence[int], now: datetime) -> dict[int, str]:
-    """Claim, check, render and hand each message to its channel; returns what happened
-    to each one we claimed ("sent", "suppressed", "failed", "retrying").
+    """Check, claim, render and hand each message to its channel, one at a time; returns
+    what happened to each one this worker took ("sent", "suppressed", "cancelled",
+    "failed", "retrying").
 
-    Idempotent: messages that are not queued and due, or that another worker claimed,
-    are left alone (and missing from the result).
+    Each message is claimed just before its own send, in the same statement that checks
+    its journey still wants it, so a goal reached while earlier messages of the batch
+    were being sent still cancels it. Idempotent: messages that are not queued and due,
+    or that another worker claimed, are left alone (and missing from the result).
     """
-    claimed = message_claim(message_ids=message_ids, now=now)
-    if not claimed:
-        return {}
-    opted_out = opt_out_reasons((m.contact_id, m.channel) for m in claimed)
-    outcomes: dict[int, str] = {}
+    cancelled = messages_cancel_unwanted(message_ids=message_ids, now=now)
+    outcomes = dict.fromkeys(cancelled, "cancelled")
+    due = messages_due(message_ids=message_ids, now=now)
+    if not due:
+        return outcomes
+    opted_out = opt_out_reasons((m.contact_id, m.channel) for m in due)
     accepted: list[Accepted] = []
+    passed_over: list[int] = []
     deadline = time.monotonic() + conf.batch_seconds()
-    attempted = 0
     try:
-        for message in claimed:
+        for message in due:
             if time.monotonic() > deadline:
                 break  # a slow provider: leave the rest to the next sweep
-            attempted += 1
+            if not message_claim(message_id=message.pk, now=now):
+                passed_over.append(message.pk)
+                continue
             result = _attempt(message, opted_out, now)
             if isinstance(result, Accepted):
                 accepted.append(result)
@@ -152,15 +160,15 @@ def messages_send(*, message_ids: Sequence[int], now: datetime) -> dict[int, str
             outcomes[message.pk] = result
             SENDS.labels(message.channel, result).inc()
     finally:
-        # Even if an attempt raised: record what providers accepted and hand back what was
-        # never tried. The message that raised stays claimed and is later failed as
-        # interrupted, since whether its provider got it is unknown.
+        # Even if an attempt raised: record what providers accepted. The message that
+        # raised stays claimed and is later failed as interrupted, since whether its
+        # provider got it is unknown; messages never reached were never claimed.
         if accepted:
             message_mark_sent_many(accepted=accepted, now=now)
-        untried = [m.pk for m in claimed[attempted:]]
-        if untried:
-            message_release(message_ids=untried)
-    logger.info("messages.sent", extra={"claimed": len(claimed), "sent": len(accepted)})
+    # Not claimed: another worker's, or its journey stopped wanting it a moment ago.
+    for pk in messages_cancel_unwanted(message_ids=passed_over, now=now):
+        outcomes[pk] = "cancelled"
+    logger.info("messages.sent", extra={"claimed": len(outcomes), "sent": len(accepted)})
     return outcomes
 
 
@@ -171,7 +179,7 @@ def _attempt(
     if reason:
         message_suppress(message_id=message.pk, reason=reason, now=now)
         return "suppressed"
-    outbound = _outbound(message)
+    outbound = outbound_for(message)
     if isinstance(outbound, RenderError):
         problem = outbound.problem
         where = f"{problem.field}, line {problem.line}" if problem.line else problem.field

@@ -12,8 +12,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from channels.models import SubscriptionChange
-from channels.registry import preference_labels, subscription_of
+from channels.delivery.withdraw import messages_withdraw
+from channels.models import Message, SubscriptionChange
+from channels.registry import all_channels, preference_labels, subscription_of
 from journeys.models import Subscription
 
 
@@ -51,7 +52,21 @@ def subscription_set(
             reason=reason[:255],
             changed_at=now,
         )
+        if state != Subscription.State.SUBSCRIBED:
+            _withdraw_waiting(row, now)
     return SubscriptionState(channel, row.state, row.reason, row.changed_at)
+
+
+def _withdraw_waiting(row: Subscription, now: datetime) -> None:
+    """An opt-out also stops what already waits to be sent on the channels it governs."""
+    governed = [channel.key for channel in all_channels() if channel.subscription == row.channel]
+    waiting = Message.objects.filter(
+        contact_id=row.contact_id, channel__in=governed, status=Message.Status.QUEUED
+    ).values_list("pk", flat=True)
+    reason = _describe(row)
+    messages_withdraw(
+        reasons=dict.fromkeys(waiting, reason), status=Message.Status.SUPPRESSED, now=now
+    )
 
 
 def subscription_states(contact_id: int) -> list[SubscriptionState]:

@@ -48,6 +48,12 @@ class Event(models.Model):
                 name="event_held",
                 condition=models.Q(processed_at__isnull=True, retry_at__isnull=False),
             ),
+            # The worker's fast lane: pending events of contacts whose chat is open.
+            models.Index(
+                fields=["contact", "id"],
+                name="event_pending_contact",
+                condition=models.Q(processed_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -78,6 +78,7 @@ def deliverability_table(report: JourneyReport) -> Table:
         "Step",
         "Variant",
         *[s.capitalize() for s in STATUSES],
+        "Not sent because",
         "Deferred",
         "SMS STOP replies",
     ]
@@ -91,6 +92,7 @@ def deliverability_table(report: JourneyReport) -> Table:
                 row.step_name,
                 f"Variant {row.variant}" if row.variant else "Only one version",
                 *[str(row.statuses[s]) for s in STATUSES],
+                ", ".join(f"{n} {why}" for why, n in sorted(row.cancelled.items())) or "—",
                 deferred or "0",
                 str(row.sms_stops),
             ]

@@ -21,7 +21,7 @@ from journeys.reports.verdicts import Arm, Experiment, judge
 
 STATUSES = (
     "queued", "sent", "delivered", "opened", "clicked", "bounced", "complained",
-    "unsubscribed", "failed", "suppressed",
+    "unsubscribed", "failed", "suppressed", "cancelled",
 )  # fmt: skip
 DEFERRALS = {"quiet_hours": "quiet hours", "frequency_cap": "frequency cap"}
 
@@ -34,6 +34,7 @@ class Deliverability:
     statuses: dict[str, int]
     deferred: dict[str, int]
     sms_stops: int = 0
+    cancelled: dict[str, int] = field(default_factory=dict)  # why not sent -> messages
 
 
 @dataclass
@@ -156,6 +157,7 @@ def _deliverability(
                     _figures(found),
                     dict(found.deferred) if found else {},
                     found.sms_stops if found else 0,
+                    dict(found.cancelled) if found else {},
                 )
             )
     return rows
@@ -211,6 +213,7 @@ def report_json(report: JourneyReport) -> dict[str, Any]:
                 "variant": d.variant,
                 **d.statuses,
                 "deferred": d.deferred,
+                "cancelled_because": d.cancelled,
                 "sms_stops": d.sms_stops,
             }
             for d in report.deliverability

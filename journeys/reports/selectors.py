@@ -121,6 +121,7 @@ class Outcomes:
     deferred: dict[str, int]  # reason -> messages deferred for it
     sms_stops: int
     ladder: dict[str, int] = field(default_factory=dict)  # messages at or past each rung
+    cancelled: dict[str, int] = field(default_factory=dict)  # reason -> messages cancelled
 
 
 def report_outcomes(
@@ -161,6 +162,12 @@ def report_outcomes(
         rungs[key].append((rung(status, stamps_set), n))
         if reason:
             deferred[key][reason] = deferred[key].get(reason, 0) + n
+    cancelled: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    cancelled_rows = messages.filter(status=Message.Status.CANCELLED)
+    why = cancelled_rows.values_list("variant_id", "status_reason").annotate(n=Count("pk"))
+    for variant_id, reason, n in why.order_by():
+        if variant_id in variants:
+            cancelled[variants[variant_id][:2]][reason] = n
     stops = _stop_replies_by_variant(messages)
     keys = set(statuses) | {variants[v][:2] for v in stops if v in variants}
     by_key = {variants[v][:2]: n for v, n in stops.items() if v in variants}
@@ -170,6 +177,7 @@ def report_outcomes(
             dict(deferred.get(key, {})),
             by_key.get(key, 0),
             ladder_counts(rungs.get(key, [])),
+            dict(cancelled.get(key, {})),
         )
         for key in keys
     }

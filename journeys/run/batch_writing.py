@@ -18,7 +18,13 @@ from journeys.core.engine import TraceLine
 from journeys.core.traits import KNOWN_TRAITS
 from journeys.models import Contact, Enrollment, StepVisit
 from journeys.models.bulk import allocate_ids, insert_rows, update_rows
-from journeys.run.outbox import OutboxMessage, QueuedMessage, outbox_notify, outbox_queue_many
+from journeys.run.outbox import (
+    OutboxMessage,
+    QueuedMessage,
+    outbox_cancel_unwanted,
+    outbox_notify,
+    outbox_queue_many,
+)
 from journeys.run.report_rows import Ledger
 from journeys.run.traces import TraceRow, traces_write
 
@@ -58,13 +64,14 @@ class BatchWriting:
         """Write everything decided, in dependency order. Call inside the transaction."""
         self.ledger.before_insert()
         self._insert_new_rows()
-        self._queue_messages()
-        self._update_enrollments()
-        self._update_left_visits()
-        self.ledger.after_insert()
-        if self.changed_contacts:
+        if self.changed_contacts:  # before the messages: in-app ones are rendered at once
             changed = [self.contacts[pk] for pk in sorted(self.changed_contacts)]
             update_rows(Contact, changed, ["traits", *KNOWN_TRAITS])
+        self._queue_messages()
+        self._update_enrollments()
+        self._cancel_unwanted_messages()
+        self._update_left_visits()
+        self.ledger.after_insert()
         traces_write(rows=self.traces)
         for to, text, topic in self.notes:
             transaction.on_commit(
@@ -149,6 +156,13 @@ class BatchWriting:
         rows = sorted(self.touched.values(), key=lambda row: row.pk)
         update_rows(Enrollment, rows, _ENROLLMENT_FIELDS)
 
+    def _cancel_unwanted_messages(self) -> None:
+        """Trips that reached the goal or left: their messages still waiting (quiet hours,
+        the cap, a retry) are cancelled, so nobody is asked for what they already did."""
+        ended = [row.pk for row in [*self.new_enrollments, *self.touched.values()]
+                 if row.state in _ENDS_MESSAGES]  # fmt: skip
+        outbox_cancel_unwanted(now=self.now, enrollment_ids=ended)
+
     def _update_left_visits(self) -> None:
         visits = [
             StepVisit(pk=pk, left_at=left_at, outcome=outcome)
@@ -157,6 +171,7 @@ class BatchWriting:
         update_rows(StepVisit, visits, ["left_at", "outcome"])
 
 
+_ENDS_MESSAGES = (Enrollment.State.CONVERTED, Enrollment.State.EXITED)
 _ENROLLMENT_FIELDS = [
     "version",
     "step_key",

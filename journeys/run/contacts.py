@@ -11,7 +11,7 @@ from django.utils import timezone
 from journeys.core.traits import extract_known_traits
 from journeys.models import Contact, ContactAlias, DecisionTrace, Enrollment, Event, Subscription
 from journeys.people.ingest import Incoming
-from journeys.run.outbox import outbox_contact_messages_move
+from journeys.run.outbox import outbox_cancel_unwanted, outbox_contact_messages_move
 from journeys.run.rollups import enrollments_end_open
 
 _RESTRICTIVE = [
@@ -141,10 +141,10 @@ def _merge_enrollments(source: Contact, into: Contact) -> None:
     ending = Enrollment.objects.filter(
         contact=source, state__in=Enrollment.OPEN_STATES, journey_id__in=open_journeys
     )
-    enrollments_end_open(
-        enrollment_ids=list(ending.values_list("pk", flat=True)), outcome="merged", now=now
-    )
+    ended = list(ending.values_list("pk", flat=True))
+    enrollments_end_open(enrollment_ids=ended, outcome="merged", now=now)
     ending.update(state=Enrollment.State.EXITED, wake_at=None, finished_at=now, updated_at=now)
+    outbox_cancel_unwanted(now=now, enrollment_ids=ended)
     Enrollment.objects.filter(contact=source).update(contact=into)
     DecisionTrace.objects.filter(contact=source).update(contact=into)
 

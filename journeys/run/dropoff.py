@@ -16,7 +16,7 @@ from journeys.models import Enrollment, Journey
 from journeys.people.audit import actor_name, audit_record
 from journeys.people.staff import person_name
 from journeys.run.enrollments import enrollment_wake
-from journeys.run.outbox import OutboxMessage, outbox_queue_many
+from journeys.run.outbox import OutboxMessage, outbox_cancel_unwanted, outbox_queue_many
 from journeys.run.rollups import enrollments_end_open
 from journeys.run.traces import trace_row, traces_write
 
@@ -69,6 +69,7 @@ def dropoff_exit(*, journey: Journey, enrollment_ids: Sequence[int], by: Actor) 
         state=Enrollment.State.EXITED, wake_at=None, finished_at=now, updated_at=now,
         revision=F("revision") + 1,
     )  # fmt: skip
+    outbox_cancel_unwanted(now=now, enrollment_ids=ids)
     who = actor_name(by, "staff")
     _trace(journey, rows, "staff.exited", f"Exited by {who} from the journey report.")
     audit_record(

@@ -28,7 +28,11 @@ from journeys.models import (
     MessageVariant,
     Step,
 )
-from journeys.run.outbox import outbox_template_problems, outbox_url_problem
+from journeys.run.outbox import (
+    outbox_cancel_unwanted,
+    outbox_template_problems,
+    outbox_url_problem,
+)
 from journeys.run.rollups import enrollments_end_open
 from journeys.run.traces import trace_row, traces_write
 
@@ -209,8 +213,11 @@ def _trace_each(journey: Journey, now: Any, lines: list[tuple[int, int, TraceLin
 
 @transaction.atomic
 def journey_pause(*, journey: Journey, by: Actor = None) -> Journey:
-    """Stop entries and hold every enrollment where it is (wake-ups wait, events are held)."""
-    return _set_status(journey, by, Journey.Status.PAUSED, allowed=(Journey.Status.LIVE,))
+    """Stop entries and hold every enrollment where it is (wake-ups wait, events are held);
+    messages still waiting to be sent are cancelled ("the journey was paused")."""
+    journey = _set_status(journey, by, Journey.Status.PAUSED, allowed=(Journey.Status.LIVE,))
+    outbox_cancel_unwanted(now=timezone.now(), journey_id=journey.pk)
+    return journey
 
 
 @transaction.atomic
@@ -239,6 +246,7 @@ def journey_archive(*, journey: Journey, by: Actor = None) -> Journey:
         updated_at=now,
         revision=F("revision") + 1,
     )
+    outbox_cancel_unwanted(now=now, journey_id=journey.pk)
     archived = line("journey.archived", "Exited: the journey was archived.")
     _trace_each(journey, now, [(pk, contact_id, archived) for pk, contact_id in ended])
     return journey

@@ -8,21 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from journeys.models import Contact, Enrollment, Event, Journey
 
 
-def claim_pending_events(*, limit: int, now: datetime) -> list[Event]:
+def claim_pending_events(
+    *, limit: int, now: datetime, of_contacts: QuerySet[Any] | None = None
+) -> list[Event]:
     """Lock up to `limit` unprocessed events, oldest first, leaving those held for a later
-    retry (journeys.run.isolation). Call inside a transaction."""
-    return list(
-        Event.objects.filter(processed_at__isnull=True)
-        .filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
-        .order_by("id")
-        .select_for_update(skip_locked=True, of=("self",))[:limit]
+    retry (journeys.run.isolation); only those of `of_contacts`, a subquery of contact ids,
+    when given (the fast lane). Call inside a transaction."""
+    pending = Event.objects.filter(processed_at__isnull=True).filter(
+        Q(retry_at__isnull=True) | Q(retry_at__lte=now)
     )
+    if of_contacts is not None:
+        pending = pending.filter(contact_id__in=of_contacts)
+    return list(pending.order_by("id").select_for_update(skip_locked=True, of=("self",))[:limit])
 
 
 def lock_contacts(*, contact_ids: Iterable[int]) -> dict[int, Contact]:

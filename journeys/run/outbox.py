@@ -19,6 +19,7 @@ from channels.delivery.queue import (
     validate_content,
 )
 from channels.delivery.team import team_notify
+from channels.delivery.wanted import messages_cancel_unwanted
 from channels.registry import publish_problems
 from channels.ssrf import url_problem
 from journeys.core.problems import Problem
@@ -27,6 +28,7 @@ from journeys.core.spec import VARIANT_FIELDS
 __all__ = [
     "OutboxMessage",
     "QueuedMessage",
+    "outbox_cancel_unwanted",
     "outbox_contact_messages_move",
     "outbox_notify",
     "outbox_queue_many",
@@ -63,6 +65,19 @@ def outbox_queue_many(*, messages: Sequence[OutboxMessage], now: datetime) -> li
         for m in messages
     ]
     return message_queue_many(requests=requests, now=now)
+
+
+def outbox_cancel_unwanted(
+    *, now: datetime, enrollment_ids: Sequence[int] | None = None, journey_id: int | None = None
+) -> int:
+    """Enrollments ended (goal, exit) or a journey paused or archived: their messages that
+    still wait are cancelled, with the reason staff read. Call after the change, in its
+    transaction; returns how many were cancelled."""
+    if enrollment_ids is not None and not enrollment_ids:
+        return 0
+    return len(
+        messages_cancel_unwanted(now=now, enrollment_ids=enrollment_ids, journey_id=journey_id)
+    )
 
 
 def _content(fields: Mapping[str, Any]) -> MessageContent:

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from channels.chat.lines import chat_watched
 from channels.registry import channels_learn
 from journeys.models import Contact, Event
 from journeys.models.bulk import update_rows
@@ -26,13 +27,17 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def events_process_batch(*, batch_size: int) -> int:
+def events_process_batch(*, batch_size: int, watched_only: bool = False) -> int:
     """Claim up to `batch_size` new events and carry them through the engine, the contacts'
     last-seen times and the catalogue, in one transaction; return how many were claimed.
-    Events held for a retry (their contact's work failed) stay pending until then."""
+    Events held for a retry (their contact's work failed) stay pending until then.
+
+    `watched_only` takes only the events of contacts whose chat is open right now (the
+    fast lane: someone is waiting for the bot's answer), however many others wait."""
     started = time.perf_counter()
     now = timezone.now()
-    events = claim_pending_events(limit=batch_size, now=now)
+    watched = chat_watched(now=now) if watched_only else None
+    events = claim_pending_events(limit=batch_size, now=now, of_contacts=watched)
     if not events:
         return 0
     # Contacts are locked in id order before anything else (see journeys.run.locks): two
@@ -65,6 +70,13 @@ def _handle(
     track of the same batch sends. Both inside the per-contact boundary."""
     channels_learn(events)
     enrollments_handle_events(events=events, now=now, contacts=contacts, skip=skip)
+
+
+def watched_events_waiting() -> bool:
+    """Whether contacts with the chat open have events waiting (a read: no transaction, no
+    lock, so looking costs the queue nothing when the answer is no)."""
+    watched = chat_watched(now=timezone.now())
+    return Event.objects.filter(processed_at__isnull=True, contact_id__in=watched).exists()
 
 
 def _touch_contacts(contacts: dict[int, Contact], events: list[Event]) -> None:

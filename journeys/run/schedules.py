@@ -24,7 +24,7 @@ def _schedules() -> dict[str, tuple[str, str]]:
         "channels.send_due_messages": ("channels.tasks.send_due_messages", delivery),
         **{
             f"heartbeat.{cluster}": ("journeys.tasks.heartbeat", cluster)
-            for cluster in (events, wakeups, delivery)
+            for cluster in settings.Q_CLUSTERS
         },
     }
 

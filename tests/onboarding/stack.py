@@ -220,9 +220,11 @@ def start_cluster(processes: Processes, env: dict[str, str], cluster: str, n: in
     return processes.start(f"{cluster}-{n}", command, env | {"Q_CLUSTER_NAME": cluster})
 
 
-def clusters(prefix: str) -> tuple[str, str, str]:
-    """(events, wake-ups, delivery) cluster names for a Q_PREFIX, as settings derive them."""
-    return f"{prefix}-events", f"{prefix}-wakeups", prefix
+def clusters(prefix: str) -> tuple[str, ...]:
+    """Events, wake-ups, delivery and each channel lane's cluster names for a Q_PREFIX, as
+    settings derive them."""
+    lanes = tuple(f"{prefix}-{channel}" for channel in settings.Q_CHANNEL_LANES)
+    return f"{prefix}-events", f"{prefix}-wakeups", prefix, *lanes
 
 
 def ensure_schedules(prefix: str) -> None:

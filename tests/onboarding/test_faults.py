@@ -165,8 +165,8 @@ def test_the_esp_failing_for_ten_minutes_every_email_goes_out_once_after_it_reco
         **postmark_env(postmark.url),
     )
     web = start_web(processes, env)
-    events, wakeups, delivery = clusters(prefix)
-    for n, cluster in enumerate((events, wakeups, delivery)):
+    events, wakeups, delivery, *lanes = clusters(prefix)
+    for n, cluster in enumerate((events, wakeups, delivery, *lanes)):
         start_cluster(processes, env, cluster, n)
     queue = RemoteQueue(redis_url, prefix)
     traffic = Traffic([web], welcome_live)
@@ -233,11 +233,11 @@ def test_the_database_connection_cut_mid_batch_loses_no_event_and_sends_nothing_
             redis_url=redis_url, db_url=database_url(), prefix=prefix, **postmark_env(postmark.url)
         )
         web = start_web(processes, env, workers=2)
-        events, wakeups, delivery = clusters(prefix)
+        events, wakeups, delivery, *lanes = clusters(prefix)
         through_proxy = env | {"DATABASE_URL": database_url(port=proxy.port)}
         start_cluster(processes, through_proxy, events)
-        start_cluster(processes, env, wakeups)
-        start_cluster(processes, env, delivery)
+        for cluster in (wakeups, delivery, *lanes):
+            start_cluster(processes, env, cluster)
         traffic = Traffic([web], welcome_live)
         traffic.sign_up("warm")
         _everyone_welcomed_once(traffic, postmark, seconds=60)

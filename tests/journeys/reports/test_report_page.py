@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -72,10 +73,12 @@ def test_the_command_json_has_every_figure(history):
     assert "Too early to call" in data["verdicts"]["holdout"]["verdict"]
     assert "doing nothing" in data["verdicts"]["holdout"]["lift"]
     sent = {d["step"]: d for d in data["deliverability"]}
-    assert (
-        sum(d["queued"] + d["sent"] for d in data["deliverability"] if d["step"] == "welcome") == 5
-    )
-    assert sent["praise"]["queued"] + sent["praise"]["sent"] == 1
+    welcome = [d for d in data["deliverability"] if d["step"] == "welcome"]
+    assert sum(d["queued"] + d["sent"] + d["cancelled"] for d in welcome) == 5
+    # d left, and f was merged into c (its trip ended): their welcome had waited.
+    because = sum((Counter(d["cancelled_because"]) for d in welcome), Counter())
+    assert because == {"left the journey first": 2}
+    assert sent["praise"]["delivered"] == 1  # in-app: delivered as the step is taken
     assert data["cohorts"][0]["entered"] == 7
     assert data["cohorts"][0]["converted"] == 2
 

@@ -172,7 +172,7 @@ def test_the_report_lists_it_with_its_summary(staff, ada_waiting, django_user_mo
     words = " ".join(re.sub(r"<[^>]+>", " ", page.split("<main")[1]).split())
     assert "Ask: 1 reached, 100 % of entrants; Thanks: 0 reached" in words
     assert "Ask: 1 waiting (1 still in progress, 0 with the wait over), 0 left here" in words
-    assert "Ask Only one version 1 0" in words  # what it sent, in the messages table
+    assert "Ask Only one version 0 1 1" in words  # sent and delivered at once: in-app
 
 
 def test_the_privacy_export_holds_what_it_decided(ada_waiting):

@@ -61,15 +61,27 @@ def test_each_schedule_runs_on_its_own_cluster(db):
     assert "journeys.sweep" not in clusters  # the old do-everything sweep is gone
 
 
-def test_new_events_go_to_the_events_queue_and_messages_to_the_delivery_queue(
-    broker_queues, make_contact, django_capture_on_commit_callbacks
+def test_new_events_go_to_the_events_queue_and_each_channel_to_its_own_lane(
+    broker_queues, make_contact, django_capture_on_commit_callbacks, settings
 ):
+    settings.CHANNELS_QUIET_HOURS = {}
+    settings.SMS_BACKEND = "console"
     kick_event_processing()
-    ada = make_contact("ada")
+    ada = make_contact("ada", phone="+14155550100")
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         _queue_email(ada)
+        _queue_email(ada)
+        message_queue(
+            contact_id=ada.pk, channel="sms", content=MessageContent(body="Hi"), context={}
+        )
+        line = message_queue(
+            contact_id=ada.pk, channel="in_app", content=MessageContent(body="Hi"), context={}
+        )
 
-    assert broker_queues() == {settings.Q_EVENTS_CLUSTER: 1, settings.Q_DELIVERY_CLUSTER: 1}
+    lanes = settings.Q_CHANNEL_LANES
+    # Two emails share one task; the in-app line needed none: it was written right there.
+    assert broker_queues() == {settings.Q_EVENTS_CLUSTER: 1, lanes["email"]: 1, lanes["sms"]: 1}
+    assert line.status == "delivered"
 
 
 def test_a_broken_broker_does_not_refuse_events_or_lose_messages(
