@@ -18,5 +18,3 @@ class JourneysConfig(AppConfig):
         from onboarding import axes_audit  # noqa: F401 (connects the lock-out receiver)
 
         post_migrate.connect(ensure_schedules, sender=self)
-        # The ask step answers open questions; replies to the bot (widget, SMS) reach it.
-        from journeys.bot import asks  # noqa: F401 - registers the question handler

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from channels.chat.lines import chat_close_question, chat_last_bot_line
 from channels.models import ChatEntry, ChatState, Message
-from journeys.bot.replies import Reply, ReplyOutcome, bot_say, question_handler_register
+from journeys.bot.speech import Reply, ReplyOutcome, bot_say
 from journeys.core.answers import read_yes_no
 from journeys.core.steps.ask import AskStep
 from journeys.core.steps.ask_reading import CONFIRM, RETRY, Answer, Unsure, read_answer, reask_text
@@ -46,7 +46,7 @@ def _question_text(enrollment: Enrollment, step: AskStep) -> str:
 
 
 def ask_answer(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome | None:
-    """The question handler of journeys.bot.replies (None: no question is open)."""
+    """An open question takes the reply (journeys.bot.replies asks first); None: none is open."""
     found = open_ask(contact, reply.channel)
     if found is None:
         if reply.in_chat:
@@ -148,6 +148,3 @@ def _source_id(contact: Contact) -> int:
     if contact.source_id is not None:
         return contact.source_id
     return Source.objects.filter(revoked_at__isnull=True).values_list("pk", flat=True).first() or 0
-
-
-question_handler_register(ask_answer)

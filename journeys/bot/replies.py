@@ -9,10 +9,7 @@ pure parts (matching, wording) live in journeys.bot.words."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -20,10 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channels.chat.conversations import conversation_hand_over, conversation_with_person
-from channels.chat.lines import BotIdentity, ChatLine, chat_last_bot_line, chat_post, chat_snapshot
+from channels.chat.lines import ChatLine, chat_last_bot_line, chat_post, chat_snapshot
 from channels.delivery.team import team_notify
 from channels.models import ChatEntry
-from channels.registry import chat_channel, get_channel, replies_by
+from channels.registry import get_channel
+from journeys.bot.asks import ask_answer
+from journeys.bot.speech import Reply, ReplyOutcome, bot_say
 from journeys.bot.words import FallbackWords, fallback_text, handoff_text, match_keyword
 from journeys.core.steps.notify import notify_targets
 from journeys.models import Contact, Enrollment, JourneyVersion, KeywordReply
@@ -41,45 +40,6 @@ class ReplyRefused(ValueError):
         self.field, self.reason = field, reason
 
 
-@dataclass(frozen=True)
-class Reply:
-    """What the contact sent: the text they typed or the label of the quick reply they
-    pressed (with its stored value), and the question they meant, if they said."""
-
-    text: str
-    value: str | None = None
-    question: int | None = None
-    channel: str = field(default_factory=chat_channel)
-    key: str = ""  # the widget's idempotency key: the same reply sent twice is kept once
-
-    @property
-    def in_chat(self) -> bool:
-        """Whether it came through the in-app chat (answers are chat lines, not a text)."""
-        return replies_by(self.channel) == "chat"
-
-
-@dataclass
-class ReplyOutcome:
-    """What the reply did; `lines` are the new chat lines (the contact's and the bot's)."""
-
-    handled_by: str
-    lines: list[ChatEntry] = field(default_factory=list)
-    state: dict[str, Any] = field(default_factory=dict)
-    sms_answer: str = ""
-
-
-# The `ask` step answers replies to its open question; it hangs itself here (the journeys
-# side of the bot must not depend on a step module, and a step module must not call a
-# service). Returns None when the contact has no open question.
-QuestionHandler = Callable[[Contact, Reply, datetime], "ReplyOutcome | None"]
-_question_handlers: list[QuestionHandler] = []
-
-
-def question_handler_register(handler: QuestionHandler) -> None:
-    if handler not in _question_handlers:
-        _question_handlers.append(handler)
-
-
 def _checked(reply: Reply) -> Reply:
     text = " ".join(reply.text.split()) if reply.text else ""
     if not text:
@@ -95,22 +55,6 @@ def _checked(reply: Reply) -> Reply:
     )
 
 
-def bot_for(contact_id: int) -> BotIdentity:
-    """The bot that spoke last in this chat (each journey names its own), else the default."""
-    last = chat_last_bot_line(
-        contact_id=contact_id, kinds=[Kind.MESSAGE, Kind.QUESTION, Kind.REASK]
-    )
-    if last is not None and last.bot_name:
-        return BotIdentity(name=last.bot_name, avatar=last.bot_avatar)
-    return BotIdentity()
-
-
-def bot_say(*, contact_id: int, kind: str, text: str, now: datetime, **extra: Any) -> ChatEntry:
-    """The bot writes one line in the contact's chat, as the bot that spoke last."""
-    line = ChatLine(author="bot", kind=kind, text=text, bot=bot_for(contact_id), **extra)
-    return chat_post(contact_id=contact_id, line=line, now=now)
-
-
 @transaction.atomic
 def reply_receive(*, contact: Contact, reply: Reply, now: datetime | None = None) -> ReplyOutcome:
     """Take one reply from a contact: record it in the chat, then answer it (see module).
@@ -122,11 +66,7 @@ def reply_receive(*, contact: Contact, reply: Reply, now: datetime | None = None
         mine = _record(contact, reply, now)
         if mine is None:
             return _repeated(contact, reply.key)
-    outcome = None
-    for handler in _question_handlers:
-        outcome = handler(contact, reply, now)
-        if outcome is not None:
-            break
+    outcome = ask_answer(contact, reply, now)  # an open question takes the reply first
     if outcome is None:
         outcome = _keyword_reply(contact, reply, now) or (
             _to_team(contact, reply, mine, now) if mine else _fallback(contact, reply, now)

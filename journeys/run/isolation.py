@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Max
 
 from journeys.models import Contact, Enrollment, Event, Journey
@@ -53,8 +53,10 @@ def _isolate[K: Hashable](policy: _Policy[K], keys: list[K]) -> None:
                 policy.work(keys)
             return
         except Exception as exc:
-            if transaction.get_rollback():
-                raise  # the batch's own transaction is broken (a lost connection): retry it all
+            if transaction.get_rollback() or isinstance(exc, OperationalError):
+                # The database, not a contact's data (a lock, a lost connection, a
+                # deadlock): the whole batch rolls back and is taken again, as before.
+                raise
             named = policy.key_of(exc) if isinstance(exc, StepFailure) else None
             if named not in keys and len(keys) > 1:
                 half = len(keys) // 2

@@ -14,7 +14,8 @@ from django.utils import timezone
 from channels.chat.lines import BotIdentity, ChatLine, chat_post, entry_json
 from channels.delivery.team import team_alerts_sweep
 from channels.models import ChatEntry
-from journeys.bot.replies import Reply, bot_for, reply_receive
+from journeys.bot.replies import reply_receive
+from journeys.bot.speech import Reply, bot_for
 from journeys.models import Contact, Enrollment, KeywordReply, Source
 from journeys.run.dropoff import dropoff_send
 from journeys.run.journeys import journey_import
