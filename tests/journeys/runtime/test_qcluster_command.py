@@ -18,7 +18,16 @@ import pytest
 from django.conf import settings
 
 BASE_DIR = Path(settings.BASE_DIR)
-CLUSTERS = {"stepwise-events", "stepwise-wakeups", "stepwise"}
+# The events, wake-ups and delivery clusters, and each channel's delivery lane
+# (Q_CHANNEL_LANES' default: email, SMS, webhook).
+CLUSTERS = {
+    "stepwise-events",
+    "stepwise-wakeups",
+    "stepwise",
+    "stepwise-email",
+    "stepwise-sms",
+    "stepwise-webhook",
+}
 _DROPPED = {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "Q_CLUSTER_NAME", "Q_PREFIX"}
 
 
