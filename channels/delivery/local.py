@@ -17,8 +17,9 @@ from datetime import datetime
 from django.db import transaction
 
 from channels.base import OutboundMessage
-from channels.delivery.messages import Accepted, message_fail, message_mark_sent_many
+from channels.delivery.messages import Accepted, message_mark_sent_many
 from channels.delivery.sending import outbound_for
+from channels.delivery.unrendered import message_unrendered
 from channels.metrics import SENDS
 from channels.models import Message
 from channels.registry import get_channel
@@ -66,9 +67,7 @@ def _deliver(key: str, messages: list[Message], now: datetime) -> None:
     for message in messages:
         outbound = outbound_for(message)
         if isinstance(outbound, RenderError):
-            problem = outbound.problem
-            where = f"{problem.field}, line {problem.line}" if problem.line else problem.field
-            message_fail(message_id=message.pk, error=f"{where}: {problem.message}", now=now)
+            message_unrendered(message, outbound, now)
             message.status = Message.Status.FAILED
             SENDS.labels(key, "failed").inc()
             continue

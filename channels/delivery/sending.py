@@ -22,6 +22,7 @@ from channels.delivery.messages import (
 )
 from channels.delivery.subscriptions import opt_out_reasons, subscription_set
 from channels.delivery.suppression import suppressed_reason
+from channels.delivery.unrendered import message_unrendered
 from channels.delivery.wanted import messages_cancel_unwanted
 from channels.metrics import PROVIDER_ERRORS, SENDS
 from channels.models import Message
@@ -181,9 +182,7 @@ def _attempt(
         return "suppressed"
     outbound = outbound_for(message)
     if isinstance(outbound, RenderError):
-        problem = outbound.problem
-        where = f"{problem.field}, line {problem.line}" if problem.line else problem.field
-        message_fail(message_id=message.pk, error=f"{where}: {problem.message}", now=now)
+        message_unrendered(message, outbound, now)
         return "failed"
     if not outbound.to_address:
         message_suppress(message_id=message.pk, reason="no address", now=now)

@@ -68,11 +68,12 @@ class Trip:
 
 @dataclass(frozen=True)
 class ProblemLine:
-    """Work the worker could not get past for this person: retrying, or stopped."""
+    """What Stepwise could not do for this person: work retrying or stopped, or a message
+    not sent; `label` says which ("Retrying", "Stopped", "Not sent")."""
 
     at: datetime
     sentence: str
-    parked: bool
+    label: str
 
 
 @dataclass(frozen=True)
@@ -190,12 +191,16 @@ def _problem(row: ContactProblem) -> ProblemLine:
         where = f"“{journey}”, at “{step_name(row.step_key)}”"
     else:
         where = f"“{journey}”" if journey else f"Handling “{row.event_name or 'an event'}”"
+    if row.kind == ContactProblem.Kind.NOT_SENT:
+        sentence = f"{where}: the message was not sent: {row.reason}. The journey went on."
+        return ProblemLine(row.last_at, sentence, "Not sent")
     tries = "once" if row.attempts == 1 else f"{row.attempts} times"
     if row.parked_at is not None:
         then = f"Tried {tries}, then stopped on {staff_date(row.parked_at)}."
     else:
         then = f"Tried {tries}; Stepwise tries again on {staff_date(row.retry_at)}."
-    return ProblemLine(row.last_at, f"{where}: {row.reason}. {then}", row.parked_at is not None)
+    label = "Stopped" if row.parked_at is not None else "Retrying"
+    return ProblemLine(row.last_at, f"{where}: {row.reason}. {then}", label)
 
 
 def _outcome(code: str) -> str:

@@ -296,12 +296,15 @@ def unknown_variable_checks(
 
 @dataclass(frozen=True)
 class Stopped:
-    """People the worker could not get past at one step (journeys.run.isolation)."""
+    """People Stepwise could not do something for at one step: work it could not get past
+    (journeys.run.isolation), or a message it could not write for them
+    (channels.delivery.unrendered)."""
 
     step: str | None  # the step id, None when no step is to blame
     parked: bool  # True: stopped for good; False: still being retried
     people: int
     reason: str  # the newest one
+    not_sent: bool = False  # a message not sent for missing data; the journey went on
 
 
 def stopped_checks(stopped: Sequence[Stopped]) -> list[Check]:
@@ -309,8 +312,14 @@ def stopped_checks(stopped: Sequence[Stopped]) -> list[Check]:
     checks = []
     for group in stopped:
         people = "1 person" if group.people == 1 else f"{group.people} people"
-        state = "stopped here" if group.parked else "held here while Stepwise retries"
         where = f"“{step_name(group.step)}”" if group.step else "the journey"
-        what = f"{people} {state}: their data made it fail. Newest reason: {group.reason}."
+        if group.not_sent:
+            what = (
+                f"{people} did not get this message: it needs a value they do not have. "
+                f"Newest reason: {group.reason}."
+            )
+        else:
+            state = "stopped here" if group.parked else "held here while Stepwise retries"
+            what = f"{people} {state}: their data made it fail. Newest reason: {group.reason}."
         checks.append(Check("warning", group.step, where, what))
     return checks

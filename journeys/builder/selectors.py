@@ -238,16 +238,30 @@ def recent_people(event: str, *, now: datetime, days: int, limit: int = 500) -> 
 
 
 def stopped_people(*, journey_id: int, since: datetime) -> list[Stopped]:
-    """People of this journey the worker stopped on (or retries) since `since`, by step."""
-    groups: dict[tuple[str, bool], list[ContactProblem]] = {}
+    """People of this journey the worker stopped on (or retries), or did not send a message
+    to, since `since`, by step."""
+    groups: dict[tuple[str, bool, bool], list[ContactProblem]] = {}
     for row in journey_problems(journey_id=journey_id, since=since):
-        groups.setdefault((row.step_key, row.parked_at is not None), []).append(row)
+        not_sent = row.kind == ContactProblem.Kind.NOT_SENT
+        groups.setdefault((row.step_key, row.parked_at is not None, not_sent), []).append(row)
     return [
         Stopped(
             step=step or None,
             parked=parked,
             people=len({row.contact_id for row in rows}),
             reason=rows[0].reason,  # newest first
+            not_sent=not_sent,
         )
-        for (step, parked), rows in groups.items()
+        for (step, parked, not_sent), rows in groups.items()
     ]
+
+
+def problems_by_step(*, journey_id: int, since: datetime) -> dict[str, int]:
+    """How many people each step had a problem with since `since` (the card's count)."""
+    rows = (
+        ContactProblem.objects.filter(journey_id=journey_id, last_at__gte=since)
+        .exclude(step_key="")
+        .values("step_key")
+        .annotate(count=Count("contact_id", distinct=True))
+    )
+    return {row["step_key"]: row["count"] for row in rows}

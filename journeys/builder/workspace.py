@@ -4,6 +4,7 @@ palette, live counts, undo/redo. Reads only; the views render it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Any
 
@@ -32,6 +33,7 @@ from journeys.builder.selectors import (
     catalogue_events,
     open_by_step,
     passed_by_step,
+    problems_by_step,
     recent_contact_ids,
     recent_event_names,
     recent_people,
@@ -60,14 +62,12 @@ def canvas_context(
     undo, redo = history_tops(journey) if not read_only else (None, None)
     layout = canvas_layout(document, outlets=editors.outlets, outlet_label=outlet_label)
     cards = step_cards(document, quiet=quiet_hours_by_channel(document))
-    live = journey.current_version_id is not None
-    counts = open_by_step(journey) if live else {}
-    passed = passed_by_step(journey) if live else {}
+    counts = step_counts(journey)
     return {
         "journey": journey,
         "document": document,
-        "items": drawn(layout.items, cards, counts, passed),
-        "unconnected": [drawn(group, cards, counts, passed) for group in layout.unconnected],
+        "items": drawn(layout.items, cards, counts),
+        "unconnected": [drawn(group, cards, counts) for group in layout.unconnected],
         "start_slot": layout.start,
         "cards": cards,
         "trigger": trigger,
@@ -85,42 +85,57 @@ def canvas_context(
     }
 
 
+@dataclass(frozen=True)
+class StepCounts:
+    """The live journey's people per step id, as the cards show them."""
+
+    here: Mapping[str, int] = field(default_factory=dict)
+    passed: Mapping[str, int] = field(default_factory=dict)
+    problems: Mapping[str, int] = field(default_factory=dict)  # within LINT_DAYS
+
+    def of(self, node: str) -> dict[str, int]:
+        return {
+            "here": self.here.get(node, 0),
+            "passed": self.passed.get(node, 0),
+            "problems": self.problems.get(node, 0),
+        }
+
+
+def step_counts(journey: Journey) -> StepCounts:
+    if journey.current_version_id is None:
+        return StepCounts()
+    since = timezone.now() - timedelta(days=LINT_DAYS)
+    return StepCounts(
+        here=open_by_step(journey),
+        passed=passed_by_step(journey),
+        problems=problems_by_step(journey_id=journey.pk, since=since),
+    )
+
+
 def drawn(
-    items: Any,
-    cards: Mapping[str, Any],
-    counts: Mapping[str, int],
-    passed: Mapping[str, int] | None = None,
+    items: Any, cards: Mapping[str, Any], counts: StepCounts | None = None
 ) -> list[dict[str, Any]]:
     """Layout items as plain dicts the templates can draw (kind, card, slot, lanes)."""
+    counts = counts or StepCounts()
     found: list[dict[str, Any]] = []
     for item in items:
         if isinstance(item, Card):
             found.append(
-                {
-                    "kind": "card",
-                    "card": cards.get(item.node),
-                    "slot": item.slot,
-                    "here": counts.get(item.node, 0),
-                    "passed": (passed or {}).get(item.node, 0),
-                }
+                {"kind": "card", "card": cards.get(item.node), "slot": item.slot}
+                | counts.of(item.node)
             )
         elif isinstance(item, Fork):
             lanes = [
                 {
                     "label": lane.outcome.label,
                     "slot": lane.slot,
-                    "items": drawn(lane.items, cards, counts, passed),
+                    "items": drawn(lane.items, cards, counts),
                 }
                 for lane in item.lanes
             ]
             found.append(
-                {
-                    "kind": "fork",
-                    "card": cards.get(item.node),
-                    "lanes": lanes,
-                    "here": counts.get(item.node, 0),
-                    "passed": (passed or {}).get(item.node, 0),
-                }
+                {"kind": "fork", "card": cards.get(item.node), "lanes": lanes}
+                | counts.of(item.node)
             )
         elif isinstance(item, Jump):
             found.append(

@@ -6,11 +6,19 @@ from django.db import models
 
 
 class ContactProblem(models.Model):
-    """One event (or one timer) the worker could not get past for one contact.
+    """What Stepwise could not do for one contact: work it could not get past, or a message
+    it could not write for them.
 
-    While `parked_at` is unset the work is retried (the event's or enrollment's
-    `retry_at`); once parked, the journey is stopped for that contact and everyone else's
-    work goes on. Staff read `reason` on the contact page and in the journey's problems."""
+    Work (`kind` "work"): while `parked_at` is unset the work is retried (the event's or
+    enrollment's `retry_at`); once parked, the journey is stopped for that contact and
+    everyone else's work goes on. A message (`kind` "not_sent") whose template needs a value
+    this person lacks is not sent; the journey goes on, and the row is final (parked at
+    once). Staff read `reason` on the contact page, in the journey's problems and as a
+    count on the step's card."""
+
+    class Kind(models.TextChoices):
+        WORK = "work", "the worker stopped"
+        NOT_SENT = "not_sent", "a message was not sent"
 
     contact = models.ForeignKey(
         "journeys.Contact", on_delete=models.CASCADE, related_name="problems"
@@ -26,6 +34,7 @@ class ContactProblem(models.Model):
     )
     event_name = models.CharField(max_length=200, blank=True)
     step_key = models.CharField(max_length=100, blank=True, help_text="Where it failed.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.WORK)
     reason = models.TextField(help_text="In plain words, for staff.")
     attempts = models.PositiveSmallIntegerField(default=1)
     retry_at = models.DateTimeField(null=True, blank=True)
