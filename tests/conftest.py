@@ -20,9 +20,19 @@ from journeys.models import IdentitySecret
 from journeys.people.identity import user_hash
 from journeys.people.secret_keys import secret_key_create
 from journeys.people.sources import source_create
+from journeys.run.selectors import version_info
 
 # The push channel's fake services (tests/channels/push_fixtures.py), for any test folder.
 pytest_plugins = ["tests.channels.push_fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_version_cache():
+    """Versions are cached by id (they never change). On SQLite a rolled-back test gives
+    its ids back, so a later test's new version may reuse an id another test cached."""
+    version_info.cache_clear()
+    yield
+    version_info.cache_clear()
 
 
 @pytest.fixture

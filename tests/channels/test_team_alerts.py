@@ -17,7 +17,6 @@ from journeys.people.ingest import Incoming
 from journeys.people.sources import source_create
 from journeys.run.events import event_ingest
 from journeys.run.journeys import journey_import
-from journeys.run.selectors import version_info
 from journeys.tasks import process_pending_events
 
 pytestmark = pytest.mark.django_db
@@ -31,14 +30,6 @@ SIGN_UP_NOTE = {
         {"id": "tell", "type": "notify", "to": TEAM, "text": "{{ contact.first_name }} signed up"}
     ],
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_version_cache():
-    """Versions are cached by id, and test databases roll back and reuse ids."""
-    version_info.cache_clear()
-    yield
-    version_info.cache_clear()
 
 
 def _sign_up(source_id: int, user_id: str, first_name: str) -> None:

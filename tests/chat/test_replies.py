@@ -16,19 +16,10 @@ from journeys.models import KeywordReply
 from journeys.people.ingest import Incoming
 from journeys.run.events import event_ingest
 from journeys.run.journeys import journey_import
-from journeys.run.selectors import version_info
 from journeys.tasks import process_pending_events
 from tests.chat.conftest import ORIGIN
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_version_cache():
-    """Versions are cached by id, and test databases roll back and reuse ids."""
-    version_info.cache_clear()
-    yield
-    version_info.cache_clear()
 
 
 def post(client, product, path: str, body: dict, *, user_hash: str | None = "own", **headers):

@@ -13,7 +13,6 @@ from journeys.core.traits import extract_known_traits
 from journeys.people.ingest import Incoming
 from journeys.people.sources import source_create
 from journeys.run.events import event_ingest
-from journeys.run.selectors import version_info
 from journeys.tasks import process_pending_events
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -45,14 +44,6 @@ def editor(make_staff):
 @pytest.fixture
 def viewer(make_staff):
     return make_staff("rita", group="Report viewers")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_version_cache():
-    # Versions are cached by id; test databases roll back and may reuse ids.
-    version_info.cache_clear()
-    yield
-    version_info.cache_clear()
 
 
 @pytest.fixture

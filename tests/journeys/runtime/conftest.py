@@ -15,19 +15,10 @@ from django.utils import timezone
 from journeys.models import Contact, Event
 from journeys.people.sources import source_create
 from journeys.run.journeys import journey_import
-from journeys.run.selectors import version_info
 from journeys.tasks import process_pending_events
 
 WELCOME = json.loads((Path(__file__).parent / "welcome.json").read_text())
 _message_ids = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_version_cache():
-    # Versions are cached by id; test databases roll back and may reuse ids.
-    version_info.cache_clear()
-    yield
-    version_info.cache_clear()
 
 
 @pytest.fixture
