@@ -225,6 +225,11 @@ class ChatEntry(models.Model):
     )
     # The widget's key for a reply typed by the contact: a reply sent twice is kept once.
     client_key = models.CharField(max_length=64, blank=True)
+    via = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text='The channel a line went by outside the chat ("sms": a text message).',
+    )
     message = models.OneToOneField(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="chat_entry"
     )

@@ -285,6 +285,17 @@ def render_markdown_html(field_name: str, source: str, context: Mapping[str, Any
     return str(converter.render(text))
 
 
+def liquid_literal(text: str) -> str:
+    """Liquid source that prints exactly `text` (a person's own words, never a template):
+    raw blocks, with the one word that could close one printed as a string."""
+    parts = re.split(r"(endraw)", text)
+    return "".join(
+        "{{ 'endraw' }}" if part == "endraw" else "{% raw %}" + part + "{% endraw %}"
+        for part in parts
+        if part
+    )
+
+
 def template_context(
     *,
     contact: Mapping[str, Any],

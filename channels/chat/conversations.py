@@ -4,6 +4,8 @@ has read, and the team's answers.
 A contact's chat joins the inbox the first time the bot hands a reply over; from then on
 the conversation is ordered by `inbox_at` (the last time a person had something there).
 The team is told once per conversation: `staff_notified` stays set until someone opens it.
+Texts (SMS) are lines of the same conversation, marked by `via`; the team's answer goes
+where the person last wrote: by text to a person who last texted, else into the chat.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from channels.chat.lines import ChatLine, chat_post
+from channels.delivery.queue import QueuedMessage, message_queue
 from channels.models import ChatEntry, ChatState
+from channels.rendering import MessageContent, liquid_literal
 
 Kind = ChatEntry.Kind
 Author = ChatEntry.Author
@@ -79,25 +83,60 @@ def conversation_open(*, contact_id: int) -> None:
         state.save(update_fields=["staff_read_seq", "staff_notified"])
 
 
+@dataclass(frozen=True)
+class Answered:
+    """The team's answer: its chat line, and the text message that carries it to a person
+    who last wrote by text (None: the chat alone)."""
+
+    entry: ChatEntry
+    by_text: QueuedMessage | None = None
+
+
 @transaction.atomic
 def conversation_answer(
     *, contact_id: int, text: str, sender_name: str, now: datetime | None = None
-) -> ChatEntry:
-    """A staff member answers in the contact's chat, as themselves (never as the bot);
-    open streams show it at once (channels.chat.lines.chat_post wakes them)."""
+) -> Answered:
+    """A staff member answers in the contact's conversation, as themselves (never as the
+    bot): open streams show it at once (channels.chat.lines.chat_post wakes them), and a
+    person who last wrote by text gets it by text, with opt-outs and quiet hours applied."""
     now = now or timezone.now()
     text = text.strip()
     if not text:
         raise ValueError("Write an answer first.")
-    entry = chat_post(
-        contact_id=contact_id,
-        line=ChatLine(author=Author.STAFF, kind=Kind.ANSWER, text=text, sender_name=sender_name),
-        now=now,
+    via = last_written_by(contact_id=contact_id)
+    by_text = None
+    if via:
+        by_text = message_queue(
+            contact_id=contact_id,
+            channel=via,
+            content=MessageContent(body=liquid_literal(text)),
+            context={"sender": {"name": sender_name}},
+            now=now,
+        )
+    line = ChatLine(
+        author=Author.STAFF,
+        kind=Kind.ANSWER,
+        text=text,
+        sender_name=sender_name,
+        via=via,
+        message_id=by_text.message_id if by_text else None,
     )
+    entry = chat_post(contact_id=contact_id, line=line, now=now)
     ChatState.objects.filter(contact_id=contact_id).update(
         inbox_at=now, staff_read_seq=entry.seq, staff_notified=False
     )
-    return entry
+    return Answered(entry, by_text)
+
+
+def last_written_by(*, contact_id: int) -> str:
+    """The channel outside the chat the person last wrote by ("sms"), "" for the chat."""
+    newest = (
+        ChatEntry.objects.filter(contact_id=contact_id, author=Author.USER)
+        .order_by("-seq")
+        .values_list("via", flat=True)
+        .first()
+    )
+    return newest or ""
 
 
 def conversations(*, limit: int = INBOX_LIMIT) -> list[Conversation]:

@@ -56,6 +56,7 @@ class ChatLine:
     journey_id: int | None = None
     sender_name: str = ""  # a person of the team: their first name
     client_key: str = ""  # the widget's key for a typed reply (kept once)
+    via: str = ""  # a channel outside the chat the line went by ("sms")
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ def _entry(contact_id: int, seq: int, line: ChatLine, now: datetime) -> ChatEntr
         journey_id=line.journey_id,
         sender_name=line.sender_name if line.author == ChatEntry.Author.STAFF else "",
         client_key=line.client_key,
+        via=line.via,
         created_at=now,
     )
 

@@ -37,7 +37,8 @@ class KeywordReplyAdmin(admin.ModelAdmin):
                 "description": (
                     "When someone writes one of these words to the bot and no question is "
                     "waiting for an answer, the bot answers this (like Slackbot's custom "
-                    "responses). Otherwise it says it is only a bot and points to the next step."
+                    "responses). Otherwise it says it is just a bot, passes the message to the "
+                    "team's inbox and points to the next step."
                 ),
             },
         )

@@ -1,6 +1,7 @@
 """The staff inbox: what end users wrote that the bot could not handle, by recency, with
 the person's journeys and traits beside the chat; staff answer into the widget as
-themselves. Report viewers read it; journey editors also answer (`inbox_access`)."""
+themselves (by text to a person who last wrote by text). Report viewers read it; journey
+editors also answer (`inbox_access`)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,18 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from channels.chat.conversations import (
+    Answered,
     conversation_answer,
     conversation_lines,
     conversation_open,
     conversations,
+    last_written_by,
 )
 from channels.models import ChatEntry
 from journeys.admin.contact_page import contact_page
 from journeys.models import Contact
 from journeys.people.staff import person_name
+from journeys.templatetags.staff import staff_date
 
 app_name = "inbox"
 READ = "journeys.view_contact"  # staff who may look at contacts read what they wrote
@@ -105,6 +109,7 @@ def _conversation(contact: Contact) -> dict[str, Any]:
         "trips": [trip for trip in view.trips if trip.is_open] or list(view.trips[:3]),
         "traits": [(_words(key), value) for key, value in view.traits],
         "contact_url": reverse("admin:journeys_contact_change", args=[contact.pk]),
+        "by_text": bool(last_written_by(contact_id=contact.pk)),
         "zone": contact.timezone,
         "language": contact.locale,
     }
@@ -147,9 +152,29 @@ def inbox_answer(request: HttpRequest, contact_id: int) -> HttpResponse:
     if problem:
         context = {**_conversation(contact), "problem": problem, "draft": text}
         return _page(request, context, status=400)
-    conversation_answer(contact_id=contact.pk, text=text, sender_name=person_name(request.user))
-    messages.success(request, "Sent. They see it in the chat, signed with your first name.")
+    answered = conversation_answer(
+        contact_id=contact.pk, text=text, sender_name=person_name(request.user)
+    )
+    messages.success(request, _sent_words(answered))
     return redirect("inbox:conversation", contact_id=contact.pk)
+
+
+def _sent_words(answered: Answered) -> str:
+    """What the staff member is told once the answer is on its way, in plain words."""
+    queued = answered.by_text
+    if queued is None:
+        return "Sent. They see it in the chat, signed with your first name."
+    if queued.suppressed_reason:
+        return (
+            "Saved in the chat, but not sent by text: they asked not to get texts "
+            f"({queued.suppressed_reason}). They see it if they open the chat."
+        )
+    if queued.deferred_reason:
+        return (
+            f"Saved in the chat; the text goes out on {staff_date(queued.scheduled_for)}, "
+            "after their quiet hours."
+        )
+    return "Sent by text message, signed with your first name, and saved in the chat."
 
 
 urlpatterns = [

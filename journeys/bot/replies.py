@@ -3,8 +3,10 @@
 In order: an open question (an `ask` step waiting for its answer) takes the reply; else
 a keyword reply of the source answers; else the reply goes to the staff inbox: the bot
 says honestly that a person will read it (once, until the team answers) and the team is
-told (the journey's notify targets, once per conversation until someone opens it). The
-pure parts (matching, wording) live in journeys.bot.words."""
+told (the journey's notify targets, once per conversation until someone opens it). A text
+(SMS) reply goes to the same conversation as the chat, marked as a text; the bot's words
+go back by text, and so does the team's answer (channels.chat.conversations). The pure
+parts (matching, wording) live in journeys.bot.words."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from channels.models import ChatEntry
 from channels.registry import get_channel
 from journeys.bot.asks import ask_answer
 from journeys.bot.speech import Reply, ReplyOutcome, bot_say
-from journeys.bot.words import FallbackWords, fallback_text, handoff_text, match_keyword
+from journeys.bot.words import handoff_text, match_keyword
 from journeys.core.steps.notify import notify_targets
 from journeys.models import Contact, Enrollment, JourneyVersion, KeywordReply
 
@@ -68,8 +70,8 @@ def reply_receive(*, contact: Contact, reply: Reply, now: datetime | None = None
             return _repeated(contact, reply.key)
     outcome = ask_answer(contact, reply, now)  # an open question takes the reply first
     if outcome is None:
-        outcome = _keyword_reply(contact, reply, now) or (
-            _to_team(contact, reply, mine, now) if mine else _fallback(contact, reply, now)
+        outcome = _keyword_reply(contact, reply, now) or _to_team(
+            contact, reply, mine or _record_text(contact, reply, now), now
         )
     outcome.lines = ([mine] if mine else []) + outcome.lines
     outcome.state = chat_snapshot(contact_id=contact.pk).as_json()
@@ -85,6 +87,12 @@ def _record(contact: Contact, reply: Reply, now: datetime) -> ChatEntry | None:
         return chat_post(contact_id=contact.pk, line=line, now=now)
     except IntegrityError:  # the same reply, sent again at the same moment
         return None
+
+
+def _record_text(contact: Contact, reply: Reply, now: datetime) -> ChatEntry:
+    """A text (SMS) reply's line in the contact's conversation, marked with its channel."""
+    line = ChatLine(author="user", kind=Kind.REPLY, text=reply.text, via=reply.channel)
+    return chat_post(contact_id=contact.pk, line=line, now=now)
 
 
 def _repeated(contact: Contact, key: str) -> ReplyOutcome:
@@ -151,8 +159,9 @@ def _tell_team(contact: Contact, text: str, *, inbox: bool) -> bool:
 
 
 def _to_team(contact: Contact, reply: Reply, mine: ChatEntry, now: datetime) -> ReplyOutcome:
-    """A chat reply nothing handled goes to the staff inbox. The bot says a person will read
-    it, once until the team answers; a reply to a person's message needs no bot at all."""
+    """A reply nothing handled goes to the staff inbox. The bot says a person will read it,
+    once until the team answers (by text for a text); a reply to a person's message needs
+    no bot at all."""
     talking_to = conversation_with_person(contact_id=contact.pk, before=mine.seq)
     if conversation_hand_over(entry=mine, now=now):
         _tell_team(contact, reply.text, inbox=True)
@@ -165,20 +174,12 @@ def _to_team(contact: Contact, reply: Reply, mine: ChatEntry, now: datetime) -> 
         team=source.name if source else "",
         next_step=last.text if last is not None else "",
     )
+    if not reply.in_chat:
+        bot_say(contact_id=contact.pk, kind=Kind.HANDOFF, text=text, now=now, via=reply.channel)
+        return ReplyOutcome("team", sms_answer=text)
     extra = {"url": last.url, "cta": last.cta} if last is not None and last.url else {}
     entry = bot_say(contact_id=contact.pk, kind=Kind.HANDOFF, text=text, now=now, **extra)
     return ReplyOutcome("team", lines=[entry])
-
-
-def _fallback(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome:
-    """A text reply nothing handled: the bot answers by text and tells the team."""
-    targets = _tell_team(contact, reply.text, inbox=False)
-    last = chat_last_bot_line(contact_id=contact.pk, kinds=[Kind.MESSAGE, Kind.QUESTION])
-    words = FallbackWords(
-        next_step=last.text if last is not None else "",
-        team_told=targets,
-    )
-    return ReplyOutcome("fallback", sms_answer=fallback_text(words))
 
 
 def reply_from_address(channel: str, address: str, text: str) -> str:

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-SORRY = "I'm only a bot, sorry! I'll try to point you in the right direction."
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -31,22 +29,6 @@ def match_keyword[T](text: str, choices: Sequence[tuple[str, T]]) -> T | None:
             if best is None or size > best[0]:
                 best = (size, answer)
     return best[1] if best is not None else None
-
-
-@dataclass(frozen=True)
-class FallbackWords:
-    next_step: str = ""
-    team_told: bool = False
-
-
-def fallback_text(words: FallbackWords) -> str:
-    """The honest answer to something the bot did not understand."""
-    parts = [SORRY]
-    if words.next_step:
-        parts.append(f"Here is where we were: {words.next_step}")
-    if words.team_told:
-        parts.append("I've also passed your message on to the team, so a person can follow up.")
-    return "\n\n".join(parts)
 
 
 HANDOFF = "I'm just a bot — I've passed this to {team}; they usually answer within a day."

@@ -210,11 +210,11 @@ def test_a_reply_sent_twice_with_one_key_is_kept_once(client, product):
     assert [line["seq"] for line in again["lines"]] == [line["seq"] for line in first["lines"]]
 
 
-def test_an_sms_reply_still_gets_the_fallback_by_text(product):
+def test_an_sms_reply_goes_to_the_inbox_and_the_bot_says_so_by_text(product):
     contact = Contact.objects.get(pk=product.contact_id)
     outcome = reply_receive(contact=contact, reply=Reply(text="what?", channel="sms"))
-    assert outcome.handled_by == "fallback"
-    assert re.match(r"I'm only a bot", outcome.sms_answer)
+    assert outcome.handled_by == "team"
+    assert re.match(r"I'm just a bot — I've passed this to the Acme team", outcome.sms_answer)
 
 
 def test_a_staff_one_off_message_is_signed_by_them_and_its_answer_reaches_the_inbox(
