@@ -228,7 +228,7 @@ class ChatEntry(models.Model):
     via = models.CharField(
         max_length=20,
         blank=True,
-        help_text='The channel a line went by outside the chat ("sms": a text message).',
+        help_text="The channel a line went by outside the chat (a text message, for one).",
     )
     message = models.OneToOneField(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="chat_entry"

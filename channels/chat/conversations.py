@@ -129,7 +129,7 @@ def conversation_answer(
 
 
 def last_written_by(*, contact_id: int) -> str:
-    """The channel outside the chat the person last wrote by ("sms"), "" for the chat."""
+    """The channel outside the chat the person last wrote by (a text), "" for the chat."""
     newest = (
         ChatEntry.objects.filter(contact_id=contact_id, author=Author.USER)
         .order_by("-seq")

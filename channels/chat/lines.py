@@ -56,7 +56,7 @@ class ChatLine:
     journey_id: int | None = None
     sender_name: str = ""  # a person of the team: their first name
     client_key: str = ""  # the widget's key for a typed reply (kept once)
-    via: str = ""  # a channel outside the chat the line went by ("sms")
+    via: str = ""  # a channel outside the chat the line went by (a text message)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name="via",
             field=models.CharField(
                 blank=True,
-                help_text='The channel a line went by outside the chat ("sms": a text message).',
+                help_text="The channel a line went by outside the chat (a text message, for one).",
                 max_length=20,
             ),
         ),

@@ -17,7 +17,6 @@ from tests.journeys.reports.conftest import (  # noqa: F401 - shared fixtures
     trial_doc,
 )
 from tests.journeys.runtime.conftest import (  # noqa: F401 - shared fixtures
-    _fresh_version_cache,
     make_contact,
     run_worker,
     send_event,

@@ -17,18 +17,9 @@ from journeys.models import Contact, Event
 from journeys.people.ingest import Incoming
 from journeys.run.events import event_ingest
 from journeys.run.journeys import journey_import
-from journeys.run.selectors import version_info
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_version_cache():
-    """Versions are cached by id, and test databases roll back and reuse ids."""
-    version_info.cache_clear()
-    yield
-    version_info.cache_clear()
 
 
 def nested(levels: int, leaf: object = "bottom") -> object:

@@ -42,19 +42,10 @@ from journeys.people.secret_keys import secret_key_create
 from journeys.people.sources import identity_secret_rotate, source_create
 from journeys.run.events import event_ingest
 from journeys.run.journeys import journey_import, journey_pause
-from journeys.run.selectors import version_info
 from journeys.tasks import process_pending_events
 
 ROOT = Path(__file__).resolve().parents[2]
 YES, NO = "yes", "—"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_version_cache():
-    """Versions are cached by id, and test databases roll back and reuse ids."""
-    version_info.cache_clear()
-    yield
-    version_info.cache_clear()
 
 
 def _welcome(key: str) -> dict:

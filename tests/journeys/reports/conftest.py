@@ -15,7 +15,6 @@ from journeys.core.format import parse_journey
 from journeys.run.contacts import contact_merge
 from journeys.run.journeys import journey_import
 from tests.journeys.runtime.conftest import (  # noqa: F401 - shared fixtures
-    _fresh_version_cache,
     make_contact,
     run_worker,
     send_event,
