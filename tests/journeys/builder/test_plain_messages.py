@@ -185,13 +185,8 @@ def check_messages(document: dict[str, Any]) -> list[str]:
         known_events=["Signed Up"],
     )
     errors = [f"{check.where}: {check.what}" for check in checks if check.is_error]
-    steps = document.get("steps") if isinstance(document, dict) else None
-    cards = (
-        step_cards(document)
-        if isinstance(steps, list) and all(isinstance(step, dict) for step in steps)
-        else {}
-    )
-    return errors + [card.unfinished for card in cards.values() if card.unfinished]
+    cards = step_cards(document).values()
+    return errors + [card.unfinished for card in cards if card.unfinished]
 
 
 @pytest.mark.parametrize("name", list(DOCUMENTS))
