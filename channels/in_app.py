@@ -62,9 +62,11 @@ class InAppChannel(Channel):
         if cta is None:
             return []
         if "url" not in fields:
-            return [("cta", "is the label of the link's button: it needs a url")]
+            return [
+                ("cta", "A button label needs a link to open: add the link, or remove the label.")
+            ]
         if isinstance(cta, str) and not 0 < len(cta.strip()) <= CTA_MAX_LENGTH:
-            return [("cta", f"must be 1 to {CTA_MAX_LENGTH} characters")]
+            return [("cta", f"Write a button label of 1 to {CTA_MAX_LENGTH} characters.")]
         return []
 
     def content_problems(self, content: MessageContent) -> list[TemplateProblem]:

@@ -195,7 +195,7 @@ def validate_content(channel_key: str, content: MessageContent) -> list[Template
     if channel is None:
         return [_no_channel(channel_key)]
     problems = [
-        TemplateProblem(name, None, f"The {name} is empty.")
+        TemplateProblem(name, None, f"“{channel.field_label(name)}” is empty: write it.")
         for name in channel.required
         if not getattr(content, name).strip()
     ]

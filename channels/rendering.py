@@ -174,32 +174,78 @@ def _line(exc: LiquidError, source: str) -> int | None:
     return source.count("\n") + 1 if source else None
 
 
-def _explain(exc: LiquidError) -> str:
+def _explain(exc: LiquidError, source: str) -> str:
     text = str(exc.message)
     if isinstance(exc, UndefinedError):
         name = text.removesuffix(" is undefined")
         return (
-            f"“{name}” has no value for this person. Add a fallback, for example "
+            f"{_whose(name)} has no “{name.rsplit('.', 1)[-1]}”. Add a fallback, for example "
             f'{{{{ {name} | default: "there" }}}}.'
         )
     if isinstance(exc, UnknownFilterError):
-        return f"There is no filter called {text.removeprefix('unknown filter ')}."
+        return _no_filter(text.removeprefix("unknown filter ").strip("'\""))
     if isinstance(exc, LoopIterationLimitError):
-        return "A loop repeats too many times (more than 1,000 rounds)."
+        return "A loop repeats too many times (more than 1,000 rounds): make it shorter."
     if isinstance(exc, OutputStreamLimitError):
-        return "The message would be far too long (more than 100,000 characters)."
+        return "The message would be far too long (more than 100,000 characters): shorten it."
     if isinstance(exc, LocalNamespaceLimitError):
-        return "The template stores too much text with assign or capture."
+        return "The template stores too much text with assign or capture: store less."
     if isinstance(exc, RangeTooLarge):
-        return f"A range is too long (more than {RANGE_LIMIT:,} numbers)."
+        return f"A range is too long (more than {RANGE_LIMIT:,} numbers): use a shorter one."
     if isinstance(exc, ResourceLimitError):
-        return "The template is too complicated (too deeply nested)."
+        return "The template is too complicated: put fewer blocks inside one another."
     if isinstance(exc, LiquidSyntaxError) and text.startswith("unexpected tag '"):
         return _unexpected_tag(text.split("'")[1])
     if isinstance(exc, LiquidSyntaxError) and text.startswith("expected tag end"):
         tag = text.split()[2].strip(",").removeprefix("end")
         return f"A {{% {tag} %}} block is never closed: add {{% end{tag} %}}."
-    return f"This part of the template can't be read: {text}."
+    return _unreadable(exc, source)
+
+
+def _whose(name: str) -> str:
+    """Who lacks a value: "contact.plan" → "This person", "event.title" → "The event"."""
+    owner = {"contact": "This person", "event": "The event", "journey": "The journey"}
+    return owner.get(name.split(".", 1)[0], "This message")
+
+
+def _no_filter(name: str) -> str:
+    return f"There is no filter called “{name}”: check its spelling, or remove it."
+
+
+_TAG_START = re.compile(r"\{\{|\{%")
+
+
+def _unreadable(exc: LiquidError, source: str) -> str:
+    """A template that does not read, quoting the piece around the fault and how such a
+    piece is written (Liquid's own words speak of tokens and expressions)."""
+    token = getattr(exc, "token", None)
+    at = getattr(token, "start_index", -1)
+    if not isinstance(at, int) or not 0 <= at <= len(source):
+        return (
+            "Part of this text can't be read: check that each {{ … }} and {% … %} is "
+            'complete, like {{ contact.first_name | default: "there" }}.'
+        )
+    starts = [match for match in _TAG_START.finditer(source, 0, at + 2)]
+    start = starts[-1].start() if starts else at
+    closing = "%}" if source.startswith("{%", start) else "}}"
+    end = source.find(closing, at)
+    piece = source[start : end + 2 if end >= 0 else len(source)].strip()
+    if len(piece) > 80:
+        piece = piece[:79] + "…"
+    if closing == "}}":
+        how = (
+            "Write a value as {{ contact.first_name }}, with a fallback as "
+            '{{ contact.first_name | default: "there" }}'
+        )
+        if end < 0:
+            how = "Close it with }}"
+    else:
+        how = (
+            'Write a tag as in {% if contact.plan == "pro" %}…{% endif %}'
+            if end >= 0
+            else "Close it with %}"
+        )
+    return f"“{piece}” can't be read. {how}."
 
 
 def _unexpected_tag(tag: str) -> str:
@@ -209,19 +255,19 @@ def _unexpected_tag(tag: str) -> str:
             "nothing to include or extend. Write the text here instead."
         )
     if tag.startswith("end"):
-        return f"{{% {tag} %}} closes a block that was never opened."
-    return f"Messages don't understand {{% {tag} %}}."
+        return f"{{% {tag} %}} closes a block that was never opened: remove it."
+    return f"Messages don't understand {{% {tag} %}}: check its spelling, or remove it."
 
 
 def _problem(field_name: str, exc: LiquidError, source: str) -> TemplateProblem:
-    return TemplateProblem(field=field_name, line=_line(exc, source), message=_explain(exc))
+    return TemplateProblem(field=field_name, line=_line(exc, source), message=_explain(exc, source))
 
 
 def template_problems(field_name: str, source: str) -> list[TemplateProblem]:
     """What stops one Liquid field from being published: too long, unreadable, unknown
     filters; in words staff understand."""
     if len(source) > TEMPLATE_MAX_CHARS:
-        message = f"The {field_name} is longer than {TEMPLATE_MAX_CHARS:,} characters."
+        message = f"The {field_name} is longer than {TEMPLATE_MAX_CHARS:,} characters: shorten it."
         return [TemplateProblem(field_name, None, message)]
     try:
         template = _parse(source, False)
@@ -237,7 +283,7 @@ def _unknown_filters(
         TemplateProblem(
             field_name,
             source.count("\n", 0, spans[0].index) + 1,
-            f"There is no filter called '{name}'.",
+            _no_filter(name),
         )
         for name, spans in template.analyze().filters.items()
         if name not in _PLAIN.filters
@@ -257,7 +303,7 @@ def render_field(
 
     `html` True HTML-escapes values; "markdown" escapes them for Markdown and HTML."""
     if len(source) > TEMPLATE_MAX_CHARS:
-        message = f"The {field_name} is longer than {TEMPLATE_MAX_CHARS:,} characters."
+        message = f"The {field_name} is longer than {TEMPLATE_MAX_CHARS:,} characters: shorten it."
         raise RenderError(TemplateProblem(field_name, None, message))
     try:
         return _parse(source, html).render(**context)
@@ -266,8 +312,8 @@ def render_field(
     except Exception as exc:  # noqa: BLE001 - filters raise anything on odd data
         # (a `date` of "99999999999999", a huge number): a render failure like any other.
         message = (
-            f"Part of the {field_name} can't be worked out for this person "
-            f"({type(exc).__name__}: {str(exc)[:120]})."
+            f"Part of the {field_name} can't be worked out for this person: check the "
+            "filters it uses on their values, or add a fallback."
         )
         raise RenderError(TemplateProblem(field_name, None, message)) from exc
 

@@ -79,7 +79,10 @@ def url_problem(url: str, *, resolve: Resolver = _resolve) -> str | None:
     for address in addresses:
         reason = address_refusal(address)
         if reason is not None:
-            return f"Stepwise does not send to internal addresses: {host} → {reason}."
+            return (
+                f"Stepwise does not send to internal addresses ({host}: {reason}): "
+                "use a public address."
+            )
     return None
 
 

@@ -95,7 +95,7 @@ class WebhookChannel(Channel):
 
     def field_problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]:
         if "url" in fields and not str(fields["url"]).startswith("https://"):
-            return [("url", "must be an https:// URL")]
+            return [("url", "Use an address that starts with https://.")]
         return []
 
     def content_problems(self, content: MessageContent) -> list[TemplateProblem]:

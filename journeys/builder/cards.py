@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 from channels.delivery.rules import after_quiet_hours
 from channels.registry import channel_facts
-from journeys.builder.graph import list_at, map_at, steps_of, targets
+from journeys.builder.graph import steps_of, targets
 from journeys.builder.layout import Layout, Node, Outcome, lay_out
-from journeys.builder.names import condition_words, duration_text, step_name
+from journeys.builder.names import step_name
 from journeys.builder.paths import place
 from journeys.builder.typed import parse_step
 from journeys.builder.words import length_words
@@ -173,25 +173,3 @@ def canvas_layout(
         for step_id, outs in graph.items()
     ]
     return lay_out(nodes)
-
-
-def trigger_words(document: Mapping[str, Any]) -> dict[str, Any]:
-    """The trigger, goal, audience and exit rules of the draft, in words."""
-    trigger = map_at(document, "trigger")
-    goal = document.get("goal") if isinstance(document.get("goal"), Mapping) else None
-    exits = list_at(document, "exit")
-    audience = list_at(document, "audience")
-
-    def where(rule: Mapping[str, Any]) -> list[str]:
-        items = list_at(rule, "where")
-        return [condition_words(item, of_event=True) for item in items]
-
-    return {
-        "event": str(trigger.get("event") or ""),
-        "filters": where(trigger),
-        "audience": [condition_words(item) for item in audience],
-        "goal": str(goal.get("event") or "") if goal else "",
-        "goal_filters": where(goal) if goal else [],
-        "goal_within": duration_text(goal["within"]) if goal and goal.get("within") else "",
-        "exits": [str(rule.get("event")) for rule in exits if isinstance(rule, Mapping)],
-    }

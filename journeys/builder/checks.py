@@ -88,7 +88,7 @@ def _errors(document: Mapping[str, Any], parse: Parse) -> list[Check]:
 
 
 def _sentence(message: str) -> str:
-    message = message.replace("line None: ", "").replace("steps[", "step ").strip()
+    message = message.strip()
     return message[:1].upper() + message[1:]
 
 

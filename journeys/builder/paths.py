@@ -40,6 +40,9 @@ _FIELDS = {
     "op": "comparison",
     "set": "traits",
     "to": "recipient",
+    "id": "name",
+    "cta": "button label",
+    "replies": "button",
 }
 
 
@@ -78,7 +81,7 @@ def _field_words(raw: Mapping[str, Any], parts: list[tuple[str, str | None]]) ->
             variants = current.get("variants") if isinstance(current, Mapping) else None
             variant = _item(variants, int(index))
             default = chr(ord("A") + int(index)) if int(index) < 26 else f"V{int(index) + 1}"
-            words.append(f"variant {variant.get('name') or default}")
+            words.append(f"variant {str(variant.get('name') or '').strip() or default}")
             current = variant
             continue
         label = _FIELDS.get(name, name.replace("_", " "))

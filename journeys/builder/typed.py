@@ -23,11 +23,11 @@ def parse_step(
     step_type = STEP_TYPES.get(str(raw.get("type", "")))
     path = f"steps[{index}]"
     if step_type is None:
-        reader.add(f"{path}.type", "this kind of step is not known")
+        reader.add(f"{path}.type", "Stepwise does not know this kind of step: delete it.")
         return None, reader.problems
     kwargs = step_type.parse(reader, raw, path, ParseContext(channels=channels))
     if kwargs is None or reader.problems:
-        return None, reader.problems or [Problem(path, "is not finished")]
+        return None, reader.problems or [Problem(path, "Fill in the rest of this step.")]
     step_id = str(raw.get("id", ""))
     next_id = raw.get("next") if step_type.has_next else None
     return step_type.spec(id=step_id, next=next_id, **kwargs), []

@@ -152,7 +152,7 @@ def _length_seconds(cleaned: str, original: str) -> int:
     if position == 0 or squeezed[position:].strip():
         raise WordsError(_unreadable(original))
     if total != total.to_integral_value():
-        raise WordsError(f"“{original.strip()}” does not come to whole seconds.")
+        raise WordsError(f"“{original.strip()}” does not come to whole seconds: round it.")
     return int(total)
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from channels.conf import quiet_hours
 from channels.registry import channel_facts
-from journeys.builder.cards import canvas_layout, step_cards, trigger_words
+from journeys.builder.cards import canvas_layout, step_cards
 from journeys.builder.checks import (
     LINT_DAYS,
     channel_checks,
@@ -29,6 +29,7 @@ from journeys.builder.forms import step_editor as editors
 from journeys.builder.graph import steps_of
 from journeys.builder.layout import Card, Fork, Jump
 from journeys.builder.names import step_name
+from journeys.builder.rules import trigger_words
 from journeys.builder.selectors import (
     catalogue_events,
     open_by_step,

@@ -178,6 +178,11 @@ def _show(value: Any) -> str:
 
 
 KINDS = ("property", "trait", "event")
+_KIND_WORDS = {
+    "property": "a property of the event",
+    "trait": "a trait of the contact",
+    "event": "something the contact did",
+}
 _CONDITION_FIELDS = ("property", "trait", "event", "op", "value", "where", "within")
 
 
@@ -201,12 +206,16 @@ def parse_condition(
     reader.only(data, path, _CONDITION_FIELDS)
     given = [kind for kind in KINDS if kind in data]
     if len(given) != 1:
-        reader.add(path, 'needs exactly one of "property", "trait" or "event"')
+        reader.add(
+            path,
+            "Test exactly one thing: a “trait” of the contact, a “property” of the event, "
+            "or an “event” they did.",
+        )
         return None
     kind = given[0]
     if kind not in kinds:
-        allowed = ", ".join(kinds)
-        reader.add(f"{path}.{kind}", f"{kind} conditions are not allowed here (only {allowed})")
+        allowed = " or ".join(_KIND_WORDS[k] for k in kinds)
+        reader.add(f"{path}.{kind}", f"Only {allowed} can be tested here, not {_KIND_WORDS[kind]}.")
         return None
     name = reader.text(data, kind, path)
     op = _parse_op(reader, data, path, kind)
@@ -221,9 +230,12 @@ def parse_condition(
         )
         within = _parse_within(reader, data, path)
     else:
-        for key in ("where", "within"):
+        for key, words in (("where", "filters"), ("within", "a time window")):
             if key in data:
-                reader.add(f"{path}.{key}", "only applies to event conditions")
+                reader.add(
+                    f"{path}.{key}",
+                    f"Only a test of something the contact did has {words}: remove it.",
+                )
     return Condition(cast(ConditionKind, kind), name, op, value, where, within)
 
 
@@ -232,14 +244,23 @@ def _parse_op(reader: Reader, data: Mapping[str, Any], path: str, kind: str) -> 
     if op is None:
         return None
     if op not in OPERATORS:
-        hint = suggest(op, list(OPERATORS)) or f" (ops: {', '.join(OPERATORS)})"
-        reader.add(f"{path}.op", f'unknown op "{op}"{hint}')
+        every = ", ".join(f"{key} ({operator.words})" for key, operator in OPERATORS.items())
+        hint = suggest(op, list(OPERATORS)) or f" Use one of: {every}."
+        reader.add(f"{path}.op", f"There is no comparison called “{op}”.{hint}")
         return None
     if kind == "event" and not OPERATORS[op].for_events:
-        reader.add(f"{path}.op", f'event conditions take performed or not_performed, not "{op}"')
+        reader.add(
+            f"{path}.op",
+            f"Something the contact did is compared with “performed” or “not_performed”, "
+            f"not “{op}”.",
+        )
         return None
     if kind != "event" and OPERATORS[op].for_events:
-        reader.add(f"{path}.op", f'"{op}" only applies to event conditions')
+        reader.add(
+            f"{path}.op",
+            f"“{op}” is only for something the contact did: compare this with another, "
+            "such as “eq” (is).",
+        )
         return None
     return op
 
@@ -251,22 +272,27 @@ def _is_scalar(value: Any) -> bool:
 def _parse_value(reader: Reader, data: Mapping[str, Any], path: str, operator: Operator) -> Any:
     where = f"{path}.value"
     value = data.get("value")
+    said = f"“{operator.key}” ({operator.words})"
     if operator.takes == "none":
         if "value" in data:
-            reader.add(where, f'"{operator.key}" takes no value')
+            reader.add(where, f"{said} compares with nothing: remove the value.")
         return None
     if operator.takes == "list":
         if not isinstance(value, list) or not value or not all(map(_is_scalar, value)):
-            reader.add(where, f'"{operator.key}" needs a non-empty list of strings or numbers')
+            reader.add(
+                where,
+                f"{said} needs one or more texts or numbers between [ and ], "
+                'like ["free", "trial"].',
+            )
             return None
         return tuple(value)
     if operator.takes == "comparable":
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            reader.add(where, f'"{operator.key}" needs a number or a string')
+            reader.add(where, f"{said} needs a number or a text to compare with.")
             return None
         return value
     if not _is_scalar(value):
-        reader.add(where, f'"{operator.key}" needs a value: a string, a number, true or false')
+        reader.add(where, f"{said} needs a value to compare with: a text, a number, true or false.")
         return None
     return value
 

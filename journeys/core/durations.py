@@ -15,6 +15,7 @@ _DURATION = re.compile(
     r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
 )
 _CALENDAR = re.compile(r"^P(?:\d+Y)?(?:\d+M)?(?:\d+[WD])*(?:T.*)?$")
+_EXAMPLES = "P2D (2 days), PT1H (1 hour) or PT30M (30 minutes)"
 _TIME = re.compile(r"^(?P<hour>[01]\d|2[0-3]):(?P<minute>[0-5]\d)$")
 
 
@@ -24,16 +25,19 @@ def parse_duration(text: str) -> timedelta:
     Years and months have no fixed length, so they are refused.
     """
     if not isinstance(text, str):
-        raise ValueError("must be an ISO 8601 duration such as P2D or PT1H")
+        raise ValueError(f"Write a length of time such as {_EXAMPLES}.")
     match = _DURATION.match(text)
     if match is None or text in ("P", "PT") or text.endswith("T"):
         if _CALENDAR.match(text) and ("Y" in text or "M" in text.split("T")[0]):
-            raise ValueError(f'"{text}": years and months have no fixed length; use days (P30D)')
-        raise ValueError(f'"{text}" is not an ISO 8601 duration such as P2D, PT1H or PT30M')
+            raise ValueError(
+                f"“{text}” counts months or years, which have no fixed length: "
+                "write it in days, such as P30D (30 days)."
+            )
+        raise ValueError(f"“{text}” is not a length of time: write one such as {_EXAMPLES}.")
     parts = {name: int(value) for name, value in match.groupdict().items() if value}
     delta = timedelta(**parts)
     if delta <= timedelta(0):
-        raise ValueError(f'"{text}" must be longer than zero')
+        raise ValueError(f"“{text}” is no time at all: give a length above zero.")
     return delta
 
 
@@ -54,7 +58,9 @@ def parse_time_of_day(text: str) -> time:
     """`"09:00"` → time(9, 0); ValueError otherwise."""
     match = _TIME.match(text) if isinstance(text, str) else None
     if match is None:
-        raise ValueError(f'"{text}" is not a time of day such as 09:00 (24-hour HH:MM)')
+        raise ValueError(
+            f"“{text}” is not a time of day: write it on the 24-hour clock, like 09:00 or 17:30."
+        )
     return time(int(match["hour"]), int(match["minute"]))
 
 
@@ -88,7 +94,9 @@ def parse_weekdays(values: Sequence[object]) -> tuple[str, ...]:
     days = []
     for value in values:
         if not isinstance(value, str) or value.lower() not in WEEKDAYS:
-            raise ValueError(f'"{value}" is not a weekday (use mon, tue, wed, thu, fri, sat, sun)')
+            raise ValueError(
+                f"“{value}” is not a weekday: use mon, tue, wed, thu, fri, sat or sun."
+            )
         days.append(value.lower())
     return tuple(day for day in WEEKDAYS if day in days)
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from journeys.core.conditions import Condition, dump_condition, parse_conditions
 from journeys.core.durations import format_duration, parse_duration
-from journeys.core.problems import Reader, SpecError, TemplateChecker, suggest
+from journeys.core.problems import Reader, SpecError, TemplateChecker, one_of, suggest
 from journeys.core.spec import (
     FORMAT,
     KEY_PATTERN,
@@ -65,14 +65,18 @@ def parse_journey(
     name = reader.text(root, "name", "")
     description = root.get("description", "")
     if not isinstance(description, str):
-        reader.add("description", "must be a string")
+        reader.add("description", "Write the description as text, between quotes.")
     trigger = _parse_trigger(reader, root.get("trigger"))
     audience = parse_conditions(reader, reader.items(root, "audience", ""), "audience")
     goal = _parse_goal(reader, root["goal"]) if "goal" in root else None
     exits = _parse_exits(reader, reader.items(root, "exit", ""))
     reentry = root.get("reentry", "never")
     if reentry not in REENTRY_RULES:
-        reader.add("reentry", f'must be "never" or "after_exit", not {reentry!r}')
+        reader.add(
+            "reentry",
+            f"Write “never” or “after_exit” (people may come back after they leave), "
+            f"not “{reentry}”.",
+        )
     bot = _parse_bot(reader, root["bot"]) if "bot" in root else None
     steps = _parse_steps(reader, root, ParseContext(template_checker, channels))
     if reader.problems:
@@ -102,22 +106,26 @@ def _parse_bot(reader: Reader, raw: Any) -> Bot | None:
     reader.only(data, "bot", ("name", "avatar"))
     name = reader.text(data, "name", "bot")
     if name is not None and len(name) > BOT_NAME_MAX:
-        reader.add("bot.name", f"must be at most {BOT_NAME_MAX} characters")
+        reader.add("bot.name", f"Shorten the name to {BOT_NAME_MAX} characters or fewer.")
         return None
     avatar = data.get("avatar", "")
     if not isinstance(avatar, str) or not (
         avatar == "" or avatar.startswith(("https://", "http://", "/"))
     ):
-        reader.add("bot.avatar", "must be an image address: https://… or a path like /static/…")
+        reader.add(
+            "bot.avatar", "Give an image's address (https://…) or a path like /static/bot.svg."
+        )
         return None
     return Bot(name=name, avatar=avatar) if name is not None else None
 
 
 def _check_format(reader: Reader, root: Mapping[str, Any]) -> None:
     if "format" not in root:
-        reader.add("format", f'missing (expected "{FORMAT}")')
+        reader.add("format", f"Add the format line: “format”: “{FORMAT}”.")
     elif root["format"] != FORMAT:
-        reader.add("format", f'"{root["format"]}" is not supported (expected "{FORMAT}")')
+        reader.add(
+            "format", f"Stepwise cannot read “{root['format']}” files: write “{FORMAT}” here."
+        )
 
 
 def _parse_key(reader: Reader, root: Mapping[str, Any]) -> str | None:
@@ -125,8 +133,8 @@ def _parse_key(reader: Reader, root: Mapping[str, Any]) -> str | None:
     if key is not None and (not KEY_PATTERN.match(key) or len(key) > 100):
         reader.add(
             "key",
-            f'"{key}" must be a slug: lower-case letters and digits, joined by - or _ '
-            '(e.g. "welcome")',
+            f"“{key}” cannot be a short name: use lower-case letters and digits, joined "
+            "by - or _ (like “trial-ending”).",
         )
     return key
 
@@ -145,7 +153,7 @@ def _parse_event_rule(reader: Reader, raw: Any, path: str, extra: Sequence[str] 
 
 def _parse_trigger(reader: Reader, raw: Any) -> Trigger | None:
     if raw is None:
-        reader.add("trigger", "missing")
+        reader.add("trigger", "Choose the event that lets people in.")
         return None
     event, where, _ = _parse_event_rule(reader, raw, "trigger")
     return Trigger(event, where) if event is not None else None
@@ -175,10 +183,8 @@ def _parse_steps(
     reader: Reader, root: Mapping[str, Any], ctx: ParseContext
 ) -> tuple[StepSpec, ...]:
     raw_steps = reader.items(root, "steps", "")
-    if "steps" not in root:
-        reader.add("steps", "missing")
-    elif raw_steps == [] and root["steps"] == []:
-        reader.add("steps", "needs at least one step")
+    if "steps" not in root or (raw_steps == [] and root["steps"] == []):
+        reader.add("steps", "Add at least one step.")
     steps: list[StepSpec] = []
     first_position: dict[str, int] = {}
     for i, raw in enumerate(raw_steps):
@@ -201,15 +207,22 @@ def _parse_step(
         return None
     step_id = reader.text(data, "id", path)
     if step_id is not None and not _STEP_ID.match(step_id):
-        reader.add(f"{path}.id", f'"{step_id}" may only use letters, digits, - and _')
+        reader.add(
+            f"{path}.id",
+            f"“{step_id}” cannot name a step: use only letters, digits, - and _ "
+            "(like “say_hello”).",
+        )
         step_id = None
     elif step_id is not None and step_id in seen:
-        reader.add(f"{path}.id", f'"{step_id}" is already the id of steps[{seen[step_id]}]')
+        reader.add(
+            f"{path}.id",
+            f"Step {seen[step_id] + 1} is already called “{step_id}”: give this one another name.",
+        )
     type_name = reader.text(data, "type", path)
     step_type = STEP_TYPES.get(type_name or "")
     if type_name is not None and step_type is None:
-        hint = suggest(type_name, list(STEP_TYPES)) or f" (types: {', '.join(STEP_TYPES)})"
-        reader.add(f"{path}.type", f'unknown step type "{type_name}"{hint}')
+        hint = one_of(type_name, list(STEP_TYPES))
+        reader.add(f"{path}.type", f"There is no kind of step called “{type_name}”.{hint}")
     if step_type is None:
         return None
     reader.only(
@@ -219,7 +232,10 @@ def _parse_step(
     if step_type.has_next:
         next_id = reader.text(data, "next", path, required=False)
     elif "next" in data:
-        reader.add(f"{path}.next", step_type.no_next or f'a {step_type.key} step has no "next"')
+        reader.add(
+            f"{path}.next",
+            step_type.no_next or f"A {step_type.label} step has no next step: remove “next”.",
+        )
     kwargs = step_type.parse(reader, data, path, ctx)
     if kwargs is None or step_id is None:
         return None
@@ -242,20 +258,24 @@ def _check_graph(reader: Reader, steps: Sequence[StepSpec]) -> None:
     for i, step in enumerate(steps):
         for field_name, target in type_of(step).targets(step):
             if target not in index:
-                hint = suggest(target, list(index))
-                reader.add(f"steps[{i}].{field_name}", f'no step has the id "{target}"{hint}')
+                hint = suggest(target, list(index)) or " Choose one of the steps."
+                reader.add(f"steps[{i}].{field_name}", f"There is no step called “{target}”.{hint}")
     if reader.problems:
         return
     graph = {step.id: successors(steps, i) for i, step in enumerate(steps)}
     reached = _reachable(graph, steps[0].id)
     for i, step in enumerate(steps):
         if step.id not in reached:
-            reader.add(f"steps[{i}]", f'"{step.id}" is never reached: no step leads to it')
+            reader.add(
+                f"steps[{i}]",
+                f"“{step.id}” is never reached: no step leads to it. Connect it or delete it.",
+            )
     for cycle in _loops_without_wait(steps, graph):
         path = " → ".join([*cycle, cycle[0]])
         reader.add(
             f"steps[{index[cycle[0]]}]",
-            f"loop with no wait: {path} (put a delay or wait_for_event step in it)",
+            f"These steps go round in a loop with no wait: {path}. Put a delay or a "
+            "wait for an event in it.",
         )
 
 

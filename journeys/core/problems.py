@@ -38,9 +38,14 @@ TemplateChecker = Callable[[str, Mapping[str, str]], Sequence[Problem]]
 
 
 def suggest(name: str, choices: Sequence[str]) -> str:
-    """` (did you mean "x"?)` when a close choice exists, else ""."""
+    """` Did you mean “x”?` when a close choice exists, else ""."""
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
+    return f" Did you mean “{close[0]}”?" if close else ""
+
+
+def one_of(name: str, choices: Sequence[str]) -> str:
+    """` Did you mean “x”?`, or else ` Use one of: a, b, c.`"""
+    return suggest(name, choices) or f" Use one of: {', '.join(choices)}."
 
 
 def join_path(path: str, key: str) -> str:
@@ -60,14 +65,15 @@ class Reader:
     def obj(self, value: Any, path: str) -> Mapping[str, Any] | None:
         if isinstance(value, Mapping):
             return value
-        self.add(path, "must be an object")
+        self.add(path, "Write this as named settings between { and }.")
         return None
 
     def only(self, raw: Mapping[str, Any], path: str, allowed: Sequence[str]) -> None:
         """Report every key of `raw` that is not in `allowed` (typos get a suggestion)."""
         for key in raw:
             if key not in allowed:
-                self.add(join_path(path, str(key)), "unknown field" + suggest(str(key), allowed))
+                hint = suggest(str(key), allowed) or " Remove it."
+                self.add(join_path(path, str(key)), "There is no such setting here." + hint)
 
     def text(
         self, raw: Mapping[str, Any], key: str, path: str, *, required: bool = True
@@ -76,10 +82,10 @@ class Reader:
         value = raw.get(key)
         if value is None:
             if required:
-                self.add(where, "missing")
+                self.add(where, "Fill this in.")
             return None
         if not isinstance(value, str) or not value.strip():
-            self.add(where, "must be a non-empty string")
+            self.add(where, "Write some text here: it cannot be left blank.")
             return None
         return value
 
@@ -89,6 +95,6 @@ class Reader:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.add(join_path(path, key), "must be a list")
+            self.add(join_path(path, key), "Write these between [ and ], separated by commas.")
             return []
         return value

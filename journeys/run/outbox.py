@@ -104,7 +104,10 @@ def outbox_template_problems(channel: str, fields: Mapping[str, str]) -> list[Pr
     """Template errors in one variant's fields, and a webhook URL that points inside our
     network, as spec problems (a TemplateChecker, run at import and publish)."""
     problems = [
-        Problem(problem.field, f"line {problem.line}: {problem.message}")
+        Problem(
+            problem.field,
+            f"Line {problem.line}: {problem.message}" if problem.line else problem.message,
+        )
         for problem in validate_content(channel, _content(fields))
     ]
     unsafe = publish_problems(channel, _content(fields))

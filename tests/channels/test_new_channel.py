@@ -74,7 +74,8 @@ def test_the_registry_forgets_it_afterwards(settings):
         assert "pigeon" in channel_keys()
 
     assert problems(journey_doc(STEPS), channels=channel_facts()) == [
-        'steps[0].channel: unknown channel "pigeon" (channels: email, sms, in_app, webhook, push)'
+        "steps[0].channel: There is no channel called “pigeon”. "
+        "Use one of: email, sms, in_app, webhook, push."
     ]
 
 
@@ -83,8 +84,9 @@ def test_the_journey_format_accepts_its_fields_and_refuses_others(pigeon):
 
     assert problems(journey_doc(STEPS), channels=channel_facts()) == []
     assert problems(journey_doc([wrong, STEPS[1]]), channels=channel_facts()) == [
-        "steps[0].variants[0].body: missing (pigeon messages need a body)",
-        "steps[0].variants[0].url: pigeon messages have no url",
+        "steps[0].variants[0].body: Pigeon post messages need “What the pigeon carries”: "
+        "fill it in.",
+        "steps[0].variants[0].url: Pigeon post messages have no “Link”: remove it.",
     ]
 
 
@@ -92,7 +94,9 @@ def test_its_content_rules_and_templates_are_checked_before_publishing(pigeon):
     too_long = MessageContent(subject="{{ x | nope }}", body="x" * 41)
 
     assert validate_content("pigeon", too_long) == [
-        TemplateProblem("subject", 1, "There is no filter called 'nope'."),
+        TemplateProblem(
+            "subject", 1, "There is no filter called “nope”: check its spelling, or remove it."
+        ),
         TemplateProblem("body", None, "A pigeon carries 40 characters at most."),
     ]
 

@@ -50,7 +50,7 @@ def test_a_missing_trait_without_a_default_is_an_error_in_plain_words():
     assert problem("Hello\nHi {{ contact.traits.nickname }}") == TemplateProblem(
         field="body",
         line=2,
-        message="“contact.traits.nickname” has no value for this person. Add a fallback, "
+        message="This person has no “nickname”. Add a fallback, "
         'for example {{ contact.traits.nickname | default: "there" }}.',
     )
 
@@ -61,34 +61,40 @@ def test_a_missing_trait_is_false_in_a_condition():
 
 def test_an_endless_loop_is_stopped():
     assert problem("{% for i in (1..5000) %}x{% endfor %}").message == (
-        "A loop repeats too many times (more than 1,000 rounds)."
+        "A loop repeats too many times (more than 1,000 rounds): make it shorter."
     )
 
 
 def test_a_huge_range_is_stopped_before_it_is_built():
     assert problem("{% for i in (1..100000000) %}x{% endfor %}").message == (
-        "A range is too long (more than 10,000 numbers)."
+        "A range is too long (more than 10,000 numbers): use a shorter one."
     )
 
 
 def test_nested_loops_count_together():
     body = "{% for i in (1..100) %}{% for j in (1..100) %}x{% endfor %}{% endfor %}"
 
-    assert problem(body).message == "A loop repeats too many times (more than 1,000 rounds)."
+    assert (
+        problem(body).message
+        == "A loop repeats too many times (more than 1,000 rounds): make it shorter."
+    )
 
 
 def test_huge_output_is_stopped():
     body = "{% for i in (1..999) %}" + "x" * 200 + "{% endfor %}"
 
     assert problem(body).message == (
-        "The message would be far too long (more than 100,000 characters)."
+        "The message would be far too long (more than 100,000 characters): shorten it."
     )
 
 
 def test_a_huge_capture_is_stopped():
     body = "{% capture big %}{% for i in (1..999) %}" + "y" * 100 + "{% endfor %}{% endcapture %}"
 
-    assert problem(body).message == "The template stores too much text with assign or capture."
+    assert (
+        problem(body).message
+        == "The template stores too much text with assign or capture: store less."
+    )
 
 
 @pytest.mark.parametrize(
@@ -96,13 +102,16 @@ def test_a_huge_capture_is_stopped():
     ["contact.__class__", "contact.traits.__len__", "event.__dict__", "journey.items"],
 )
 def test_python_attributes_are_not_reachable(expression):
-    assert problem("{{ " + expression + " }}").message.startswith(f"“{expression}” has no value")
+    name = expression.rsplit(".", 1)[-1]
+    assert f" has no “{name}”. Add a fallback" in problem("{{ " + expression + " }}").message
 
 
 def test_a_template_that_is_too_long_is_refused():
     problems = validate_content("sms", MessageContent(body="x" * 20_001))
 
-    assert problems == [TemplateProblem("body", None, "The body is longer than 20,000 characters.")]
+    assert problems == [
+        TemplateProblem("body", None, "The body is longer than 20,000 characters: shorten it.")
+    ]
 
 
 def test_validate_content_reports_parse_errors_with_line_numbers():
@@ -115,13 +124,16 @@ def test_validate_content_reports_parse_errors_with_line_numbers():
     problems = validate_content("email", content)
 
     assert [(p.field, p.line) for p in problems] == [("subject", 1), ("preheader", 1), ("body", 4)]
-    assert problems[1].message == "There is no filter called 'shout'."
+    assert problems[0].message == "“{{ contact.first_name” can't be read. Close it with }}."
+    assert problems[1].message == (
+        "There is no filter called “shout”: check its spelling, or remove it."
+    )
     assert problems[2].message == "A {% if %} block is never closed: add {% endif %}."
 
 
 def test_validate_content_requires_the_channels_fields():
     assert validate_content("webhook", MessageContent(url="ftp://x")) == [
-        TemplateProblem("body", None, "The body is empty."),
+        TemplateProblem("body", None, "“Text” is empty: write it."),
         TemplateProblem("url", None, "The URL must start with https://."),
     ]
 

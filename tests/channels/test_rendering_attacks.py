@@ -46,7 +46,9 @@ def test_a_huge_range_is_a_render_failure_with_a_plain_reason(contact, queue, fa
 
     message = Message.objects.get(pk=queued.message_id)
     assert message.status == "failed"
-    assert message.last_error == "body, line 1: A range is too long (more than 10,000 numbers)."
+    assert message.last_error == (
+        "body, line 1: A range is too long (more than 10,000 numbers): use a shorter one."
+    )
     assert fake_postmark.requests == []
 
 

@@ -67,5 +67,7 @@ class ImportForm(forms.Form):
                 f"{exc.msg.lower()}."
             ) from None
         if not isinstance(cleaned["document"], dict):
-            raise forms.ValidationError("This is not a journey file: it is not an object.")
+            raise forms.ValidationError(
+                "This is not a journey file: a journey starts with { and ends with }."
+            )
         return cleaned

@@ -3,6 +3,8 @@ resume, and the versions (history, read-only view, restore as the draft)."""
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -12,6 +14,7 @@ from journeys.builder.drafts import StaleDraft, draft_restore_version
 from journeys.builder.http import EDIT, PUBLISH, VIEW, go, page, staff_view
 from journeys.builder.names import step_name
 from journeys.builder.registry import type_label
+from journeys.builder.rules import rule_sentences
 from journeys.builder.selectors import open_by_step
 from journeys.builder.workspace import canvas_context, checks_for
 from journeys.core.problems import SpecError
@@ -64,6 +67,7 @@ def publish(request: HttpRequest, key: str) -> HttpResponse:
         "affected": total,
         "affected_where": where,
         "problems": problems,
+        "rules": astuple(rule_sentences(journey.draft_spec)),
     }
     return page(request, "journeys/builder/publish.html", context, status=422 if problems else 200)
 

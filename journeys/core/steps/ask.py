@@ -31,6 +31,7 @@ from journeys.core.problems import Reader
 from journeys.core.spec import JourneySpec, StepSpec, Variant
 from journeys.core.steps.base import (
     NO_CHANNELS,
+    TIMEOUT_PATH_NEEDS_LIMIT,
     Channels,
     Move,
     ParseContext,
@@ -123,7 +124,7 @@ class Ask(StepType[AskStep]):
             names = " or ".join(facts.label for facts in answerable.values())
             reader.add(
                 f"{path}.channel",
-                f"an ask goes out on a channel a contact can answer on ({names})",
+                f"Pick a channel people can answer on: {names}.",
             )
         question = reader.text(raw, "question", path)
         if (
@@ -137,12 +138,15 @@ class Ask(StepType[AskStep]):
         answer = _parse_replies_or_answer(reader, raw, path)
         trait = reader.text(raw, "trait", path, required=False)
         if trait is not None and not _TRAIT.match(trait):
-            reader.add(f"{path}.trait", "must be a trait name: letters, digits and _")
+            reader.add(
+                f"{path}.trait",
+                "Name the trait with letters, digits and _ only (like “team_size”).",
+            )
         retry = reader.text(raw, "retry", path, required=False)
         timeout = read_duration(reader, raw, "timeout", path) if "timeout" in raw else None
         on_timeout = reader.text(raw, "on_timeout", path, required=False)
         if on_timeout is not None and "timeout" not in raw:
-            reader.add(f"{path}.on_timeout", 'needs a "timeout"')
+            reader.add(f"{path}.on_timeout", TIMEOUT_PATH_NEEDS_LIMIT)
         if len(reader.problems) > before or answer is None:
             return None
         return {
@@ -280,7 +284,10 @@ def _parse_replies_or_answer(
     reader: Reader, raw: Mapping[str, Any], path: str
 ) -> dict[str, Any] | None:
     if ("replies" in raw) == ("answer" in raw):
-        reader.add(path, 'needs either "replies" (buttons) or "answer" (what to type), not both')
+        reader.add(
+            path,
+            "Give either buttons to tap (“replies”) or an answer to type (“answer”), not both.",
+        )
         return None
     if "replies" in raw:
         replies = _parse_replies(reader, reader.items(raw, "replies", path), f"{path}.replies")
@@ -292,25 +299,29 @@ def _parse_replies_or_answer(
     reader.only(data, where, ("type", "max_length", "choices"))
     kind = data.get("type", "text")
     if kind not in ANSWER_TYPES:
-        reader.add(f"{where}.type", f"must be one of {', '.join(ANSWER_TYPES)}")
+        reader.add(f"{where}.type", f"Use one of these kinds of answer: {', '.join(ANSWER_TYPES)}.")
         return None
     limit = data.get("max_length", DEFAULT_MAX_LENGTH)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit <= MAX_LENGTH_LIMIT:
-        reader.add(f"{where}.max_length", f"must be a whole number from 1 to {MAX_LENGTH_LIMIT}")
+        reader.add(f"{where}.max_length", f"Write a whole number from 1 to {MAX_LENGTH_LIMIT}.")
         return None
     choices = reader.items(data, "choices", where)
     if kind == "choice" and (len(choices) < 2 or not all(isinstance(c, str) for c in choices)):
-        reader.add(f"{where}.choices", "needs at least two answers to choose from (strings)")
+        reader.add(
+            f"{where}.choices", "Give at least two answers to choose from, each between quotes."
+        )
         return None
     if kind != "choice" and choices:
-        reader.add(f"{where}.choices", 'only an answer of type "choice" has choices')
+        reader.add(
+            f"{where}.choices", "Only a “choice” answer has choices: remove them, or make it one."
+        )
         return None
     return {"answer_type": kind, "max_length": limit, "choices": tuple(choices)}
 
 
 def _parse_replies(reader: Reader, items: list[Any], path: str) -> tuple[QuickReply, ...] | None:
     if not 0 < len(items) <= MAX_REPLIES:
-        reader.add(path, f"needs 1 to {MAX_REPLIES} quick replies")
+        reader.add(path, f"Give 1 to {MAX_REPLIES} buttons.")
         return None
     replies: list[QuickReply] = []
     for index, item in enumerate(items):
@@ -324,13 +335,17 @@ def _parse_replies(reader: Reader, items: list[Any], path: str) -> tuple[QuickRe
         if label is None:
             return None
         if len(label) > REPLY_LABEL_MAX:
-            reader.add(f"{where}.label", f"must be at most {REPLY_LABEL_MAX} characters")
+            reader.add(
+                f"{where}.label", f"Shorten the label to {REPLY_LABEL_MAX} characters or fewer."
+            )
             return None
         if not isinstance(value, str) or not value or len(value) > 200:
-            reader.add(f"{where}.value", "must be a non-empty string (at most 200 characters)")
+            reader.add(f"{where}.value", "Give the button a value of 1 to 200 characters.")
             return None
         if any(reply.label.casefold() == label.casefold() for reply in replies):
-            reader.add(f"{where}.label", f'"{label}" is used twice')
+            reader.add(
+                f"{where}.label", f"Another button says “{label}”: give this one another label."
+            )
             return None
         replies.append(QuickReply(label=label, value=value))
     return tuple(replies)

@@ -67,6 +67,7 @@ class ChannelFacts(Protocol):
     def replies(self) -> str: ...
 
     def field_problems(self, fields: Mapping[str, Any]) -> list[tuple[str, str]]: ...
+    def field_label(self, name: str) -> str: ...
 
 
 Channels = Mapping[str, ChannelFacts]
@@ -201,6 +202,11 @@ def quoted(text: str, limit: int = 60) -> str:
     """“text”, cut to `limit` characters with an ellipsis."""
     text = " ".join(text.split())
     return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
+
+
+TIMEOUT_PATH_NEEDS_LIMIT = (
+    "A path for people who don't do it in time needs a time limit: set one, or remove the path."
+)
 
 
 def read_duration(reader: Reader, raw: Mapping[str, Any], key: str, path: str) -> Any:

@@ -43,7 +43,7 @@ class Branch(StepType[BranchStep]):
     label = "Branch on a condition"
     description = "Take one path or another depending on traits, the event or past events."
     fields = ("conditions", "match", "then", "else")
-    no_next = 'a branch goes on through "then" and "else", not "next"'
+    no_next = "A branch goes on through its “yes” and “no” paths: remove “next”."
     look = "fork"
     form = (
         FormField(
@@ -67,11 +67,13 @@ class Branch(StepType[BranchStep]):
     ) -> dict[str, Any] | None:
         raw_conditions = reader.items(raw, "conditions", path)
         if not raw_conditions:
-            reader.add(f"{path}.conditions", "needs at least one condition")
+            reader.add(f"{path}.conditions", "Add at least one condition.")
         conditions = parse_conditions(reader, raw_conditions, f"{path}.conditions")
         match = raw.get("match", "all")
         if match not in ("all", "any"):
-            reader.add(f"{path}.match", 'must be "all" or "any"')
+            reader.add(
+                f"{path}.match", "Write “all” (every condition holds) or “any” (one is enough)."
+            )
         then = reader.text(raw, "then", path, required=False)
         else_ = reader.text(raw, "else", path, required=False)
         if len(conditions) != len(raw_conditions) or not raw_conditions:

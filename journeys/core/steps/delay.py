@@ -70,7 +70,11 @@ class Delay(StepType[DelayStep]):
         self, reader: Reader, raw: Mapping[str, Any], path: str, ctx: ParseContext
     ) -> dict[str, Any] | None:
         if ("duration" in raw) == ("until" in raw):
-            reader.add(path, 'needs either "duration" (e.g. P1D) or "until" (a time of day)')
+            reader.add(
+                path,
+                "Give either how long to wait (“duration”, like P1D) or a time of day to wait "
+                "until (“until”), not both.",
+            )
             return None
         if "duration" in raw:
             duration = read_duration(reader, raw, "duration", path)

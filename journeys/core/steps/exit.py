@@ -19,7 +19,7 @@ class Exit(StepType[ExitStep]):
     key, spec, order, has_next = "exit", ExitStep, 90, False
     label = "End the journey"
     description = "The contact has finished this journey."
-    no_next = 'an exit step ends the journey: it has no "next"'
+    no_next = "An exit step ends the journey: remove “next”."
     blank_step = {"id": "End"}
     ends_journey = True
     look = "end"

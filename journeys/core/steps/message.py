@@ -8,7 +8,7 @@ from typing import Any
 
 from journeys.core.assignment import choose_variant
 from journeys.core.decisions import SendMessage
-from journeys.core.problems import Reader, suggest
+from journeys.core.problems import Reader, one_of
 from journeys.core.spec import VARIANT_FIELDS, JourneySpec, StepSpec, Variant
 from journeys.core.steps.base import (
     NO_CHANNELS,
@@ -64,14 +64,12 @@ class Message(StepType[MessageStep]):
         channel = reader.text(raw, "channel", path)
         keys = list(ctx.channels) if ctx.channels is not None else []
         if channel is not None and ctx.channels is not None and channel not in keys:
-            hint = suggest(channel, keys) or f" (channels: {', '.join(keys)})"
-            reader.add(f"{path}.channel", f'unknown channel "{channel}"{hint}')
+            hint = one_of(channel, keys)
+            reader.add(f"{path}.channel", f"There is no channel called “{channel}”.{hint}")
             channel = None
         raw_variants = reader.items(raw, "variants", path)
-        if "variants" not in raw:
-            reader.add(f"{path}.variants", "missing")
-        elif raw["variants"] == []:
-            reader.add(f"{path}.variants", "needs at least one variant")
+        if "variants" not in raw or raw["variants"] == []:
+            reader.add(f"{path}.variants", "Add at least one variant.")
         if channel is None:
             return None
         variants = [
@@ -80,7 +78,7 @@ class Message(StepType[MessageStep]):
         ]
         skip = raw.get("skip_when_done", False)
         if not isinstance(skip, bool):
-            reader.add(f"{path}.skip_when_done", "must be true or false")
+            reader.add(f"{path}.skip_when_done", "Write true or false.")
         if not raw_variants or None in variants or not isinstance(skip, bool):
             return None
         checked = _check_variants(reader, [v for v in variants if v], path, channel)
@@ -147,20 +145,22 @@ def _parse_variant(
     if channel is not None:
         required, allowed = channel.required, channel.required + channel.optional
     for name in VARIANT_FIELDS:
+        label = channel.field_label(name) if channel is not None else name
+        sent_as = channel.label if channel is not None else channel_key
         if name in required and name not in data:
-            reader.add(f"{path}.{name}", f"missing ({channel_key} messages need a {name})")
+            reader.add(f"{path}.{name}", f"{sent_as} messages need “{label}”: fill it in.")
         elif name in data and name not in allowed:
-            reader.add(f"{path}.{name}", f"{channel_key} messages have no {name}")
+            reader.add(f"{path}.{name}", f"{sent_as} messages have no “{label}”: remove it.")
         elif name in data and not isinstance(data[name], str):
-            reader.add(f"{path}.{name}", "must be a string")
+            reader.add(f"{path}.{name}", "Write this as text, between quotes.")
     for field_name, message in channel.field_problems(data) if channel is not None else []:
         reader.add(f"{path}.{field_name}", message)
     name = data.get("name", chr(ord("A") + index) if index < 26 else f"V{index + 1}")
     if not isinstance(name, str) or not name.strip():
-        reader.add(f"{path}.name", "must be a non-empty string")
+        reader.add(f"{path}.name", "Give the variant a name.")
     weight = data.get("weight", 1)
     if isinstance(weight, bool) or not isinstance(weight, int) or weight < 0:
-        reader.add(f"{path}.weight", "must be a whole number, 0 or more")
+        reader.add(f"{path}.weight", "Write a whole number, 0 or more (its share of the A/B test).")
     if len(reader.problems) > before:
         return None
     texts = {key: data[key] for key in VARIANT_FIELDS if key in data}
@@ -176,11 +176,17 @@ def _check_variants(
     seen: set[str] = set()
     for i, variant in enumerate(variants):
         if variant.name in seen:
-            reader.add(f"{path}.variants[{i}].name", f'"{variant.name}" is used twice')
+            reader.add(
+                f"{path}.variants[{i}].name",
+                f"Another variant is already called “{variant.name}”: give this one another name.",
+            )
             return None
         seen.add(variant.name)
     if sum(variant.weight for variant in variants) == 0:
-        reader.add(f"{path}.variants", "all weights are 0: no variant can be sent")
+        reader.add(
+            f"{path}.variants",
+            "Every variant's weight is 0, so none can be sent: give one a weight above 0.",
+        )
         return None
     return {"channel": channel, "variants": tuple(variants)}
 

@@ -51,7 +51,9 @@ class Notify(StepType[NotifyStep]):
         to = reader.text(raw, "to", path)
         text = reader.text(raw, "text", path)
         if to is not None and not (_EMAIL.match(to) or to.startswith("https://")):
-            reader.add(f"{path}.to", "must be an email address or an https:// webhook URL")
+            reader.add(
+                f"{path}.to", "Write an email address, or a chat webhook's address (https://…)."
+            )
             return None
         if to is None or text is None:
             return None

@@ -41,7 +41,7 @@ class Split(StepType[SplitStep]):
     label = "Split into groups"
     description = "Send each contact down one of several paths by percent, e.g. a holdout."
     fields = ("paths",)
-    no_next = 'a split goes on through its paths, not "next"'
+    no_next = "A split goes on through its paths: remove “next”."
     look = "fork"
     form = (
         FormField(
@@ -59,7 +59,7 @@ class Split(StepType[SplitStep]):
     ) -> dict[str, Any] | None:
         raw_paths = reader.items(raw, "paths", path)
         if len(raw_paths) < 2:
-            reader.add(f"{path}.paths", "needs at least two paths")
+            reader.add(f"{path}.paths", "Add at least two paths.")
             return None
         paths = []
         for i, item in enumerate(raw_paths):
@@ -71,14 +71,14 @@ class Split(StepType[SplitStep]):
             percent = data.get("percent")
             target = reader.text(data, "next", where)
             if isinstance(percent, bool) or not isinstance(percent, int) or not 0 < percent < 100:
-                reader.add(f"{where}.percent", "must be a whole number from 1 to 99")
+                reader.add(f"{where}.percent", "Write a whole number from 1 to 99.")
             elif target is not None:
                 paths.append(SplitPath(percent=percent, next=target))
         if len(paths) != len(raw_paths):
             return None
         total = sum(p.percent for p in paths)
         if total != 100:
-            reader.add(f"{path}.paths", f"percents add up to {total}, not 100")
+            reader.add(f"{path}.paths", f"The paths add up to {total} %: make them add up to 100.")
             return None
         return {"paths": tuple(paths)}
 

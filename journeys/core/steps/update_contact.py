@@ -49,10 +49,10 @@ class UpdateContact(StepType[UpdateContactStep]):
         if values is None:
             return None
         if not values:
-            reader.add(f"{path}.set", "needs at least one trait")
+            reader.add(f"{path}.set", "Add at least one trait to set.")
             return None
         if not all(isinstance(key, str) and key.strip() for key in values):
-            reader.add(f"{path}.set", "trait names must be non-empty strings")
+            reader.add(f"{path}.set", "Give every trait a name.")
             return None
         return {"set": tuple(values.items())}
 

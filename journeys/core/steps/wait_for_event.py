@@ -24,6 +24,7 @@ from journeys.core.problems import Reader
 from journeys.core.spec import JourneySpec, StepSpec
 from journeys.core.steps.base import (
     NO_CHANNELS,
+    TIMEOUT_PATH_NEEDS_LIMIT,
     Channels,
     Move,
     ParseContext,
@@ -84,7 +85,7 @@ class WaitForEvent(StepType[WaitForEventStep]):
         timeout = read_duration(reader, raw, "timeout", path) if "timeout" in raw else None
         on_timeout = reader.text(raw, "on_timeout", path, required=False)
         if on_timeout is not None and "timeout" not in raw:
-            reader.add(f"{path}.on_timeout", 'needs a "timeout"')
+            reader.add(f"{path}.on_timeout", TIMEOUT_PATH_NEEDS_LIMIT)
         if event is None:
             return None
         return {"event": event, "where": where, "timeout": timeout, "on_timeout": on_timeout}

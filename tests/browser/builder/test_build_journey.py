@@ -102,9 +102,8 @@ def test_a_new_staff_member_builds_tests_and_publishes_the_welcome(
     page.fill("#id_goal_within", "14 days")
     page.click("#editor button:has-text('Save')")
     saved(page)
-    assert "When someone does “Signed Up”, where plan is “free” or “trial”" in page.inner_text(
-        "#card-trigger"
-    )
+    trigger_card = page.inner_text("#card-trigger")
+    assert "Starts when someone does “Signed Up”, where plan is “free” or “trial”." in trigger_card
     assert "Sent 2 times" in page.inner_text("#card-trigger")
 
     # A welcome email with two variants using Liquid.

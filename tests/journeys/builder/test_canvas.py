@@ -361,7 +361,7 @@ def test_the_audience_is_edited_with_the_trigger(signed_in, journey):
     journey.refresh_from_db()
     assert journey.draft_spec["audience"] == [{"trait": "phone", "op": "exists"}]
     page = signed_in.get(url(journey)).content.decode()
-    assert "Only people whose phone is set" in page
+    assert "Only people who have a phone number." in page
     add(signed_in, journey, "message")
     save_message(signed_in, journey, "Email", channel="sms", body="Hi")
     panel = signed_in.get(url(journey, "checks/")).content.decode()

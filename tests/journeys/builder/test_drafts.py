@@ -208,7 +208,7 @@ def test_import_checks_with_the_format_and_never_overwrites_without_asking(
     editor, welcome_document
 ):
     broken = welcome_document | {"steps": [{"id": "x", "type": "mesage"}]}
-    with pytest.raises(SpecError, match="unknown step type"):
+    with pytest.raises(SpecError, match="There is no kind of step called “mesage”"):
         journey_import_document(data=broken, by=editor)
     assert not Journey.objects.exists()
 

@@ -57,5 +57,5 @@ def test_an_include_is_a_plain_problem_at_import(db):
         journey_import(data=document, publish=True)
 
     assert [str(problem) for problem in refused.value.problems] == [
-        f"steps[0].variants[0].body: line 1: {{% include %}} {PLAIN}"
+        f"steps[0].variants[0].body: Line 1: {{% include %}} {PLAIN}"
     ]

@@ -16,6 +16,8 @@ from journeys.core.durations import (
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+EXAMPLES = "P2D (2 days), PT1H (1 hour) or PT30M (30 minutes)"
+IN_DAYS = "write it in days, such as P30D (30 days)."
 
 
 @pytest.mark.parametrize(
@@ -37,14 +39,14 @@ def test_parse_duration(text, expected):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("2 days", '"2 days" is not an ISO 8601 duration such as P2D, PT1H or PT30M'),
-        ("P", '"P" is not an ISO 8601 duration such as P2D, PT1H or PT30M'),
-        ("PT", '"PT" is not an ISO 8601 duration such as P2D, PT1H or PT30M'),
-        ("P1DT", '"P1DT" is not an ISO 8601 duration such as P2D, PT1H or PT30M'),
-        ("p2d", '"p2d" is not an ISO 8601 duration such as P2D, PT1H or PT30M'),
-        ("P1M", '"P1M": years and months have no fixed length; use days (P30D)'),
-        ("P1Y", '"P1Y": years and months have no fixed length; use days (P30D)'),
-        ("P0D", '"P0D" must be longer than zero'),
+        ("2 days", f"“2 days” is not a length of time: write one such as {EXAMPLES}."),
+        ("P", f"“P” is not a length of time: write one such as {EXAMPLES}."),
+        ("PT", f"“PT” is not a length of time: write one such as {EXAMPLES}."),
+        ("P1DT", f"“P1DT” is not a length of time: write one such as {EXAMPLES}."),
+        ("p2d", f"“p2d” is not a length of time: write one such as {EXAMPLES}."),
+        ("P1M", f"“P1M” counts months or years, which have no fixed length: {IN_DAYS}"),
+        ("P1Y", f"“P1Y” counts months or years, which have no fixed length: {IN_DAYS}"),
+        ("P0D", "“P0D” is no time at all: give a length above zero."),
     ],
 )
 def test_parse_duration_refuses(text, message):
@@ -53,7 +55,7 @@ def test_parse_duration_refuses(text, message):
 
 
 def test_parse_duration_refuses_a_number():
-    with pytest.raises(ValueError, match="must be an ISO 8601 duration such as P2D or PT1H"):
+    with pytest.raises(ValueError, match="Write a length of time such as P2D"):
         parse_duration(3)  # type: ignore[arg-type]
 
 
@@ -78,7 +80,7 @@ def test_parse_time_of_day():
 
 @pytest.mark.parametrize("text", ["9:00", "24:00", "09:60", "0900", ""])
 def test_parse_time_of_day_refuses(text):
-    with pytest.raises(ValueError, match="is not a time of day such as 09:00"):
+    with pytest.raises(ValueError, match="is not a time of day: write it on the 24-hour clock"):
         parse_time_of_day(text)
 
 
@@ -87,7 +89,7 @@ def test_parse_weekdays_orders_and_dedupes():
 
 
 def test_parse_weekdays_refuses_unknown_day():
-    with pytest.raises(ValueError, match='"monday" is not a weekday'):
+    with pytest.raises(ValueError, match="“monday” is not a weekday"):
         parse_weekdays(["monday"])
 
 

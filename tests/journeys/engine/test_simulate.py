@@ -188,5 +188,5 @@ def test_simulate_journey_command_reports_an_invalid_journey(tmp_path):
     bad.write_text(json.dumps({"format": "stepwise.journey/1"}))
     script = tmp_path / "script.json"
     script.write_text("[]")
-    with pytest.raises(CommandError, match="is not a valid journey:\nkey: missing"):
+    with pytest.raises(CommandError, match="is not a valid journey:\nkey: Fill this in."):
         call_command("simulate_journey", str(bad), "--events", str(script))

@@ -64,11 +64,11 @@ class Question(StepType[QuestionStep]):
         text = reader.text(raw, "text", path)
         trait = reader.text(raw, "trait", path)
         if trait is not None and not _TRAIT.match(trait):
-            reader.add(f"{path}.trait", "must be a trait name such as first_name")
+            reader.add(f"{path}.trait", "Name the trait to save the answer in, like first_name.")
             trait = None
         timeout = read_duration(reader, raw, "timeout", path) if "timeout" in raw else None
         if "timeout" not in raw:
-            reader.add(f"{path}.timeout", "missing (how long to wait for the answer)")
+            reader.add(f"{path}.timeout", "Say how long to wait for the answer.")
         on_timeout = reader.text(raw, "on_timeout", path, required=False)
         if None in (text, trait, timeout):
             return None
@@ -166,8 +166,8 @@ def test_a_site_that_does_not_list_the_type_does_not_know_it(settings):
         use(settings.STEPWISE_STEP_TYPES)
 
     assert found == [
-        'steps[0].type: unknown step type "question" (types: message, ask, delay, '
-        "wait_for_event, branch, split, update_contact, notify, exit)"
+        "steps[0].type: There is no kind of step called “question”. Use one of: message, ask, "
+        "delay, wait_for_event, branch, split, update_contact, notify, exit."
     ]
 
 
@@ -198,11 +198,11 @@ def test_its_problems_are_reported_in_plain_words_with_the_formats_own(question)
     bad = {"id": "ask", "type": "question", "text": "", "trait": "Nick Name", "colour": 1}
 
     assert problems(journey_doc([bad, {"id": "x", "type": "exit", "next": "ask"}])) == [
-        "steps[0].colour: unknown field",
-        "steps[0].text: must be a non-empty string",
-        "steps[0].trait: must be a trait name such as first_name",
-        "steps[0].timeout: missing (how long to wait for the answer)",
-        'steps[1].next: an exit step ends the journey: it has no "next"',
+        "steps[0].colour: There is no such setting here. Remove it.",
+        "steps[0].text: Write some text here: it cannot be left blank.",
+        "steps[0].trait: Name the trait to save the answer in, like first_name.",
+        "steps[0].timeout: Say how long to wait for the answer.",
+        "steps[1].next: An exit step ends the journey: remove “next”.",
     ]
 
 
@@ -210,7 +210,7 @@ def test_its_links_are_checked_like_every_other_steps(question):
     doc = journey_doc([ASK | {"timeout": "PT2H", "on_timeout": "nudj"}, STEPS[3]])
 
     assert problems(doc) == [
-        'steps[0].on_timeout: no step has the id "nudj" (did you mean "nudge"?)'
+        "steps[0].on_timeout: There is no step called “nudj”. Did you mean “nudge”?"
     ]
 
 

@@ -64,7 +64,7 @@ def test_a_missing_value_sends_nothing_for_its_step_and_the_journey_goes_on(
 
     problem = ContactProblem.objects.get()
     assert (problem.contact, problem.step_key, problem.kind) == (ada, "thanks", "not_sent")
-    assert "“event.properties.title” has no value for this person" in problem.reason
+    assert "The event has no “title”" in problem.reason
 
 
 def test_staff_see_the_message_that_was_not_sent_on_the_contact_the_checks_and_the_card(
@@ -89,7 +89,7 @@ def test_staff_see_the_message_that_was_not_sent_on_the_contact_the_checks_and_t
 
     assert (
         "2 people did not get this message: it needs a value they do not have. Newest reason: "
-        "“event.properties.title” has no value for this person."
+        "The event has no “title”."
     ) in panel
     assert 'data-card="card-thanks"' in panel
     card = canvas.split('id="card-thanks"')[1].split("</li>")[0]
@@ -97,7 +97,7 @@ def test_staff_see_the_message_that_was_not_sent_on_the_contact_the_checks_and_t
     assert "with a problem here" not in canvas.split('id="card-invite"')[1].split("</li>")[0]
     assert (
         "<strong>Not sent:</strong> “Uploads”, at “Thanks”: the message was not sent: "
-        "“event.properties.title” has no value for this person."
+        "The event has no “title”."
     ) in page
     assert "The journey went on." in page
 
