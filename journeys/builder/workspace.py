@@ -120,15 +120,18 @@ def drawn(
     found: list[dict[str, Any]] = []
     for item in items:
         if isinstance(item, Card):
+            card = cards.get(item.node)
             found.append(
-                {"kind": "card", "card": cards.get(item.node), "slot": item.slot}
+                {"kind": "card", "card": card, "slot": item.slot, "where": _after(card)}
                 | counts.of(item.node)
             )
         elif isinstance(item, Fork):
+            fork = cards.get(item.node)
             lanes = [
                 {
                     "label": lane.outcome.label,
                     "slot": lane.slot,
+                    "where": _lane_top(lane.outcome.label, fork),
                     "items": drawn(lane.items, cards, counts),
                 }
                 for lane in item.lanes
@@ -149,6 +152,17 @@ def drawn(
         else:
             found.append({"kind": "end"})
     return found
+
+
+def _after(card: Any) -> str:
+    """Where a "+" below a card adds a step, for its label ("after “Welcome email”")."""
+    return f"after “{card.name}”" if card is not None else "here"
+
+
+def _lane_top(label: str, fork: Any) -> str:
+    """Where a lane's first "+" adds a step ("at the top of the “Yes” lane of “Has a phone”")."""
+    of = f" of “{fork.name}”" if fork is not None else ""
+    return f"at the top of the “{label}” lane{of}"
 
 
 def quiet_hours_by_channel(document: Mapping[str, Any]) -> dict[str, tuple[time, time]]:

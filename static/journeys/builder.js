@@ -217,3 +217,46 @@
   document.addEventListener("DOMContentLoaded", wire);
   document.addEventListener("htmx:afterSettle", wire);
 })();
+
+/* The "+" menu: one open at a time, closed by Escape or a click elsewhere, and placed in
+   the window (below the "+", or above it when there is more room there), so neither the
+   canvas's scrolling box nor the window's edge cuts it off. */
+(function () {
+  "use strict";
+  var MARGIN = 8;
+  function place(details) {
+    var menu = details.querySelector(".palette");
+    var plus = details.querySelector("summary");
+    if (!menu || !plus) return;
+    menu.style.maxHeight = "";
+    var at = plus.getBoundingClientRect();
+    var width = menu.offsetWidth;
+    var below = window.innerHeight - at.bottom - 2 * MARGIN;
+    var above = at.top - 2 * MARGIN;
+    var up = menu.scrollHeight > below && above > below;
+    menu.style.maxHeight = Math.max(up ? above : below, 120) + "px";
+    var left = Math.min(Math.max(MARGIN, at.left + at.width / 2 - width / 2), window.innerWidth - width - MARGIN);
+    menu.style.left = left + "px";
+    menu.style.top = up ? "" : (at.bottom + 4) + "px";
+    menu.style.bottom = up ? (window.innerHeight - at.top + 4) + "px" : "";
+  }
+  function openMenus() { return document.querySelectorAll("details.add-step[open]"); }
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.matches || !details.matches("details.add-step") || !details.open) return;
+    openMenus().forEach(function (other) { if (other !== details) other.open = false; });
+    place(details);
+  }, true);
+  window.addEventListener("resize", function () { openMenus().forEach(place); });
+  document.addEventListener("scroll", function () { openMenus().forEach(place); }, true);
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    openMenus().forEach(function (details) {
+      details.open = false;
+      details.querySelector("summary").focus();
+    });
+  });
+  document.addEventListener("click", function (event) {
+    openMenus().forEach(function (details) { if (!details.contains(event.target)) details.open = false; });
+  });
+})();
