@@ -28,7 +28,7 @@ from journeys.builder.dryrun import default_script
 from journeys.builder.forms import step_editor as editors
 from journeys.builder.graph import steps_of
 from journeys.builder.layout import Card, Fork, Jump
-from journeys.builder.names import step_name
+from journeys.builder.names import draft_names, step_name
 from journeys.builder.selectors import (
     catalogue_events,
     open_by_step,
@@ -144,7 +144,7 @@ def drawn(
             found.append(
                 {
                     "kind": "jump",
-                    "target": step_name(item.target),
+                    "target": _name(item.target, cards),
                     "back": item.back,
                     "target_id": item.target,
                 }
@@ -152,6 +152,11 @@ def drawn(
         else:
             found.append({"kind": "end"})
     return found
+
+
+def _name(step_id: str, cards: Mapping[str, Any]) -> str:
+    card = cards.get(step_id)
+    return card.name if card is not None else step_name(step_id)
 
 
 def _after(card: Any) -> str:
@@ -200,4 +205,5 @@ def checks_for(journey: Journey) -> list[Any]:
         document, traits=trait_keys(), properties=seen.properties if seen else ()
     )
     since = timezone.now() - timedelta(days=LINT_DAYS)
-    return found + stopped_checks(stopped_people(journey_id=journey.pk, since=since))
+    stopped = stopped_people(journey_id=journey.pk, since=since)
+    return found + stopped_checks(stopped, draft_names(document))

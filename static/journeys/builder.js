@@ -20,6 +20,12 @@
 
   document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] = csrfToken();
+    // What replaces the editor (a save, another card) keeps the contact of "Preview as".
+    var previewAs = document.getElementById("preview-contact");
+    var target = event.detail.target;
+    if (previewAs && previewAs.value && target && target.id === "editor") {
+      event.detail.parameters.contact = previewAs.value;
+    }
   });
 
   // A request that could not reach the server, or that failed there, loses nothing:
@@ -258,5 +264,69 @@
   });
   document.addEventListener("click", function (event) {
     openMenus().forEach(function (details) { if (!details.contains(event.target)) details.open = false; });
+  });
+})();
+
+/* Edits are never lost without asking. A step's editor keeps its changes until Save;
+   typing marks it unsaved (the server marks an editor it sends back unsaved: a refused
+   or stale save). While it is, whatever would put something else in the editor, leave
+   the canvas or leave the page asks first: in the builder's words for its own links and
+   requests (and the back button within the canvas), in the browser's for a reload or a
+   closed tab. */
+(function () {
+  "use strict";
+  var leaving = false;
+  var shownUrl = location.href;  // the address of what the editor shows now
+
+  function unsaved() {
+    return document.querySelector("#editor form.step-form[data-unsaved]");
+  }
+  function mayLeave(form) {
+    return window.confirm(form.getAttribute("data-leave-question") || "Leave without saving your changes?");
+  }
+
+  function markUnsaved(event) {
+    var form = event.target.closest && event.target.closest("#editor form.step-form");
+    if (form) form.setAttribute("data-unsaved", "");
+  }
+  document.addEventListener("input", markUnsaved);
+  document.addEventListener("change", markUnsaved);
+
+  // Another card, a problem's link, a "+", a card's tools, undo: all replace the editor.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = unsaved();
+    var target = event.detail.target;
+    if (!form || !target || target.id !== "editor" || form.contains(event.detail.elt)) return;
+    if (!mayLeave(form)) event.preventDefault();
+  });
+
+  // A link away from the canvas (breadcrumbs, Versions, Publish…).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    var form = unsaved();
+    if (!form || !link || event.defaultPrevented || link.hasAttribute("hx-get")) return;
+    if (link.target || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    if (link.getAttribute("href").charAt(0) === "#") return;
+    if (mayLeave(form)) leaving = true;
+    else event.preventDefault();
+  });
+
+  // A reload, a closed tab, or the back button to another page: the browser asks.
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || !unsaved()) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
+  // The back button within the canvas (a card opened earlier): htmx would fetch that
+  // page and swap it in; asked first, and staying puts the address back.
+  document.addEventListener("htmx:pushedIntoHistory", function () { shownUrl = location.href; });
+  document.addEventListener("htmx:historyRestore", function () { shownUrl = location.href; });
+  document.addEventListener("htmx:historyCacheMiss", function (event) {
+    var form = unsaved();
+    if (!form) return;
+    if (mayLeave(form)) return;
+    event.preventDefault();
+    window.history.pushState({ htmx: true }, "", shownUrl);
   });
 })();
