@@ -62,6 +62,9 @@ def test_a_step_added_in_a_lane_is_drawn_in_that_lane_at_once(canvas, shot):
     page.reload()
     page.locator("#card-SMS_nudge").wait_for()
     assert page.inner_text("#canvas") == drawn  # what a second look would show
+    page.evaluate("document.getElementById('canvas').scrollLeft = 0")
+    page.get_by_label("Add a step after “Welcome email”", exact=True).click()
+    shot(page, "add-step-menu")
     assert page.js_errors == []
 
 
@@ -85,7 +88,7 @@ def fully_shown(page, menu) -> bool:
     )
 
 
-def test_the_plus_menu_is_never_cut_off(canvas, axe, shot):
+def test_the_plus_menu_is_never_cut_off(canvas, axe):
     page = canvas
     page.set_viewport_size({"width": 1100, "height": 700})
     for where in (
@@ -102,11 +105,31 @@ def test_the_plus_menu_is_never_cut_off(canvas, axe, shot):
         expect(menu).to_have_count(1)  # one menu at a time
         assert fully_shown(page, menu), where
         if "SMS" in where:
-            shot(page, "add-step-menu")
             assert axe(page, context="details.add-step[open]") == []
     page.keyboard.press("Escape")
     expect(page.locator("details.add-step[open]")).to_have_count(0)
     assert page.js_errors == []
+
+
+def test_a_journey_wider_than_the_canvas_scrolls_to_every_card(canvas):
+    page = canvas
+    # The canvas beside the side panel is narrower than the lanes of the wait and of the
+    # branch within it.
+    page.set_viewport_size({"width": 1180, "height": 900})
+    cut_off = page.evaluate(
+        """() => {
+            const canvas = document.getElementById('canvas');
+            canvas.scrollLeft = 0;
+            const left = canvas.getBoundingClientRect().left;
+            return [...canvas.querySelectorAll('li.card')]
+                .filter((card) => card.getBoundingClientRect().left < left - 1)
+                .map((card) => card.id);
+        }"""
+    )
+    assert cut_off == []
+    assert page.evaluate("document.getElementById('canvas').scrollWidth") > page.evaluate(
+        "document.getElementById('canvas').clientWidth"
+    )  # it is wider: the rest is reached by scrolling right
 
 
 def test_every_plus_and_card_tool_says_what_it_does_and_where(canvas):
