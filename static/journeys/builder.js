@@ -207,6 +207,11 @@
           var step = card.getAttribute("data-step");
           var button = card.querySelector(".card-tools button[hx-post]");
           if (!step || !button) return;
+          if (window.Stepwise.staysForUnsaved && window.Stepwise.staysForUnsaved()) {
+            event.from.removeChild(card);  // back where it was: the editor's changes stay
+            event.from.insertBefore(card, event.from.children[event.oldIndex] || null);
+            return;
+          }
           window.htmx.ajax("POST", button.getAttribute("hx-post"), {
             target: "#editor",
             swap: "outerHTML",
@@ -275,15 +280,22 @@
    closed tab. */
 (function () {
   "use strict";
-  var leaving = false;
   var shownUrl = location.href;  // the address of what the editor shows now
 
   function unsaved() {
     return document.querySelector("#editor form.step-form[data-unsaved]");
   }
+  // Asked once: leaving lets the changes go, so nothing asks again on the way out.
   function mayLeave(form) {
-    return window.confirm(form.getAttribute("data-leave-question") || "Leave without saving your changes?");
+    var leave = window.confirm(form.getAttribute("data-leave-question") || "Leave without saving your changes?");
+    if (leave) form.removeAttribute("data-unsaved");
+    return leave;
   }
+  window.Stepwise = window.Stepwise || {};
+  window.Stepwise.staysForUnsaved = function () {
+    var form = unsaved();
+    return Boolean(form) && !mayLeave(form);
+  };
 
   function markUnsaved(event) {
     var form = event.target.closest && event.target.closest("#editor form.step-form");
@@ -307,13 +319,12 @@
     if (!form || !link || event.defaultPrevented || link.hasAttribute("hx-get")) return;
     if (link.target || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
     if (link.getAttribute("href").charAt(0) === "#") return;
-    if (mayLeave(form)) leaving = true;
-    else event.preventDefault();
+    if (!mayLeave(form)) event.preventDefault();
   });
 
   // A reload, a closed tab, or the back button to another page: the browser asks.
   window.addEventListener("beforeunload", function (event) {
-    if (leaving || !unsaved()) return;
+    if (!unsaved()) return;
     event.preventDefault();
     event.returnValue = "";
   });

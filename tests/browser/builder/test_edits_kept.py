@@ -226,3 +226,42 @@ def test_a_punctuated_name_reads_the_same_everywhere(canvas, axe):
     page.wait_for_selector("text=What goes live")
     assert f"Added step “{name}” (Send a message)" in page.inner_text("#content")
     assert page.js_errors == []
+
+
+def test_a_card_dragged_while_the_editor_has_changes_asks_first(editor_page, live_server):
+    document = {
+        "format": "stepwise.journey/1", "key": "drag", "name": "Drag",
+        "trigger": {"event": "Signed Up"},
+        "steps": [
+            {"id": "Hello", "type": "message", "channel": "email",
+             "variants": [{"name": "A", "subject": "Hi", "body": "Hello"}]},
+            {"id": "Wait_a_day", "type": "delay", "duration": "P1D"},
+            {"id": "Later", "type": "message", "channel": "email",
+             "variants": [{"name": "A", "subject": "Later", "body": "Hello again"}]},
+        ],
+    }  # fmt: skip
+    journey_create(name="Drag", by=None, document=document, key="drag")
+    page = editor_page
+    page.goto(f"{live_server.url}/admin/builder/drag/?step=Hello")
+    dialogs = Dialogs(page)
+    page.click("#id_variant-0-subject")
+    page.keyboard.type(" there")
+    later = page.locator("#card-Later .card-type").bounding_box()
+    hello = page.locator("#card-Hello .card-type").bounding_box()
+    page.mouse.move(later["x"] + 20, later["y"] + 5)
+    page.mouse.down()
+    for step in range(1, 21):
+        y = later["y"] + (hello["y"] - 10 - later["y"]) * step / 20
+        page.mouse.move(later["x"] + 20, y)
+    page.mouse.up()  # asked, and stays
+    assert [kind for kind, _ in dialogs.asked] == ["confirm"]
+    cards = page.locator("#steps > li.card")
+    expect(cards).to_have_count(3)
+    assert [cards.nth(i).get_attribute("id") for i in range(3)] == [
+        "card-Hello",
+        "card-Wait_a_day",
+        "card-Later",
+    ]
+    assert page.input_value("#id_variant-0-subject") == "Hi there"
+    steps = [step["id"] for step in Journey.objects.get(key="drag").draft_spec["steps"]]
+    assert steps == ["Hello", "Wait_a_day", "Later"]
