@@ -18,6 +18,7 @@ from channels.registry import all_channels
 from journeys.builder.names import step_name
 from journeys.core.problems import SpecError
 from journeys.core.spec import JourneySpec
+from journeys.core.steps.base import step_names
 from journeys.models import (
     Contact,
     ContactProblem,
@@ -168,6 +169,7 @@ def _subscriptions(contact: Contact) -> tuple[tuple[str, str], ...]:
 def _trip(enrollment: Enrollment, traces: Sequence[DecisionTrace], now: datetime) -> Trip:
     spec = _spec(enrollment)
     step_ids = [step.id for step in spec.steps] if spec is not None else []
+    names = step_names(spec.steps) if spec is not None else {}
     visits = sorted(enrollment.visits.all(), key=lambda visit: visit.seq)
     return Trip(
         enrollment_id=enrollment.pk,
@@ -175,7 +177,7 @@ def _trip(enrollment: Enrollment, traces: Sequence[DecisionTrace], now: datetime
         sentence=enrollment_sentence(enrollment, spec, now),
         is_open=enrollment.is_open,
         visits=tuple(
-            Visit(step_name(visit.step.key), visit.entered_at, _outcome(visit.outcome))
+            Visit(step_name(visit.step.key, names), visit.entered_at, _outcome(visit.outcome))
             for visit in visits
         ),
         trace=tuple(
@@ -219,7 +221,8 @@ def enrollment_sentence(enrollment: Enrollment, spec: JourneySpec | None, now: d
     head = f"{enrollment.journey.name} v{enrollment.version.number}"
     state = enrollment.state
     step = spec.step(enrollment.step_key) if spec and spec.has_step(enrollment.step_key) else None
-    at = f"“{step_name(enrollment.step_key)}”" if enrollment.step_key else "the start"
+    names = step_names(spec.steps) if spec is not None else {}
+    at = f"“{step_name(enrollment.step_key, names)}”" if enrollment.step_key else "the start"
     if state == Enrollment.State.WAITING:
         awaited = getattr(step, "event", None)
         what = f"waiting for {awaited}" if awaited else f"waiting at {at}"

@@ -19,7 +19,7 @@ from channels.delivery.rules import after_quiet_hours
 from channels.registry import channel_facts
 from journeys.builder.graph import steps_of, targets
 from journeys.builder.layout import Layout, Node, Outcome, lay_out
-from journeys.builder.names import step_name
+from journeys.builder.names import name_of
 from journeys.builder.paths import place
 from journeys.builder.typed import parse_step
 from journeys.builder.words import length_words
@@ -89,7 +89,7 @@ def step_cards(
             unfinished = f"Not finished: {where}: {first.message}" if first else "Not finished"
         cards[step_id] = CardInfo(
             id=step_id,
-            name=step_name(step_id),
+            name=name_of(raw),
             type_key=type_key,
             type_label=label,
             summary=summary,

@@ -20,7 +20,7 @@ from typing import Any
 
 from channels.registry import all_channels, get_channel
 from journeys.builder.graph import list_at, map_at, steps_of
-from journeys.builder.names import step_name
+from journeys.builder.names import name_of, step_name
 from journeys.builder.paths import place
 from journeys.core.conditions import Condition
 from journeys.core.problems import SpecError
@@ -112,7 +112,7 @@ def _event_lint(
         uses.append((None, "the goal", str(goal["event"])))
     for step in steps:
         for name in type_of(step).catalogue_events(step):
-            uses.append((step.id, f"“{step_name(step.id)}”", name))
+            uses.append((step.id, f"“{step.name or step_name(step.id)}”", name))
     checks = []
     for use_step, where, event in uses:
         if event in recent_set:
@@ -138,7 +138,7 @@ def _event_lint(
 def _step_lint(document: Mapping[str, Any], steps: Sequence[StepSpec]) -> list[Check]:
     facts = DraftFacts(address_warnings=_address_warnings(document, steps))
     return [
-        Check("warning", step.id, f"“{step_name(step.id)}”", warning)
+        Check("warning", step.id, f"“{step.name or step_name(step.id)}”", warning)
         for step in steps
         for warning in type_of(step).warnings(step, facts)
     ]
@@ -172,7 +172,7 @@ def channel_checks(
         if channel is None:
             continue
         step_id = str(step.get("id"))
-        where = f"“{step_name(step_id)}”"
+        where = f"“{name_of(step)}”"
         for variant in list_at(step, "variants"):
             if not isinstance(variant, Mapping):
                 continue
@@ -232,7 +232,7 @@ def empty_variable_checks(
                     Check(
                         "warning",
                         step_id,
-                        f"“{step_name(step_id)}”",
+                        f"“{name_of(step)}”",
                         f"Uses [{name.replace('_', ' ')}], which is empty for {share} % of the "
                         f"{len(people)} people who did “{event}” lately: they would see a gap. "
                         f"Add a default, e.g. {{{{ contact.{name} | default: 'there' }}}}.",
@@ -287,7 +287,7 @@ def unknown_variable_checks(
                 Check(
                     "warning",
                     step_id,
-                    f"“{step_name(step_id)}”",
+                    f"“{name_of(step)}”",
                     f"Uses {{{{ {name} }}}}, which {whose}: it would be empty.{hint}",
                 )
             )
@@ -307,12 +307,15 @@ class Stopped:
     not_sent: bool = False  # a message not sent for missing data; the journey went on
 
 
-def stopped_checks(stopped: Sequence[Stopped]) -> list[Check]:
-    """The live journey's people the worker stopped on, as problems beside their step."""
+def stopped_checks(
+    stopped: Sequence[Stopped], names: Mapping[str, str] | None = None
+) -> list[Check]:
+    """The live journey's people the worker stopped on, as problems beside their step
+    (`names`: the steps' given names, by id)."""
     checks = []
     for group in stopped:
         people = "1 person" if group.people == 1 else f"{group.people} people"
-        where = f"“{step_name(group.step)}”" if group.step else "the journey"
+        where = f"“{step_name(group.step, names)}”" if group.step else "the journey"
         if group.not_sent:
             what = (
                 f"{people} did not get this message: it needs a value they do not have. "

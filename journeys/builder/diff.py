@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from journeys.builder.names import condition_words, duration_text, step_name
+from journeys.builder.names import condition_words, duration_text, name_of, step_name
 from journeys.builder.words import LocalTime, local_time_words
 from journeys.core.durations import parse_time_of_day
 
@@ -64,16 +64,16 @@ def document_changes(
     new_steps = _steps_by_id(new)
     renamed = _renames(old_steps, new_steps)
     for old_id, new_id in renamed.items():
-        text = f"Renamed step {_q(step_name(old_id))} to {_q(step_name(new_id))}"
+        text = f"Renamed step {_q(name_of(old_steps[old_id]))} to {_q(name_of(new_steps[new_id]))}"
         changes.append(Change(text, new_id))
     for step_id, raw in new_steps.items():
         if step_id not in old_steps and step_id not in renamed.values():
             label = type_label(str(raw.get("type", "")))
-            changes.append(Change(f"Added step {_q(step_name(step_id))} ({label})", step_id))
+            changes.append(Change(f"Added step {_q(name_of(raw))} ({label})", step_id))
     for step_id, raw in old_steps.items():
         if step_id not in new_steps and step_id not in renamed:
             label = type_label(str(raw.get("type", "")))
-            changes.append(Change(f"Removed step {_q(step_name(step_id))} ({label})", step_id))
+            changes.append(Change(f"Removed step {_q(name_of(raw))} ({label})", step_id))
     for step_id, after in new_steps.items():
         before_id = next((b for b, a in renamed.items() if a == step_id), step_id)
         before = old_steps.get(before_id)
@@ -191,7 +191,7 @@ def _renames(
 
 
 def _without_id(raw: Mapping[str, Any]) -> str:
-    body = {key: value for key, value in raw.items() if key not in {"id", *_TARGET_FIELDS}}
+    body = {key: value for key, value in raw.items() if key not in {"id", "name", *_TARGET_FIELDS}}
     return json.dumps(body, sort_keys=True, default=str)
 
 
@@ -202,7 +202,7 @@ def _step_changes(
     renamed: Mapping[str, str],
     type_label: TypeLabel,
 ) -> list[Change]:
-    name = _q(step_name(step_id))
+    name = _q(name_of(after))
     if before.get("type") != after.get("type"):
         text = (
             f"Changed {name} from {type_label(str(before.get('type')))} to "
@@ -213,10 +213,14 @@ def _step_changes(
     for key in [*before, *(k for k in after if k not in before)]:
         if key in {"id", "type"} or before.get(key) == after.get(key):
             continue
-        if key == "variants":
-            changes += _variant_changes(step_id, before.get(key), after.get(key))
+        if key == "name" and before.get("id") == after.get("id"):  # the same id, new words
+            changes.append(Change(f"Renamed step {_q(name_of(before))} to {name}", step_id))
+        elif key == "name":
+            continue  # a new id too: said once, with the renames
+        elif key == "variants":
+            changes += _variant_changes(step_id, name, before.get(key), after.get(key))
         elif key == "paths":
-            changes += _path_changes(step_id, before.get(key), after.get(key), renamed)
+            changes += _path_changes(step_id, name, before.get(key), after.get(key), renamed)
         elif key in _TARGET_FIELDS:
             old_target = renamed.get(str(before.get(key)), before.get(key))
             if old_target != after.get(key):
@@ -236,8 +240,7 @@ def _step_changes(
     return changes
 
 
-def _variant_changes(step_id: str, before: Any, after: Any) -> list[Change]:
-    name = _q(step_name(step_id))
+def _variant_changes(step_id: str, name: str, before: Any, after: Any) -> list[Change]:
     old = _variants_by_name(before)
     new = _variants_by_name(after)
     changes = []
@@ -276,7 +279,7 @@ def _variants_by_name(raw: Any) -> dict[str, Mapping[str, Any]]:
 
 
 def _path_changes(
-    step_id: str, before: Any, after: Any, renamed: Mapping[str, str]
+    step_id: str, name: str, before: Any, after: Any, renamed: Mapping[str, str]
 ) -> list[Change]:
     def words(raw: Any) -> str:
         if not isinstance(raw, list):
@@ -291,7 +294,7 @@ def _path_changes(
     old_words, new_words = words(before), words(after)
     if old_words == new_words:
         return []
-    text = f"Changed the split of {_q(step_name(step_id))} from {old_words} to {new_words}"
+    text = f"Changed the split of {name} from {old_words} to {new_words}"
     return [Change(text, step_id)]
 
 

@@ -86,14 +86,17 @@ def default_script(document: Mapping[str, Any]) -> str:
     return "now: " + ", ".join(parts)
 
 
-def timeline(simulation: Simulation, *, start: datetime) -> tuple[list[Row], list[str]]:
-    """The dry run in words, and the step ids it reached (in order)."""
+def timeline(
+    simulation: Simulation, *, start: datetime, names: Mapping[str, str] | None = None
+) -> tuple[list[Row], list[str]]:
+    """The dry run in words, and the step ids it reached (in order); `names`: the steps'
+    given names, by id."""
     rows: list[Row] = []
     reached: list[str] = []
     for entry in simulation.entries:
         offset = entry.at - start
         after = "at the start" if offset <= timedelta(0) else f"after {length_words(offset)}"
-        text = _words(entry.kind, entry.text)
+        text = _words(entry.kind, entry.text, names)
         if entry.kind == "step":
             reached.append(entry.text.split(" (", 1)[0])
         if text:
@@ -108,9 +111,9 @@ def _sent_words(text: str) -> str:
     return (channel.noun if channel is not None else key) + comma + rest
 
 
-def _words(kind: str, text: str) -> str:
+def _words(kind: str, text: str, names: Mapping[str, str] | None = None) -> str:
     if kind == "step":
-        return f"Reaches “{step_name(text.split(' (', 1)[0])}”"
+        return f"Reaches “{step_name(text.split(' (', 1)[0], names)}”"
     if kind == "send":
         return "Gets " + _sent_words(text)
     if kind == "event":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -166,8 +167,10 @@ def ends_journey(raw: Mapping[str, Any]) -> bool:
 
 
 def fresh_id(taken: Sequence[str], wanted: str) -> str:
-    """A step id from a name ("SMS nudge" → "SMS_nudge"), unique in the journey."""
-    base = _ID_CHARS.sub("_", wanted.strip()).strip("_")[:56] or "Step"
+    """A step id from a name ("SMS nudge" → "SMS_nudge", "Café: day 2" → "Cafe_day_2"),
+    unique in the journey. The name itself is kept as typed (`named`)."""
+    ascii_letters = unicodedata.normalize("NFKD", wanted).encode("ascii", "ignore").decode()
+    base = _ID_CHARS.sub("_", ascii_letters.strip()).strip("_")[:56] or "Step"
     if base not in taken:
         return base
     number = 2
@@ -304,9 +307,20 @@ def rename_step(
         for key, target in outs.items():
             if target == step_id:
                 outs[key] = new_id
-    renamed = [dict(step) | ({"id": new_id} if step.get("id") == step_id else {}) for step in steps]
+    renamed = [
+        named(step | {"id": new_id}, name) if step.get("id") == step_id else step for step in steps
+    ]
     graph = {node: graph[node] for node in [new_id if i == step_id else i for i in ids]}
     return _write(document, renamed, graph), new_id
+
+
+def named(step: Mapping[str, Any], name: str) -> Raw:
+    """The raw step with its name as typed, punctuation and all; no "name" when the id
+    spells it already ("Welcome_email" for “Welcome email”)."""
+    kept = {key: value for key, value in step.items() if key != "name"}
+    if name and name.replace(" ", "_") != kept.get("id"):
+        kept["name"] = name
+    return kept
 
 
 def replace_step(
@@ -336,6 +350,8 @@ def duplicate_step(document: Mapping[str, Any], step_id: str, *, outlets: Outlet
         raise EditRefused("The end of a journey cannot be copied: nothing comes after it.")
     copy_of = {k: copy.deepcopy(v) for k, v in original.items() if k not in _PATH_FIELDS}
     copy_of["id"] = f"{step_id}_copy"
+    if isinstance(original.get("name"), str) and original["name"]:
+        copy_of["name"] = f"{original['name']} copy"
     if "paths" in copy_of:
         copy_of["paths"] = [
             {k: v for k, v in path.items() if k != "next"}

@@ -167,48 +167,63 @@ def _node_key(target: str | None) -> str:
 
 
 def _immediate_post_dominators(nodes: Sequence[Node], by_id: dict[str, Node]) -> dict[str, str]:
-    """Each node's nearest post-dominator (END when the paths only meet at the end),
-    where paths that stop at an exit step are left out of the meeting.
+    """Each node's nearest post-dominator: where its paths meet again (END when they only
+    meet at the end).
 
-    Sets of post-dominators are bit masks; the iteration runs to a fixed point, which a
-    graph with loops reaches too.
+    When the paths meet only at the end, paths that stop at an exit step are left out,
+    so the lanes that go on still join. An exit step that every path reaches is a real
+    meeting point: a step on one lane is drawn in that lane, not below the fork.
     """
-    ids = [END, *by_id]
-    bit = {node_id: 1 << index for index, node_id in enumerate(ids)}
-    everything = (1 << len(ids)) - 1
     successors = {
-        node.id: [_node_key(o.target) if _node_key(o.target) in bit else END for o in node.outcomes]
-        or [END]
+        node.id: [_node_key(o.target) if o.target in by_id else END for o in node.outcomes] or [END]
         for node in nodes
     }
-    # A path that stops at an exit step does not stop the other paths from meeting:
-    # the lanes still join where the paths that go on meet.
     sinks = {node.id for node in nodes if not node.outcomes}
     going_on = {
         node_id: [target for target in targets if target not in sinks] or targets
         for node_id, targets in successors.items()
     }
-    pdom = {node_id: everything for node_id in by_id} | {END: bit[END]}
+    meeting = _post_dominators(nodes, successors)
+    skipping_exits = _post_dominators(nodes, going_on)
+    ends = _reaching_end(successors)
+    return {
+        node_id: (
+            END
+            if node_id not in ends  # a loop with no way out
+            else meeting[node_id]
+            if meeting[node_id] != END
+            else skipping_exits[node_id]
+        )
+        for node_id in by_id
+    }
+
+
+def _post_dominators(nodes: Sequence[Node], successors: dict[str, list[str]]) -> dict[str, str]:
+    """Each node's nearest post-dominator along `successors`.
+
+    Sets of post-dominators are bit masks; the iteration runs to a fixed point, which a
+    graph with loops reaches too.
+    """
+    ids = [END, *successors]
+    bit = {node_id: 1 << index for index, node_id in enumerate(ids)}
+    everything = (1 << len(ids)) - 1
+    pdom = {node_id: everything for node_id in successors} | {END: bit[END]}
     changed = True
     while changed:
         changed = False
         for node in reversed(nodes):
             meet = everything
-            for target in going_on[node.id]:
+            for target in successors[node.id]:
                 meet &= pdom[target]
             value = meet | bit[node.id]
             if value != pdom[node.id]:
                 pdom[node.id], changed = value, True
-    ends = _reaching_end(successors)
-    result = {}
-    for node_id in by_id:
-        if node_id not in ends:
-            result[node_id] = END  # never reaches the end (a loop with no way out)
-            continue
+    nearest = {}
+    for node_id in successors:
         strict = pdom[node_id] & ~bit[node_id]
         candidates = [other for other in ids if strict & bit[other]]
-        result[node_id] = max(candidates, key=lambda other: pdom[other].bit_count())
-    return result
+        nearest[node_id] = max(candidates, key=lambda other: pdom[other].bit_count())
+    return nearest
 
 
 def _reaching_end(successors: dict[str, list[str]]) -> set[str]:

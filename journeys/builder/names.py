@@ -13,14 +13,34 @@ from journeys.core.conditions import Condition, parse_condition
 from journeys.core.durations import parse_duration
 from journeys.core.operators import OPERATORS
 from journeys.core.problems import Reader
+from journeys.core.steps.base import step_label
 
 
-def step_name(step_id: str | None) -> str:
-    """A step id as staff read it: "wait_upload" → "Wait upload"; None → "the end"."""
-    if step_id is None:
-        return "the end"
-    words = step_id.replace("_", " ").replace("-", " ").strip()
-    return words[:1].upper() + words[1:]
+def step_name(step_id: str | None, names: Mapping[str, str] | None = None) -> str:
+    """A step as staff read it: its given name in `names` (`draft_names` of the document),
+    else its id in words ("wait_upload" → "Wait upload"); None → "the end"."""
+    return step_label(step_id, names)
+
+
+def draft_names(document: Mapping[str, Any]) -> dict[str, str]:
+    """The names the draft's steps were given, punctuation and all, by step id."""
+    steps = document.get("steps")
+    found: dict[str, str] = {}
+    for step in steps if isinstance(steps, list) else []:
+        if isinstance(step, Mapping) and isinstance(step.get("name"), str) and step["name"]:
+            found[str(step.get("id", ""))] = step["name"]
+    return found
+
+
+def draft_step_name(document: Mapping[str, Any], step_id: str) -> str:
+    """The name of the draft's step `step_id` as staff read it."""
+    return step_name(step_id, draft_names(document))
+
+
+def name_of(raw: Mapping[str, Any]) -> str:
+    """A raw step's name as staff read it."""
+    name = raw.get("name")
+    return name if isinstance(name, str) and name else step_label(str(raw.get("id", "")))
 
 
 def condition_words(raw: Any, *, of_event: bool = False) -> str:

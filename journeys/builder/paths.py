@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from journeys.builder.names import step_name
+from journeys.builder.names import name_of
 
 _PART = re.compile(r"([A-Za-z_]+)(?:\[(\d+)\])?")
 _PLACES = {
@@ -63,7 +63,7 @@ def place(document: Mapping[str, Any], path: str) -> Place:
     if head == "steps" and index is not None:
         step = _item(document.get("steps"), int(index))
         step_id = str(step.get("id")) if step.get("id") else None
-        words = [f"“{step_name(step_id)}”" if step_id else f"step {int(index) + 1}"]
+        words = [f"“{name_of(step)}”" if step_id else f"step {int(index) + 1}"]
         words += _field_words(step, parts[1:])
         return Place(step_id, ", ".join(words))
     words = [_PLACES.get(head, head.replace("_", " "))]

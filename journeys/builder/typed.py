@@ -30,7 +30,8 @@ def parse_step(
         return None, reader.problems or [Problem(path, "Fill in the rest of this step.")]
     step_id = str(raw.get("id", ""))
     next_id = raw.get("next") if step_type.has_next else None
-    return step_type.spec(id=step_id, next=next_id, **kwargs), []
+    name = raw.get("name") if isinstance(raw.get("name"), str) else ""
+    return step_type.spec(id=step_id, next=next_id, name=name, **kwargs), []
 
 
 def parsed_steps(document: Mapping[str, Any], channels: Channels) -> list[StepSpec]:

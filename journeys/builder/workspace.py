@@ -28,7 +28,7 @@ from journeys.builder.dryrun import default_script
 from journeys.builder.forms import step_editor as editors
 from journeys.builder.graph import steps_of
 from journeys.builder.layout import Card, Fork, Jump
-from journeys.builder.names import step_name
+from journeys.builder.names import draft_names, step_name
 from journeys.builder.rules import trigger_words
 from journeys.builder.selectors import (
     catalogue_events,
@@ -121,15 +121,18 @@ def drawn(
     found: list[dict[str, Any]] = []
     for item in items:
         if isinstance(item, Card):
+            card = cards.get(item.node)
             found.append(
-                {"kind": "card", "card": cards.get(item.node), "slot": item.slot}
+                {"kind": "card", "card": card, "slot": item.slot, "where": _after(card)}
                 | counts.of(item.node)
             )
         elif isinstance(item, Fork):
+            fork = cards.get(item.node)
             lanes = [
                 {
                     "label": lane.outcome.label,
                     "slot": lane.slot,
+                    "where": _lane_top(lane.outcome.label, fork),
                     "items": drawn(lane.items, cards, counts),
                 }
                 for lane in item.lanes
@@ -142,7 +145,7 @@ def drawn(
             found.append(
                 {
                     "kind": "jump",
-                    "target": step_name(item.target),
+                    "target": _name(item.target, cards),
                     "back": item.back,
                     "target_id": item.target,
                 }
@@ -150,6 +153,22 @@ def drawn(
         else:
             found.append({"kind": "end"})
     return found
+
+
+def _name(step_id: str, cards: Mapping[str, Any]) -> str:
+    card = cards.get(step_id)
+    return card.name if card is not None else step_name(step_id)
+
+
+def _after(card: Any) -> str:
+    """Where a "+" below a card adds a step, for its label ("after “Welcome email”")."""
+    return f"after “{card.name}”" if card is not None else "here"
+
+
+def _lane_top(label: str, fork: Any) -> str:
+    """Where a lane's first "+" adds a step ("at the top of the “Yes” lane of “Has a phone”")."""
+    of = f" of “{fork.name}”" if fork is not None else ""
+    return f"at the top of the “{label}” lane{of}"
 
 
 def quiet_hours_by_channel(document: Mapping[str, Any]) -> dict[str, tuple[time, time]]:
@@ -187,4 +206,5 @@ def checks_for(journey: Journey) -> list[Any]:
         document, traits=trait_keys(), properties=seen.properties if seen else ()
     )
     since = timezone.now() - timedelta(days=LINT_DAYS)
-    return found + stopped_checks(stopped_people(journey_id=journey.pk, since=since))
+    stopped = stopped_people(journey_id=journey.pk, since=since)
+    return found + stopped_checks(stopped, draft_names(document))

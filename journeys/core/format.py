@@ -43,6 +43,7 @@ _ROOT_FIELDS = (
 )
 BOT_NAME_MAX = 80
 _STEP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_STEP_NAME = 120
 
 
 def parse_journey(
@@ -226,8 +227,13 @@ def _parse_step(
     if step_type is None:
         return None
     reader.only(
-        {k: v for k, v in data.items() if k != "next"}, path, ("id", "type", *step_type.fields)
+        {k: v for k, v in data.items() if k != "next"},
+        path,
+        ("id", "type", "name", *step_type.fields),
     )
+    name = reader.text(data, "name", path, required=False) or ""
+    if len(name) > MAX_STEP_NAME:
+        reader.add(f"{path}.name", f"a step's name is at most {MAX_STEP_NAME} characters")
     next_id = None
     if step_type.has_next:
         next_id = reader.text(data, "next", path, required=False)
@@ -239,7 +245,7 @@ def _parse_step(
     kwargs = step_type.parse(reader, data, path, ctx)
     if kwargs is None or step_id is None:
         return None
-    step: StepSpec = step_type.spec(id=step_id, next=next_id, **kwargs)
+    step: StepSpec = step_type.spec(id=step_id, next=next_id, name=name, **kwargs)
     return step
 
 
@@ -359,6 +365,8 @@ def _dump_event_rule(event: str, where: Sequence[Condition]) -> dict[str, Any]:
 
 def _dump_step(step: StepSpec) -> dict[str, Any]:
     data: dict[str, Any] = {"id": step.id, "type": step.type}
+    if step.name:
+        data["name"] = step.name
     data |= type_of(step).dump(step)
     if step.next is not None:
         data["next"] = step.next

@@ -75,6 +75,8 @@ class Bot:
 @dataclass(frozen=True, kw_only=True)
 class StepSpec:
     """A step. `next` names the following step; None means the next one in the list.
+    `id` is what paths and reports point at (letters, digits, - and _); `name` is what
+    staff read, punctuation and all.
 
     Subclasses (one per step type, in journeys/core/steps/) set `type` to their registry key.
     """
@@ -82,6 +84,7 @@ class StepSpec:
     type: ClassVar[str]
     id: str
     next: str | None = None
+    name: str = ""  # as staff typed it ("Day 2: “Hello!”"); empty: the id in words
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,7 @@ def _lane_label(spec: JourneySpec, parent_id: str, step_id: str) -> str:
         word = f"path {int(name[6 : name.index(']')]) + 1}"
     else:
         word = _FIELD_WORDS.get(name, "went on")
-    return f"{step_label(parent_id)}: {word}"
+    return f"{parent.name or step_label(parent_id)}: {word}"
 
 
 def _depths(start: str, graph: Mapping[str, list[str]]) -> dict[str, int]:
@@ -191,7 +191,7 @@ def build_funnel(
         funnel.steps.append(
             StepFigures(
                 id=step.id,
-                name=step_label(step.id),
+                name=step.name or step_label(step.id),
                 type=step.type,
                 place=place,
                 reached=reached,

@@ -13,7 +13,7 @@ from channels.registry import channel_facts
 from journeys.core import report_counters as m
 from journeys.core.spec import JourneySpec
 from journeys.core.steps import type_of
-from journeys.core.steps.base import step_label
+from journeys.core.steps.base import step_label, step_names
 from journeys.reports.funnel import Funnel, StepFigures, Totals, build_funnel, histogram
 from journeys.reports.headline import COMPLETION, Headline, headline
 from journeys.reports.selectors import Outcomes
@@ -114,7 +114,8 @@ def _experiment(
             arm_key = f"path {index}"
             found = step_type.arm(step, arm_key, spec)
             holdout = bool(found and found[1])
-            goes = "gets nothing (holdout)" if holdout else f"goes to {step_label(path.next)}"
+            target = step_label(path.next, step_names(spec.steps))
+            goes = "gets nothing (holdout)" if holdout else f"goes to {target}"
             label = f"Path {index} ({path.percent} %): {goes}"
             arms.append(_arm(totals, step_id, arm_key, label, path.percent, holdout))
     channel = step_type.channel(step)
@@ -124,7 +125,7 @@ def _experiment(
             arm.unsubscribed = outcome.statuses.get("unsubscribed", 0)
             arm.sent = outcome.ladder.get("sent", 0)
             arm.sms_stops = outcome.sms_stops
-    experiment = Experiment(step_id, step_label(step_id), kind, channel, arms)
+    experiment = Experiment(step_id, step.name or step_label(step_id), kind, channel, arms)
     judge(experiment)
     return experiment
 
@@ -152,7 +153,7 @@ def _deliverability(
             rows.append(
                 Deliverability(
                     step.id,
-                    step_label(step.id),
+                    step.name or step_label(step.id),
                     variant.name if len(variants) > 1 else "",  # no "A" where nothing is tested
                     _figures(found),
                     dict(found.deferred) if found else {},

@@ -20,6 +20,12 @@
 
   document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRFToken"] = csrfToken();
+    // What replaces the editor (a save, another card) keeps the contact of "Preview as".
+    var previewAs = document.getElementById("preview-contact");
+    var target = event.detail.target;
+    if (previewAs && previewAs.value && target && target.id === "editor") {
+      event.detail.parameters.contact = previewAs.value;
+    }
   });
 
   // A request that could not reach the server, or that failed there, loses nothing:
@@ -201,6 +207,11 @@
           var step = card.getAttribute("data-step");
           var button = card.querySelector(".card-tools button[hx-post]");
           if (!step || !button) return;
+          if (window.Stepwise.staysForUnsaved && window.Stepwise.staysForUnsaved()) {
+            event.from.removeChild(card);  // back where it was: the editor's changes stay
+            event.from.insertBefore(card, event.from.children[event.oldIndex] || null);
+            return;
+          }
           window.htmx.ajax("POST", button.getAttribute("hx-post"), {
             target: "#editor",
             swap: "outerHTML",
@@ -216,4 +227,117 @@
   }
   document.addEventListener("DOMContentLoaded", wire);
   document.addEventListener("htmx:afterSettle", wire);
+})();
+
+/* The "+" menu: one open at a time, closed by Escape or a click elsewhere, and placed in
+   the window (below the "+", or above it when there is more room there), so neither the
+   canvas's scrolling box nor the window's edge cuts it off. */
+(function () {
+  "use strict";
+  var MARGIN = 8;
+  function place(details) {
+    var menu = details.querySelector(".palette");
+    var plus = details.querySelector("summary");
+    if (!menu || !plus) return;
+    menu.style.maxHeight = "";
+    var at = plus.getBoundingClientRect();
+    var width = menu.offsetWidth;
+    var below = window.innerHeight - at.bottom - 2 * MARGIN;
+    var above = at.top - 2 * MARGIN;
+    var up = menu.scrollHeight > below && above > below;
+    menu.style.maxHeight = Math.max(up ? above : below, 120) + "px";
+    var left = Math.min(Math.max(MARGIN, at.left + at.width / 2 - width / 2), window.innerWidth - width - MARGIN);
+    menu.style.left = left + "px";
+    menu.style.top = up ? "" : (at.bottom + 4) + "px";
+    menu.style.bottom = up ? (window.innerHeight - at.top + 4) + "px" : "";
+  }
+  function openMenus() { return document.querySelectorAll("details.add-step[open]"); }
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.matches || !details.matches("details.add-step") || !details.open) return;
+    openMenus().forEach(function (other) { if (other !== details) other.open = false; });
+    place(details);
+  }, true);
+  window.addEventListener("resize", function () { openMenus().forEach(place); });
+  document.addEventListener("scroll", function () { openMenus().forEach(place); }, true);
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    openMenus().forEach(function (details) {
+      details.open = false;
+      details.querySelector("summary").focus();
+    });
+  });
+  document.addEventListener("click", function (event) {
+    openMenus().forEach(function (details) { if (!details.contains(event.target)) details.open = false; });
+  });
+})();
+
+/* Edits are never lost without asking. A step's editor keeps its changes until Save;
+   typing marks it unsaved (the server marks an editor it sends back unsaved: a refused
+   or stale save). While it is, whatever would put something else in the editor, leave
+   the canvas or leave the page asks first: in the builder's words for its own links and
+   requests (and the back button within the canvas), in the browser's for a reload or a
+   closed tab. */
+(function () {
+  "use strict";
+  var shownUrl = location.href;  // the address of what the editor shows now
+
+  function unsaved() {
+    return document.querySelector("#editor form.step-form[data-unsaved]");
+  }
+  // Asked once: leaving lets the changes go, so nothing asks again on the way out.
+  function mayLeave(form) {
+    var leave = window.confirm(form.getAttribute("data-leave-question") || "Leave without saving your changes?");
+    if (leave) form.removeAttribute("data-unsaved");
+    return leave;
+  }
+  window.Stepwise = window.Stepwise || {};
+  window.Stepwise.staysForUnsaved = function () {
+    var form = unsaved();
+    return Boolean(form) && !mayLeave(form);
+  };
+
+  function markUnsaved(event) {
+    var form = event.target.closest && event.target.closest("#editor form.step-form");
+    if (form) form.setAttribute("data-unsaved", "");
+  }
+  document.addEventListener("input", markUnsaved);
+  document.addEventListener("change", markUnsaved);
+
+  // Another card, a problem's link, a "+", a card's tools, undo: all replace the editor.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = unsaved();
+    var target = event.detail.target;
+    if (!form || !target || target.id !== "editor" || form.contains(event.detail.elt)) return;
+    if (!mayLeave(form)) event.preventDefault();
+  });
+
+  // A link away from the canvas (breadcrumbs, Versions, Publish…).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    var form = unsaved();
+    if (!form || !link || event.defaultPrevented || link.hasAttribute("hx-get")) return;
+    if (link.target || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    if (link.getAttribute("href").charAt(0) === "#") return;
+    if (!mayLeave(form)) event.preventDefault();
+  });
+
+  // A reload, a closed tab, or the back button to another page: the browser asks.
+  window.addEventListener("beforeunload", function (event) {
+    if (!unsaved()) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+
+  // The back button within the canvas (a card opened earlier): htmx would fetch that
+  // page and swap it in; asked first, and staying puts the address back.
+  document.addEventListener("htmx:pushedIntoHistory", function () { shownUrl = location.href; });
+  document.addEventListener("htmx:historyRestore", function () { shownUrl = location.href; });
+  document.addEventListener("htmx:historyCacheMiss", function (event) {
+    var form = unsaved();
+    if (!form) return;
+    if (mayLeave(form)) return;
+    event.preventDefault();
+    window.history.pushState({ htmx: true }, "", shownUrl);
+  });
 })();

@@ -17,7 +17,7 @@ from channels.registry import get_channel
 from journeys.builder.forms.conditions import condition_set, conditions_from
 from journeys.builder.forms.step_fields import SET_KINDS, NameField, channel_default, form_field
 from journeys.builder.forms.variants import variant_set, variants_from
-from journeys.builder.names import step_name
+from journeys.builder.names import name_of
 from journeys.core.steps import STEP_TYPES, StepType
 from journeys.core.steps.form import BuilderSide, FormField
 
@@ -77,7 +77,7 @@ class StepEditor:
 
     def initial(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         values = self.step_type.form_values(raw)
-        return {"name": step_name(str(raw.get("id", "")))} | values
+        return {"name": name_of(raw)} | values
 
     def formsets(self, raw: Mapping[str, Any], post: Any = None) -> dict[str, Any]:
         """The condition lists by field name, and the variants (one list a step) as

@@ -25,6 +25,7 @@ from journeys.builder.words import (
     parse_wait,
 )
 from journeys.core.durations import parse_duration, parse_time_of_day
+from journeys.core.format import MAX_STEP_NAME
 from journeys.core.steps.form import FormField
 
 # Kinds edited as a list of forms beside the step's form, not as one field.
@@ -33,7 +34,7 @@ SET_KINDS = frozenset({"conditions", "variants"})
 
 class NameField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 56)
+        kwargs.setdefault("max_length", MAX_STEP_NAME)
         kwargs.setdefault("label", "Step name")
         kwargs.setdefault("help_text", "How this step is called on the canvas and in reports.")
         super().__init__(**kwargs)

@@ -39,13 +39,14 @@ from journeys.builder.graph import (
     ends_journey,
     insert_step,
     move_step,
+    named,
     orphaned_by_delete,
     rename_step,
     replace_step,
     steps_of,
 )
 from journeys.builder.http import EDIT, VIEW, fragment, page, staff_view, toast
-from journeys.builder.names import step_name
+from journeys.builder.names import draft_step_name, name_of
 from journeys.builder.registry import type_label
 from journeys.builder.selectors import trait_keys
 from journeys.builder.workspace import canvas_context
@@ -68,6 +69,12 @@ def _revision(request: HttpRequest) -> int:
         return -1
 
 
+def _preview_contact(request: HttpRequest) -> str:
+    """The contact typed in "Preview as", sent along so a save or another card keeps it."""
+    asked = request.POST if request.method == "POST" else request.GET
+    return str(asked.get("contact", ""))[:200]
+
+
 def _read_only(request: HttpRequest, journey: Journey) -> bool:
     return not allowed(request.user, EDIT) or journey.status == Journey.Status.ARCHIVED
 
@@ -79,7 +86,7 @@ def canvas(request: HttpRequest, key: str) -> HttpResponse:
     context |= {"title": journey.name, "traits": trait_keys(), "editor": None}
     open_step = request.GET.get("step", "")
     if open_step and any(s.get("id") == open_step for s in steps_of(journey.draft_spec)):
-        context |= _editor_context(journey, open_step)
+        context |= _editor_context(request, journey, open_step)
     return page(request, CANVAS, context)
 
 
@@ -91,6 +98,7 @@ def _raw_step(journey: Journey, step_id: str) -> dict[str, Any]:
 
 
 def _editor_context(
+    request: HttpRequest,
     journey: Journey,
     step_id: str,
     *,
@@ -107,7 +115,7 @@ def _editor_context(
     return {
         "editor": editor,
         "step_id": step_id,
-        "step_label": step_name(step_id),
+        "step_label": name_of(raw),
         "step_type_label": type_label(str(raw.get("type", ""))),
         "previews": editor.step_type.previews,
         "form": form,
@@ -115,6 +123,7 @@ def _editor_context(
         "channel_fields": channel_fields_attr(),
         "raw_step": raw,
         "stale": stale,
+        "preview_contact": _preview_contact(request),
     }
 
 
@@ -132,7 +141,7 @@ def _changed(
     context = canvas_context(journey, read_only=_read_only(request, journey))
     context |= {"traits": trait_keys(), "editor": None, "message": message, "oob": True}
     if editor_step and any(s.get("id") == editor_step for s in steps_of(journey.draft_spec)):
-        context |= _editor_context(journey, editor_step)
+        context |= _editor_context(request, journey, editor_step)
     context |= dict(extra or {})
     response = fragment(request, f"{CANVAS}#changed", context, status=status)
     # The element that asked is often swapped away, so builder.js re-sends this on <body>.
@@ -169,7 +178,7 @@ def step_editor(request: HttpRequest, key: str, step: str) -> HttpResponse:
     journey = _journey(key)
     if request.method == "GET":
         context = canvas_context(journey, read_only=_read_only(request, journey))
-        context |= _editor_context(journey, step) | {"traits": trait_keys()}
+        context |= _editor_context(request, journey, step) | {"traits": trait_keys()}
         return fragment(request, f"{CANVAS}#editor", context)
     if _read_only(request, journey):
         return toast(request, "You can look at this journey but not change it.", status=403)
@@ -183,20 +192,20 @@ def step_editor(request: HttpRequest, key: str, step: str) -> HttpResponse:
     valid = form.is_valid() and all(formset.is_valid() for formset in sets.values())
     if not valid:
         context = canvas_context(journey, read_only=False) | {"traits": trait_keys()}
-        context |= _editor_context(journey, step, form=form, sets=sets)
+        context |= _editor_context(request, journey, step, form=form, sets=sets)
         context["message"] = "Not saved yet: see the fields marked below."
         return fragment(request, f"{CANVAS}#editor", context, status=422)
-    new_raw = editor.build(raw, form.cleaned_data, sets)
+    name = form.cleaned_data.get("name", "") or name_of(raw)
+    new_raw = named(editor.build(raw, form.cleaned_data, sets), name)
     document = replace_step(journey.draft_spec, step, new_raw, outlets=editors.outlets)
-    name = form.cleaned_data.get("name", "")
     new_id = step
-    if name and name != step_name(step):
+    if name != name_of(raw):
         document, new_id = rename_step(document, step, name, outlets=editors.outlets)
     try:
         _apply(request, journey, document, step_key=new_id, coalesce=True)
     except StaleDraft as exc:
         context = canvas_context(exc.journey, read_only=False) | {"traits": trait_keys()}
-        context |= _editor_context(exc.journey, step, form=form, sets=sets, stale=exc)
+        context |= _editor_context(request, exc.journey, step, form=form, sets=sets, stale=exc)
         context |= {"stale_changes": _stale_words(exc), "oob": True}
         return fragment(request, f"{CANVAS}#stale", context, status=409)
     except (JourneyStateError, DraftTooLarge) as exc:
@@ -223,7 +232,7 @@ def _variant_added(
     for formset in sets.values():
         formset.is_valid()
     context = canvas_context(journey, read_only=False) | {"traits": trait_keys()}
-    context |= _editor_context(journey, step, form=form, sets=sets)
+    context |= _editor_context(request, journey, step, form=form, sets=sets)
     context["message"] = f"Variant {letter} added: fill it in, then save."
     return fragment(request, f"{CANVAS}#editor", context)
 
@@ -246,14 +255,13 @@ def step_insert(request: HttpRequest, key: str) -> HttpResponse:
             outlets=editors.outlets,
         )
         added = _added_id(journey.draft_spec, document)
+        message = f"Added “{draft_step_name(document, added)}”: fill it in."
         _apply(request, journey, document, step_key=added)
     except EditRefused as exc:
         return _changed(request, journey, message=str(exc), status=409)
     except StaleDraft as exc:
         return _changed(request, journey, message=_stale_message(exc), status=409)
-    return _changed(
-        request, journey, editor_step=added, message=f"Added “{step_name(added)}”: fill it in."
-    )
+    return _changed(request, journey, editor_step=added, message=message)
 
 
 def _added_id(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
@@ -283,13 +291,14 @@ def step_delete(request: HttpRequest, key: str, step: str) -> HttpResponse:
         context = {
             "journey": journey,
             "step_id": step,
-            "step_label": step_name(step),
-            "orphans": [step_name(orphan) for orphan in orphans],
+            "step_label": draft_step_name(journey.draft_spec, step),
+            "orphans": [draft_step_name(journey.draft_spec, orphan) for orphan in orphans],
             "revision": journey.draft_revision,
         }
         return fragment(request, f"{CANVAS}#delete-confirm", context)
     if _read_only(request, journey):
         return toast(request, "You can look at this journey but not change it.", status=403)
+    name = draft_step_name(journey.draft_spec, step)
     try:
         document = delete_step(journey.draft_spec, step, outlets=editors.outlets)
         _apply(request, journey, document)
@@ -297,7 +306,7 @@ def step_delete(request: HttpRequest, key: str, step: str) -> HttpResponse:
         return _changed(request, journey, message=str(exc), status=409)
     except StaleDraft as exc:
         return _changed(request, journey, message=_stale_message(exc), status=409)
-    return _changed(request, journey, message=f"Deleted “{step_name(step)}”. Undo brings it back.")
+    return _changed(request, journey, message=f"Deleted “{name}”. Undo brings it back.")
 
 
 @staff_view(EDIT, methods=("POST",))
@@ -306,12 +315,13 @@ def step_duplicate(request: HttpRequest, key: str, step: str) -> HttpResponse:
     try:
         document = duplicate_step(journey.draft_spec, step, outlets=editors.outlets)
         added = _added_id(journey.draft_spec, document)
+        name = draft_step_name(document, added)
         _apply(request, journey, document, step_key=added)
     except EditRefused as exc:
         return _changed(request, journey, editor_step=step, message=str(exc), status=409)
     except StaleDraft as exc:
         return _changed(request, journey, message=_stale_message(exc), status=409)
-    return _changed(request, journey, editor_step=added, message=f"Copied as “{step_name(added)}”.")
+    return _changed(request, journey, editor_step=added, message=f"Copied as “{name}”.")
 
 
 @staff_view(EDIT, methods=("POST",))
@@ -327,7 +337,9 @@ def step_move(request: HttpRequest, key: str, step: str) -> HttpResponse:
         for _ in range(places):  # a drag moves a card several places at once
             document = move_step(document, step, direction, outlets=editors.outlets)
         way = "up" if direction < 0 else "down"
-        _apply(request, journey, document, summary=f"Moved “{step_name(step)}” {way}")
+        _apply(
+            request, journey, document, summary=f"Moved “{draft_step_name(document, step)}” {way}"
+        )
     except EditRefused as exc:
         return _changed(request, journey, editor_step=step, message=str(exc), status=409)
     except StaleDraft as exc:
@@ -383,5 +395,4 @@ def trigger_editor(request: HttpRequest, key: str) -> HttpResponse:
         context |= {"form": form, "sets": sets, "oob": True}
         context |= {"stale": exc, "stale_changes": _stale_words(exc)}
         return fragment(request, f"{CANVAS}#trigger-stale", context, status=409)
-    response = _changed(request, journey, message="Saved.")
-    return response
+    return _changed(request, journey, message="Saved.")

@@ -20,13 +20,14 @@ from journeys.builder.cards import step_cards
 from journeys.builder.dryrun import ScriptError, default_script, parse_script_text, timeline
 from journeys.builder.graph import steps_of
 from journeys.builder.http import EDIT, VIEW, fragment, page, staff_view
-from journeys.builder.names import step_name
+from journeys.builder.names import draft_names, step_name
 from journeys.builder.selectors import contact_search, people_at_step
 from journeys.builder.typed import sent_content
 from journeys.builder.workspace import canvas_context, checks_for
 from journeys.core.engine import ContactView
 from journeys.core.problems import SpecError
 from journeys.core.simulate import simulate
+from journeys.core.steps.base import step_names
 from journeys.models import Contact, Journey
 from journeys.run.backtest import backtest
 from journeys.run.engine_views import contact_view
@@ -230,7 +231,7 @@ def dry_run(request: HttpRequest, key: str) -> HttpResponse:
                 else ContactView(id="dry-run", traits=SAMPLE_TRAITS)
             )
             result = simulate(spec, contact=view, script=events, start=start)
-            rows, reached = timeline(result, start=start)
+            rows, reached = timeline(result, start=start, names=step_names(spec.steps))
             context |= {"rows": rows, "reached": " ".join(dict.fromkeys(reached))}
     return fragment(request, "journeys/builder/panels.html#dry-run", context)
 
@@ -240,10 +241,11 @@ def people(request: HttpRequest, key: str, step: str) -> HttpResponse:
     """Who is at a step now and who passed it, each linked to their contact page (trace)."""
     journey = get_object_or_404(Journey, key=key)
     rows = people_at_step(journey, step)
+    label = step_name(step, draft_names(journey.draft_spec))
     context = {
-        "title": f"{journey.name}: {step_name(step)}",
+        "title": f"{journey.name}: {label}",
         "journey": journey,
-        "step_label": step_name(step),
+        "step_label": label,
         "rows": rows,
     }
     return page(request, "journeys/builder/people.html", context)

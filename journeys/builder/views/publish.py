@@ -12,7 +12,7 @@ from django.urls import reverse
 from journeys.builder.diff import document_changes
 from journeys.builder.drafts import StaleDraft, draft_restore_version
 from journeys.builder.http import EDIT, PUBLISH, VIEW, go, page, staff_view
-from journeys.builder.names import step_name
+from journeys.builder.names import draft_names, step_name
 from journeys.builder.registry import type_label
 from journeys.builder.rules import rule_sentences
 from journeys.builder.selectors import open_by_step
@@ -30,7 +30,8 @@ from journeys.run.journeys import (
 def _affected(journey: Journey) -> tuple[int, list[str]]:
     counts = open_by_step(journey)
     total = sum(counts.values())
-    where = [f"{count} at “{step_name(step)}”" for step, count in sorted(counts.items())]
+    names = draft_names(journey.draft_spec)
+    where = [f"{count} at “{step_name(step, names)}”" for step, count in sorted(counts.items())]
     return total, where
 
 

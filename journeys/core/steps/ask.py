@@ -42,6 +42,7 @@ from journeys.core.steps.base import (
     quoted,
     read_duration,
     step_label,
+    step_names,
     when,
 )
 from journeys.core.steps.form import FormField, Timing
@@ -271,7 +272,7 @@ class Ask(StepType[AskStep]):
         if step.timeout is not None:
             otherwise = step.on_timeout or journey.following(step.id)
             text += f"; if no answer in {duration_words(step.timeout)}, go to "
-            text += step_label(otherwise)
+            text += step_label(otherwise, step_names(journey.steps))
         return text
 
 

@@ -9,7 +9,7 @@ and how it reads in plain words (`summary`). See docs/architecture.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
@@ -190,12 +190,20 @@ class StepType[S: StepSpec](BuilderSide):
         return self.label
 
 
-def step_label(step_id: str | None) -> str:
-    """A step id as staff read it: "wait_upload" → "Wait upload"; None → "the end"."""
+def step_label(step_id: str | None, names: Mapping[str, str] | None = None) -> str:
+    """A step as staff read it: the name it was given in `names` ("Day 2: “Hello!”"),
+    else its id in words ("wait_upload" → "Wait upload"); None → "the end"."""
     if step_id is None:
         return "the end"
+    if names and names.get(step_id):
+        return names[step_id]
     words = step_id.replace("_", " ").replace("-", " ").strip()
     return words[:1].upper() + words[1:]
+
+
+def step_names(steps: Iterable[StepSpec]) -> dict[str, str]:
+    """The names steps were given, by id (for `step_label`)."""
+    return {step.id: step.name for step in steps if step.name}
 
 
 def quoted(text: str, limit: int = 60) -> str:

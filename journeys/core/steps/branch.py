@@ -23,6 +23,7 @@ from journeys.core.steps.base import (
     StepType,
     Walk,
     step_label,
+    step_names,
 )
 from journeys.core.steps.form import FormField
 
@@ -114,8 +115,8 @@ class Branch(StepType[BranchStep]):
         joiner = " or " if step.match == "any" else " and "
         test = joiner.join(describe(condition) for condition in step.conditions)
         following = journey.following(step.id)
-        then = step_label(step.then or following)
-        otherwise = step_label(step.else_ or following)
+        then = step_label(step.then or following, step_names(journey.steps))
+        otherwise = step_label(step.else_ or following, step_names(journey.steps))
         return f"If {test}, go to {then}, else go to {otherwise}"
 
 

@@ -19,6 +19,7 @@ from journeys.core.steps.base import (
     Walk,
     quoted,
     step_label,
+    step_names,
     when,
 )
 from journeys.core.steps.form import DraftFacts, FormField
@@ -126,7 +127,7 @@ class Message(StepType[MessageStep]):
         count = f" ({len(step.variants)} variants)" if len(step.variants) > 1 else ""
         then = ""
         if step.next is not None:
-            then = f", then go to {step_label(step.next)}"
+            then = f", then go to {step_label(step.next, step_names(journey.steps))}"
         skip = " (skipped when already done)" if step.skip_when_done else ""
         return f"Send {noun}{count}: {quoted(text)}{skip}{then}"
 

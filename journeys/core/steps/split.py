@@ -17,6 +17,7 @@ from journeys.core.steps.base import (
     StepType,
     Walk,
     step_label,
+    step_names,
 )
 from journeys.core.steps.form import FormField
 from journeys.core.steps.registry import type_of
@@ -125,7 +126,8 @@ class Split(StepType[SplitStep]):
     def summary(
         self, step: SplitStep, journey: JourneySpec, channels: Channels = NO_CHANNELS
     ) -> str:
-        arms = ", ".join(f"{p.percent} % go to {step_label(p.next)}" for p in step.paths)
+        names = step_names(journey.steps)
+        arms = ", ".join(f"{p.percent} % go to {step_label(p.next, names)}" for p in step.paths)
         return f"Split: {arms}"
 
 

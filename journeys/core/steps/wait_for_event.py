@@ -34,6 +34,7 @@ from journeys.core.steps.base import (
     iso_words,
     read_duration,
     step_label,
+    step_names,
     when,
 )
 from journeys.core.steps.form import DraftFacts, FormField, Timing
@@ -185,7 +186,7 @@ class WaitForEvent(StepType[WaitForEventStep]):
             return f"Wait for {what}, with no time limit"
         otherwise = step.on_timeout or journey.following(step.id)
         return f"Wait up to {duration_words(step.timeout)} for {what}, else go to " + (
-            step_label(otherwise)
+            step_label(otherwise, step_names(journey.steps))
         )
 
 

@@ -70,7 +70,7 @@ def save_message(client, journey, step, **fields):
 def test_empty_canvas_offers_the_trigger_and_a_plus(signed_in, journey):
     page = signed_in.get(url(journey)).content.decode()
     assert "Not finished: choose the event that lets people in." in page
-    assert "Add a step here" in page
+    assert "Add a step at the start of the journey" in page
     assert "Send a message" in page
     assert "Ask a question" in page
     assert "<script>" not in page
@@ -208,7 +208,7 @@ def test_report_viewer_sees_read_only(client, viewer, journey, editor):
     client.force_login(viewer)
     page = client.get(url(journey)).content.decode()
     assert "you cannot change it" in page
-    assert "Add a step here" not in page
+    assert "Add a step" not in page
     response = post(client, url(journey, "insert/"), {"type": "message", "revision": rev(journey)})
     assert response.status_code == 403
     assert ids(journey) == []
@@ -346,7 +346,7 @@ def test_versions_compare_in_words_view_read_only_and_restore(signed_in, journey
     assert "Changed the subject of “Hello” (variant A) from “Hi” to “Hi there”" in page
     old = signed_in.get(url(journey, "versions/1/")).content.decode()
     assert "you cannot change it" in old
-    assert "Add a step here" not in old
+    assert "Add a step" not in old
     assert signed_in.post(url(journey, "versions/1/restore/")).status_code == 303
     journey.refresh_from_db()
     assert journey.draft_spec["steps"][0]["variants"][0]["subject"] == "Hi"

@@ -110,6 +110,23 @@ def test_a_lane_that_exits_leaves_the_other_lane_to_carry_on_below_the_fork():
     )
 
 
+def test_a_step_on_one_lane_stays_in_that_lane_when_the_other_lane_goes_straight_to_the_exit():
+    # Issue 18: "Yes" → SMS → End and "No" → End meet at End; the SMS is drawn in "Yes",
+    # not below both lanes as if "No" went there too.
+    nodes = [
+        step("branch", ("then", "sms"), ("else", "end")),
+        step("sms", ("next", "end")),
+        step("end"),
+    ]
+
+    layout = lay_out(nodes)
+
+    fork = layout.items[0]
+    assert [lane.items for lane in fork.lanes] == [(Card("sms", Slot("sms", "next", "end")),), ()]
+    assert fork.join == "end"
+    assert layout.items[1:] == (Card("end", None),)
+
+
 def test_lanes_that_each_exit_end_the_canvas_there():
     nodes = [step("split", ("a", "exit_a"), ("b", "exit_b")), step("exit_a"), step("exit_b")]
 
