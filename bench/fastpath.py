@@ -278,8 +278,8 @@ def _queue_emails(count: int) -> None:
     """`count` welcome emails waiting for the ESP, as a 09:00 batch leaves them."""
     from django.utils import timezone  # noqa: PLC0415
 
+    from channels.delivery.dispatch import deliveries_enqueue  # noqa: PLC0415
     from channels.delivery.messages import messages_create  # noqa: PLC0415
-    from channels.delivery.queue import deliveries_enqueue  # noqa: PLC0415
     from channels.models import Message  # noqa: PLC0415
     from journeys.models import Contact  # noqa: PLC0415
 
@@ -321,12 +321,21 @@ def _wave_left() -> int:
     return Enrollment.objects.filter(journey__key="wave", state="waiting").count()
 
 
+def _source_id(contact_id: int) -> int:
+    """The browser source's id: stream tokens are made for it (bench/widget.py _token)."""
+    from journeys.models import Contact  # noqa: PLC0415
+
+    return Contact.objects.values_list("source_id", flat=True).get(pk=contact_id)
+
+
 async def _measure(
     args, web: str, stream_port: int, keys: tuple[str, str], people: dict
 ) -> list[dict]:  # noqa: ANN001
     seen: dict[str, list[float]] = {}
     key, server_key = keys
-    clients = [Client(stream_port, key, uid, h, seen) for uid, (_, h) in people.items()]
+    first_contact = next(iter(people.values()))[0]
+    source_id = await asyncio.to_thread(_source_id, first_contact)
+    clients = [Client(stream_port, source_id, uid, seen) for uid in people]
     for client in clients:
         client.start()
     await asyncio.wait_for(asyncio.gather(*(c.ready.wait() for c in clients)), 120)

@@ -23,6 +23,7 @@ from journeys.builder.forms.step_editor import editor_for
 from journeys.builder.forms.trigger import TriggerForm
 from journeys.builder.forms.variants import VariantFormSet
 from journeys.builder.typed import parsed_steps
+from journeys.core.format import MAX_STEP_NAME
 from journeys.run.journeys import journey_parse
 from tests.journeys.core.helpers import journey_doc
 from tests.journeys.engine.test_spec_validation import CASES, EXIT, cond, edit, email, sms
@@ -250,7 +251,7 @@ FORMS = {
     "percents one": _step_form("split", paths="100"),
     "assignments": _step_form("update_contact", set="plan"),
     "assignments blank": _step_form("update_contact", set=" "),
-    "step name too long": _step_form("exit", name="N" * 80),
+    "step name too long": _step_form("exit", name="N" * (MAX_STEP_NAME + 1)),
     "channel": _step_form("message", channel="pigeon"),
     "condition event op": _formset(
         ConditionFormSet, "where", [{"kind": "event", "name": "X", "op": "eq", "value": "1"}]
