@@ -1,8 +1,9 @@
 """A user who does not follow the script, on the real demo (`make demo`'s processes and
-headless Chromium): steps in an unexpected order, a message typed offline, answers in full
-sentences, a request for help. It passes only when no message asks for what is done, no
-reply is lost, and a staff member finds the help request in the inbox, answers, and the
-answer reaches the widget signed by a person. Screenshots go to docs/inbox/."""
+headless Chromium): steps in an unexpected order, a second tab, a message typed offline,
+answers in full sentences, a request for help. It passes only when no message asks for
+what is done, no reply is lost or doubled, and a staff member finds the help request in the
+inbox, answers, and the answer reaches the widget signed by a person. Screenshots go to
+docs/inbox/."""
 
 from __future__ import annotations
 
@@ -80,6 +81,10 @@ def test_a_user_off_script_is_never_stranded(demo, person, browser, axe, tmp_pat
 
     upload_first(page, acme, tmp_path)
     open_chat(page)
+    other = page.context.new_page()  # a second tab: the tabs share one stream
+    other.goto(page.url)
+    open_chat(other)
+    page.bring_to_front()
     page.context.set_offline(True)
     say(page, OFFLINE_TEXT)
     page.locator(f"{WIDGET} .lines li.pending").filter(has_text="Not sent yet").wait_for()
@@ -87,6 +92,10 @@ def test_a_user_off_script_is_never_stranded(demo, person, browser, axe, tmp_pat
     page.context.set_offline(False)
     wait_line(page, "I've passed this to the Acme Notes team")
     assert page.locator(f"{WIDGET} .lines li.pending").count() == 0
+    wait_line(other, "I've passed this to the Acme Notes team")  # the other tab hears it too
+    for tab in (page, other):  # sent once, shown once in each tab
+        assert tab.locator(f"{WIDGET} .lines li.user").filter(has_text=OFFLINE_TEXT).count() == 1
+    other.close()
 
     say(page, HELP_TEXT)
     page.locator(f"{WIDGET} .lines li.user").filter(has_text=HELP_TEXT).wait_for()
