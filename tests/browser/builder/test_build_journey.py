@@ -324,21 +324,24 @@ def test_undo_redo_stale_save_viewer_and_audit(
     assert viewer_page.js_errors == []
 
 
+# Three cards in a row, for dragging.
+DRAG = {
+    "format": "stepwise.journey/1",
+    "key": "drag",
+    "name": "Drag",
+    "trigger": {"event": "Signed Up"},
+    "steps": [
+        {"id": "Hello", "type": "message", "channel": "email",
+         "variants": [{"name": "A", "subject": "Hi", "body": "Hello"}]},
+        {"id": "Wait_a_day", "type": "delay", "duration": "P1D"},
+        {"id": "Later", "type": "message", "channel": "email",
+         "variants": [{"name": "A", "subject": "Later", "body": "Hello again"}]},
+    ],
+}  # fmt: skip
+
+
 def test_a_card_dragged_up_its_path_moves_there(editor_page, live_server, axe):
-    document = {
-        "format": "stepwise.journey/1",
-        "key": "drag",
-        "name": "Drag",
-        "trigger": {"event": "Signed Up"},
-        "steps": [
-            {"id": "Hello", "type": "message", "channel": "email",
-             "variants": [{"name": "A", "subject": "Hi", "body": "Hello"}]},
-            {"id": "Wait_a_day", "type": "delay", "duration": "P1D"},
-            {"id": "Later", "type": "message", "channel": "email",
-             "variants": [{"name": "A", "subject": "Later", "body": "Hello again"}]},
-        ],
-    }  # fmt: skip
-    journey_create(name="Drag", by=None, document=document, key="drag")
+    journey_create(name="Drag", by=None, document=DRAG, key="drag")
     page = editor_page
     page.goto(f"{live_server.url}/admin/builder/drag/")
     page.locator("#card-Later").wait_for()

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from journeys.builder.drafts import journey_create
 from journeys.builder.library import template
 from journeys.models import Contact, Journey
+from tests.browser.builder.test_build_journey import DRAG
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -229,18 +230,7 @@ def test_a_punctuated_name_reads_the_same_everywhere(canvas, axe):
 
 
 def test_a_card_dragged_while_the_editor_has_changes_asks_first(editor_page, live_server):
-    document = {
-        "format": "stepwise.journey/1", "key": "drag", "name": "Drag",
-        "trigger": {"event": "Signed Up"},
-        "steps": [
-            {"id": "Hello", "type": "message", "channel": "email",
-             "variants": [{"name": "A", "subject": "Hi", "body": "Hello"}]},
-            {"id": "Wait_a_day", "type": "delay", "duration": "P1D"},
-            {"id": "Later", "type": "message", "channel": "email",
-             "variants": [{"name": "A", "subject": "Later", "body": "Hello again"}]},
-        ],
-    }  # fmt: skip
-    journey_create(name="Drag", by=None, document=document, key="drag")
+    journey_create(name="Drag", by=None, document=DRAG, key="drag")
     page = editor_page
     page.goto(f"{live_server.url}/admin/builder/drag/?step=Hello")
     dialogs = Dialogs(page)

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from journeys.builder.drafts import journey_create
 from journeys.core.traits import extract_known_traits
 from journeys.people.ingest import Incoming
 from journeys.people.sources import source_create
@@ -39,6 +40,18 @@ def make_staff(db, django_user_model):
 @pytest.fixture
 def editor(make_staff):
     return make_staff("ada")
+
+
+@pytest.fixture
+def journey(editor):
+    """A new, blank journey "Welcome", made by the editor."""
+    return journey_create(name="Welcome", by=editor)
+
+
+@pytest.fixture
+def signed_in(client, editor):
+    client.force_login(editor)
+    return client
 
 
 @pytest.fixture

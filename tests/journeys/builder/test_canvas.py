@@ -9,7 +9,6 @@ import re
 import pytest
 from django.test import Client
 
-from journeys.builder.drafts import journey_create
 from journeys.models import AuditEntry, Journey
 
 pytestmark = pytest.mark.django_db
@@ -17,17 +16,6 @@ pytestmark = pytest.mark.django_db
 
 def url(journey: Journey, tail: str = "") -> str:
     return f"/admin/builder/{journey.key}/{tail}"
-
-
-@pytest.fixture
-def journey(editor):
-    return journey_create(name="Welcome", by=editor)
-
-
-@pytest.fixture
-def signed_in(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def rev(journey: Journey) -> str:

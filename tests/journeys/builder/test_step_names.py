@@ -9,7 +9,6 @@ import html
 import pytest
 
 from journeys.builder.diff import change_texts, document_changes
-from journeys.builder.drafts import journey_create
 from journeys.builder.graph import fresh_id, named
 from journeys.core.format import dump_journey, parse_journey
 from tests.journeys.builder.test_canvas import add, post, rev, save_message, url
@@ -17,17 +16,6 @@ from tests.journeys.builder.test_canvas import add, post, rev, save_message, url
 pytestmark = pytest.mark.django_db
 
 NAME = "Day 2: “Hello!” — café & co."
-
-
-@pytest.fixture
-def journey(editor):
-    return journey_create(name="Welcome", by=editor)
-
-
-@pytest.fixture
-def signed_in(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def page(client, path: str) -> str:

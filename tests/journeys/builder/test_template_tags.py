@@ -11,13 +11,7 @@ import pytest
 
 from journeys.core.problems import SpecError
 from journeys.run.journeys import journey_import
-from tests.journeys.builder.test_canvas import (  # noqa: F401 - shared fixtures
-    add,
-    journey,
-    save_message,
-    signed_in,
-    url,
-)
+from tests.journeys.builder.test_canvas import add, save_message, url
 
 pytestmark = pytest.mark.django_db
 PLAIN = (
