@@ -92,8 +92,9 @@ class Channel:
     Staff pages: `preview_template` renders a `rendered` message in the builder,
     `message_template` on the message's admin page, `has_html` an HTML version worth a
     preview on the contact page, `segments` its texts counted in SMS segments;
-    `test_send` is "" (no test send), "staff" (to the signed-in staff member's email) or
-    "typed" (to the address they type).
+    `test_send` is "" (no test send) or "typed" (to the address the staff member types;
+    the builder starts the box with their last one, or their own email for a channel whose
+    `contact_field` is the email).
     Replies: `replies` is "chat" (lines of the in-app chat), "text" (a text answered in the
     provider's response) or "" (none). `inbox`: read back through the inbox API.
     Delivery: `local` says delivering one is only a write to Stepwise's own database (no

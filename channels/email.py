@@ -68,7 +68,7 @@ class EmailChannel(Channel):
     no_address = "no email address"
     preview_template = "channels/email/preview.html"
     message_template = "channels/email/message.html"
-    has_html, test_send = True, "staff"
+    has_html, test_send = True, "typed"
 
     def normalised(self, address: str) -> str:
         return address.strip().lower()

@@ -12,6 +12,7 @@ from journeys.models.keys import SecretKey
 from journeys.models.problems import ContactProblem
 from journeys.models.reports import Assignment, Conversion, ReportCount
 from journeys.models.sources import IdentitySecret, Source
+from journeys.models.staff import StaffTestAddress
 from journeys.models.workers import WorkerHeartbeat
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "MessageVariant",
     "SecretKey",
     "Source",
+    "StaffTestAddress",
     "Step",
     "StepVisit",
     "Subscription",

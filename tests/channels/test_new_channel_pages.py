@@ -109,7 +109,7 @@ def test_the_preview_renders_it_and_offers_a_test_send_to_a_loft(client, draft, 
     )
 
     assert "WELCOME, ADA" in preview
-    assert "Your loft" in preview
+    assert "Send a test to this loft" in preview
     assert 'placeholder="Loft 7, Paris"' in preview
     assert "Test of variant A sent to Loft 9" in sent.content.decode()
     assert [m.to_address for m in Message.objects.filter(is_test=True)] == ["Loft 9"]

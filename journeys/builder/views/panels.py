@@ -29,6 +29,7 @@ from journeys.core.problems import SpecError
 from journeys.core.simulate import simulate
 from journeys.core.steps.base import step_names
 from journeys.models import Contact, Journey
+from journeys.people.staff import test_address_for, test_address_remember
 from journeys.run.backtest import backtest
 from journeys.run.engine_views import contact_view
 from journeys.run.journeys import journey_parse
@@ -119,7 +120,7 @@ def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
         "person": person,
         "asked": asked,
         "contact_found": contact is not None,
-        "staff_email": getattr(request.user, "email", ""),
+        "test_to": _test_to(request, channel),
         "can_edit": allowed(request.user, EDIT),
     }
     return fragment(request, "journeys/builder/panels.html#preview", view)
@@ -146,7 +147,9 @@ def test_send_view(request: HttpRequest, key: str, step: str) -> HttpResponse:
             else "That variant is no longer in the step."
         )
         return _sent(request, text, error=True)
-    to = request.POST.get("to", "").strip() or getattr(request.user, "email", "")
+    to = request.POST.get("to", "").strip() or _test_to(request, channel)
+    if not to:
+        return _sent(request, f"Not sent: type your {found.address_words} first.", error=True)
     try:
         queued = test_send(
             channel=channel,
@@ -160,7 +163,15 @@ def test_send_view(request: HttpRequest, key: str, step: str) -> HttpResponse:
     status = getattr(queued, "status", "queued")
     if status == "suppressed":
         return _sent(request, "Not sent: this channel is switched off.", error=True)
+    test_address_remember(request.user, channel, to)
     return _sent(request, f"Test of variant {name} sent to {to}, filled in for {contact}.")
+
+
+def _test_to(request: HttpRequest, channel_key: str) -> str:
+    """Where this staff member's test on this channel goes first (people.staff)."""
+    found = get_channel(channel_key)
+    by_email = found is not None and found.contact_field == "email"
+    return test_address_for(request.user, channel_key, by_email=by_email)
 
 
 def _sent(request: HttpRequest, text: str, *, error: bool = False) -> HttpResponse:
