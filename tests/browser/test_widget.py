@@ -220,8 +220,8 @@ def test_tabs_of_one_browser_share_one_stream(embed, page):
     time.sleep(1)  # a second stream, were one opening, would be open by now
 
     assert [widget_texts(tab) for tab in (page, second)] == [["to every tab"]] * 2
-    assert streams["second"] == 0
-    assert streams["first"] >= 1
+    # Whichever tab took the lock first streams (the two start together); the other never does.
+    assert sorted(count > 0 for count in streams.values()) == [False, True], streams
     assert set(application.per_contact.values()) <= {1}
     second.close()
 
