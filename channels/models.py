@@ -183,6 +183,11 @@ class ChatWatch(models.Model):
     )
     until = models.DateTimeField()
 
+    class Meta:
+        # One row per contact who ever opened the chat; the worker asks for the open ones
+        # before every batch.
+        indexes = [models.Index(fields=["until"], name="chat_watch_until")]
+
     def __str__(self) -> str:
         return f"chat of contact {self.contact_id} open until {self.until:%H:%M:%S}"
 

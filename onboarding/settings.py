@@ -216,6 +216,9 @@ Q_CLUSTERS = (
     Q_DELIVERY_CLUSTER,
     *Q_CHANNEL_LANES.values(),
 )
+# `manage.py workers` (one host) runs every cluster but the events one this much nicer, so
+# a wake-up wave or a delivery backlog cannot slow the bot's answers (docs/deploy.md).
+Q_BACKGROUND_NICE = env_int("Q_BACKGROUND_NICE", 5)
 Q_CLUSTER: dict = {
     "name": Q_PREFIX,
     "workers": env_int("Q_WORKERS", 2),

@@ -237,7 +237,7 @@ def test_on_sqlite_with_the_demos_workers_the_praise_arrives_behind_a_slow_esp(
     )
     write_key = made.stdout.strip().splitlines()[-1]
     web = start_web(processes, env)
-    processes.start("workers", [*python, "manage.py", "workers"], env)
+    workers = processes.start("workers", [*python, "manage.py", "workers"], env)
     users = [f"lite{n}" for n in range(USERS)]
     database = tmp_path / "stepwise.sqlite3"
 
@@ -261,3 +261,19 @@ def test_on_sqlite_with_the_demos_workers_the_praise_arrives_behind_a_slow_esp(
         "SELECT count(*) FROM channels_message WHERE channel = 'email' AND status = 'queued'"
     )
     assert emails_waiting > 0  # the slow ESP still had its backlog when the bot answered
+    # One host: the bot's cluster keeps its priority, the throughput work runs nicer.
+    base = os.getpriority(os.PRIO_PROCESS, workers.pid)
+    niceness = _niceness_by_cluster(workers.pid)
+    assert niceness.pop(f"{env['Q_PREFIX']}-events") == base
+    assert set(niceness.values()) == {base + 5}, niceness
+
+
+def _niceness_by_cluster(workers_pid: int) -> dict[str, int]:
+    """The `qcluster` children of `manage.py workers`: cluster name → niceness (Linux)."""
+    found = {}
+    children = Path(f"/proc/{workers_pid}/task/{workers_pid}/children").read_text().split()
+    for child in map(int, children):
+        environ = Path(f"/proc/{child}/environ").read_bytes().split(b"\0")
+        name = next(v[15:] for v in environ if v.startswith(b"Q_CLUSTER_NAME="))
+        found[name.decode()] = os.getpriority(os.PRIO_PROCESS, child)
+    return found

@@ -1,6 +1,9 @@
 """Run all three django-q2 clusters on this host: events, wake-ups, deliveries.
 
-One command for one-host setups (the demo, small installs). At scale, run
+One command for one-host setups (the demo, small installs). On one host the clusters share
+its cores, so every cluster but the events one runs `Q_BACKGROUND_NICE` (5) lower: a
+wake-up wave or a delivery backlog then takes the CPU the bot's answers leave, not the
+other way round. At scale, run
 `Q_CLUSTER_NAME=<cluster> manage.py qcluster` per cluster on as many hosts as each needs
 (docs/deploy.md)."""
 
@@ -55,4 +58,13 @@ class Command(BaseCommand):
 def _start(cluster: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "Q_CLUSTER_NAME": cluster}
     command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "qcluster"]
-    return subprocess.Popen(command, env=env)  # noqa: S603 - our own manage.py
+    niceness = cluster_niceness(cluster)
+    return subprocess.Popen(  # noqa: S603 - our own manage.py
+        command, env=env, preexec_fn=(lambda: os.nice(niceness)) if niceness else None
+    )
+
+
+def cluster_niceness(cluster: str) -> int:
+    """How much lower than this command a cluster runs: the events cluster (the bot's
+    answers) at the same priority, throughput work below it."""
+    return 0 if cluster == settings.Q_EVENTS_CLUSTER else int(settings.Q_BACKGROUND_NICE)
