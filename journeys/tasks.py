@@ -16,7 +16,7 @@ from django_q.conf import Conf
 from journeys.models import WorkerHeartbeat
 from journeys.run.enrollments import enrollments_wake_due
 from journeys.run.kicks import KICK_WINDOW
-from journeys.run.processing import chats_open, events_process_batch, watched_events_waiting
+from journeys.run.processing import events_process_batch, watched_events_waiting
 
 logger = logging.getLogger(__name__)
 
@@ -25,12 +25,6 @@ FAST_BATCH_SIZE = 100  # events of contacts with the chat open, taken before eac
 LINGER_POLL_SECONDS = 0.05
 # Well under the cluster's task timeout (120 s), so a busy run is never killed mid-batch.
 MAX_RUN_SECONDS = 60
-# While someone has the chat open, a batch from the queue's head should take about this
-# long: their answer waits for the batch in progress, so a burst of 500-event batches
-# (~175 ms each on a busy 2-core host) would hold it that long. With no chat open, batches
-# stay whole: throughput is all that counts then.
-CHAT_BATCH_SECONDS = 0.05
-MIN_BATCH_SIZE = 20
 
 
 def process_pending_events(
@@ -46,38 +40,24 @@ def process_pending_events(
     total = 0
     deadline = time.monotonic() + MAX_RUN_SECONDS
     quiet_until = 0.0
-    size = batch_size
     for _ in range(max_batches):
         # Before each batch from the queue's head: the events of contacts with the chat
         # open, so a backlog delays the bot's answer by one batch at most.
-        chatting = chats_open()
         fast = (
             events_process_batch(batch_size=FAST_BATCH_SIZE, watched_only=True)
-            if chatting and watched_events_waiting()
+            if watched_events_waiting()
             else 0
         )
-        started = time.monotonic()
-        handled = events_process_batch(batch_size=size)
-        took = time.monotonic() - started
+        handled = events_process_batch(batch_size=batch_size)
         total += fast + handled
         if fast or handled:
             quiet_until = time.monotonic() + linger
-        if handled == size:
-            size = next_batch_size(size, took, limit=batch_size, chatting=chatting)
+        if handled == batch_size:
             continue
         if time.monotonic() >= min(quiet_until, deadline):
             break
         time.sleep(LINGER_POLL_SECONDS)
     return total
-
-
-def next_batch_size(size: int, took: float, *, limit: int, chatting: bool) -> int:
-    """The next full batch's size: whole batches when nobody is chatting, else sized so a
-    batch takes about CHAT_BATCH_SECONDS (shrunk at once, grown back by half at most)."""
-    if not chatting:
-        return limit
-    fitting = int(size * CHAT_BATCH_SECONDS / took) if took > 0 else limit
-    return max(MIN_BATCH_SIZE, min(limit, fitting, size + size // 2))
 
 
 # A sweep stops starting batches after this long, so a backlog can never hold a worker

@@ -72,11 +72,6 @@ def _handle(
     enrollments_handle_events(events=events, now=now, contacts=contacts, skip=skip)
 
 
-def chats_open() -> bool:
-    """Whether anyone has the chat open right now (one indexed read)."""
-    return chat_watched(now=timezone.now()).exists()
-
-
 def watched_events_waiting() -> bool:
     """Whether contacts with the chat open have events waiting (a read: no transaction, no
     lock, so looking costs the queue nothing when the answer is no)."""

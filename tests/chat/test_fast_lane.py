@@ -14,12 +14,7 @@ from channels.models import ChatEntry, ChatWatch
 from journeys.models import Contact, Event
 from journeys.run.journeys import journey_import
 from journeys.run.processing import events_process_batch
-from journeys.tasks import (
-    CHAT_BATCH_SECONDS,
-    MIN_BATCH_SIZE,
-    next_batch_size,
-    process_pending_events,
-)
+from journeys.tasks import process_pending_events
 from tests.chat.conftest import open_stream
 from tests.onboarding.stack import wait_for
 
@@ -111,28 +106,3 @@ def test_an_open_stream_marks_the_chat_open_until_shortly_after_it_closes(asgi_u
     stream.close()
     # Three heartbeats: a closed tab stops counting as open soon after.
     assert watch.until <= timezone.now() + 3 * timedelta(seconds=settings.CHAT_HEARTBEAT_SECONDS)
-
-
-def test_while_someone_chats_a_slow_batch_makes_the_next_one_smaller():
-    """A burst's batches are sized so the batch in progress, which the bot's answer waits
-    for, takes about CHAT_BATCH_SECONDS; they grow back gradually, never past the limit."""
-    slow = 4 * CHAT_BATCH_SECONDS
-    assert next_batch_size(500, slow, limit=500, chatting=True) == 125
-    assert next_batch_size(125, CHAT_BATCH_SECONDS / 10, limit=500, chatting=True) == 187
-    assert next_batch_size(400, CHAT_BATCH_SECONDS / 10, limit=500, chatting=True) == 500
-    assert next_batch_size(30, 10.0, limit=500, chatting=True) == MIN_BATCH_SIZE
-
-
-def test_with_nobody_chatting_batches_stay_whole():
-    assert next_batch_size(125, 10.0, limit=500, chatting=False) == 500
-
-
-def test_a_backlog_taken_in_small_batches_is_all_processed_in_order(chat_behind_a_backlog):
-    ada = chat_behind_a_backlog
-    ChatWatch.objects.create(contact=ada, until=timezone.now() + timedelta(minutes=1))
-
-    handled = process_pending_events(batch_size=MIN_BATCH_SIZE, linger=0)
-
-    assert handled == BACKLOG + 1
-    assert _pending() == 0
-    assert _answered(ada)
