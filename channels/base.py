@@ -25,6 +25,13 @@ FIELD_LABELS: Mapping[str, str] = {
 }
 
 
+def template_problem_words(problem: TemplateProblem) -> str:
+    """A template problem as staff read it, wherever they read it: "Subject, line 1: …"."""
+    where = FIELD_LABELS.get(problem.field, problem.field.capitalize())
+    line = f", line {problem.line}" if problem.line else ""
+    return f"{where}{line}: {problem.message}"
+
+
 @dataclass(frozen=True)
 class Recipient:
     """What a channel may use to reach a contact: plain values, never the model."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from channels.base import template_problem_words
 from channels.delivery.messages import message_fail
 from channels.models import Message
 from channels.rendering import RenderError
@@ -21,8 +22,7 @@ MAX_REASON = 600
 def message_unrendered(message: Message, error: RenderError, now: datetime) -> None:
     """Fail `message` for its render problem and, for a journey's message, record it."""
     problem = error.problem
-    where = f"{problem.field}, line {problem.line}" if problem.line else problem.field
-    message_fail(message_id=message.pk, error=f"{where}: {problem.message}", now=now)
+    message_fail(message_id=message.pk, error=template_problem_words(problem), now=now)
     if message.is_test or message.journey_id is None or message.step_visit_id is None:
         return  # staff sending a test see the problem in the builder at once
     visit = (

@@ -221,7 +221,7 @@ def test_a_missing_trait_without_default_fails_in_plain_words(contact, queue, fa
     message = Message.objects.get(pk=queued.message_id)
     assert message.status == "failed"
     assert message.last_error == (
-        "body, line 1: This person has no “company”. Add a fallback, "
+        "Text, line 1: This person has no “company”. Add a fallback, "
         'for example {{ contact.traits.company | default: "there" }}.'
     )
     assert fake_postmark.requests == []

@@ -189,7 +189,7 @@ def test_a_link_that_is_not_a_web_address_fails_the_message(app_contact, queue, 
     message = Message.objects.get(pk=queued.message_id)
     assert (message.status, message.url) == ("failed", "")
     assert message.last_error == (
-        "url: The link must start with https://, http:// or a single / (a page of your "
+        "Link: The link must start with https://, http:// or a single / (a page of your "
         "product), with no backslash."
     )
 

@@ -47,7 +47,7 @@ def test_a_huge_range_is_a_render_failure_with_a_plain_reason(contact, queue, fa
     message = Message.objects.get(pk=queued.message_id)
     assert message.status == "failed"
     assert message.last_error == (
-        "body, line 1: A range is too long (more than 10,000 numbers): use a shorter one."
+        "Text, line 1: A range is too long (more than 10,000 numbers): use a shorter one."
     )
     assert fake_postmark.requests == []
 
@@ -59,7 +59,7 @@ def test_a_date_filter_on_an_absurd_timestamp_is_a_render_failure(contact, queue
 
     message = Message.objects.get(pk=queued.message_id)
     assert message.status == "failed"
-    assert message.last_error.startswith("body: Part of the body can't be worked out")
+    assert message.last_error.startswith("Text: Part of the body can't be worked out")
 
 
 def test_a_failing_render_does_not_hold_up_its_batch_mates(

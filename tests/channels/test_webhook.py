@@ -71,5 +71,5 @@ def test_a_body_that_is_not_json_once_rendered_fails_without_a_request(contact, 
 
     message = Message.objects.get(pk=queued.message_id)
     assert message.status == "failed"
-    assert message.last_error.startswith("body, line 1: The webhook body is not valid JSON")
+    assert message.last_error.startswith("Text, line 1: The webhook body is not valid JSON")
     assert receiver.requests == []

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from channels.base import FIELD_LABELS
+from channels.base import FIELD_LABELS, template_problem_words
 from channels.delivery.queue import preview_context, render_preview, test_send
 from channels.registry import channel_facts, get_channel
 from channels.rendering import MessageContent
@@ -42,7 +42,6 @@ SAMPLE_CONTACT: dict[str, Any] = {
     "phone": "+447700900123",
     "traits": {"first_name": "Ada", "plan": "pro"},
 }
-_FIELD_NAMES = {**FIELD_LABELS, "channel": "Channel"}
 
 
 @staff_view(VIEW)
@@ -85,13 +84,6 @@ def _pretty_json(text: str) -> str:
         return text
 
 
-def problem_words(problem: Any) -> str:
-    """A template problem as staff read it: "Subject, line 1: …"."""
-    where = _FIELD_NAMES.get(problem.field, problem.field.capitalize())
-    line = f", line {problem.line}" if problem.line else ""
-    return f"{where}{line}: {problem.message}"
-
-
 @staff_view(VIEW)
 def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
     journey = get_object_or_404(Journey, key=key)
@@ -105,7 +97,7 @@ def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
             {
                 "name": variant.get("name", ""),
                 "rendered": rendered,
-                "problems": [problem_words(problem) for problem in rendered.problems],
+                "problems": [template_problem_words(problem) for problem in rendered.problems],
                 "cta": variant.get("cta") or "Open",
                 "json": _pretty_json(rendered.text),
             }
