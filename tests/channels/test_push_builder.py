@@ -88,6 +88,7 @@ def test_the_preview_shows_a_lock_screen_and_a_desktop_notification(client, draf
     assert 'aria-label="Desktop notification"' in preview
     assert "Ada, Bob joined" in preview
     assert "A tap opens https://notes.example.com/team" in preview
+    assert "preview_template" not in preview  # the template's own comment stays hidden
 
 
 def test_the_checks_warn_when_a_phone_will_cut_the_text(client, draft):
