@@ -107,3 +107,55 @@ def test_a_push_step_reads_well_previews_on_a_lock_screen_and_is_checked(
     assert axe(page, context="#checks") == []
     shot(page, "push-checks", selector="#checks")
     assert page.js_errors == []
+
+
+# Chromium subscribes through Google's push service, which is not reachable here: the
+# fake push service on 127.0.0.1 stands in for it, so the page's PushManager hands out
+# that service's subscription (and notes the key it was asked to subscribe with).
+FAKE_PUSH_SERVICE = """subscription => {
+  PushManager.prototype.getSubscription = () => Promise.resolve(null);
+  PushManager.prototype.subscribe = options => {
+    const key = new Uint8Array(options.applicationServerKey);
+    window.subscribedWith = btoa(String.fromCharCode(...key))
+      .replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
+    return Promise.resolve({ toJSON: () => subscription });
+  };
+}"""
+
+
+def test_send_me_a_test_asks_this_browser_then_reaches_it(
+    editor_page, live_server, axe, shot, fake_webpush, django_user_model
+):
+    page = editor_page
+    _audience()
+    journey_create(
+        name="Team pings",
+        by=django_user_model.objects.get(username="casey"),
+        document=journey_doc(STEPS, key="team-pings"),
+    )
+    browser = fake_webpush.browser()
+    page.goto(f"{live_server.url}/admin/builder/team-pings/?step=ping")
+    page.evaluate(FAKE_PUSH_SERVICE, browser.to_json())
+    page.fill("#preview-contact", "maya")
+    page.click("#preview-as button")
+    page.wait_for_selector("#preview .help:has-text('As Maya')")
+    button = page.locator("#preview .test-send button:has-text('Send me a test')")
+
+    button.click()  # the browser asks; headless Chromium answers "no" unless granted
+    page.wait_for_selector("#preview .sent .field-error")
+    assert "does not allow notifications from this site" in page.inner_text("#preview .sent")
+    assert fake_webpush.requests == []
+
+    page.context.grant_permissions(["notifications"], origin=live_server.url)
+    button.click()
+    page.wait_for_selector("#preview .sent-ok")
+
+    assert "Test of variant A sent to this browser, for Maya" in page.inner_text("#preview .sent")
+    assert page.evaluate("window.subscribedWith") == fake_webpush.vapid_public_key
+    assert fake_webpush.refusals == []
+    assert [(p["title"], p["url"]) for p in fake_webpush.delivered] == [
+        ("[Test] Maya, Bob joined your team", "https://notes.example.com/team")
+    ]
+    assert axe(page, context="#preview") == []
+    shot(page, "push-test-send", selector="#preview .preview-variant")
+    assert page.js_errors == []
