@@ -77,3 +77,5 @@ _.StepwiseAdminSite
 _.all_actions
 _.admin_page
 _.table_markdown
+# The builder's test-send form reads it in a template: channel.browser_test_key.
+_.browser_test_key

@@ -99,9 +99,11 @@ class Channel:
     Staff pages: `preview_template` renders a `rendered` message in the builder,
     `message_template` on the message's admin page, `has_html` an HTML version worth a
     preview on the contact page, `segments` its texts counted in SMS segments;
-    `test_send` is "" (no test send) or "typed" (to the address the staff member types;
+    `test_send` is "" (no test send), "typed" (to the address the staff member types;
     the builder starts the box with their last one, or their own email for a channel whose
-    `contact_field` is the email).
+    `contact_field` is the email) or "browser" (to the staff member's own browser: the
+    builder asks it for permission and sends its Web Push subscription, made with
+    `browser_test_key()`, as the address).
     Replies: `replies` is "chat" (lines of the in-app chat), "text" (a text answered in the
     provider's response) or "" (none). `inbox`: read back through the inbox API.
     Delivery: `local` says delivering one is only a write to Stepwise's own database (no
@@ -197,6 +199,10 @@ class Channel:
     def address(self, recipient: Recipient, content: MessageContent) -> str:
         """Where the channel delivers for this contact; "" when it has nowhere to go."""
         raise NotImplementedError
+
+    def browser_test_key(self) -> str:
+        """The public key a browser subscribes with for a "browser" test send."""
+        return ""
 
     def test_address(self, given: str, content: MessageContent) -> str:
         """The address a staff test send goes to; ValueError when it cannot be used."""

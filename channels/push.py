@@ -62,6 +62,10 @@ UNINSTALLED = "Application Uninstalled"
 TRACKING_SALT = "stepwise.push.tracking"  # Segment's spec event for an app removed
 MOBILE_KINDS = {"android": PushDevice.Kind.ANDROID, "ios": PushDevice.Kind.IOS}
 _BAD_LINK = "The link must start with https://, http:// or / (a page of your product)."
+_NO_BROWSER = (
+    "this browser did not give an address for notifications. Allow notifications for "
+    "this site in the browser, then send the test again."
+)
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -98,6 +102,7 @@ class PushChannel(Channel):
     subscription, preference = "push", "Push notifications"
     address_words, no_address = "device", "no device for push notifications"
     preview_template = "channels/push/preview.html"
+    test_send = "browser"  # "Send me a test" goes to the staff member's own browser
 
     # --- content --------------------------------------------------------------------
 
@@ -153,6 +158,18 @@ class PushChannel(Channel):
             return ""
         return "1 device" if count == 1 else f"{count} devices"
 
+    def browser_test_key(self) -> str:
+        return str(settings.VAPID_PUBLIC_KEY or "")
+
+    def test_address(self, given: str, content: MessageContent) -> str:
+        """A staff member's browser subscription (PushSubscription.toJSON()), checked as
+        the widget's are, kept as the test message's address."""
+        try:
+            endpoint, p256dh, auth = push_webpush.subscription_check(json.loads(given))
+        except ValueError:
+            raise ValueError(_NO_BROWSER) from None
+        return json.dumps({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}})
+
     def learn(self, events: Sequence[Any]) -> None:
         """App installs register through their SDK's context.device.token."""
         for event in events:
@@ -173,6 +190,8 @@ class PushChannel(Channel):
 
     def send(self, message: OutboundMessage) -> SendResult:
         """One delivery per device still owed this message."""
+        if message.to_address.startswith("{"):  # a test, to a staff member's browser
+            return _send_test(message)
         done = delivered_devices(message.message_id)
         devices = [d for d in devices_of(message.contact_id) if d.pk not in done]
         if not devices and not done:
@@ -245,18 +264,34 @@ def _payload_of(fields: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def _send_test(message: OutboundMessage) -> SendResult:
+    """A staff member's test, to the browser subscription its address holds."""
+    browser = json.loads(message.to_address)
+    keys = browser["keys"]
+    outcome = _web(browser["endpoint"], keys["p256dh"], keys["auth"], _payload(message))
+    if outcome.result == "ok":
+        return SendResult(provider_id="this browser")
+    if outcome.result == "retry":
+        raise TransientSendError(outcome.words, retry_after=outcome.retry_after)
+    raise PermanentSendError(f"The browser did not take the test: {outcome.words}")
+
+
+def _web(endpoint: str, p256dh: str, auth: str, payload: dict[str, Any]) -> Outcome:
+    if not push_webpush.is_configured():
+        return Outcome("failed", "Web Push is not configured (VAPID keys)")
+    return push_webpush.web_push_send(
+        endpoint=endpoint,
+        p256dh=p256dh,
+        auth=auth,
+        payload=payload,
+        timeout=float(settings.CHANNELS_HTTP_TIMEOUT_SECONDS),
+    )
+
+
 def _deliver(device: PushDevice, payload: dict[str, Any]) -> Outcome:
-    timeout = float(settings.CHANNELS_HTTP_TIMEOUT_SECONDS)
     if device.kind == PushDevice.Kind.WEB:
-        if not push_webpush.is_configured():
-            return Outcome("failed", "Web Push is not configured (VAPID keys)")
-        return push_webpush.web_push_send(
-            endpoint=device.token,
-            p256dh=device.p256dh,
-            auth=device.auth,
-            payload=payload,
-            timeout=timeout,
-        )
+        return _web(device.token, device.p256dh, device.auth, payload)
     if not push_fcm.is_configured():
         return Outcome("failed", "Firebase Cloud Messaging is not configured")
+    timeout = float(settings.CHANNELS_HTTP_TIMEOUT_SECONDS)
     return push_fcm.fcm_send(token=device.token, payload=payload, timeout=timeout)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
@@ -39,6 +40,17 @@ class EndpointIn(Schema):
 
 class Done(Schema):
     success: bool = True
+
+
+class BrowserKey(Schema):
+    key: str = Field(description="The VAPID public key (base64url) a browser subscribes with.")
+
+
+@router.get(PATH, response={200: BrowserKey, **REFUSALS}, summary="The key to subscribe with")
+def browser_key(request: HttpRequest, user_id: str):
+    """What the widget hands PushManager.subscribe() ("" when Web Push is not set up)."""
+    _contact(request, user_id)
+    return {"key": settings.VAPID_PUBLIC_KEY or ""}
 
 
 @router.post(PATH, response={200: Done, **REFUSALS}, summary="Register this browser for push")

@@ -79,7 +79,7 @@ def ask_answer(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome | 
         kind=Kind.REASK,
         text=text,
         now=now,
-        replies=[{"label": r.label, "value": r.value} for r in step.replies],
+        replies=[reply.as_data() for reply in step.replies],
         answer={} if step.replies else {"type": step.answer_type, "max_length": step.max_length},
         step_key=step.id,
         journey_id=enrollment.journey_id,

@@ -179,7 +179,7 @@ def channel_checks(
             fields = {k: v for k, v in variant.items() if isinstance(v, str)}
             name = fields.get("name", "")
             for words in channel.content_warnings(fields):
-                said = f"Version {name}: {words}" if name else words
+                said = f"Variant {name}: {words}" if name else words
                 checks.append(Check("warning", step_id, where, said))
         reach = channel.reach_warning(contact_ids, event)
         if reach:

@@ -13,5 +13,6 @@ urlpatterns = [
     path("notes/new/", views.note_new, name="acme-note-new"),
     path("files/", views.files, name="acme-files"),
     path("invite/", views.invite, name="acme-invite"),
+    path("sw.js", views.service_worker, name="acme-service-worker"),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]

@@ -168,3 +168,10 @@ def invite(request: HttpRequest) -> HttpResponse:
         return redirect("acme-notes")
     context = {"form": form, "title": "Invite a teammate", "button": "Send invitation"}
     return render(request, "acme/form.html", context)
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The one line a product hosts for Stepwise's push notifications (docs/channels.md);
+    the chat widget registers it when the person says yes to notifications."""
+    line = f'importScripts("{settings.STEPWISE_URL}/static/stepwise/push-sw.js");\n'
+    return HttpResponse(line, content_type="text/javascript")

@@ -341,3 +341,64 @@
     window.history.pushState({ htmx: true }, "", shownUrl);
   });
 })();
+
+/* "Send me a test" for a channel whose tests go to this browser (data-browser-key): ask
+   for permission to show notifications (the browser asks the person the first time),
+   register Stepwise's service worker, subscribe with the server's key, and send the
+   subscription as the test's address. */
+(function () {
+  "use strict";
+
+  function keyBytes(text) {
+    var raw = atob((text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/"));
+    return Uint8Array.from(raw, function (c) { return c.charCodeAt(0); });
+  }
+
+  function active(registration) {
+    var worker = registration.installing || registration.waiting || registration.active;
+    if (worker.state === "activated") return Promise.resolve(registration);
+    return new Promise(function (done) {
+      worker.addEventListener("statechange", function () {
+        if (worker.state === "activated") done(registration);
+      });
+    });
+  }
+
+  function subscription(form) {
+    if (!("serviceWorker" in navigator) || !("PushManager" in window)) {
+      return Promise.reject(new Error("this browser cannot show notifications from a web page: try a recent Chrome, Firefox, Edge or Safari."));
+    }
+    if (!form.dataset.browserKey) {
+      return Promise.reject(new Error("browser notifications are not set up on this Stepwise yet (an administrator sets the VAPID keys)."));
+    }
+    return Notification.requestPermission().then(function (answer) {
+      if (answer !== "granted") {
+        throw new Error("Not sent: this browser does not allow notifications from this site. Allow them (the padlock or site settings beside the address), then try again.");
+      }
+      return navigator.serviceWorker.register(form.dataset.worker, { scope: form.dataset.scope });
+    }).then(active).then(function (registration) {
+      return registration.pushManager.getSubscription().then(function (found) {
+        return found || registration.pushManager.subscribe({
+          userVisibleOnly: true, applicationServerKey: keyBytes(form.dataset.browserKey)
+        });
+      });
+    });
+  }
+
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form.test-send-browser")) return;
+    event.preventDefault();
+    var status = form.nextElementSibling;
+    status.textContent = "";
+    subscription(form).then(function (found) {
+      form.elements.to.value = JSON.stringify(found.toJSON());
+      event.detail.issueRequest(true);
+    }).catch(function (error) {
+      var p = document.createElement("p");
+      p.className = "field-error";
+      p.textContent = error.message.indexOf("Not sent") === 0 ? error.message : "Not sent: " + error.message;
+      status.appendChild(p);
+    });
+  });
+})();

@@ -19,7 +19,8 @@
     api: (data.api || src.origin).replace(/\/$/, ""),
     base: src.href.replace(/[^/]*$/, ""),
     name: data.botName || "",
-    open: data.open === "true"
+    open: data.open === "true",
+    serviceWorker: data.serviceWorker || "/sw.js"
   };
 
   function stepwise() {

@@ -252,6 +252,7 @@
     choices.forEach(function (choice) {
       var button = el("button", { type: "button" }, choice.label);
       button.addEventListener("click", function () {
+        if (choice.allow_notifications) allowNotifications();
         reply({ text: choice.label, value: choice.value, question: question.seq });
         input.focus(); // the buttons go away with the question: keep the keyboard in the chat
       });
@@ -265,6 +266,46 @@
     input.placeholder = question ? "Type your answer…" : "Write a message…";
     label.textContent = question ? "Your answer to: " + question.text : "Message to " + bot.name;
     log.scrollTop = log.scrollHeight; // the buttons took room: keep the question in view
+  }
+
+  // --- notifications: a quick reply that asks for them ---------------------------------
+  // The browser asks the person (this runs in their click); once allowed, the product's
+  // service worker (config.serviceWorker, which imports Stepwise's push-sw.js) subscribes
+  // with Stepwise's key and the subscription is registered for this contact.
+  function keyBytes(text) {
+    var raw = atob((text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/"));
+    return Uint8Array.from(raw, function (c) { return c.charCodeAt(0); });
+  }
+  // A call Stepwise could not take (offline, a 5xx) is tried again, waiting longer each
+  // time; one it refused (a 4xx) is not.
+  function again(attempt, wait) {
+    return attempt().catch(function (error) {
+      if ((error.status && error.status < 500) || wait > 16000) throw error;
+      return new Promise(function (later) { setTimeout(later, wait); }).then(function () {
+        return again(attempt, wait * 2);
+      });
+    });
+  }
+  function allowNotifications() {
+    if (!window.Notification || !window.PushManager || !("serviceWorker" in navigator)) return;
+    var subscriptions = userPath + "/push-subscriptions";
+    Notification.requestPermission().then(function (answer) {
+      if (answer !== "granted") return null;
+      var worker = navigator.serviceWorker.register(config.serviceWorker).then(function () {
+        return navigator.serviceWorker.ready;
+      });
+      var key = again(function () { return call("GET", subscriptions); }, 500);
+      return Promise.all([key, worker]).then(function (found) {
+        if (!found[0].key) return null;
+        var manager = found[1].pushManager;
+        return manager.getSubscription().then(function (had) {
+          return had || manager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(found[0].key) });
+        }).then(function (subscription) {
+          var body = subscription.toJSON();
+          return again(function () { return call("POST", subscriptions, body); }, 500);
+        });
+      });
+    }).catch(function () { /* the chat goes on; no notifications on this browser */ });
   }
 
   // --- talking back ------------------------------------------------------------------

@@ -155,8 +155,13 @@ def test_a_new_acme_user_is_onboarded_by_the_bot_step_by_step(demo, person, axe,
     page.locator(f"{WIDGET} .badge").filter(has_text="2").wait_for(timeout=20_000)
     open_chat(page)
     wait_line(page, "Nice one, Ada! “Groceries” is saved.")
+    wait_line(page, "Want a ping when your teammate joins?")  # push, offered after the note
+    quick = page.locator(f"{WIDGET} .replies button")
+    assert quick.all_text_contents() == ["Yes", "Not now"]
     assert accessible(page, axe) == []
     shot(page, "4-praise")
+    quick.filter(has_text="Not now").click()
+    wait_line(page, "Next step: upload a file")
 
     page.locator(f"{WIDGET} a.cta").filter(has_text="Upload a file").last.click()
     page.wait_for_url(f"{acme}/files/")

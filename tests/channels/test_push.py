@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from channels.delivery.queue import MessageContent
 from channels.delivery.sending import messages_send
+from channels.delivery.subscriptions import subscription_set
 from channels.models import Message
 from channels.push_devices import PushDevice, device_register
 from journeys.models import Event
@@ -152,6 +154,38 @@ def test_a_rate_limit_retries_after_retry_after_and_never_notifies_a_device_twic
     assert message.status == "sent"
     assert len(fake_webpush.delivered) == 1  # the browser was not notified twice
     assert [m["token"] for m in fake_fcm.delivered] == ["android-token"]
+
+
+def test_a_browser_push_services_rate_limit_waits_for_its_retry_after(contact, queue, fake_webpush):
+    _browser(contact, fake_webpush)
+    fake_webpush.then_respond(429, "", headers={"Retry-After": "600"})
+    before = timezone.now()
+
+    queued = queue(contact, CHANNEL, NOTE)
+
+    message = Message.objects.get(pk=queued.message_id)
+    assert (message.status, message.attempts) == ("queued", 1)
+    assert message.scheduled_for >= before + timedelta(seconds=600)
+    assert "429" in message.last_error
+
+    messages_send(message_ids=[message.pk], now=message.scheduled_for + timedelta(seconds=1))
+
+    message.refresh_from_db()
+    assert message.status == "sent"
+    assert [p["title"] for p in fake_webpush.delivered] == ["Ada, your note is shared"]
+
+
+def test_turning_push_off_keeps_email(contact, queue, fake_webpush):
+    _browser(contact, fake_webpush)
+    subscription_set(contact_id=contact.pk, channel=CHANNEL, state="unsubscribed", reason="asked")
+
+    queue(contact, CHANNEL, NOTE)
+    queue(contact, "email", MessageContent(subject="Your note", body="It is shared."))
+
+    statuses = dict(Message.objects.filter(contact=contact).values_list("channel", "status"))
+    assert statuses == {CHANNEL: "suppressed", "email": "sent"}
+    assert fake_webpush.requests == []
+    assert [m.subject for m in mail.outbox] == ["Your note"]
 
 
 def test_a_push_service_outage_is_retried(contact, queue, fake_webpush):

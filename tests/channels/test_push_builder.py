@@ -5,10 +5,12 @@ words, the lock-screen and desktop preview, and the checks that warn before publ
 from __future__ import annotations
 
 import html
+import json
 
 import pytest
 from django.utils import timezone
 
+from channels.models import Message
 from channels.push_devices import PushDevice, device_register
 from journeys.builder.drafts import journey_create
 from journeys.models import Event, Journey
@@ -88,6 +90,7 @@ def test_the_preview_shows_a_lock_screen_and_a_desktop_notification(client, draf
     assert 'aria-label="Desktop notification"' in preview
     assert "Ada, Bob joined" in preview
     assert "A tap opens https://notes.example.com/team" in preview
+    assert "preview_template" not in preview  # the template's own comment stays hidden
 
 
 def test_the_checks_warn_when_a_phone_will_cut_the_text(client, draft):
@@ -133,3 +136,56 @@ def test_the_checks_count_people_of_the_audience_with_no_device(client, draft, m
     checks = _get(client, f"/admin/builder/{draft.key}/checks/")
 
     assert "2 of the 3 people who did “Signed Up” lately have no phone or browser" in checks
+
+
+def _test_send(client, journey: Journey, to: str) -> str:
+    response = client.post(
+        f"/admin/builder/{journey.key}/steps/ping/test-send/",
+        {"variant": "A", "to": to, "contact": "ada"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+def test_send_me_a_test_offers_this_browser_with_the_servers_key(client, draft, push_settings):
+    preview = _get(client, f"/admin/builder/{draft.key}/steps/ping/preview/")
+
+    assert "Send me a test" in preview
+    assert f'data-browser-key="{push_settings.VAPID_PUBLIC_KEY}"' in preview
+    assert "choose “Allow”" in preview
+    assert "Send a test to this device" not in preview  # no address box to type into
+
+
+def test_send_me_a_test_reaches_the_staff_members_browser(
+    client, draft, make_contact, fake_webpush, django_capture_on_commit_callbacks
+):
+    make_contact(user_id="ada", first_name="Ada")
+    browser = fake_webpush.browser()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        said = _test_send(client, draft, json.dumps(browser.to_json()))
+
+    assert "Test of variant A sent to this browser" in said
+    assert fake_webpush.refusals == []
+    [payload] = fake_webpush.delivered
+    assert (payload["title"], payload["body"], payload["url"]) == (
+        "[Test] Ada, Bob joined",
+        "Say hi to your teammate.",
+        "https://notes.example.com/team",
+    )
+    assert not PushDevice.objects.exists()  # the staff member's browser is not a contact's
+    assert Message.objects.get().status == "sent"
+
+
+@pytest.mark.parametrize("to", ["", "not json", '{"endpoint": "https://evil.example.com/x"}'])
+def test_send_me_a_test_without_a_browser_subscription_says_what_to_do(
+    client, draft, make_contact, fake_webpush, to
+):
+    make_contact(user_id="ada", first_name="Ada")
+
+    said = _test_send(client, draft, to)
+
+    assert "Not sent: this browser did not give an address for notifications" in said
+    assert "Allow notifications" in said
+    assert fake_webpush.requests == []

@@ -139,9 +139,11 @@ def test_send_view(request: HttpRequest, key: str, step: str) -> HttpResponse:
             else "That variant is no longer in the step."
         )
         return _sent(request, text, error=True)
-    to = request.POST.get("to", "").strip() or _test_to(request, channel)
-    if not to:
-        return _sent(request, f"Not sent: type your {found.address_words} first.", error=True)
+    to = request.POST.get("to", "").strip()
+    if found.test_send != "browser":  # the browser's own subscription is never typed
+        to = to or _test_to(request, channel)
+        if not to:
+            return _sent(request, f"Not sent: type your {found.address_words} first.", error=True)
     try:
         queued = test_send(
             channel=channel,
@@ -155,6 +157,8 @@ def test_send_view(request: HttpRequest, key: str, step: str) -> HttpResponse:
     status = getattr(queued, "status", "queued")
     if status == "suppressed":
         return _sent(request, "Not sent: this channel is switched off.", error=True)
+    if found.test_send == "browser":  # the address is this browser's subscription
+        return _sent(request, f"Test of variant {name} sent to this browser, for {contact}.")
     test_address_remember(request.user, channel, to)
     return _sent(request, f"Test of variant {name} sent to {to}, filled in for {contact}.")
 

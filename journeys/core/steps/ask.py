@@ -61,6 +61,14 @@ _TRAIT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 class QuickReply:
     label: str
     value: str
+    # Pressing it in the chat widget also asks the browser to allow notifications.
+    allow_notifications: bool = False
+
+    def as_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"label": self.label, "value": self.value}
+        if self.allow_notifications:
+            data["allow_notifications"] = True
+        return data
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -163,7 +171,7 @@ class Ask(StepType[AskStep]):
     def dump(self, step: AskStep) -> dict[str, Any]:
         data: dict[str, Any] = {"channel": step.channel, "question": step.question}
         if step.replies:
-            data["replies"] = [{"label": r.label, "value": r.value} for r in step.replies]
+            data["replies"] = [reply.as_data() for reply in step.replies]
         else:
             answer: dict[str, Any] = {"type": step.answer_type}
             if step.max_length != DEFAULT_MAX_LENGTH:
@@ -234,8 +242,14 @@ class Ask(StepType[AskStep]):
         step: dict[str, Any] = {"id": raw.get("id"), "type": self.key}
         step |= {"channel": values["channel"], "question": values["question"]}
         labels = values.get("replies") or []
+        # A button whose label is unchanged keeps its value and what it does.
+        before = raw.get("replies")
+        items = before if isinstance(before, list) else []
+        kept = {str(r.get("label")): dict(r) for r in items if isinstance(r, Mapping)}
         if labels:
-            step["replies"] = [{"label": label, "value": label.lower()} for label in labels]
+            step["replies"] = [
+                kept.get(label) or {"label": label, "value": label.lower()} for label in labels
+            ]
         else:
             step["answer"] = {"type": "text"}
         for name in ("trait", "timeout"):
@@ -330,9 +344,13 @@ def _parse_replies(reader: Reader, items: list[Any], path: str) -> tuple[QuickRe
         data = reader.obj(item, where)
         if data is None:
             return None
-        reader.only(data, where, ("label", "value"))
+        reader.only(data, where, ("label", "value", "allow_notifications"))
         label = reader.text(data, "label", where)
         value = data.get("value", label)
+        allow = data.get("allow_notifications", False)
+        if not isinstance(allow, bool):
+            reader.add(f"{where}.allow_notifications", "Write true or false, without quotes.")
+            return None
         if label is None:
             return None
         if len(label) > REPLY_LABEL_MAX:
@@ -348,7 +366,7 @@ def _parse_replies(reader: Reader, items: list[Any], path: str) -> tuple[QuickRe
                 f"{where}.label", f"Another button says “{label}”: give this one another label."
             )
             return None
-        replies.append(QuickReply(label=label, value=value))
+        replies.append(QuickReply(label=label, value=value, allow_notifications=allow))
     return tuple(replies)
 
 
