@@ -129,6 +129,7 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "onboarding.client_address.client_address"
 LANGUAGE_CODE = "en-us"
+FORMAT_MODULE_PATH = ["onboarding.formats"]  # dates with their zone on admin lists
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

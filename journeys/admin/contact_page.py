@@ -5,20 +5,23 @@ traits, subscriptions and recent events. Reads only."""
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from channels.delivery.history import MessageLine, contact_messages
+from channels.delivery.messages import contact_zone
 from channels.registry import all_channels
+from journeys.admin.why_words import trace_words
 from journeys.builder.names import step_name
 from journeys.core.problems import SpecError
 from journeys.core.spec import JourneySpec
 from journeys.core.steps.base import step_names
+from journeys.core.zones import zone_words
 from journeys.models import (
     Contact,
     ContactProblem,
@@ -29,7 +32,7 @@ from journeys.models import (
     Subscription,
 )
 from journeys.run.selectors import contact_enrollments, contact_problems, version_info
-from journeys.templatetags.staff import relative, staff_date
+from journeys.templatetags.staff import relative, staff_date, staff_when
 
 TRACE_LIMIT = 200
 EVENT_LIMIT = 50
@@ -45,6 +48,7 @@ OUTCOME_WORDS = {
     "exited": "left",
     "failed": "stopped",
     "done": "",
+    "skipped": "not sent: they had already done what it asks",
 }
 
 
@@ -79,8 +83,11 @@ class ProblemLine:
 
 @dataclass(frozen=True)
 class ContactPage:
+    """Everything on the page; `zone` is the contact's, in which every time is shown."""
+
     contact: Contact
     name: str
+    zone: ZoneInfo
     facts: tuple[tuple[str, str], ...]
     traits: tuple[tuple[str, str], ...]
     subscriptions: tuple[tuple[str, str], ...]
@@ -93,7 +100,10 @@ class ContactPage:
 
 def contact_page(*, contact: Contact, now: datetime | None = None) -> ContactPage:
     now = now or timezone.now()
+    zone = contact_zone(contact)
     enrollments = contact_enrollments(contact_id=contact.pk)
+    messages = tuple(contact_messages(contact_id=contact.pk))
+    sent = {line.step_visit_id: line for line in messages if line.step_visit_id}
     traces = list(
         DecisionTrace.objects.filter(contact=contact)
         .select_related("journey")
@@ -109,14 +119,17 @@ def contact_page(*, contact: Contact, now: datetime | None = None) -> ContactPag
     return ContactPage(
         contact=contact,
         name=_name(contact),
-        facts=_facts(contact),
+        zone=zone,
+        facts=_facts(contact, zone),
         traits=tuple((key, _plain(value)) for key, value in sorted((contact.traits or {}).items())),
         subscriptions=_subscriptions(contact),
-        trips=tuple(_trip(e, by_enrollment.get(e.pk, []), now) for e in enrollments),
-        problems=tuple(_problem(row) for row in contact_problems(contact_id=contact.pk)),
-        messages=tuple(contact_messages(contact_id=contact.pk)),
+        trips=tuple(
+            _trip(e, by_enrollment.get(e.pk, []), Seen(now, zone, sent)) for e in enrollments
+        ),
+        problems=tuple(_problem(row, zone) for row in contact_problems(contact_id=contact.pk)),
+        messages=messages,
         other_trace=tuple(
-            (at, journey, message)
+            (at, journey, trace_words(message, (), zone))
             for at, journey, message in _once(
                 (t.at, t.journey.name if t.journey else "", line)
                 for t in reversed(loose)
@@ -137,14 +150,18 @@ def _name(contact: Contact) -> str:
     return full or contact.email or contact.user_id or "An anonymous visitor"
 
 
-def _facts(contact: Contact) -> tuple[tuple[str, str], ...]:
+def _facts(contact: Contact, zone: ZoneInfo) -> tuple[tuple[str, str], ...]:
+    shown = zone_words(zone)
     facts = [
         ("User id in your product", contact.user_id or "none yet (anonymous)"),
         ("Email", contact.email or "none"),
         ("Phone", contact.phone or "none"),
-        ("Time zone", contact.timezone or "not known (the source's or the site's is used)"),
-        ("First seen", staff_date(contact.first_seen_at)),
-        ("Last seen", f"{staff_date(contact.last_seen_at)} ({relative(contact.last_seen_at)})"),
+        (
+            "Time zone",
+            shown if contact.timezone else f"not known: times here are in {shown}",
+        ),
+        ("First seen", staff_date(contact.first_seen_at, zone)),
+        ("Last seen", staff_when(contact.last_seen_at, zone)),
     ]
     if contact.locale:
         facts.insert(4, ("Language", contact.locale))
@@ -161,12 +178,21 @@ def _subscriptions(contact: Contact) -> tuple[tuple[str, str], ...]:
             found.append((label, "subscribed"))
             continue
         reason = f": {row.reason}" if row.reason else ""
-        since = staff_date(row.changed_at)
+        since = staff_date(row.changed_at, contact_zone(contact))
         found.append((label, f"{row.get_state_display().lower()} since {since}{reason}"))
     return tuple(found)
 
 
-def _trip(enrollment: Enrollment, traces: Sequence[DecisionTrace], now: datetime) -> Trip:
+@dataclass(frozen=True)
+class Seen:
+    """What a trip is read against: now, the contact's zone, their messages by visit."""
+
+    now: datetime
+    zone: ZoneInfo
+    messages: Mapping[int, MessageLine]
+
+
+def _trip(enrollment: Enrollment, traces: Sequence[DecisionTrace], seen: Seen) -> Trip:
     spec = _spec(enrollment)
     step_ids = [step.id for step in spec.steps] if spec is not None else []
     names = step_names(spec.steps) if spec is not None else {}
@@ -174,20 +200,32 @@ def _trip(enrollment: Enrollment, traces: Sequence[DecisionTrace], now: datetime
     return Trip(
         enrollment_id=enrollment.pk,
         journey_key=enrollment.journey.key,
-        sentence=enrollment_sentence(enrollment, spec, now),
+        sentence=enrollment_sentence(enrollment, spec, seen.now, seen.zone),
         is_open=enrollment.is_open,
         visits=tuple(
-            Visit(step_name(visit.step.key, names), visit.entered_at, _outcome(visit.outcome))
+            Visit(
+                step_name(visit.step.key, names),
+                visit.entered_at,
+                _visit_words(visit.outcome, seen.messages.get(visit.pk)),
+            )
             for visit in visits
         ),
         trace=tuple(
-            (at, trace_words(line, step_ids))
+            (at, trace_words(line, step_ids, seen.zone))
             for at, line in _once((t.at, line) for t in traces for line in _lines(t))
         ),
     )
 
 
-def _problem(row: ContactProblem) -> ProblemLine:
+def _visit_words(outcome: str, message: MessageLine | None) -> str:
+    """A step's outcome; for a step that sent a message, that message's status in the
+    words of the Messages table ("Waiting to be sent: held for quiet hours")."""
+    if message is None:
+        return _outcome(outcome)
+    return f"{message.status_words}: {message.reason}" if message.reason else message.status_words
+
+
+def _problem(row: ContactProblem, zone: ZoneInfo) -> ProblemLine:
     journey = row.journey.name if row.journey else ""
     if journey and row.step_key:
         where = f"“{journey}”, at “{step_name(row.step_key)}”"
@@ -198,9 +236,9 @@ def _problem(row: ContactProblem) -> ProblemLine:
         return ProblemLine(row.last_at, sentence, "Not sent")
     tries = "once" if row.attempts == 1 else f"{row.attempts} times"
     if row.parked_at is not None:
-        then = f"Tried {tries}, then stopped on {staff_date(row.parked_at)}."
+        then = f"Tried {tries}, then stopped on {staff_date(row.parked_at, zone)}."
     else:
-        then = f"Tried {tries}; Stepwise tries again on {staff_date(row.retry_at)}."
+        then = f"Tried {tries}; Stepwise tries again on {staff_date(row.retry_at, zone)}."
     label = "Stopped" if row.parked_at is not None else "Retrying"
     return ProblemLine(row.last_at, f"{where}: {row.reason}. {then}", label)
 
@@ -216,8 +254,11 @@ def _spec(enrollment: Enrollment) -> JourneySpec | None:
         return None
 
 
-def enrollment_sentence(enrollment: Enrollment, spec: JourneySpec | None, now: datetime) -> str:
-    """ "Welcome v3 — waiting for Uploaded File until 3 Dec 2026, 07:55 (in 2 days)"."""
+def enrollment_sentence(
+    enrollment: Enrollment, spec: JourneySpec | None, now: datetime, zone: ZoneInfo
+) -> str:
+    """ "Welcome v3 — waiting for “Uploaded File” until 3 Dec 2026, 07:55 in Paris
+    (06:55 UTC), in 2 days": times in `zone`."""
     head = f"{enrollment.journey.name} v{enrollment.version.number}"
     state = enrollment.state
     step = spec.step(enrollment.step_key) if spec and spec.has_step(enrollment.step_key) else None
@@ -225,14 +266,14 @@ def enrollment_sentence(enrollment: Enrollment, spec: JourneySpec | None, now: d
     at = f"“{step_name(enrollment.step_key, names)}”" if enrollment.step_key else "the start"
     if state == Enrollment.State.WAITING:
         awaited = getattr(step, "event", None)
-        what = f"waiting for {awaited}" if awaited else f"waiting at {at}"
+        what = f"waiting for “{awaited}”" if awaited else f"waiting at {at}"
         if enrollment.wake_at is None:
             return f"{head} — {what}, with no time limit"
-        until = f"{staff_date(enrollment.wake_at)} ({relative(enrollment.wake_at, now)})"
+        until = f"{staff_date(enrollment.wake_at, zone)}, {relative(enrollment.wake_at, now)}"
         return f"{head} — {what} until {until}"
     if state == Enrollment.State.ACTIVE:
         return f"{head} — at {at} now"
-    finished = staff_date(enrollment.finished_at or enrollment.updated_at)
+    finished = staff_date(enrollment.finished_at or enrollment.updated_at, zone)
     words: dict[str, str] = {
         Enrollment.State.CONVERTED: f"reached the goal on {finished}",
         Enrollment.State.COMPLETED: f"finished on {finished}",
@@ -266,24 +307,6 @@ def _once(rows: Any) -> list[Any]:
         seen[sentence] = len(kept)
         kept.append(row)
     return kept
-
-
-_UTC_STAMP = re.compile(r"(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC")
-
-
-def trace_words(sentence: str, step_ids: Iterable[str]) -> str:
-    """An engine sentence for staff: dates in the one format, step ids as step names."""
-
-    def local(match: re.Match[str]) -> str:
-        moment = datetime.fromisoformat(f"{match[1]}T{match[2]}:00+00:00")
-        return staff_date(moment)
-
-    text = _UTC_STAMP.sub(local, sentence)
-    for step_id in sorted(step_ids, key=len, reverse=True):
-        text = re.sub(
-            rf'(?<![\w“])"?{re.escape(step_id)}"?(?![\w”])', f"“{step_name(step_id)}”", text
-        )
-    return text
 
 
 def _plain(value: Any) -> str:

@@ -41,6 +41,7 @@ from journeys.run.journeys import (
     journey_resume,
 )
 from journeys.run.selectors import enrollment_counts
+from journeys.templatetags.staff import staff_date
 
 
 class JourneyVersionInline(admin.TabularInline):
@@ -288,7 +289,7 @@ class ContactEnrollmentInline(admin.TabularInline):
                 " → ",
                 "{} <small>({} {})</small>",
                 (
-                    (visit.step.key, f"{visit.entered_at:%Y-%m-%d %H:%M}", visit.outcome or "open")
+                    (visit.step.key, staff_date(visit.entered_at), visit.outcome or "open")
                     for visit in visits
                 ),
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib import admin
@@ -13,7 +14,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from channels import conf
 from channels.conf import delivery_defaults
-from channels.delivery.history import message_html, message_view
+from channels.delivery.history import STATUS_WORDS, message_html, message_view
+from channels.delivery.messages import contact_zone
 from channels.models import (
     DeliverySettings,
     Message,
@@ -21,6 +23,8 @@ from channels.models import (
     SuppressedAddress,
 )
 from journeys.admin.base import ReadOnlyAdmin
+from journeys.admin.why_words import detail_words
+from journeys.templatetags.staff import staff_date
 
 # The email runs in a sandboxed frame under its own policy: no scripts, no requests but
 # images, nothing of the admin around it.
@@ -32,7 +36,7 @@ EMAIL_FRAME_POLICY = (
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
-    list_display = ["subject_or_text", "channel", "contact", "status", "when", "is_test"]
+    list_display = ["subject_or_text", "channel", "contact", "status_words", "when", "is_test"]
     list_filter = ["channel", "status", "is_test", "deferred_reason"]
     search_fields = ["to_address", "subject", "contact__user_id", "contact__email"]
     list_select_related = ["contact"]
@@ -44,9 +48,14 @@ class MessageAdmin(ReadOnlyAdmin):
         text = text or (obj.content or {}).get("body") or ""
         return " ".join(str(text).split())[:80] or "(empty)"
 
+    @admin.display(description="status", ordering="status")
+    def status_words(self, obj: Message) -> str:
+        """The one word per status the contact and message pages use ("Not sent")."""
+        return STATUS_WORDS.get(obj.status, obj.status)
+
     @admin.display(description="when", ordering="scheduled_for")
-    def when(self, obj: Message) -> Any:
-        return obj.sent_at or obj.scheduled_for
+    def when(self, obj: Message) -> str:
+        return staff_date(obj.sent_at or obj.scheduled_for)
 
     def get_urls(self) -> list:
         wrap = self.admin_site.admin_view
@@ -73,13 +82,22 @@ class MessageAdmin(ReadOnlyAdmin):
         except (Message.DoesNotExist, ValueError):
             raise Http404("No such message.") from None
         title = view.line.title or f"{view.line.channel_words} message"
+        contact = Message.objects.select_related("contact__source").get(pk=view.line.id).contact
+        zone = contact_zone(contact)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": title,
             "subtitle": f"{view.line.channel_words} message",
-            "view": view,
-            "contact": Message.objects.select_related("contact").get(pk=view.line.id).contact,
+            "view": dataclasses.replace(
+                view,
+                history=tuple(
+                    dataclasses.replace(step, detail=detail_words(step.detail, zone))
+                    for step in view.history
+                ),
+            ),
+            "contact": contact,
+            "zone": zone,  # the page's times are in the contact's zone
         }
         return TemplateResponse(request, "admin/channels/message/page.html", context)
 

@@ -71,9 +71,9 @@ def test_contact_page_explains_entry_and_refusal(staff_page, live_server, screen
     screenshot("admin-contact-not-enrolled")
     bob_trace = page.locator(".why").inner_text()
 
-    assert "Welcome v1 — waiting for Uploaded File until" in ada_trip
-    assert "Step “Hello”: email message queued." in ada_trip
-    assert "in the audience: trait email = 'ada@example.com' is set: yes" in ada_trip
+    assert "Welcome v1 — waiting for “Uploaded File” until" in ada_trip
+    assert "“Hello”: an email, handed over to be sent." in ada_trip
+    assert "in the audience: their “email” = “ada@example.com” is set: yes" in ada_trip
     assert "Hello" in ada_trip
     assert "Wait upload" in ada_trip
-    assert "not enrolled: not in the audience: trait email = (not set) is set: no" in bob_trace
+    assert "not enrolled: not in the audience: their “email” = (not set) is set: no" in bob_trace

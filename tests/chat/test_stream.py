@@ -79,7 +79,7 @@ def test_a_reconnect_with_last_event_id_gets_every_missed_line_exactly_once(asgi
 
 def test_lines_written_concurrently_reach_the_stream_once_each_in_seq_order(asgi_url, product):
     if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL (the in-memory SQLite test DB locks)")
+        pytest.skip("concurrent writers need PostgreSQL (SQLite takes one writer at a time)")
     stream = open_stream(asgi_url, product)
     writers = [
         threading.Thread(target=lambda i=i: [say(product.contact_id, f"{i}-{n}") for n in range(5)])

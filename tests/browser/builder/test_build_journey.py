@@ -27,9 +27,10 @@ def saved(page) -> None:
 
 
 def quiet(page) -> None:
-    """htmx has finished every request and swap (a just-swapped link is wired)."""
-    expect(page.locator(".htmx-request, .htmx-settling, .htmx-swapping")).to_have_count(0)
-    page.wait_for_timeout(50)  # htmx wires new content right after its settle step
+    """htmx has finished every request and swap, and wired what it swapped in: it takes
+    `htmx-added` off new content in the same step that wires its links and forms."""
+    busy = ".htmx-request, .htmx-settling, .htmx-swapping, .htmx-added"
+    expect(page.locator(busy)).to_have_count(0)
 
 
 def plus(page, lane: str | None = None):
@@ -53,8 +54,7 @@ def add_step(page, label: str, *, after: str | None = None, lane: str | None = N
 
 
 def send_events(live_server, key: str) -> None:
-    # Retries as the SDK does in production: the suite's in-memory SQLite answers a write
-    # that meets the canvas page's own requests with "table is locked" (a 500), once.
+    # Retries as the SDK does in production.
     analytics = Client(key, host=live_server.url, sync_mode=True, max_retries=5)
     analytics.identify("maya", {"email": "maya@example.com", "firstName": "Maya"})
     analytics.track("maya", "Signed Up", {"plan": "free"})
@@ -215,15 +215,11 @@ def test_a_new_staff_member_builds_tests_and_publishes_the_welcome(
     journey = Journey.objects.get(key="welcome")
     assert journey.current_version.number == 1
 
-    # Events through the event API: the worker sends what the canvas showed. The canvas
-    # page is closed first: its panels' requests would meet the events in the suite's
-    # in-memory SQLite, which answers a second writer with "table is locked" at once
-    # (the demo's and production's databases wait for the lock instead).
+    # Events through the event API: the worker sends what the canvas showed.
     quiet(page)
     page.goto("about:blank")
     mail.outbox.clear()
-    # Retries as the SDK does in production: the suite's in-memory SQLite answers a write
-    # that meets the canvas page's own requests with "table is locked" (a 500), once.
+    # Retries as the SDK does in production.
     analytics = Client(key, host=live_server.url, sync_mode=True, max_retries=5)
     analytics.track("maya", "Signed Up", {"plan": "free"})
     analytics.track("piet", "Signed Up", {"plan": "enterprise"})

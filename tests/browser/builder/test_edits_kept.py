@@ -17,10 +17,6 @@ from tests.browser.builder.test_build_journey import DRAG, quiet
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    # Each test passes alone and in this file, but two of them failed in the full suite
-    # on SQLite (a card's editor not opening after a dialog; a draft read twice): a flaky
-    # test is a defect, so they wait here until fixed rather than turn main red by chance.
-    pytest.mark.skip(reason="flaky in the full SQLite suite: to fix (docs/decisions.md)"),
 ]
 
 
@@ -42,8 +38,7 @@ def subject(page) -> str:
 
 
 def saved_subject(page) -> str:
-    """The stored subject, read once the page's requests are done: the suite's in-memory
-    SQLite lets a read see a row twice while another thread rewrites it."""
+    """The stored subject, read once the page's requests are done."""
     quiet(page)
     step = Journey.objects.get(key="welcome").draft_spec["steps"][0]
     return step["variants"][0]["subject"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from channels.models import Message
@@ -32,16 +34,18 @@ def test_the_contact_page_says_where_they_are_and_what_they_got(client, editor, 
 
     html = client.get(f"/admin/journeys/contact/{ada_in_welcome.pk}/change/").content.decode()
 
-    assert "Welcome v1 — waiting for Uploaded File until " in html
-    assert "(in 2 days)" in html
+    assert "Welcome v1 — waiting for “Uploaded File” until " in html
+    assert " UTC, in 2 days" in html
     assert "<strong>Hello</strong>" in html
     assert "<strong>Wait upload</strong>" in html
     message = Message.objects.get(contact=ada_in_welcome)
     assert f'href="/admin/channels/message/{message.pk}/change/">Hi Ada</a>' in html
     assert "<strong>Sent</strong>" in html
-    assert html.count("Signed Up matched the trigger") == 1
-    assert "Step “Hello”: email message queued." in html
-    assert " UTC" not in html.split("<main")[1]
+    assert html.count("“Signed Up” matched the trigger") == 1
+    assert "“Hello”: an email, handed over to be sent." in html
+    main = html.split("<main")[1]
+    assert re.search(r"\d+ [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC", main)  # her zone is not known
+    assert not re.search(r"\d{4}-\d\d-\d\d", main)
     assert "Revision" not in html
     assert "claim" not in html.lower()
     assert "<dt>plan</dt><dd>free</dd>" in html
