@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from journeys.models import Contact, Event
 from journeys.people.catalogue import catalogue_record
@@ -93,3 +94,5 @@ def test_a_value_from_the_awaited_event_with_a_fallback_is_inserted_and_previewe
     assert axe(page, context="#editor") == []
     shot(page, "personalise", selector="#editor")
     assert page.js_errors == []
+    # Nothing in flight when the test ends: the live server's next test starts clean.
+    expect(page.locator(".htmx-request, .htmx-settling, .htmx-swapping")).to_have_count(0)
