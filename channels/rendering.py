@@ -348,13 +348,16 @@ def template_context(
     event: Mapping[str, Any],
     journey: Mapping[str, Any],
     unsubscribe_url: str,
+    events: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The variables templates see; traits and event properties are also reachable at the top."""
+    """The variables templates see; traits and event properties are also reachable at the
+    top. `events`: the events in reach by name (journeys.core.scope)."""
     traits = contact.get("traits") or {}
     properties = event.get("properties") or {}
     return {
         "contact": {**traits, **contact},
         "event": {**properties, **event},
+        "events": dict(events or {}),
         "journey": dict(journey),
         "unsubscribe_url": unsubscribe_url,
     }

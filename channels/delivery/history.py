@@ -183,6 +183,7 @@ def _rendering(message: Message) -> tuple[RenderedMessage, bool]:
     context = {
         "contact": contact_context(message.contact),
         "event": (message.context or {}).get("event") or {},
+        "events": (message.context or {}).get("events") or {},
         "journey": (message.context or {}).get("journey") or {},
         "unsubscribe_url": PREVIEW_UNSUBSCRIBE_URL,
     }

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from channels.delivery.sending import contact_context
+from channels.delivery.sending import contact_context, message_values
 from channels.registry import render_preview as _render_preview
-from channels.rendering import MessageContent, RenderedMessage, template_context
+from channels.rendering import MessageContent, RenderedMessage
 from journeys.models import Contact
 
 PREVIEW_UNSUBSCRIBE_URL = "https://example.invalid/unsubscribe/preview/"
@@ -18,16 +18,9 @@ def render_preview(
     channel: str, content: MessageContent, context: Mapping[str, Any]
 ) -> RenderedMessage:
     """Render for the builder's live preview; never raises (problems are on the result)."""
-    return _render_preview(
-        channel,
-        content,
-        template_context(
-            contact=context.get("contact") or {},
-            event=context.get("event") or {},
-            journey=context.get("journey") or {},
-            unsubscribe_url=str(context.get("unsubscribe_url") or PREVIEW_UNSUBSCRIBE_URL),
-        ),
-    )
+    unsubscribe = str(context.get("unsubscribe_url") or PREVIEW_UNSUBSCRIBE_URL)
+    values = message_values(context.get("contact") or {}, context, unsubscribe)
+    return _render_preview(channel, content, values)
 
 
 def preview_context(
@@ -35,11 +28,13 @@ def preview_context(
     contact_id: int,
     event: Mapping[str, Any] | None = None,
     journey: Mapping[str, Any] | None = None,
+    events: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A render_preview context for a real contact (the builder's "preview as…")."""
     contact = Contact.objects.get(pk=contact_id)
     return {
         "contact": contact_context(contact),
         "event": dict(event or {}),
+        "events": dict(events or {}),
         "journey": dict(journey or {}),
     }

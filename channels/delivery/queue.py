@@ -179,7 +179,7 @@ def test_send(
         channel=channel,
         to_address=to_address,
         content=dataclasses.asdict(content),
-        context={key: context.get(key, {}) for key in ("event", "journey")},
+        context=_stored_context(context),
         is_test=True,
         scheduled_for=now,
         status_reason=reason,
@@ -194,9 +194,9 @@ def test_send(
 
 
 def _stored_context(context: Mapping[str, Any]) -> dict[str, Any]:
-    """What a message keeps of its context: the event, the journey, and for a one-off
+    """What a message keeps of its context: the events, the journey, and for a one-off
     message from staff, who sent it (the chat signs it with their first name)."""
-    stored = {key: context.get(key, {}) for key in ("event", "journey")}
+    stored = {key: context.get(key, {}) for key in ("event", "events", "journey")}
     if context.get("sender"):
         stored["sender"] = context["sender"]
     return stored

@@ -51,6 +51,21 @@ def contact_context(contact: Contact) -> dict[str, Any]:
     }
 
 
+def message_values(
+    contact: Mapping[str, Any], stored: Mapping[str, Any] | None, unsubscribe_url: str
+) -> dict[str, Any]:
+    """What a message's templates see: the contact, and what the journey stored with the
+    message (`event`, `events`, `journey`). Delivery and the builder's preview both use it."""
+    stored = stored or {}
+    return template_context(
+        contact=contact,
+        event=stored.get("event") or {},
+        events=stored.get("events") or {},
+        journey=stored.get("journey") or {},
+        unsubscribe_url=unsubscribe_url,
+    )
+
+
 def recipient(contact: Contact) -> Recipient:
     """What channels may use to reach the contact."""
     return Recipient(
@@ -87,12 +102,7 @@ def outbound_for(message: Message) -> OutboundMessage | RenderError:
         message.to_address if message.is_test else address_for(contact, message.channel, content)
     )
     unsubscribe, one_click = unsubscribe_urls(message)
-    context = template_context(
-        contact=contact_context(contact),
-        event=message.context.get("event") or {},
-        journey=message.context.get("journey") or {},
-        unsubscribe_url=unsubscribe,
-    )
+    context = message_values(contact_context(contact), message.context, unsubscribe)
     try:
         rendered = render_message(message.channel, content, context)
     except RenderError as exc:

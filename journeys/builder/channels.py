@@ -21,6 +21,11 @@ def channel_fields_attr() -> str:
     return ";".join(f"{c.key}:{','.join(c.fields)}" for c in all_channels())
 
 
+def template_fields() -> frozenset[str]:
+    """Variant fields some channel fills in for each person (the picker goes beside them)."""
+    return frozenset(name for channel in all_channels() for name in channel.templates)
+
+
 def reply_channel_picker() -> list[tuple[str, str]]:
     """The “Ask by” choices: the channels a contact can answer on."""
     return [(channel.key, channel.picker_label) for channel in all_channels() if channel.replies]

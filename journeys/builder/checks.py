@@ -24,6 +24,7 @@ from journeys.builder.names import name_of, step_name
 from journeys.builder.paths import place
 from journeys.core.conditions import Condition
 from journeys.core.problems import SpecError
+from journeys.core.scope import variable
 from journeys.core.spec import StepSpec
 from journeys.core.steps import type_of
 from journeys.core.steps.form import DraftFacts
@@ -245,19 +246,15 @@ def _value(person: Mapping[str, Any], name: str) -> Any:
     return person.get(name) or map_at(person, "traits").get(name)
 
 
-_EVENT_VARIABLE = re.compile(r"\{\{\s*event\.(?:properties\.)?([A-Za-z_][A-Za-z0-9_]*)[^}]*\}\}")
 _ALWAYS_THERE = frozenset(
     {"user_id", "email", "phone", "first_name", "last_name", "locale", "timezone", "traits"}
 )
 
 
-def unknown_variable_checks(
-    document: Mapping[str, Any], *, traits: Sequence[str], properties: Sequence[str]
-) -> list[Check]:
-    """Variables no contact has (`traits`) and event properties the catalogue never saw on
-    the trigger event (`properties`): most often a typo, always an empty gap."""
+def unknown_variable_checks(document: Mapping[str, Any], *, traits: Sequence[str]) -> list[Check]:
+    """Variables no contact has (`traits`): most often a typo, always an empty gap. (Event
+    values: journeys.builder.reach_checks.)"""
     known_traits = set(traits) | _ALWAYS_THERE
-    known_properties = set(properties) | {"name", "timestamp", "properties"}
     checks = []
     for step in steps_of(document):
         texts = [
@@ -267,28 +264,20 @@ def unknown_variable_checks(
             for value in variant.values()
             if isinstance(value, str)
         ]
-        step_id = str(step.get("id"))
         unknown: dict[str, None] = {}
         for text in texts:
             for match in _CONTACT_VARIABLE.finditer(text):
                 if match.group(1) not in known_traits:
-                    unknown[f"contact.{match.group(1)}"] = None
-            for match in _EVENT_VARIABLE.finditer(text):
-                if properties and match.group(1) not in known_properties:
-                    unknown[f"event.{match.group(1)}"] = None
-        for name in unknown:
-            kind, _, key = name.partition(".")
-            close = difflib.get_close_matches(
-                key, list(known_traits if kind == "contact" else known_properties), n=1
-            )
-            hint = f" Did you mean {{{{ {kind}.{close[0]} }}}}?" if close else ""
-            whose = "no contact has" if kind == "contact" else "the trigger event never had"
+                    unknown[match.group(1)] = None
+        for key in unknown:
+            close = difflib.get_close_matches(key, list(known_traits), n=1)
+            hint = f" Did you mean {variable('', close[0])}?" if close else ""
             checks.append(
                 Check(
                     "warning",
-                    step_id,
+                    str(step.get("id")),
                     f"“{name_of(step)}”",
-                    f"Uses {{{{ {name} }}}}, which {whose}: it would be empty.{hint}",
+                    f"Uses {{{{ contact.{key} }}}}, which no contact has: it would be empty.{hint}",
                 )
             )
     return checks

@@ -29,6 +29,8 @@ from journeys.builder.forms import step_editor as editors
 from journeys.builder.graph import steps_of
 from journeys.builder.layout import Card, Fork, Jump
 from journeys.builder.names import draft_names, step_name
+from journeys.builder.reach import draft_reach
+from journeys.builder.reach_checks import reach_checks
 from journeys.builder.rules import trigger_words
 from journeys.builder.selectors import (
     catalogue_events,
@@ -201,9 +203,11 @@ def checks_for(journey: Journey) -> list[Any]:
     found += empty_variable_checks(document, people=people, event=trigger)
     reached = recent_contact_ids(trigger, now=timezone.now(), days=LINT_DAYS)
     found += channel_checks(document, contact_ids=reached, event=trigger)
-    seen = next((event for event in events if event.name == trigger), None)
-    found += unknown_variable_checks(
-        document, traits=trait_keys(), properties=seen.properties if seen else ()
+    found += unknown_variable_checks(document, traits=trait_keys())
+    found += reach_checks(
+        document,
+        scopes=draft_reach(document),
+        properties={event.name: event.properties for event in events},
     )
     since = timezone.now() - timedelta(days=LINT_DAYS)
     stopped = stopped_people(journey_id=journey.pk, since=since)

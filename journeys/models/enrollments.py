@@ -48,6 +48,11 @@ class Enrollment(models.Model):
     last_event_data = models.JSONField(
         default=dict, blank=True, help_text="The event that last moved it, as templates see it."
     )
+    events_data = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Every event that moved it, the newest of each name: what messages may use.",
+    )
     trigger_at = models.DateTimeField(help_text="When the triggering event happened.")
     step_entered_at = models.DateTimeField()
     current_visit_id = models.BigIntegerField(

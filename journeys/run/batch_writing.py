@@ -180,6 +180,7 @@ _ENROLLMENT_FIELDS = [
     "revision",
     "last_event",
     "last_event_data",
+    "events_data",
     "visit_count",
     "furthest_position",
     "step_entered_at",

@@ -43,13 +43,6 @@ def snapshot_view(data: dict[str, Any]) -> EventView | None:
     )
 
 
-def template_event(data: dict[str, Any]) -> dict[str, Any]:
-    """`{{ event.properties.x }}` and `{{ event.x }}` both work; name and timestamp too."""
-    properties = dict(data.get("properties") or {})
-    return {**properties, "name": data.get("name", ""), "properties": properties,
-            "timestamp": data.get("timestamp")}  # fmt: skip
-
-
 def contact_view(contact: Contact) -> ContactView:
     traits = dict(contact.traits or {})
     traits |= {name: getattr(contact, name) for name in KNOWN_TRAITS if getattr(contact, name)}

@@ -34,12 +34,13 @@ from journeys.core.engine import (
     UseEvent,
 )
 from journeys.core.reducer import reduce_decision
+from journeys.core.scope import names_in_reach, scopes_at, templates_see
 from journeys.core.steps import type_of
 from journeys.core.traits import extract_known_traits
 from journeys.models import Contact, Enrollment, StepVisit
 from journeys.run.batch_history import BatchHistory
 from journeys.run.batch_writing import BatchWriting, PlannedMessage
-from journeys.run.engine_views import contact_view, event_snapshot, template_event
+from journeys.run.engine_views import contact_view, event_snapshot
 from journeys.run.failures import StepFailure
 from journeys.run.notes import note_render
 from journeys.run.report_rows import Ledger
@@ -113,8 +114,7 @@ class Batch(BatchHistory, BatchWriting):
         )
         event = stimulus.event if isinstance(stimulus, EventStimulus) else None
         if decision.commands and event is not None:
-            enrollment.last_event_id = int(event.id) if event.id is not None else None
-            enrollment.last_event_data = event_snapshot(event)
+            _moved_by(enrollment, event)
         for command in reduced.commands:
             self._apply_one(enrollment, version, command, journey_name, row)
         if reduced.refusals:
@@ -187,14 +187,13 @@ class Batch(BatchHistory, BatchWriting):
                 self._plan_message(enrollment, version, command, journey_name, row)
             case UpdateTraits():
                 self._update_traits(enrollment, command)
-            case Notify(to=to, text=text):
+            case Notify(step_id=step_id, to=to, text=text):
                 contact = self.contacts[enrollment.contact_id]
-                context = self._context(enrollment, journey_name)
+                context = self._context(enrollment, version, step_id, journey_name)
                 note = note_render(text, contact_view(contact), context)
                 self.notes.append((to, note, journey_name))
             case UseEvent(event=event):
-                enrollment.last_event_id = int(event.id) if event.id is not None else None
-                enrollment.last_event_data = event_snapshot(event)
+                _moved_by(enrollment, event)
             case Finish(state=state):
                 self._finish(enrollment, state)
 
@@ -263,16 +262,18 @@ class Batch(BatchHistory, BatchWriting):
                 channel=command.channel,
                 content=variant.content(),
                 variant_id=visit.variant_id,
-                context=self._context(enrollment, journey_name),
+                context=self._context(enrollment, version, command.step_id, journey_name),
                 trace=row,
             )
         )
 
-    def _context(self, enrollment: Enrollment, journey_name: str) -> dict[str, Any]:
-        return {
-            "event": template_event(enrollment.last_event_data),
-            "journey": {"name": journey_name},
-        }
+    def _context(
+        self, enrollment: Enrollment, version: VersionInfo, step_id: str, journey_name: str
+    ) -> dict[str, Any]:
+        """What the step's templates see: the events in reach there (journeys.core.scope)."""
+        names = names_in_reach(scopes_at(version.spec, step_id))
+        seen = enrollment.events_data or {}
+        return templates_see(names, seen) | {"journey": {"name": journey_name}}
 
     def _update_traits(self, enrollment: Enrollment, command: UpdateTraits) -> None:
         """Traits the reducer accepted: raw values, plus the well-known ones' own fields."""
@@ -288,3 +289,11 @@ class Batch(BatchHistory, BatchWriting):
 def history_since(now: datetime) -> datetime:
     """How far back entry decisions look at a contact's events."""
     return now - timedelta(days=settings.ENGINE_HISTORY_DAYS)
+
+
+def _moved_by(enrollment: Enrollment, event: EventView) -> None:
+    """Remember the event that moved the enrollment (templates of later steps may use it)."""
+    snapshot = event_snapshot(event)
+    enrollment.last_event_id = int(event.id) if event.id is not None else None
+    enrollment.last_event_data = snapshot
+    enrollment.events_data = {**(enrollment.events_data or {}), event.name: snapshot}

@@ -163,26 +163,38 @@
   });
 })();
 
-/* "Insert a variable": put {{ contact.first_name }} where the cursor was in the variant. */
+/* "Personalise": put the value picked, with what to write when it is empty, where the
+   cursor was in its field; the person never types {{ }} or |. */
 (function () {
   "use strict";
-  var last = null;
-  document.addEventListener("focusin", function (event) {
-    var field = event.target.closest(".variant-field input[type=text], .variant-field textarea");
-    if (field) last = field;
-  });
-  document.addEventListener("change", function (event) {
-    var menu = event.target.closest(".insert-variable");
-    if (!menu || !menu.value) return;
-    var field = last && document.body.contains(last) ? last : document.querySelector(".variant-field textarea");
-    if (field) {
-      var start = field.selectionStart || field.value.length;
-      var end = field.selectionEnd || start;
-      field.value = field.value.slice(0, start) + menu.value + field.value.slice(end);
-      field.focus();
-      field.setSelectionRange(start + menu.value.length, start + menu.value.length);
+  function quoted(text) {
+    if (text.indexOf('"') < 0) return '"' + text + '"';
+    if (text.indexOf("'") < 0) return "'" + text + "'";
+    return '"' + text.replace(/"/g, "\u201d") + '"';
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-insert]");
+    if (!button) return;
+    var box = button.closest("[data-personalise]");
+    var field = box && document.getElementById(box.getAttribute("data-personalise"));
+    var pick = box && box.querySelector("[data-pick]");
+    if (!field || !pick) return;
+    if (!pick.value) {
+      box.querySelector("[data-inserted]").textContent = "Choose what to show first.";
+      pick.focus();
+      return;
     }
-    menu.value = "";
+    var empty = box.querySelector("[data-empty]").value.trim();
+    var text = "{{ " + pick.value + (empty ? " | default: " + quoted(empty) : "") + " }}";
+    var start = field.selectionStart === null ? field.value.length : field.selectionStart;
+    var end = field.selectionEnd === null ? start : field.selectionEnd;
+    field.value = field.value.slice(0, start) + text + field.value.slice(end);
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    field.focus();
+    field.setSelectionRange(start + text.length, start + text.length);
+    var said = pick.options[pick.selectedIndex].text.split(" (for example")[0];
+    box.querySelector("[data-inserted]").textContent =
+      "Added “" + said + "”" + (empty ? ", or “" + empty + "” when empty" : "") + ". Press Save to keep it.";
   });
 })();
 

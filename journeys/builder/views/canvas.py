@@ -47,6 +47,7 @@ from journeys.builder.graph import (
 )
 from journeys.builder.http import EDIT, VIEW, fragment, page, staff_view, toast
 from journeys.builder.names import draft_step_name, name_of
+from journeys.builder.picker import picker_for
 from journeys.builder.registry import type_label
 from journeys.builder.selectors import trait_keys
 from journeys.builder.workspace import canvas_context
@@ -121,6 +122,7 @@ def _editor_context(
         "form": form,
         "sets": sets or {},
         "channel_fields": channel_fields_attr(),
+        "picker": picker_for(journey.draft_spec, step_id, editor.step_type.previews),
         "raw_step": raw,
         "stale": stale,
         "preview_contact": _preview_contact(request),

@@ -21,6 +21,7 @@ from journeys.builder.dryrun import ScriptError, default_script, parse_script_te
 from journeys.builder.graph import steps_of
 from journeys.builder.http import EDIT, VIEW, fragment, page, staff_view
 from journeys.builder.names import draft_names, step_name
+from journeys.builder.reach import FilledWith, preview_events, reach_names
 from journeys.builder.selectors import contact_search, people_at_step
 from journeys.builder.typed import sent_content
 from journeys.builder.workspace import canvas_context, checks_for
@@ -61,14 +62,19 @@ def _raw_step(journey: Journey, step_id: str) -> dict[str, Any]:
     raise Http404("That step is no longer in the journey.")
 
 
-def _preview_for(request: HttpRequest, journey: Journey) -> tuple[Contact | None, dict[str, Any]]:
+def _preview_for(
+    request: HttpRequest, journey: Journey, step_id: str
+) -> tuple[Contact | None, dict[str, Any], list[FilledWith]]:
+    """Who the preview is for, what the step's templates see for them (the events in reach
+    there, as delivery fills them in) and what each event was filled with."""
     contact = contact_search(request.GET.get("contact", "") or request.POST.get("contact", ""))
-    trigger = journey.draft_spec.get("trigger") or {}
-    event = {"name": trigger.get("event", ""), "properties": {}}
+    names = reach_names(journey.draft_spec, step_id)
+    seen, filled = preview_events(names, contact.pk if contact is not None else None)
     meta = {"name": journey.name, "key": journey.key}
     if contact is not None:
-        return contact, preview_context(contact_id=contact.pk, event=event, journey=meta)
-    return None, {"contact": SAMPLE_CONTACT, "event": event, "journey": meta}
+        context = preview_context(contact_id=contact.pk, journey=meta, **seen)
+        return contact, context, filled
+    return None, {"contact": SAMPLE_CONTACT, "journey": meta, **seen}, filled
 
 
 def _content(variant: Mapping[str, Any]) -> MessageContent:
@@ -88,7 +94,7 @@ def _pretty_json(text: str) -> str:
 def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
     journey = get_object_or_404(Journey, key=key)
     raw = _raw_step(journey, step)
-    contact, context = _preview_for(request, journey)
+    contact, context, filled = _preview_for(request, journey, step)
     channel, variants = sent_content(raw, channel_facts())
     shown = []
     for variant in variants:
@@ -112,6 +118,7 @@ def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
         "person": person,
         "asked": asked,
         "contact_found": contact is not None,
+        "filled": filled,
         "test_to": _test_to(request, channel),
         "can_edit": allowed(request.user, EDIT),
     }
@@ -129,7 +136,7 @@ def test_send_view(request: HttpRequest, key: str, step: str) -> HttpResponse:
     if found is None or not found.test_send:
         words = found.noun if found is not None else "a message on this channel"
         return _sent(request, f"Not sent: {words} cannot be sent as a test.", error=True)
-    contact, context = _preview_for(request, journey)
+    contact, context, _ = _preview_for(request, journey, step)
     if contact is None:
         contact = Contact.objects.order_by("-last_seen_at").first()
     if variant is None or contact is None:
@@ -150,7 +157,7 @@ def test_send_view(request: HttpRequest, key: str, step: str) -> HttpResponse:
             content=_content(variant),
             contact_id=contact.pk,
             to_address=to,
-            context={"event": context.get("event", {}), "journey": context.get("journey", {})},
+            context={key: context.get(key, {}) for key in ("event", "events", "journey")},
         )
     except ValueError as exc:
         return _sent(request, f"Not sent: {exc}", error=True)

@@ -43,6 +43,7 @@ from journeys.core.steps.base import (
     read_duration,
     step_label,
     step_names,
+    wait_ways,
     when,
 )
 from journeys.core.steps.form import FormField, Timing
@@ -191,6 +192,12 @@ class Ask(StepType[AskStep]):
     def targets(self, step: AskStep) -> list[tuple[str, str]]:
         found = super().targets(step)
         return found + ([("on_timeout", step.on_timeout)] if step.on_timeout else [])
+
+    def ways_out(self, step: AskStep, journey: JourneySpec) -> list[tuple[str, str | None]]:
+        timed = step.timeout is not None
+        return wait_ways(
+            journey, step, step.answered_event, timed=timed, on_timeout=step.on_timeout
+        )
 
     def falls_through(self, step: AskStep) -> bool:
         return step.next is None or (step.timeout is not None and step.on_timeout is None)

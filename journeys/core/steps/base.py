@@ -134,6 +134,15 @@ class StepType[S: StepSpec](BuilderSide):
         """Whether the next step in the list is one of the possible successors."""
         return self.has_next and step.next is None
 
+    def ways_out(self, step: S, journey: JourneySpec) -> list[tuple[str, str | None]]:
+        """(step id, event) for each way on: the event a message further on may speak of
+        because of this way (a wait's event on its "done" way), or None."""
+        found = [target for _, target in self.targets(step)]
+        position = journey.position(step.id) + 1
+        if self.falls_through(step) and position < len(journey.steps):
+            found.append(journey.steps[position].id)
+        return [(target, None) for target in dict.fromkeys(found)]
+
     # --- running --------------------------------------------------------------------
 
     def run(self, step: S, walk: Walk) -> Move | None:
@@ -316,3 +325,13 @@ class Walk:
 
     def decision(self) -> Decision:
         return Decision(tuple(self.commands), tuple(self.trace))
+
+
+def wait_ways(
+    journey: JourneySpec, step: StepSpec, event: str, *, timed: bool, on_timeout: str | None
+) -> list[tuple[str, str | None]]:
+    """A wait's ways on: `event` is in reach after it came, never after the time ran out."""
+    done = journey.following(step.id)
+    ways: list[tuple[str, str | None]] = [(done, event)] if done is not None else []
+    late = (on_timeout or done) if timed else None
+    return ways + ([(late, None)] if late is not None else [])

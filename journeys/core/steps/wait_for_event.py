@@ -35,6 +35,7 @@ from journeys.core.steps.base import (
     read_duration,
     step_label,
     step_names,
+    wait_ways,
     when,
 )
 from journeys.core.steps.form import DraftFacts, FormField, Timing
@@ -104,6 +105,12 @@ class WaitForEvent(StepType[WaitForEventStep]):
     def targets(self, step: WaitForEventStep) -> list[tuple[str, str]]:
         found = super().targets(step)
         return found + ([("on_timeout", step.on_timeout)] if step.on_timeout else [])
+
+    def ways_out(
+        self, step: WaitForEventStep, journey: JourneySpec
+    ) -> list[tuple[str, str | None]]:
+        timed = step.timeout is not None
+        return wait_ways(journey, step, step.event, timed=timed, on_timeout=step.on_timeout)
 
     def falls_through(self, step: WaitForEventStep) -> bool:
         timeout_falls = step.timeout is not None and step.on_timeout is None

@@ -115,7 +115,11 @@ def test_a_new_staff_member_builds_tests_and_publishes_the_welcome(
     page.wait_for_selector("#id_variant-1-subject")
     page.fill("#id_variant-1-subject", "{{ contact.first_name }}, your notebook is ready")
     page.fill("#id_variant-1-body", "Fill the first page, ")
-    page.select_option("#insert-variable", label="first_name")  # the "insert variable" menu
+    page.locator("#id_variant-1-body").press("End")
+    picker = page.locator("#id_variant-1-body_personalise")
+    picker.get_by_text("Personalise").click()
+    picker.get_by_label("Show").select_option("contact.first_name")  # "First name"
+    picker.get_by_role("button", name="Insert where the cursor is").click()
     page.keyboard.type(".")
     assert (
         page.input_value("#id_variant-1-body") == "Fill the first page, {{ contact.first_name }}."

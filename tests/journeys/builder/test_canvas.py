@@ -420,12 +420,15 @@ def test_lint_names_variables_nobody_has(signed_in, journey, ingest):
     trigger |= {"where-TOTAL_FORMS": "0", "where-INITIAL_FORMS": "0", "revision": rev(journey)}
     post(signed_in, url(journey, "trigger/"), trigger)
     add(signed_in, journey, "message")
-    body = "Your {{ contact.plam | default: 'x' }} plan, from {{ event.sorce | default: 'y' }}"
+    body = "Your {{ contact.plam | default: 'x' }} plan, from {{ event.sorce }}"
     save_message(signed_in, journey, "Email", subject="Hi", body=body)
     panel = html.unescape(signed_in.get(url(journey, "checks/")).content.decode())
     assert "Uses {{ contact.plam }}, which no contact has: it would be empty." in panel
     assert "Did you mean {{ contact.plan }}?" in panel
-    assert "Uses {{ event.sorce }}, which the trigger event never had" in panel
+    assert (
+        "Uses “sorce” from “Signed Up”, which “Signed Up” has never had: it would be empty. "
+        "Did you mean “source”?"
+    ) in panel
 
 
 def test_a_channel_without_test_sends_refuses_one_in_words(signed_in, journey):

@@ -1,0 +1,72 @@
+"""What a step can speak of: the trigger's event everywhere, an awaited event only after
+the wait it ended, nothing from a timeout."""
+
+from __future__ import annotations
+
+from journeys.core.scope import (
+    InReach,
+    in_every_way,
+    names_in_reach,
+    scopes_at,
+    templates_see,
+    variable,
+)
+from tests.journeys.core.helpers import journey
+
+SMS = {"id": "Nudge", "type": "message", "channel": "sms", "variants": [{"name": "A", "body": "x"}]}
+
+
+def wait(**extra: object) -> dict[str, object]:
+    return {"id": "Wait", "type": "wait_for_event", "event": "Uploaded File"} | extra
+
+
+def test_the_trigger_is_in_reach_at_the_first_step() -> None:
+    spec = journey([SMS])
+
+    assert scopes_at(spec, "Nudge") == ((InReach("Signed Up"),),)
+
+
+def test_an_awaited_event_is_in_reach_only_after_it_came() -> None:
+    spec = journey(
+        [wait(timeout="P2D", on_timeout="Late"), SMS | {"next": "End"}, SMS | {"id": "Late"},
+         {"id": "End", "type": "exit"}]
+    )  # fmt: skip
+
+    assert scopes_at(spec, "Nudge") == ((InReach("Signed Up"), InReach("Uploaded File", "Wait")),)
+    assert scopes_at(spec, "Late") == ((InReach("Signed Up"),),)
+
+
+def test_a_step_both_ways_reach_has_the_awaited_event_on_one_way_only() -> None:
+    spec = journey([wait(timeout="P2D"), SMS])
+
+    scopes = scopes_at(spec, "Nudge")
+
+    assert names_in_reach(scopes) == ("Signed Up", "Uploaded File")
+    assert in_every_way(scopes, "Signed Up")
+    assert not in_every_way(scopes, "Uploaded File")
+
+
+def test_a_wait_without_time_limit_brings_its_event_to_what_follows() -> None:
+    spec = journey([wait(), SMS])
+
+    assert in_every_way(scopes_at(spec, "Nudge"), "Uploaded File")
+
+
+def test_templates_see_the_newest_event_that_came_as_event() -> None:
+    seen = {
+        "Signed Up": {"name": "Signed Up", "properties": {"plan": "pro"}, "timestamp": None},
+        "Other": {"name": "Other", "properties": {"plan": "free"}},
+    }
+
+    found = templates_see(("Signed Up", "Uploaded File"), seen)
+
+    assert found["event"]["plan"] == "pro"
+    assert list(found["events"]) == ["Signed Up"]
+
+
+def test_a_variable_is_written_for_the_person_who_picked_it() -> None:
+    assert variable("", "first_name", "there") == '{{ contact.first_name | default: "there" }}'
+    assert variable("Uploaded File", "link") == '{{ events["Uploaded File"].link }}'
+    assert variable("Paid", "the plan", 'a "b"') == (
+        """{{ events["Paid"]["the plan"] | default: 'a "b"' }}"""
+    )
