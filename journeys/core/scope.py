@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from journeys.core.spec import JourneySpec
@@ -78,10 +79,25 @@ def event_values(snapshot: Mapping[str, Any]) -> dict[str, Any]:
 
 def templates_see(names: Sequence[str], seen: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """`event` and `events` for templates: of the events `seen` (snapshots by name), those
-    in reach (`names`, oldest first); `event` is the newest of them that came."""
+    in reach (`names`); `event` is the newest of them that came, by its own time (the one
+    that moved the contact last), so "an ask answered on the way" is never taken for the
+    awaited event that came after it."""
     events = {name: event_values(seen[name]) for name in names if name in seen}
-    newest = next((name for name in reversed(names) if name in events), None)
+    order = {name: position for position, name in enumerate(names)}
+    newest = max(events, key=lambda name: (_when(seen[name]), order[name]), default=None)
     return {"event": events[newest] if newest is not None else {}, "events": events}
+
+
+def _when(snapshot: Mapping[str, Any]) -> datetime:
+    """A snapshot's own time (its ISO timestamp); the oldest possible when it has none."""
+    try:
+        stamp = datetime.fromisoformat(str(snapshot.get("timestamp")))
+    except ValueError:
+        return _NEVER
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 def variable(owner: str, key: str, fallback: str = "") -> str:

@@ -145,6 +145,8 @@ def test_a_user_off_script_is_never_stranded(demo, person, browser, axe, tmp_pat
     page.wait_for_url(f"{acme}/notes/")
     open_chat(page)
     wait_line(page, "Nice one, Alex! “Moodboard” is saved.")
+    wait_line(page, "Want a ping when your teammate joins?")  # the push offer: not now
+    page.locator(f"{WIDGET} .replies button").filter(has_text="Not now").click()
     wait_line(page, "One last step: invite a teammate.")
     said = lines(page)
     assert not [text for text in said if "upload a file" in text.casefold()]

@@ -64,6 +64,20 @@ def test_templates_see_the_newest_event_that_came_as_event() -> None:
     assert list(found["events"]) == ["Signed Up"]
 
 
+def test_event_is_the_one_that_came_last_whatever_the_order_of_the_ways() -> None:
+    """An ask answered on one way and the awaited note on another: the note came last."""
+    seen = {
+        "Created Note": {"name": "Created Note", "properties": {"title": "Groceries"},
+                         "timestamp": "2026-12-07T10:05:00+00:00"},
+        "Answered ask_role": {"name": "Answered ask_role", "properties": {"answer": "design"},
+                              "timestamp": "2026-12-07T10:01:00+00:00"},
+    }  # fmt: skip
+
+    found = templates_see(("Signed Up", "Created Note", "Answered ask_role"), seen)
+
+    assert found["event"]["title"] == "Groceries"
+
+
 def test_a_variable_is_written_for_the_person_who_picked_it() -> None:
     assert variable("", "first_name", "there") == '{{ contact.first_name | default: "there" }}'
     assert variable("Uploaded File", "link") == '{{ events["Uploaded File"].link }}'
