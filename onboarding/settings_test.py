@@ -4,31 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
-from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 
 from onboarding.settings import *  # noqa: E402, F403
-from onboarding.settings import (  # noqa: E402
-    BASE_DIR,
-    DATABASES,
-    Q_CLUSTER,
-    STEPWISE_STEP_TYPES,
-)
+from onboarding.settings import BASE_DIR, DATABASES, Q_CLUSTER, STEPWISE_STEP_TYPES  # noqa: E402
 
 # Several checkouts may test against one PostgreSQL at once: give each its own database.
 _checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
-# SQLite tests use a file in WAL mode, as `make demo` and production do, not Django's
-# in-memory default: that one is a single connection the live server's threads share with
-# the test, so a read could see another thread's uncommitted rows (a row twice mid-update)
-# and a write could fail with "table is locked". With a file each thread has its own
-# connection, reads see committed snapshots and writers wait for the lock. One file per
-# test process (each pytest-xdist worker is one), so two runs at once never share one.
 DATABASES["default"].setdefault("TEST", {})["NAME"] = (
     f"test_stepwise_{_checkout}"
     if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
-    else str(Path(tempfile.gettempdir()) / f"test_stepwise_{_checkout}_{os.getpid()}.sqlite3")
+    else None
 )
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 Q_CLUSTER["sync"] = True
