@@ -31,28 +31,83 @@ Scope = tuple[InReach, ...]
 
 
 def scopes_at(journey: JourneySpec, step_id: str) -> tuple[Scope, ...]:
-    """The events in reach at `step_id`, once for each different way of getting there
-    (oldest first, the trigger's first); () when no way leads there."""
-    start: Scope = (InReach(journey.trigger.event),)
-    found: dict[Scope, None] = {}
-    todo = deque([(journey.first_step.id, start)]) if journey.steps else deque()
-    visited: set[tuple[str, Scope]] = set()
+    """The events in reach at `step_id` as ways of getting there (oldest first, the
+    trigger's first); () when no way leads there. Not every way is listed — a journey of
+    twenty waits has a million — but the ways listed answer what callers ask exactly:
+    which events are in reach on some way (`names_in_reach`), on every way
+    (`in_every_way`), and which can be the newest (each way's last event)."""
+    return _reach_of(journey).get(step_id, ())
+
+
+@dataclass
+class _Reach:
+    some: dict[str, InReach]  # in reach on some way, in the order first met
+    every: frozenset[str]  # in reach on every way
+    newest: frozenset[str]  # the newest on some way
+
+
+_CACHE: dict[int, tuple[JourneySpec, dict[str, tuple[Scope, ...]]]] = {}
+
+
+def _reach_of(journey: JourneySpec) -> dict[str, tuple[Scope, ...]]:
+    """Every step's scopes, worked out once per journey object (specs are immutable and
+    the engine keeps one per version)."""
+    cached = _CACHE.get(id(journey))
+    if cached is not None and cached[0] is journey:
+        return cached[1]
+    found = {step: _as_scopes(reach) for step, reach in _reach(journey).items()}
+    if len(_CACHE) >= 64:
+        _CACHE.clear()
+    _CACHE[id(journey)] = (journey, found)
+    return found
+
+
+def _reach(journey: JourneySpec) -> dict[str, _Reach]:
+    """A forward pass to a fixed point: what is in reach grows, what is in every way
+    shrinks, so it ends after a few visits of each step whatever the number of ways."""
+    if not journey.steps:
+        return {}
+    trigger = InReach(journey.trigger.event)
+    first = _Reach({trigger.event: trigger}, frozenset({trigger.event}), frozenset({trigger.event}))
+    found: dict[str, _Reach] = {}
+    todo = deque([(journey.first_step.id, first)])
     while todo:
-        at, scope = todo.popleft()
-        if (at, scope) in visited or not journey.has_step(at):
+        at, coming = todo.popleft()
+        if not journey.has_step(at):
             continue
-        visited.add((at, scope))
-        if at == step_id:
-            found[scope] = None
+        known = found.get(at)
+        merged = coming if known is None else _merge(known, coming)
+        if merged == known:
+            continue
+        found[at] = merged
         step = journey.step(at)
         for target, event in type_of(step).ways_out(step, journey):
-            todo.append((target, _bring(scope, event, at) if event else scope))
-    return tuple(found)
+            todo.append((target, _brought(merged, event, at) if event else merged))
+    return found
 
 
-def _bring(scope: Scope, event: str, wait: str) -> Scope:
-    """The scope with `event` as its newest (an event of that name seen before is replaced)."""
-    return (*(item for item in scope if item.event != event), InReach(event, wait))
+def _merge(known: _Reach, coming: _Reach) -> _Reach:
+    some = known.some | {name: item for name, item in coming.some.items() if name not in known.some}
+    return _Reach(some, known.every & coming.every, known.newest | coming.newest)
+
+
+def _brought(reach: _Reach, event: str, wait: str) -> _Reach:
+    """After the wait for `event` ended with it: it is in reach, on every way, the newest."""
+    some = {name: item for name, item in reach.some.items() if name != event}
+    some[event] = InReach(event, wait)
+    return _Reach(some, reach.every | {event}, frozenset({event}))
+
+
+def _as_scopes(reach: _Reach) -> tuple[Scope, ...]:
+    """Ways that carry what `reach` knows: one with everything in reach, and one per
+    possible newest event with only what every way has."""
+    ordered = sorted(reach.newest, key=list(reach.some).index)
+    full = (*(i for n, i in reach.some.items() if n != ordered[-1]), reach.some[ordered[-1]])
+    scopes = {full: None}
+    for name in ordered:
+        rest = (i for n, i in reach.some.items() if n in reach.every and n != name)
+        scopes[(*rest, reach.some[name])] = None
+    return tuple(scopes)
 
 
 def names_in_reach(scopes: Sequence[Scope]) -> tuple[str, ...]:

@@ -84,3 +84,22 @@ def test_a_variable_is_written_for_the_person_who_picked_it() -> None:
     assert variable("Paid", "the plan", 'a "b"') == (
         """{{ events["Paid"]["the plan"] | default: 'a "b"' }}"""
     )
+
+
+def test_a_journey_of_many_waits_is_answered_without_listing_every_way() -> None:
+    """Thirty waits whose time limits rejoin the main line: 2**30 ways to the last step
+    (listing them hung the builder's checks at 250 steps); the answers stay exact."""
+    steps = []
+    for n in range(30):
+        steps.append({"id": f"Wait{n}", "type": "wait_for_event", "event": f"Did {n}",
+                      "timeout": "P1D", "on_timeout": f"Nudge{n}"})  # fmt: skip
+        steps.append(SMS | {"id": f"Nudge{n}"})
+    steps.append(SMS | {"id": "Last"})
+    spec = journey(steps)
+
+    scopes = scopes_at(spec, "Last")
+
+    assert names_in_reach(scopes) == ("Signed Up", *(f"Did {n}" for n in range(30)))
+    assert in_every_way(scopes, "Signed Up")
+    assert not any(in_every_way(scopes, f"Did {n}") for n in range(30))
+    assert {scope[-1].event for scope in scopes} == {"Signed Up", *(f"Did {n}" for n in range(30))}
