@@ -132,14 +132,21 @@ def event_values(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def templates_see(names: Sequence[str], seen: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def templates_see(
+    names: Sequence[str], seen: Mapping[str, Mapping[str, Any]], moved_by: str | None = None
+) -> dict[str, Any]:
     """`event` and `events` for templates: of the events `seen` (snapshots by name), those
-    in reach (`names`); `event` is the newest of them that came, by its own time (the one
-    that moved the contact last), so "an ask answered on the way" is never taken for the
-    awaited event that came after it."""
+    in reach (`names`); `event` is the one that moved the contact last (`moved_by`, as the
+    engine knows it) when it is in reach, else the newest of them by its own time (the
+    preview's sample). An ask answered on the way is never taken for the awaited event,
+    and an upload done before it was asked for is still the one a later step thanks for."""
     events = {name: event_values(seen[name]) for name in names if name in seen}
     order = {name: position for position, name in enumerate(names)}
-    newest = max(events, key=lambda name: (_when(seen[name]), order[name]), default=None)
+    newest = (
+        moved_by
+        if moved_by in events
+        else max(events, key=lambda name: (_when(seen[name]), order[name]), default=None)
+    )
     return {"event": events[newest] if newest is not None else {}, "events": events}
 
 

@@ -273,7 +273,8 @@ class Batch(BatchHistory, BatchWriting):
         """What the step's templates see: the events in reach there (journeys.core.scope)."""
         names = names_in_reach(scopes_at(version.spec, step_id))
         seen = enrollment.events_data or {}
-        return templates_see(names, seen) | {"journey": {"name": journey_name}}
+        moved_by = (enrollment.last_event_data or {}).get("name")
+        return templates_see(names, seen, moved_by) | {"journey": {"name": journey_name}}
 
     def _update_traits(self, enrollment: Enrollment, command: UpdateTraits) -> None:
         """Traits the reducer accepted: raw values, plus the well-known ones' own fields."""

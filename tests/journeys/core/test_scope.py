@@ -78,6 +78,21 @@ def test_event_is_the_one_that_came_last_whatever_the_order_of_the_ways() -> Non
     assert found["event"]["title"] == "Groceries"
 
 
+def test_event_is_the_one_that_moved_the_contact_even_if_it_is_older() -> None:
+    """A file uploaded before the bot asked for it: the step that thanks for it speaks of
+    the upload, not of the note written after it."""
+    seen = {
+        "Uploaded File": {"name": "Uploaded File", "properties": {"filename": "plan.pdf"},
+                          "timestamp": "2026-12-07T10:00:00+00:00"},
+        "Created Note": {"name": "Created Note", "properties": {"title": "Groceries"},
+                         "timestamp": "2026-12-07T10:05:00+00:00"},
+    }  # fmt: skip
+
+    found = templates_see(("Created Note", "Uploaded File"), seen, moved_by="Uploaded File")
+
+    assert found["event"]["filename"] == "plan.pdf"
+
+
 def test_a_variable_is_written_for_the_person_who_picked_it() -> None:
     assert variable("", "first_name", "there") == '{{ contact.first_name | default: "there" }}'
     assert variable("Uploaded File", "link") == '{{ events["Uploaded File"].link }}'
