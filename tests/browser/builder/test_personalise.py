@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -52,7 +53,8 @@ def _people() -> None:
             ("Uploaded File", {"link": "https://acme.test/f/1"}, 5),
         ]
     ]
-    catalogue_record(events=sent, identified_contact_ids={maya.pk})
+    with transaction.atomic():  # as the worker records them: rows locked
+        catalogue_record(events=sent, identified_contact_ids={maya.pk})
 
 
 def test_a_value_from_the_awaited_event_with_a_fallback_is_inserted_and_previewed(

@@ -6,6 +6,7 @@ audience with no device). Screenshots for docs/builder/ (push-*.png); axe finds 
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from channels.push_devices import PushDevice, device_register
@@ -61,7 +62,8 @@ def _audience() -> None:
             device_register(
                 contact_id=person.pk, kind=PushDevice.Kind.ANDROID, token="maya-phone", now=now
             )
-    catalogue_record(events=events, identified_contact_ids={e.contact_id for e in events})
+    with transaction.atomic():  # as the worker records them: rows locked
+        catalogue_record(events=events, identified_contact_ids={e.contact_id for e in events})
 
 
 def test_a_push_step_reads_well_previews_on_a_lock_screen_and_is_checked(
