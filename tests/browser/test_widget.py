@@ -261,7 +261,9 @@ def test_quick_replies_keep_focus_each_line_is_announced_once_and_staff_sign_by_
         sender_name="Sam",
     )
     staff_line = page.locator("[data-stepwise] .lines li.staff")
-    staff_line.wait_for(timeout=10_000)
+    # The stream's own wake-up, not a timer: 10 s was once too short in a full CI run on
+    # two loaded cores (the line came later); to look into (closing note, 2026-12-07).
+    staff_line.wait_for(timeout=30_000)
     assert staff_line.locator(".from").text_content() == "Sam (a person)"
     assert page.locator("[data-stepwise] .panel h2").text_content() == "Nova"
     page.wait_for_function(
