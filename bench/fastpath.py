@@ -48,7 +48,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from widget import Client, _drop_database, _free_port, _prepare_database  # noqa: E402
+from widget import Client, _drop_database, _free_port, _p95, _prepare_database  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -223,11 +223,6 @@ class Asker:
         return figures
 
 
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[int(0.95 * (len(ordered) - 1))]
-
-
 def _stages(wall: dict[str, float]) -> dict[str, float]:
     """Median and p95, in ms from the request: stored by the API, the worker's batch began
     (`processed_at`), the chat line written (the rest, to the screen, is the stream's)."""
@@ -250,7 +245,7 @@ def _stages(wall: dict[str, float]) -> dict[str, float]:
         if f"answer {n}" in lines:
             written.append(lines[f"answer {n}"].timestamp() - wall[n])
     return {
-        name: (round(1000 * statistics.median(values)), round(1000 * _p95(values)))
+        name: (round(1000 * statistics.median(values)), round(_p95(values)))  # _p95 gives ms
         for name, values in (("stored", stored), ("processed", processed), ("line", written))
         if values
     }
