@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -15,6 +16,12 @@ AXE_URL = "/static/vendor/axe-core/axe.min.js"
 ADMIN_PASSWORD = "browser-test-password"
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# An `expect` waits as long as a page action does (the builder's pages set 20 s): the CI
+# machine runs two test workers, Chromium and PostgreSQL on two cores, and the builder's
+# edits queue behind its panels' refreshes (hx-sync), so a redraw can take more than
+# Playwright's default 5 s there without anything being wrong (a CI run failed so).
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="session")
