@@ -66,6 +66,7 @@ def canvas_context(
     layout = canvas_layout(document, outlets=editors.outlets, outlet_label=outlet_label)
     cards = step_cards(document, quiet=quiet_hours_by_channel(document))
     counts = step_counts(journey)
+    base = reverse("builder:canvas", args=[journey.key])
     return {
         "journey": journey,
         "document": document,
@@ -77,8 +78,10 @@ def canvas_context(
         "trigger_event": seen.get(trigger["event"]),
         "palette": palette(),
         # Drawn once, not once per "+": the canvas of a long journey has hundreds of them.
-        "palette_html": render_to_string("journeys/builder/_palette.html", {"palette": palette()}),
-        "base": reverse("builder:canvas", args=[journey.key]),
+        "palette_html": render_to_string(
+            "journeys/builder/_palette.html", {"palette": palette(), "insert": f"{base}insert/"}
+        ),
+        "base": base,
         "catalogue": events,
         "undo": undo,
         "redo": redo,

@@ -68,6 +68,39 @@ def test_a_step_added_in_a_lane_is_drawn_in_that_lane_at_once(canvas, shot):
     assert page.js_errors == []
 
 
+def test_a_step_chosen_while_the_panels_refresh_is_still_added(canvas):
+    """The canvas's requests run one after another (hx-sync): a kind chosen while the
+    checks are still being worked out waits for them, then is added, even when the person
+    has clicked or tabbed elsewhere meanwhile (it used to be lost then: "Choose a kind of
+    step to add.")."""
+    page = canvas
+    held = []
+    def checks(url: str) -> bool:
+        return "/checks/" in url
+
+    page.route(checks, lambda route: held.append(route))
+    add_with_plus(page, "Add a step at the top of the “No” lane of “Has a phone”", "Wait a while")
+    for _ in range(400):  # the checks after that edit: held (up to 20 s)
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held
+
+    yes = "Add a step at the top of the “Yes” lane of “Has a phone”"
+    page.get_by_label(yes, exact=True).click()
+    menu = page.get_by_role("group", name=yes.replace("Add a step", "Choose the step to add"))
+    menu.get_by_role("button", name="Update the contact").click()  # queued behind the checks
+    page.locator("#editor h2").focus()  # the focus moves on while it waits
+    for route in held:
+        route.continue_()
+    page.unroute(checks)
+
+    expect(page.locator("details.add-step[open]")).to_have_count(0)
+    expect(page.locator("#editor .editor-message")).to_contain_text("Mark onboarded")
+    assert cards_in(page, "Yes") == ["Mark onboarded", "SMS nudge"]
+    assert page.js_errors == []
+
+
 def fully_shown(page, menu) -> bool:
     """The menu is inside the window, and every item in it, scrolled to within the menu
     when the window is too short for all, is inside it too and is what is drawn at its
