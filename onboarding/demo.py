@@ -24,6 +24,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from onboarding.ports import free_port
+
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "stepwise-demo"  # noqa: S105 - a local demo login, printed on purpose
 SOURCE_NAME = "Demo app"
@@ -196,21 +198,15 @@ def _port_or_free(port: int) -> int:
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
-            return _free_port()
+            return free_port()
     return port
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _stepwise_commands(port: int, static_root: Path) -> list[list[str]]:
     """What production runs: the WSGI web, the ASGI streams, the front door, the workers."""
     python = sys.executable
     manage = [python, str(Path(__file__).resolve().parent.parent / "manage.py")]
-    wsgi, asgi = _free_port(), _free_port()
+    wsgi, asgi = free_port(), free_port()
     return [
         [
             python,

@@ -3,7 +3,6 @@ qcluster worker), real events from Segment's SDK, real messages."""
 
 from __future__ import annotations
 
-import socket
 import time
 from pathlib import Path
 
@@ -12,21 +11,16 @@ import requests
 from segment.analytics import Client
 
 from journeys.people.identity import user_hash
+from onboarding.ports import free_port
 from tests.demo_process import running_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.timeout(300)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def demo(tmp_path):
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     with running_demo(tmp_path, port):
         _wait_until(lambda: requests.get(f"{url}/v1/openapi.json", timeout=2).ok)

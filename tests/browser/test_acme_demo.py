@@ -6,13 +6,13 @@ and answers honestly when it does not understand. Screenshots go to docs/widget/
 from __future__ import annotations
 
 import os
-import socket
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
+from onboarding.ports import free_port
 from tests.demo_process import running_demo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,20 +21,6 @@ SCRATCH = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "widget"
 AXE = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 WIDGET = "[data-stepwise]"
-
-
-def _free_pair() -> int:
-    """A port whose next one is free too (the demo serves Acme on port + 1)."""
-    for _ in range(50):
-        with socket.socket() as first, socket.socket() as second:
-            first.bind(("127.0.0.1", 0))
-            port = first.getsockname()[1]
-            try:
-                second.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no two free ports in a row")
 
 
 def _wait_for(url: str, timeout: float = 150) -> None:
@@ -54,7 +40,7 @@ def demo(tmp_path_factory):
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         pytest.skip("`make demo` runs on SQLite whatever the suite uses: the SQLite run covers it")
     var = tmp_path_factory.mktemp("demo")
-    port = _free_pair()
+    port = free_port(pair=True)  # the demo serves Acme on port + 1
     stepwise, acme = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port + 1}"
     # The cheer's text is sent at any hour of the run.
     with running_demo(var, port, CHANNELS_SMS_QUIET_HOURS=""):

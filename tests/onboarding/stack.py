@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,13 +26,9 @@ from django_q.brokers.redis_broker import Redis
 from django_q.conf import Conf
 from django_q.tasks import async_task
 
+from onboarding.ports import free_port
+
 ROOT = Path(settings.BASE_DIR)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for(check: Callable[[], object], *, seconds: float, what: str) -> None:

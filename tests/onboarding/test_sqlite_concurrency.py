@@ -3,7 +3,6 @@ file) while several clients send identify, track and batch calls at once."""
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 import threading
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from onboarding.ports import free_port
 from tests.demo_process import running_demo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,17 +22,11 @@ CONTACTS_PER_CLIENT = 6
 pytestmark = pytest.mark.timeout(240)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The real demo process (web server and worker) on a fresh SQLite file."""
     tmp_path = tmp_path_factory.mktemp("demo")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     with running_demo(tmp_path, port, Q_PREFIX=f"ops-sqlite-{uuid.uuid4().hex[:8]}"):
         _wait_until(lambda: requests.get(f"{url}/v1/openapi.json", timeout=2).ok, 150)
