@@ -22,6 +22,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "body": "Text",
     "url": "Link",
     "cta": "Button label",
+    "image": "Image",
 }
 
 

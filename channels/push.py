@@ -62,10 +62,24 @@ UNINSTALLED = "Application Uninstalled"
 TRACKING_SALT = "stepwise.push.tracking"  # Segment's spec event for an app removed
 MOBILE_KINDS = {"android": PushDevice.Kind.ANDROID, "ios": PushDevice.Kind.IOS}
 _BAD_LINK = "The link must start with https://, http:// or / (a page of your product)."
+_BAD_IMAGE = (
+    "The image must be the address of a picture on the web, starting with https:// "
+    "(phones show no picture from elsewhere)."
+)
 _NO_BROWSER = (
     "this browser did not give an address for notifications. Allow notifications for "
     "this site in the browser, then send the test again."
 )
+
+
+def _is_template(text: str) -> bool:
+    """Checked once rendered, when its value is known."""
+    return "{{" in text or "{%" in text
+
+
+def is_image_link(url: str) -> bool:
+    """A picture a phone or browser will load: an absolute https address."""
+    return url.startswith("https://") and is_link(url)
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
@@ -89,13 +103,14 @@ def _device_of(context: Any) -> tuple[str, str]:
 class PushChannel(Channel):
     key, label, noun = "push", "Push", "a push notification"
     long_label = "Push notification"
-    required, optional = ("subject", "body"), ("url",)
-    templates = ("subject", "body", "url")
+    required, optional = ("subject", "body"), ("url", "image")
+    templates = ("subject", "body", "url", "image")
     field_labels = {
         **FIELD_LABELS,
         "subject": "Title",
         "body": "Text",
         "url": "Link opened on tap",
+        "image": "Image (optional: the address of a picture, https://…)",
     }
     # Hard caps; the whole notification must also fit the 4 KB push payload.
     field_limits = {"subject": 100, "body": 500}
@@ -107,10 +122,13 @@ class PushChannel(Channel):
     # --- content --------------------------------------------------------------------
 
     def content_problems(self, content: MessageContent) -> list[TemplateProblem]:
-        url = content.url.strip()
-        if url and "{{" not in url and "{%" not in url and not is_link(url):
-            return [TemplateProblem("url", None, _BAD_LINK)]
-        return []
+        problems = []
+        url, image = content.url.strip(), content.image.strip()
+        if url and not _is_template(url) and not is_link(url):
+            problems.append(TemplateProblem("url", None, _BAD_LINK))
+        if image and not _is_template(image) and not is_image_link(image):
+            problems.append(TemplateProblem("image", None, _BAD_IMAGE))
+        return problems
 
     def content_warnings(self, fields: Mapping[str, str]) -> list[str]:
         warnings = []
@@ -148,7 +166,10 @@ class PushChannel(Channel):
         url = render_field("url", content.url, context, html=False).strip()
         if url and not is_link(url):
             raise RenderError(TemplateProblem("url", None, _BAD_LINK))
-        return RenderedMessage(channel=self.key, subject=title, text=text, url=url)
+        image = render_field("image", content.image, context, html=False).strip()
+        if image and not is_image_link(image):
+            raise RenderError(TemplateProblem("image", None, _BAD_IMAGE))
+        return RenderedMessage(channel=self.key, subject=title, text=text, url=url, image=image)
 
     # --- addresses ------------------------------------------------------------------
 
@@ -229,10 +250,12 @@ class PushChannel(Channel):
 
 def _payload(message: OutboundMessage) -> dict[str, Any]:
     rendered = message.rendered
+    picture = {"image": rendered.image} if rendered.image else {}
     return {
         "title": rendered.subject,
         "body": rendered.text,
         "url": rendered.url,
+        **picture,
         "message": message.message_id,
         "track": tracking_url(message.message_id),
     }
@@ -259,6 +282,7 @@ def _payload_of(fields: Mapping[str, str]) -> dict[str, Any]:
         "title": fields.get("subject", ""),
         "body": fields.get("body", ""),
         "url": fields.get("url", ""),
+        "image": fields.get("image", ""),
         "message": 10**12,
         "track": tracking_url(10**12),
     }

@@ -51,6 +51,7 @@ class MessageContent:
     body: str = ""  # email: Markdown; sms/in_app: plain text; webhook: JSON template
     url: str = ""  # webhook: target URL; in_app: the call-to-action link (Liquid)
     cta: str = ""  # in_app: the call-to-action button's label (plain text)
+    image: str = ""  # push: the picture's address (Liquid)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class RenderedMessage:
     text: str = ""  # email plain-text alternative, SMS / in-app text, webhook JSON
     html: str = ""
     url: str = ""  # webhook: where it goes; in_app: the call-to-action link
+    image: str = ""  # push: the picture shown in the notification
     sms: SmsSegments | None = None
     problems: tuple[TemplateProblem, ...] = field(default=())
 

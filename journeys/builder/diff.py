@@ -26,6 +26,7 @@ _FIELD_WORDS = {
     "preheader": "preheader",
     "body": "text",
     "url": "link",
+    "image": "image",
     "weight": "weight",
     "channel": "channel",
     "event": "event",

@@ -53,15 +53,16 @@ class Variant:
     body: str | None = None
     url: str | None = None
     cta: str | None = None
+    image: str | None = None
 
     def content(self) -> dict[str, str]:
-        """The fields that are set: subject, preheader, body, url, cta."""
+        """The fields that are set: subject, preheader, body, url, cta, image."""
         fields = {"subject": self.subject, "preheader": self.preheader}
-        fields |= {"body": self.body, "url": self.url, "cta": self.cta}
+        fields |= {"body": self.body, "url": self.url, "cta": self.cta, "image": self.image}
         return {name: value for name, value in fields.items() if value is not None}
 
 
-VARIANT_FIELDS = ("subject", "preheader", "body", "url", "cta")
+VARIANT_FIELDS = ("subject", "preheader", "body", "url", "cta", "image")
 
 
 @dataclass(frozen=True)

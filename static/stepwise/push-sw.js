@@ -2,8 +2,9 @@
    one-line worker at its own origin:
        importScripts("https://<your Stepwise>/static/stepwise/push-sw.js");
    This shows each notification Stepwise sends, reports "shown", and on a click opens the
-   notification's link and reports "clicked" (the journey can wait for that event).
-   The payload is {title, body, url, message, track}; `track` is a signed address. */
+   notification's link (or brings forward a tab already showing it) and reports "clicked"
+   (the journey can wait for that event).
+   The payload is {title, body, url, image?, message, track}; `track` is a signed address. */
 (function () {
   "use strict";
 
@@ -24,6 +25,7 @@
     var shown = self.registration
       .showNotification(data.title || "", {
         body: data.body || "",
+        image: data.image || undefined,
         data: data,
         tag: data.message ? "stepwise-" + data.message : undefined,
       })
@@ -33,10 +35,19 @@
     event.waitUntil(shown);
   };
 
+  // A tab already on the link is brought forward rather than opened twice.
+  function open(url) {
+    var wanted = new URL(url, self.location.href).href;
+    return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (tabs) {
+      var open = tabs.filter(function (tab) { return tab.url === wanted && "focus" in tab; })[0];
+      return open ? open.focus() : self.clients.openWindow(wanted);
+    });
+  }
+
   self.onnotificationclick = function (event) {
     var data = event.notification.data || {};
     event.notification.close();
-    var opened = data.url ? self.clients.openWindow(data.url) : Promise.resolve();
+    var opened = data.url ? open(data.url) : Promise.resolve();
     event.waitUntil(Promise.all([opened, report(data, "clicked")]));
   };
 })();

@@ -83,6 +83,19 @@ def test_an_app_gets_the_notification_with_the_service_accounts_token(contact, q
     assert sent["data"]["url"] == "https://notes.example.com/n/42"
 
 
+def test_the_image_reaches_browsers_and_apps_rendered(contact, queue, fake_webpush, fake_fcm):
+    _browser(contact, fake_webpush)
+    _phone(contact, "android-token")
+    picture = "https://cdn.example.com/{{ contact.first_name | downcase }}.png"
+
+    queue(contact, CHANNEL, MessageContent(subject="Hi", body="New note", image=picture))
+
+    [payload] = fake_webpush.delivered  # decrypted, as the browser reads it
+    assert payload["image"] == "https://cdn.example.com/ada.png"
+    [sent] = fake_fcm.delivered
+    assert sent["notification"]["image"] == "https://cdn.example.com/ada.png"
+
+
 def test_three_devices_get_one_delivery_each_and_the_message_counts_once(
     contact, queue, fake_webpush, fake_fcm
 ):

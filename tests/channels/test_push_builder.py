@@ -65,6 +65,7 @@ def _save(client, journey: Journey, **variant: str) -> None:
         "variant-0-subject": variant.get("subject", "Hi"),
         "variant-0-body": variant.get("body", "Hello"),
         "variant-0-url": variant.get("url", ""),
+        "variant-0-image": variant.get("image", ""),
         "revision": str(journey.draft_revision),
     }
     response = client.post(
@@ -91,6 +92,24 @@ def test_the_preview_shows_a_lock_screen_and_a_desktop_notification(client, draf
     assert "Ada, Bob joined" in preview
     assert "A tap opens https://notes.example.com/team" in preview
     assert "preview_template" not in preview  # the template's own comment stays hidden
+
+
+def test_an_image_shows_in_the_preview_and_the_checks_refuse_one_a_phone_cannot_load(
+    client, draft, make_contact
+):
+    make_contact(user_id="ada", first_name="Ada")
+    form = _get(client, f"/admin/builder/{draft.key}/steps/ping/")
+    assert "Image (optional: the address of a picture, https://…)" in form
+
+    _save(client, draft, image="https://cdn.example.com/{{ contact.first_name }}.png")
+    preview = _get(client, f"/admin/builder/{draft.key}/steps/ping/preview/?contact=ada")
+    assert preview.count('src="https://cdn.example.com/Ada.png"') == 2  # phone and desktop
+    assert "an iPhone and Firefox show the text only" in preview
+
+    refused = "The image must be the address of a picture on the web, starting with https://"
+    assert refused not in _get(client, f"/admin/builder/{draft.key}/checks/")
+    _save(client, draft, image="http://cdn.example.com/team.png")  # a draft keeps it
+    assert refused in _get(client, f"/admin/builder/{draft.key}/checks/")
 
 
 def test_the_checks_warn_when_a_phone_will_cut_the_text(client, draft):

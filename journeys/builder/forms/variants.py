@@ -29,6 +29,7 @@ class VariantForm(forms.Form):
     )
     url = forms.CharField(label=FIELD_LABELS["url"], required=False, max_length=2000)
     cta = forms.CharField(label=FIELD_LABELS["cta"], required=False, max_length=40)
+    image = forms.CharField(label=FIELD_LABELS["image"], required=False, max_length=2000)
 
 
 VariantFormSet = forms.formset_factory(VariantForm, extra=0, can_delete=True, max_num=10)

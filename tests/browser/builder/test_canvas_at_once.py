@@ -75,6 +75,7 @@ def test_a_step_chosen_while_the_panels_refresh_is_still_added(canvas):
     step to add.")."""
     page = canvas
     held = []
+
     def checks(url: str) -> bool:
         return "/checks/" in url
 
