@@ -12,6 +12,8 @@ See docs/channels.md, "Push notifications".
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -33,7 +35,7 @@ from channels.in_app import is_link
 from channels.push_devices import (
     PushDevice,
     delivered_devices,
-    delivery_record,
+    deliveries_record,
     device_register,
     device_remove,
     devices_count,
@@ -98,6 +100,34 @@ def _device_of(context: Any) -> tuple[str, str]:
     named = str(device.get("type") or os.get("name") or "").strip().lower()
     named = "ios" if named in {"ios", "ipados", "iphone os"} else named
     return token.strip(), MOBILE_KINDS.get(named, "")
+
+
+class _LastRead(threading.local):
+    """The devices `address` read, for the `send` that follows it in the same thread.
+
+    The sender asks a message's address just before it sends it; reading the contact's
+    devices once for both halves push's queries per message. `take` reads again for any
+    other contact or a read older than FRESH seconds (an address asked when the message
+    was queued), and never hands the same read out twice."""
+
+    FRESH = 1.0
+    contact_id: int | None = None
+    devices: list[PushDevice] = []
+    at = 0.0
+
+    def read(self, contact_id: int) -> list[PushDevice]:
+        self.contact_id, self.devices = contact_id, devices_of(contact_id)
+        self.at = time.monotonic()
+        return self.devices
+
+    def take(self, contact_id: int) -> list[PushDevice]:
+        fresh = self.contact_id == contact_id and time.monotonic() - self.at < self.FRESH
+        devices = self.devices if fresh else devices_of(contact_id)
+        self.contact_id, self.devices = None, []
+        return devices
+
+
+_devices = _LastRead()
 
 
 class PushChannel(Channel):
@@ -174,7 +204,7 @@ class PushChannel(Channel):
     # --- addresses ------------------------------------------------------------------
 
     def address(self, recipient: Recipient, content: MessageContent) -> str:
-        count = devices_count([recipient.contact_id]).get(recipient.contact_id, 0)
+        count = len(_devices.read(recipient.contact_id))
         if not count:
             return ""
         return "1 device" if count == 1 else f"{count} devices"
@@ -214,17 +244,15 @@ class PushChannel(Channel):
         if message.to_address.startswith("{"):  # a test, to a staff member's browser
             return _send_test(message)
         done = delivered_devices(message.message_id)
-        devices = [d for d in devices_of(message.contact_id) if d.pk not in done]
+        devices = [d for d in _devices.take(message.contact_id) if d.pk not in done]
         if not devices and not done:
             raise PermanentSendError("The contact has no device for push notifications.")
         payload = _payload(message)
         outcomes = [(device, _deliver(device, payload)) for device in devices]
+        took = [device.pk for device, outcome in outcomes if outcome.result == "ok"]
+        deliveries_record(message_id=message.message_id, device_ids=took, now=timezone.now())
         for device, outcome in outcomes:
-            if outcome.result == "ok":
-                delivery_record(
-                    message_id=message.message_id, device_id=device.pk, now=timezone.now()
-                )
-            elif outcome.result == "gone":
+            if outcome.result == "gone":
                 device_remove(token=device.token)
         delivered = len(done) + sum(1 for _, o in outcomes if o.result == "ok")
         retry = [o for _, o in outcomes if o.result == "retry"]

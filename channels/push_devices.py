@@ -115,9 +115,12 @@ def delivered_devices(message_id: int) -> set[int]:
     )
 
 
-def delivery_record(*, message_id: int, device_id: int, now: datetime) -> None:
-    PushDelivery.objects.get_or_create(
-        message_id=message_id, device_id=device_id, defaults={"delivered_at": now}
+def deliveries_record(*, message_id: int, device_ids: Iterable[int], now: datetime) -> None:
+    """These devices took the message: one statement, whatever their number (a device
+    recorded already stays as it was)."""
+    PushDelivery.objects.bulk_create(
+        [PushDelivery(message_id=message_id, device_id=d, delivered_at=now) for d in device_ids],
+        ignore_conflicts=True,
     )
 
 
