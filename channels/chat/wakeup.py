@@ -11,7 +11,8 @@ One listener thread per process receives the news and sets the waiting streams' 
 their own event loops, so it works the same under uvicorn and under a threaded WSGI server.
 The news only says "look again": streams always re-read from the database, so a lost or
 duplicated wake-up never loses or repeats a line (streams also re-read on every
-heartbeat)."""
+heartbeat). News sent while no listener listened (it failed, and is starting again) is
+lost, so a listener that starts listening wakes every waiting stream once."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from datetime import timedelta
 import psycopg
 import redis
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from channels.models import ChatState
@@ -193,6 +194,15 @@ def _forever(listen, channel: str) -> None:  # noqa: ANN001 - one of the _listen
             delay = min(delay * 2, 10)
 
 
+def _listening() -> None:
+    """The listener is subscribed (again): whatever changed while it was not reached
+    nobody, so every waiting stream looks once (a line would otherwise wait for its
+    stream's heartbeat, seconds later)."""
+    with _lock:
+        contact_ids = list(_waiters)
+    _wake_all(contact_ids)
+
+
 def _wake_from(payload: str | bytes) -> None:
     text = payload.decode() if isinstance(payload, bytes) else payload
     for part in text.split(","):
@@ -206,16 +216,19 @@ def _listen_postgresql(channel: str) -> None:
     params.pop("context", None)
     with psycopg.connect(**params, autocommit=True) as conn:
         conn.execute(f'LISTEN "{channel}"')
+        _listening()
         while not _listener_stop.is_set():
             for notify in conn.notifies(timeout=1.0):
                 _wake_from(notify.payload)
 
 
 def _listen_redis(channel: str) -> None:
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=None)
+    # Named after its channel, so CLIENT LIST tells an operator whose listener it is.
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=None, client_name=channel)
     pubsub = client.pubsub(ignore_subscribe_messages=True)
     try:
         pubsub.subscribe(channel)
+        _listening()
         while not _listener_stop.is_set():
             message = pubsub.get_message(timeout=1.0)
             if message is not None and message.get("type") == "message":
@@ -230,6 +243,7 @@ def _poll(channel: str) -> None:
     that changed since the last look (a new line, a read mark, a closed question)."""
     interval = float(settings.CHAT_POLL_SECONDS)
     since = timezone.now()
+    _listening()
     try:
         while not _listener_stop.is_set():
             _listener_stop.wait(interval)
@@ -243,7 +257,13 @@ def _poll(channel: str) -> None:
             changed = ChatState.objects.filter(updated_at__gte=since - OVERLAP).values_list(
                 "contact_id", flat=True
             )
-            for contact_id in list(changed[:5000]):
+            try:
+                woken = list(changed[:5000])
+            except OperationalError:
+                # SQLite busy or locked by a writer for a moment: look again at the next
+                # tick, from the same moment, so nothing changed meanwhile is missed.
+                continue
+            for contact_id in woken:
                 wake(contact_id)
             since = looked_at
     finally:

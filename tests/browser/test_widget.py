@@ -261,8 +261,11 @@ def test_quick_replies_keep_focus_each_line_is_announced_once_and_staff_sign_by_
         sender_name="Sam",
     )
     staff_line = page.locator("[data-stepwise] .lines li.staff")
-    # The stream's own wake-up, not a timer: 10 s was once too short in a full CI run on
-    # two loaded cores (the line came later); to look into (closing note, 2026-12-07).
+    # The stream's own wake-up, not a timer. 10 s was once too short in a full CI run: on
+    # the test's shared in-memory SQLite the wake-up poller's query can meet a writer's
+    # lock; it then restarted and lost the news, and the line waited for the stream's 15 s
+    # heartbeat. The poller now looks again from the same moment, and a listener that
+    # (re)starts wakes every stream (tests/chat/test_wakeup.py); the wait stays generous.
     staff_line.wait_for(timeout=30_000)
     assert staff_line.locator(".from").text_content() == "Sam (a person)"
     assert page.locator("[data-stepwise] .panel h2").text_content() == "Nova"

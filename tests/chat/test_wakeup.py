@@ -32,6 +32,7 @@ def _woken_by(send, contact_id: int = 42) -> bool:
         waiter = wakeup.Waiter(contact_id)
         try:
             await asyncio.sleep(0.5)  # the listener thread subscribes
+            waiter.clear()  # as a stream does before it reads (a listener that starts wakes all)
             await asyncio.get_running_loop().run_in_executor(None, send)
             return await waiter.wait(3.0)
         finally:
@@ -101,3 +102,25 @@ def test_sqlite_polling_sees_a_chat_changed_by_another_process(settings):
         ChatState.objects.create(contact_id=contact.pk, last_seq=1, updated_at=timezone.now())
 
     assert _woken_by(send, contact_id=contact.pk) is True
+
+
+def test_news_sent_while_the_listener_reconnects_still_wakes_the_stream(settings):
+    """Redis drops the listener's connection; a line written before it has subscribed
+    again reached nobody, so the listener wakes every waiting stream once it listens."""
+    try:
+        redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"needs Redis at {REDIS_URL}")
+    settings.REDIS_URL = REDIS_URL
+    admin = redis.from_url(REDIS_URL)
+
+    def send() -> None:
+        channel = wakeup._channel_name()
+        listeners = [c for c in admin.client_list() if c["name"] == channel]
+        assert admin.pubsub_numsub(channel)[0][1] >= 1  # the listener is subscribed
+        assert listeners
+        for client in listeners:
+            admin.client_kill_filter(_id=client["id"])
+        admin.publish(channel, "42")  # while nobody listens: lost
+
+    assert _woken_by(send) is True
