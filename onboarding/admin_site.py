@@ -2,6 +2,7 @@
 gets `AuditedAdminMixin`: each deletion and each action goes into the audit log, and an
 action that names no permission needs the change permission. Actions whose service writes
 its own audit entry (revoke, rotate, erase, pause…) are marked with `audited_by_service`.
+Each also gets `StaffTimesMixin`: its times in the staff pages' wording (journeys/admin/times.py).
 Who may see and do what is the table in journeys/admin/roles.py."""
 
 from __future__ import annotations
@@ -70,7 +71,10 @@ class AuditedAdminMixin:
 
 class StepwiseAdminSite(admin.AdminSite):
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
+        from journeys.admin.times import with_staff_times  # needs the models loaded
+
         base = admin_class or admin.ModelAdmin
         if not issubclass(base, AuditedAdminMixin):
             base = type(base.__name__, (AuditedAdminMixin, base), {"__module__": base.__module__})
+        base = with_staff_times(base)
         super().register(model_or_iterable, base, **options)

@@ -25,9 +25,9 @@ from channels.chat.conversations import (
 )
 from channels.models import ChatEntry
 from journeys.admin.contact_page import contact_page
+from journeys.admin.times import row_time
 from journeys.models import Contact
 from journeys.people.staff import person_name
-from journeys.templatetags.staff import staff_date
 
 app_name = "inbox"
 READ = "journeys.view_contact"  # staff who may look at contacts read what they wrote
@@ -155,11 +155,11 @@ def inbox_answer(request: HttpRequest, contact_id: int) -> HttpResponse:
     answered = conversation_answer(
         contact_id=contact.pk, text=text, sender_name=person_name(request.user)
     )
-    messages.success(request, _sent_words(answered))
+    messages.success(request, _sent_words(answered, contact))
     return redirect("inbox:conversation", contact_id=contact.pk)
 
 
-def _sent_words(answered: Answered) -> str:
+def _sent_words(answered: Answered, contact: Contact) -> str:
     """What the staff member is told once the answer is on its way, in plain words."""
     queued = answered.by_text
     if queued is None:
@@ -171,7 +171,7 @@ def _sent_words(answered: Answered) -> str:
         )
     if queued.deferred_reason:
         return (
-            f"Saved in the chat; the text goes out on {staff_date(queued.scheduled_for)}, "
+            f"Saved in the chat; the text goes out on {row_time(queued.scheduled_for, contact)}, "
             "after their quiet hours."
         )
     return "Sent by text message, signed with your first name, and saved in the chat."

@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html_join
 
 from journeys.admin.base import ReadOnlyAdmin
+from journeys.admin.times import row_time
 from journeys.core.problems import SpecError
 from journeys.models import (
     AuditEntry,
@@ -41,7 +42,6 @@ from journeys.run.journeys import (
     journey_resume,
 )
 from journeys.run.selectors import enrollment_counts
-from journeys.templatetags.staff import staff_date
 
 
 class JourneyVersionInline(admin.TabularInline):
@@ -289,7 +289,7 @@ class ContactEnrollmentInline(admin.TabularInline):
                 " → ",
                 "{} <small>({} {})</small>",
                 (
-                    (visit.step.key, staff_date(visit.entered_at), visit.outcome or "open")
+                    (visit.step.key, row_time(visit.entered_at, obj), visit.outcome or "open")
                     for visit in visits
                 ),
             )

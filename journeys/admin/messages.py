@@ -23,8 +23,8 @@ from channels.models import (
     SuppressedAddress,
 )
 from journeys.admin.base import ReadOnlyAdmin
+from journeys.admin.times import row_time
 from journeys.admin.why_words import detail_words
-from journeys.templatetags.staff import staff_date
 
 # The email runs in a sandboxed frame under its own policy: no scripts, no requests but
 # images, nothing of the admin around it.
@@ -54,8 +54,8 @@ class MessageAdmin(ReadOnlyAdmin):
         return STATUS_WORDS.get(obj.status, obj.status)
 
     @admin.display(description="when", ordering="scheduled_for")
-    def when(self, obj: Message) -> str:
-        return staff_date(obj.sent_at or obj.scheduled_for)
+    def when(self, obj: Message) -> str | None:
+        return row_time(obj.sent_at or obj.scheduled_for, obj)
 
     def get_urls(self) -> list:
         wrap = self.admin_site.admin_view

@@ -122,7 +122,7 @@ def timing_words(step: StepSpec | None) -> str:
     end = end_utc.astimezone(SAMPLE_ZONE)
     arrive = f"If Ada reaches this step on {start:%A} at {start:%H:%M} in Paris"
     if how == "goes_on":
-        return f"{arrive}, she goes on {_day(end, start)} at {end:%H:%M}."
+        return f"{arrive}, she goes on to the next step {_day(end, start)} at {end:%H:%M}."
     return (
         f"{arrive} and does nothing, she takes the other path {_day(end, start)} "
         f"at {end:%H:%M} ({length_words(end_utc - SAMPLE_ARRIVAL)} later)."

@@ -20,15 +20,15 @@ from journeys.builder.graph import list_at, map_at
 from journeys.builder.names import step_name
 from journeys.builder.words import WordsError, length_words, parse_length
 from journeys.core.simulate import ScriptEvent, Simulation
+from journeys.core.zones import time_words
 
 MAX_LINES = 50
 _STAMP = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC")
 
 
 def _staff_time(match: re.Match[str]) -> str:
-    """The staff pages' one date format: "3 Dec 2026, 07:55"."""
-    moment = datetime.strptime(f"{match.group(1)} +0000", "%Y-%m-%d %H:%M %z")
-    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+    """The staff pages' one wording of a moment (`time_words`): "3 Dec 2026, 07:55 UTC"."""
+    return time_words(datetime.strptime(f"{match.group(1)} +0000", "%Y-%m-%d %H:%M %z"))
 
 
 class ScriptError(ValueError):

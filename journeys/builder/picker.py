@@ -13,6 +13,7 @@ from typing import Any
 from journeys.builder.channels import template_fields
 from journeys.builder.reach import draft_reach
 from journeys.core.scope import in_every_way, names_in_reach, value_path
+from journeys.core.steps.form import BuilderSide
 from journeys.core.traits import KNOWN_TRAITS
 from journeys.models import Contact, Event
 
@@ -103,7 +104,11 @@ class Picker:
     fields: frozenset[str]  # the variant fields it goes beside
 
 
-def picker_for(document: Mapping[str, Any], step_id: str, sends: bool) -> Picker | None:
-    """The step editor's picker: for a step that sends, beside every field a channel
-    fills in for each person (channels' `templates`); None for other steps."""
-    return Picker(step_picker(document, step_id), template_fields()) if sends else None
+def picker_for(document: Mapping[str, Any], step_id: str, step_type: BuilderSide) -> Picker | None:
+    """The step editor's picker, beside every text the step sends that is written for each
+    person: a message's fields a channel fills in (channels' `templates`) and the step's
+    own fields marked `template` (an ask step's question). None for a step with none."""
+    fields = {field.name for field in step_type.form_fields() if field.template}
+    if step_type.previews:
+        fields |= template_fields()
+    return Picker(step_picker(document, step_id), frozenset(fields)) if fields else None

@@ -60,6 +60,8 @@
     var added = holder.firstElementChild;
     button.parentNode.insertBefore(added, button);
     total.value = String(index + 1);
+    var none = button.parentNode.querySelector("[data-no-conditions]");
+    if (none) none.hidden = true;  // there is one now
     var first = added.querySelector("select, input");
     if (first) first.focus();
   });

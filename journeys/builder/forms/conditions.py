@@ -88,7 +88,22 @@ class ConditionForm(forms.Form):
         return raw
 
 
-ConditionFormSet = forms.formset_factory(ConditionForm, extra=0, can_delete=True, max_num=20)
+class BaseConditionFormSet(forms.BaseFormSet):
+    """A condition list. A row added on the page (the formset's empty form) starts on
+    `first_kind`: an event's property where the list filters an event, a trait elsewhere."""
+
+    first_kind = SUBJECTS[0]
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs: dict[str, Any] = super().get_form_kwargs(index)
+        if index is None:
+            return kwargs | {"initial": {"kind": self.first_kind}}
+        return kwargs
+
+
+ConditionFormSet = forms.formset_factory(
+    ConditionForm, formset=BaseConditionFormSet, extra=0, can_delete=True, max_num=20
+)
 
 
 def condition_initial(raw: Any) -> dict[str, Any]:
@@ -103,8 +118,11 @@ def condition_initial(raw: Any) -> dict[str, Any]:
     }
 
 
-def condition_set(raw: Mapping[str, Any], key: str, post: Any, legend: str) -> Any:
-    """The formset for the condition list at `key` of a raw step (or trigger part)."""
+def condition_set(
+    raw: Mapping[str, Any], key: str, post: Any, legend: str, subject: str = ""
+) -> Any:
+    """The formset for the condition list at `key` of a raw step (or trigger part); a new
+    row starts on `subject` when the list tests one kind only."""
     formset: Any
     if post is not None:
         formset = ConditionFormSet(post, prefix=key)
@@ -112,6 +130,7 @@ def condition_set(raw: Mapping[str, Any], key: str, post: Any, legend: str) -> A
         initial = [condition_initial(c) for c in list_at(raw, key)]
         formset = ConditionFormSet(initial=initial, prefix=key)
     formset.legend = legend
+    formset.first_kind = subject or formset.first_kind
     return formset
 
 

@@ -85,7 +85,9 @@ class StepEditor:
         sets: dict[str, Any] = {}
         for field in self.declared:
             if field.kind == "conditions":
-                sets[field.name] = condition_set(raw, field.document_key, post, field.label)
+                sets[field.name] = condition_set(
+                    raw, field.document_key, post, field.label, field.subject
+                )
             elif field.kind == "variants":
                 source = post if post is not None else raw
                 channel_key = str(source.get(field.depends_on, "") or "")

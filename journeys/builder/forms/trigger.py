@@ -55,6 +55,7 @@ class TriggerForm(forms.Form):
             initial = [condition_initial(item) | {"kind": "property"} for item in items]
             formset = ConditionFormSet(initial=initial, prefix="where")
         formset.legend = "Only when the event has"
+        formset.first_kind = "property"  # what people filter an event by first
         return formset
 
 

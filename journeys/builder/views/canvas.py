@@ -122,7 +122,7 @@ def _editor_context(
         "form": form,
         "sets": sets or {},
         "channel_fields": channel_fields_attr(),
-        "picker": picker_for(journey.draft_spec, step_id, editor.step_type.previews),
+        "picker": picker_for(journey.draft_spec, step_id, editor.step_type),
         "raw_step": raw,
         "stale": stale,
         "preview_contact": _preview_contact(request),

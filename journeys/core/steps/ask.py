@@ -106,7 +106,7 @@ class Ask(StepType[AskStep]):
     fields = tuple("channel question replies answer trait retry timeout on_timeout".split())
     form = (
         FormField("channel", "Ask by", "channel", replies=True),
-        FormField("question", "Question", "long_text"),
+        FormField("question", "Question", "long_text", template=True),
         FormField("replies", "Quick replies", "lines", required=False, help=REPLIES_HELP),
         FormField("trait", "Save the answer as the trait", required=False, max_length=100),
         FormField(

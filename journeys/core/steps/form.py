@@ -45,7 +45,9 @@ Timing = tuple[Literal["goes_on", "times_out"], datetime]
 class FormField:
     """One field of a step's form: `key` is its place in the step's document (default:
     `name`). `subject` ("property", ...) limits a condition list to one kind of test;
-    `replies` limits a channel field to the channels a contact can answer on."""
+    `replies` limits a channel field to the channels a contact can answer on; `template`
+    says the text is sent to the contact, written for each one (the builder puts its
+    "Personalise" picker beside it)."""
 
     name: str
     label: str
@@ -58,6 +60,7 @@ class FormField:
     subject: str = ""
     depends_on: str = ""
     replies: bool = False
+    template: bool = False
 
     @property
     def document_key(self) -> str:

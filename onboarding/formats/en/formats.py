@@ -1,7 +1,7 @@
-"""How Django writes dates and times on the admin's own lists and read-only fields: the
-staff pages' format ("3 Dec 2026, 18:00 UTC"), always with the zone (issue 18, point 8).
-Pages of Stepwise's own use `journeys.templatetags.staff.staff_date`, which says the zone
-as a place with UTC beside it; Django's formats can only say its abbreviation."""
+"""How Django writes dates and times where Stepwise does not write them itself. The admin's
+lists and read-only fields do not get here: `journeys/admin/times.py` writes their times
+through the staff pages' one wording ("3 Dec 2026, 10:00 in Los Angeles (18:00 UTC)").
+What is left (a library's page, say) at least keeps the day-month-year and the zone."""
 
 DATETIME_FORMAT = "j M Y, H:i T"
 SHORT_DATETIME_FORMAT = "j M Y, H:i T"

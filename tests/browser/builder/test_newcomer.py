@@ -77,8 +77,11 @@ def test_a_newcomer_builds_previews_and_tests_a_journey_from_the_screens(
     you.click(page.get_by_role("link", name="Change who enters: Trigger"))
     you.fill(you.field("People enter when they do"), "Signed Up")
     filters = page.get_by_role("group", name="Only when the event has")
+    expect(filters).to_contain_text("No conditions yet.")
     you.click(filters.get_by_role("button", name="Add a condition"))
-    you.choose(filters.get_by_label("Test", exact=True), "A property of the event")
+    expect(filters.get_by_text("No conditions yet.")).to_be_hidden()
+    test = filters.get_by_label("Test", exact=True)  # an event is filtered by its property
+    assert test.evaluate("select => select.selectedOptions[0].text") == "A property of the event"
     you.fill(filters.get_by_label("Name", exact=True), "plan")
     you.fill(filters.get_by_label("Value", exact=True), "free")
     you.fill(you.field("Goal: they have succeeded when they do"), "Invited Teammate")
@@ -126,6 +129,8 @@ def test_a_newcomer_builds_previews_and_tests_a_journey_from_the_screens(
     canvas = page.get_by_role("region", name="The journey, step by step")
     for name in ("Hello in the app", "Wait for a note", "Stuck email", "Weekday 10:00"):
         expect(canvas).to_contain_text(name)
+    expect(canvas).to_contain_text("she goes on to the next step on Monday at 10:00.")
+    expect(canvas).not_to_contain_text("goes on on")
     shot(page, "newcomer-canvas", full_page=True)
 
     # Preview the email as the sample person, then send a test of variant A to oneself.

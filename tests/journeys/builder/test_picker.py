@@ -84,3 +84,23 @@ def test_keys_read_as_words() -> None:
     assert [friendly(k) for k in ("firstName", "first_name", "plan-tier")] == [
         "First name", "First name", "Plan tier",
     ]  # fmt: skip
+
+
+ASK = {"type": "ask", "channel": "in_app", "question": "What do you do?", "trait": "role",
+       "replies": [{"label": "Design", "value": "design"}]}  # fmt: skip
+
+
+def test_an_ask_steps_question_has_the_picker_its_buttons_do_not(people, signed_in, journey):
+    """The question is sent to the contact and written for each one (it is rendered as a
+    message's text is); quick reply labels are shown as typed, so they get no picker."""
+    steps = [DOC["steps"][0], ASK | {"id": "Role", "next": "End"}, SAY | {"id": "Late"}]
+    document = DOC | {"key": journey.key, "steps": [*steps, DOC["steps"][-1]]}
+    type(journey).objects.filter(pk=journey.pk).update(draft_spec=document)
+
+    page = signed_in.get(f"/admin/builder/{journey.key}/steps/Role/").content.decode()
+
+    assert "Personalise “Question”" in page
+    assert "Personalise “Quick replies”" not in page
+    assert "First name (for example “Bo”)" in page
+    assert "from Uploaded File: File url (for example “https://f”)" in page
+    assert 'data-personalise="id_question"' in page
