@@ -17,6 +17,8 @@ from journeys.run.journeys import journey_import
 SOURCE_NAME = "Acme Notes"
 SOURCE_ZONE = "America/Los_Angeles"
 JOURNEY = Path(__file__).resolve().parent / "journey.json"
+# The ping Nova offers after the first note, sent when a teammate one invited signs up.
+PINGS = Path(__file__).resolve().parent / "pings.json"
 KEYWORDS = [
     (
         "pricing",
@@ -85,9 +87,10 @@ def acme_setup(*, stepwise_url: str, acme_url: str, port: int) -> AcmeSetup:
             phrase=phrase,
             defaults={"answer": answer, "url": url, "link_label": label},
         )
-    document = json.loads(JOURNEY.read_text())
-    if not Journey.objects.filter(key=document["key"]).exists():
-        journey_import(data=document, publish=True)
+    for path in (JOURNEY, PINGS):
+        document = json.loads(path.read_text())
+        if not Journey.objects.filter(key=document["key"]).exists():
+            journey_import(data=document, publish=True)
     return AcmeSetup(
         url=acme_url, port=port, stepwise_url=stepwise_url, write_key=key, identity_secret=secret
     )

@@ -95,6 +95,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             traits["phone"] = data["phone"]
         stepwise.identify(user, traits)
         stepwise.track(user, "Signed Up", {"plan": "starter", "product": "Acme Notes"})
+        for sent in Invite.objects.filter(email__iexact=user.email).select_related("owner"):
+            stepwise.track(sent.owner, "Teammate Joined", {"email": user.email})
         return redirect("acme-notes")
     return render(request, "acme/signup.html", {"form": form})
 
