@@ -18,6 +18,10 @@ DATABASES["default"].setdefault("TEST", {})["NAME"] = (
     else None
 )
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's, waiting out the in-memory database's table locks (tests/sqlite_backend).
+    DATABASES["default"]["ENGINE"] = "tests.sqlite_backend"
+    DATABASES["default"]["TEST"]["NAME"] = ":memory:"  # what pytest-django knows as in-memory
 Q_CLUSTER["sync"] = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EVENT_API_KEY_CACHE_SECONDS = 0

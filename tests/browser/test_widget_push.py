@@ -144,7 +144,9 @@ def test_yes_in_the_chat_asks_the_browser_registers_it_and_a_push_shows_and_is_c
     page.locator("[data-stepwise] .launcher").click()
     page.locator("[data-stepwise] .replies button").filter(has_text="Yes").click()
 
-    ada = Contact.objects.get(user_id="ada")
+    # Every read from here waits out the in-memory SQLite's table lock, held for a moment
+    # by the server's threads as they write (the test shares their database).
+    ada = _wait(lambda: Contact.objects.get(user_id="ada"), "the contact")
     device = _wait(
         lambda: PushDevice.objects.filter(contact=ada).first(),
         "the browser's subscription",
@@ -182,13 +184,15 @@ def test_yes_in_the_chat_asks_the_browser_registers_it_and_a_push_shows_and_is_c
     cdp.send("ServiceWorker.deliverPushMessage", push)
     shown = _wait(lambda: page.evaluate(NOTIFICATIONS), "the notification")
     assert shown == [{"title": "Bob joined", "body": "Say hi!", "url": "/notes/42"}]
-    message = Message.objects.get(contact=ada, channel="push")
+    message = _wait(lambda: Message.objects.get(contact=ada, channel="push"), "the message")
     _wait(lambda: Message.objects.get(pk=message.pk).status == "delivered", "the shown report")
 
     [worker] = context.service_workers
     worker.evaluate(CLICK)
     _wait(lambda: Message.objects.get(pk=message.pk).status == "clicked", "the click report")
-    clicked = Event.objects.get(contact=ada, name="Clicked Message Link")
+    clicked = _wait(
+        lambda: Event.objects.get(contact=ada, name="Clicked Message Link"), "the click event"
+    )
     assert clicked.properties["url"] == "/notes/42"
     assert worker.evaluate("self.opened") == [f"{origin}/notes/42"]  # the link, at the product
 
