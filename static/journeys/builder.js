@@ -243,9 +243,10 @@
   document.addEventListener("htmx:afterSettle", wire);
 })();
 
-/* The "+" menu: one open at a time, closed by Escape or a click elsewhere, and placed in
-   the window (below the "+", or above it when there is more room there), so neither the
-   canvas's scrolling box nor the window's edge cuts it off. */
+/* The "+" menu: one open at a time, closed by a choice in it, by Escape or by a click
+   elsewhere, and placed in the window (below the "+", or above it when there is more room
+   there), so neither the canvas's scrolling box nor the window's edge cuts it off. A
+   choice refused (Cancel, to keep an editor's changes) leaves no menu over the cards. */
 (function () {
   "use strict";
   var MARGIN = 8;
@@ -273,7 +274,12 @@
     place(details);
   }, true);
   window.addEventListener("resize", function () { openMenus().forEach(place); });
-  document.addEventListener("scroll", function () { openMenus().forEach(place); }, true);
+  // The page or the canvas scrolled: the menu follows its "+". Not for a scroll inside the
+  // menu itself: placing it again clears its height, which sends its list back to the top
+  // under the pointer (a wheel, or a click on an item just scrolled to, hit another item).
+  document.addEventListener("scroll", function (event) {
+    openMenus().forEach(function (details) { if (!details.contains(event.target)) place(details); });
+  }, true);
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     openMenus().forEach(function (details) {
@@ -283,6 +289,16 @@
   });
   document.addEventListener("click", function (event) {
     openMenus().forEach(function (details) { if (!details.contains(event.target)) details.open = false; });
+  });
+  // A choice made, sent or refused: closed once htmx has read the form (hiding the button
+  // sooner would blur it, and htmx forgets the button pressed when it loses focus).
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var details = elt && elt.closest && elt.closest("details.add-step[open]");
+    if (!details) return;
+    var focused = details.contains(document.activeElement);
+    details.open = false;
+    if (focused) details.querySelector("summary").focus();  // not lost in a closed menu
   });
 })();
 

@@ -27,7 +27,11 @@ def add_with_plus(page, where: str, kind: str) -> None:
     page.get_by_label(where, exact=True).click()
     menu = page.get_by_role("group", name=where.replace("Add a step", "Choose the step to add"))
     menu.get_by_role("button", name=kind).click()
-    expect(page.locator("details.add-step[open]")).to_have_count(0)  # the canvas redrawn
+    expect(page.locator("details.add-step[open]")).to_have_count(0)  # closed by the choice
+    # The new step's editor, which comes with the canvas redrawn (the same answer).
+    expect(page.get_by_role("region", name="Editor").get_by_role("heading")).to_contain_text(
+        f"· {kind}"
+    )
     page.wait_for_selector("#editor .editor-message:has-text('fill it in')")
 
 

@@ -14,15 +14,7 @@ from journeys.builder.library import template
 from journeys.models import Contact, Journey
 from tests.browser.builder.test_build_journey import DRAG, quiet
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    # Each test passes alone and in this file (35 of 35 in a row), but with the rest of the
-    # suite on a loaded machine a card's editor can stay closed after a dialog (20 s): a
-    # flaky test is a defect, so they wait here until fixed rather than turn main red by
-    # chance (docs/decisions.md).
-    pytest.mark.skip(reason="flaky in the full suite under load: to fix (docs/decisions.md)"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 class Dialogs:
