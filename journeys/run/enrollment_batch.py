@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
+from channels.delivery.sending import contact_context
 from channels.registry import channel_facts
 from journeys.core.engine import (
     Command,
@@ -40,7 +41,7 @@ from journeys.core.traits import extract_known_traits
 from journeys.models import Contact, Enrollment, StepVisit
 from journeys.run.batch_history import BatchHistory
 from journeys.run.batch_writing import BatchWriting, PlannedMessage
-from journeys.run.engine_views import contact_view, event_snapshot
+from journeys.run.engine_views import event_snapshot
 from journeys.run.failures import StepFailure
 from journeys.run.notes import note_render
 from journeys.run.report_rows import Ledger
@@ -190,7 +191,7 @@ class Batch(BatchHistory, BatchWriting):
             case Notify(step_id=step_id, to=to, text=text):
                 contact = self.contacts[enrollment.contact_id]
                 context = self._context(enrollment, version, step_id, journey_name)
-                note = note_render(text, contact_view(contact), context)
+                note = note_render(text, contact_context(contact), context)
                 self.notes.append((to, note, journey_name))
             case UseEvent(event=event):
                 _moved_by(enrollment, event)

@@ -8,7 +8,7 @@ from typing import Any
 
 from liquid import Environment
 
-from journeys.core.engine import ContactView
+from channels.rendering import RenderError, render_field, template_context
 
 MAX_NOTE_CHARS = 4000
 
@@ -21,11 +21,24 @@ class _NoteEnvironment(Environment):
 _ENV = _NoteEnvironment()
 
 
-def note_render(text: str, contact: ContactView, context: Mapping[str, Any]) -> str:
+def note_render(text: str, contact: Mapping[str, Any], context: Mapping[str, Any]) -> str:
     """The note's text with `{{ contact.* }}`, `{{ event.* }}` and `{{ journey.name }}` filled
-    in; the raw text when the template cannot be rendered for this contact's data (a note is
-    never lost, and never stops the worker)."""
+    in as a message's are (the same render call and the same `contact`, so the builder's
+    picker offers what a note can say). A value this contact lacks is left blank rather than
+    holding the note back; the raw text when nothing can be rendered (a note is never lost,
+    and never stops the worker)."""
+    values = template_context(
+        contact=contact,
+        event=context.get("event") or {},
+        events=context.get("events") or {},
+        journey=context.get("journey") or {},
+        unsubscribe_url="",
+    )
     try:
-        return _ENV.from_string(text).render(contact=dict(contact.traits), **context)
+        return render_field("text", text, values, html=False)
+    except RenderError:
+        pass
+    try:
+        return _ENV.from_string(text).render(**values)
     except Exception:  # noqa: BLE001 - filters raise ValueError, OverflowError... on odd data
         return text

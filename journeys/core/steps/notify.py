@@ -40,7 +40,7 @@ class Notify(StepType[NotifyStep]):
     fields = ("to", "text")
     form = (
         FormField("to", "Tell", help="An email address or a chat webhook.", max_length=500),
-        FormField("text", "Note", "long_text"),
+        FormField("text", "Note", "long_text", template=True),
     )
     blank_step = {"id": "Tell_the_team", "to": "team@example.com", "text": ""}
     quiet_trace = frozenset({"notify"})

@@ -104,3 +104,16 @@ def test_an_ask_steps_question_has_the_picker_its_buttons_do_not(people, signed_
     assert "First name (for example “Bo”)" in page
     assert "from Uploaded File: File url (for example “https://f”)" in page
     assert 'data-personalise="id_question"' in page
+
+
+def test_a_note_to_the_team_has_the_picker(people, signed_in, journey):
+    """A note renders as a message does (journeys.run.notes), so it offers the same values."""
+    note = {"type": "notify", "to": "sales@example.com", "text": "Stuck: {{ contact.email }}"}
+    steps = [DOC["steps"][0], note | {"id": "Tell", "next": "End"}, SAY | {"id": "Late"}]
+    document = DOC | {"key": journey.key, "steps": [*steps, DOC["steps"][-1]]}
+    type(journey).objects.filter(pk=journey.pk).update(draft_spec=document)
+
+    page = signed_in.get(f"/admin/builder/{journey.key}/steps/Tell/").content.decode()
+
+    assert "Personalise “Note”" in page
+    assert "Personalise “Tell”" not in page

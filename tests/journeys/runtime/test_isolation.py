@@ -305,3 +305,25 @@ def test_the_journeys_problems_and_the_contact_page_say_who_stopped_and_why(
         "<strong>Retrying:</strong> “Seats”, at “Share seats”: this person's data could not be "
         "worked out (integer division or modulo by zero). Tried once; Stepwise tries again on "
     ) in html.unescape(page.content.decode())
+
+
+def test_a_note_to_the_team_says_what_a_message_would(
+    db, make_contact, send_event, run_worker, django_capture_on_commit_callbacks
+):
+    """The note renders as a message does (the same call, the same `contact`), so what the
+    builder's picker offers — a trait by its name, the contact's own fields — is filled in."""
+    from django.core import mail  # noqa: PLC0415
+
+    note = "{{ contact.first_name }} on {{ contact.plan }} ({{ contact.email }}): {{ event.seats }}"
+    steps = [{"id": "tell_sales", "type": "notify", "to": "sales@example.com", "text": note}]
+    journey_import(data=_journey("seats-note", "Seats Chosen", steps), publish=True)
+    ada = make_contact("ada")
+    type(ada).objects.filter(pk=ada.pk).update(
+        first_name="Ada", email="ada@example.com", traits={"plan": "pro"}
+    )
+    send_event(ada, "Seats Chosen", seats=4)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_worker()
+
+    assert [email.body for email in mail.outbox] == ["Ada on pro (ada@example.com): 4"]
