@@ -23,6 +23,7 @@ from django.utils.html import format_html_join
 
 from journeys.admin.base import ReadOnlyAdmin
 from journeys.admin.times import row_time
+from journeys.builder.names import draft_names, step_name
 from journeys.core.problems import SpecError
 from journeys.models import (
     AuditEntry,
@@ -229,12 +230,25 @@ class EnrollmentTraceInline(admin.TabularInline):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(ReadOnlyAdmin):
-    list_display = ("contact", "journey", "version", "state", "step_key", "wake_at", "entered_at")
+    list_display = ("contact", "journey", "version", "state", "at_step", "wake_at", "entered_at")
     list_filter = ("state", "journey")
     search_fields = ("contact__user_id", "contact__email", "journey__key")
     list_select_related = ("contact", "journey", "version")
     inlines = [StepVisitInline, EnrollmentTraceInline]
     exclude = ("last_event",)
+
+    @admin.display(description="step", ordering="step_key")
+    def at_step(self, obj: Enrollment) -> str:
+        return _step_words(obj, obj.step_key)
+
+
+def _step_words(enrollment: Enrollment, step_id: str | None) -> str:
+    """A step as the builder names it in the enrollment's version, never its id; "—" for
+    none (not at a step)."""
+    if not step_id:
+        return "—"
+    spec = enrollment.version.spec if enrollment.version_id else {}
+    return step_name(step_id, draft_names(spec if isinstance(spec, dict) else {}))
 
 
 @admin.register(DecisionTrace)
@@ -263,7 +277,7 @@ class ContactEnrollmentInline(admin.TabularInline):
     model = Enrollment
     fk_name = "contact"
     verbose_name_plural = "journeys (enrollments and step visits)"
-    fields = ("journey", "version", "state", "step_key", "wake_at", "entered_at", "steps")
+    fields = ("journey", "version", "state", "at_step", "wake_at", "entered_at", "steps")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -281,6 +295,10 @@ class ContactEnrollmentInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    @admin.display(description="step")
+    def at_step(self, obj: Enrollment) -> str:
+        return _step_words(obj, obj.step_key)
+
     @admin.display(description="step visits")
     def steps(self, obj: Enrollment) -> str:
         visits = sorted(obj.visits.all(), key=lambda visit: visit.seq)
@@ -289,7 +307,11 @@ class ContactEnrollmentInline(admin.TabularInline):
                 " → ",
                 "{} <small>({} {})</small>",
                 (
-                    (visit.step.key, row_time(visit.entered_at, obj), visit.outcome or "open")
+                    (
+                        _step_words(obj, visit.step.key),
+                        row_time(visit.entered_at, obj),
+                        visit.outcome or "open",
+                    )
                     for visit in visits
                 ),
             )

@@ -85,3 +85,14 @@ def test_a_list_still_sorts_by_its_time_column(staff_client, ada, make_contact):
     assert sort_link, "the time column can still be sorted"
     text = _text(staff_client.get(url + sort_link[1].replace("&amp;", "&")))
     assert text.index("ada@example.com") < text.index("bob@example.com")  # 3 Dec, then today
+
+
+def test_the_enrollments_list_names_the_step_in_words(staff_client, ada):
+    """Staff read the step as the builder names it, never its id ("wait_upload")."""
+    from journeys.builder.names import step_name  # noqa: PLC0415
+
+    enrollment = Enrollment.objects.get(contact=ada)
+    assert "_" in enrollment.step_key  # an id a person would not write
+    text = _text(staff_client.get(reverse("admin:journeys_enrollment_changelist")))
+    assert step_name(enrollment.step_key) in text
+    assert enrollment.step_key not in text
