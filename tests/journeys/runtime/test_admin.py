@@ -84,8 +84,8 @@ def test_contact_page_shows_enrollments_visits_and_the_trace(
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert "hello <small>(" in body
-    assert "sent)</small> → wait_upload" in body
+    assert "Hello <small>(" in body  # the steps as the builder names them, not their ids
+    assert "sent)</small> → Wait upload" in body
     assert "entered: Signed Up matched the trigger" in body
     assert "message hello: email, variant A" in body
     assert "Step &quot;hello&quot;: email message queued." in body

@@ -55,7 +55,7 @@ def test_a_goal_reached_while_the_email_waited_for_quiet_hours(
     send_event(ada, "Signed Up", plan="free")
     process_pending_events(linger=0)
     held = _read(staff_client, ada)
-    assert re.search(r"\d\d:\d\d in Los Angeles \(\d\d:\d\d UTC\)", held["journey"])
+    assert re.search(r"\d\d:\d\d in Los Angeles \((\d+ \w+, )?\d\d:\d\d UTC\)", held["journey"])
     assert "Hello" in held["steps"]
     assert "Waiting to be sent: held for quiet hours" in held["steps"]
     assert "Waiting to be sent held for quiet hours" in held["messages"]
