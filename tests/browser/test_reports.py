@@ -104,6 +104,8 @@ def test_a_manager_reads_the_sample_ab_test_in_two_minutes(staff_page, live_serv
     assert axe(page) == []
     shot(page, "overview")
     page.get_by_role("link", name="Trial: invite a teammate").click()
+    page.wait_for_url("**/reports/trial-invite/**")
+    page.wait_for_load_state()
     assert page.get_by_text("Variant B converts").is_visible()
     assert page.get_by_text("likely to be best").first.is_visible()
     assert page.get_by_text("so the groups are comparable").first.is_visible()
