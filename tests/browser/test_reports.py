@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from journeys.models import Enrollment
 from tests.journeys.reports.conftest import (  # noqa: F401 - shared fixtures
@@ -54,9 +55,11 @@ def test_a_manager_reads_the_report_and_exits_a_stuck_contact(
     page.get_by_role("link", name="Journey reports").click()
     page.get_by_role("link", name="Trial onboarding").click()
 
-    assert page.get_by_text(
-        "Conversion: 28.6 % — 2 of 7 contacts reached the goal within 7 days of entering."
-    ).is_visible()
+    expect(
+        page.get_by_text(
+            "Conversion: 28.6 % — 2 of 7 contacts reached the goal within 7 days of entering."
+        )
+    ).to_be_visible()
     chart = page.locator("svg.funnel-chart")
     assert chart.get_attribute("role") == "img"
     assert (
@@ -70,17 +73,17 @@ def test_a_manager_reads_the_report_and_exits_a_stuck_contact(
     funnel = page.locator("table", has=page.locator("caption", has_text="Funnel"))
     row = funnel.locator("tr", has=page.locator("th", has_text="Wait upload"))
     assert row.locator("td").all_inner_texts()[:5] == ["Holdout: path 1", "5", "71.4 %", "1", "2"]
-    assert page.get_by_text("Too early to call").first.is_visible()
+    expect(page.get_by_text("Too early to call").first).to_be_visible()
     assert axe(page) == []
     shot(page, "journey-report")
 
     page.get_by_role("link", name="1 waiting").click()
-    assert page.get_by_text("1 contact waiting at this step").is_visible()
+    expect(page.get_by_text("1 contact waiting at this step")).to_be_visible()
     assert axe(page) == []
     page.locator("input[name=pick]").first.check()
     shot(page, "drop-off-list")
     page.get_by_role("button", name="Exit them from the journey").click()
-    assert page.get_by_text("1 contact(s) left the journey.").is_visible()
+    expect(page.get_by_text("1 contact(s) left the journey.")).to_be_visible()
     assert not Enrollment.objects.filter(state="waiting", step_key="wait_upload").exists()
 
     page.goto(f"{live_server.url}/admin/reports/")
@@ -100,16 +103,15 @@ def test_a_manager_reads_the_sample_ab_test_in_two_minutes(staff_page, live_serv
         pass
     page = staff_page
     page.goto(f"{live_server.url}/admin/reports/")
-    assert page.get_by_text("Conversion: reached the goal within 14 days of entering").is_visible()
+    headline = "Conversion: reached the goal within 14 days of entering"
+    expect(page.get_by_text(headline)).to_be_visible()
     assert axe(page) == []
     shot(page, "overview")
     page.get_by_role("link", name="Trial: invite a teammate").click()
-    page.wait_for_url("**/reports/trial-invite/**")
-    page.wait_for_load_state()
-    assert page.get_by_text("Variant B converts").is_visible()
-    assert page.get_by_text("likely to be best").first.is_visible()
-    assert page.get_by_text("so the groups are comparable").first.is_visible()
-    assert page.get_by_text("The journey adds").first.is_visible()
+    expect(page.get_by_text("Variant B converts")).to_be_visible()
+    expect(page.get_by_text("likely to be best").first).to_be_visible()
+    expect(page.get_by_text("so the groups are comparable").first).to_be_visible()
+    expect(page.get_by_text("The journey adds").first).to_be_visible()
     assert page.locator("svg.time-chart").count() >= 3
     assert axe(page) == []
     shot(page, "journey-report-ab-test")
