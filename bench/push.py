@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.channels.push_fixtures import browser_register  # noqa: E402
 from tests.fakes.http import FakePostmark, Recorded, Scripted  # noqa: E402
 from tests.fakes.push import (  # noqa: E402
     FakeFcm,
@@ -191,16 +192,7 @@ def run(count: int, browsers: list, services: Services) -> None:
                 now=now,
             )
         else:
-            browser = browsers[i // 2]
-            keys = browser.to_json()["keys"]
-            device_register(
-                contact_id=contact.pk,
-                kind=PushDevice.Kind.WEB,
-                token=browser.endpoint,
-                p256dh=keys["p256dh"],
-                auth=keys["auth"],
-                now=now,
-            )
+            browser_register(contact.pk, browsers[i // 2])
     content = {
         "email": MessageContent(subject="Your note is shared", body="Hi {{ contact.first_name }}"),
         "push": MessageContent(

@@ -43,3 +43,26 @@ def fake_fcm(push_settings, tmp_path) -> Iterator[FakeFcm]:
     push_settings.FCM_API_URL = server.url
     yield server
     server.stop()
+
+
+def browser_device(contact, server: FakeWebPush):  # noqa: ANN001, ANN201 - a Contact; its Browser
+    """A browser subscribed at the fake push service, registered as the contact's device."""
+    return browser_register(contact.pk, server.browser())
+
+
+def browser_register(contact_id: int, browser):  # noqa: ANN001, ANN201 - a fake Browser
+    """Register a browser of the fake push service as the contact's device."""
+    from django.utils import timezone  # noqa: PLC0415
+
+    from channels.push_devices import PushDevice, device_register  # noqa: PLC0415
+
+    keys = browser.to_json()["keys"]
+    device_register(
+        contact_id=contact_id,
+        kind=PushDevice.Kind.WEB,
+        token=browser.endpoint,
+        p256dh=keys["p256dh"],
+        auth=keys["auth"],
+        now=timezone.now(),
+    )
+    return browser

@@ -18,6 +18,7 @@ from channels.push_devices import PushDevice, device_register
 from journeys.models import Event
 from journeys.people.sources import source_create
 from journeys.run.privacy import contact_erase, contact_export
+from tests.channels.push_fixtures import browser_device
 from tests.fakes.push import fcm_error
 
 NOTE = MessageContent(
@@ -28,20 +29,6 @@ NOTE = MessageContent(
 CHANNEL = "push"
 
 
-def _browser(contact, server):
-    browser = server.browser()
-    keys = browser.to_json()["keys"]
-    device_register(
-        contact_id=contact.pk,
-        kind=PushDevice.Kind.WEB,
-        token=browser.endpoint,
-        p256dh=keys["p256dh"],
-        auth=keys["auth"],
-        now=timezone.now(),
-    )
-    return browser
-
-
 def _phone(contact, token: str, kind: str = PushDevice.Kind.ANDROID):
     return device_register(contact_id=contact.pk, kind=kind, token=token, now=timezone.now())
 
@@ -49,7 +36,7 @@ def _phone(contact, token: str, kind: str = PushDevice.Kind.ANDROID):
 def test_a_browser_gets_the_rendered_notification_signed_and_encrypted(
     contact, queue, fake_webpush
 ):
-    _browser(contact, fake_webpush)
+    browser_device(contact, fake_webpush)
 
     queued = queue(contact, CHANNEL, NOTE)
 
@@ -84,7 +71,7 @@ def test_an_app_gets_the_notification_with_the_service_accounts_token(contact, q
 
 
 def test_the_image_reaches_browsers_and_apps_rendered(contact, queue, fake_webpush, fake_fcm):
-    _browser(contact, fake_webpush)
+    browser_device(contact, fake_webpush)
     _phone(contact, "android-token")
     picture = "https://cdn.example.com/{{ contact.first_name | downcase }}.png"
 
@@ -99,7 +86,7 @@ def test_the_image_reaches_browsers_and_apps_rendered(contact, queue, fake_webpu
 def test_three_devices_get_one_delivery_each_and_the_message_counts_once(
     contact, queue, fake_webpush, fake_fcm
 ):
-    _browser(contact, fake_webpush)
+    browser_device(contact, fake_webpush)
     _phone(contact, "android-token")
     _phone(contact, "ios-token", PushDevice.Kind.IOS)
 
@@ -115,7 +102,7 @@ def test_three_devices_get_one_delivery_each_and_the_message_counts_once(
 def test_a_browser_that_unsubscribed_is_forgotten_and_only_its_delivery_fails(
     contact, queue, fake_webpush, fake_fcm, status
 ):
-    gone = _browser(contact, fake_webpush)
+    gone = browser_device(contact, fake_webpush)
     _phone(contact, "android-token")
     fake_webpush.then_respond(status, "")
 
@@ -147,7 +134,7 @@ def test_an_app_token_firebase_reports_gone_is_removed(
 def test_a_rate_limit_retries_after_retry_after_and_never_notifies_a_device_twice(
     contact, queue, fake_webpush, fake_fcm
 ):
-    _browser(contact, fake_webpush)
+    browser_device(contact, fake_webpush)
     _phone(contact, "android-token")
     fake_fcm.then_respond(
         429, fcm_error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED"), headers={"Retry-After": "900"}
@@ -170,7 +157,7 @@ def test_a_rate_limit_retries_after_retry_after_and_never_notifies_a_device_twic
 
 
 def test_a_browser_push_services_rate_limit_waits_for_its_retry_after(contact, queue, fake_webpush):
-    _browser(contact, fake_webpush)
+    browser_device(contact, fake_webpush)
     fake_webpush.then_respond(429, "", headers={"Retry-After": "600"})
     before = timezone.now()
 
@@ -189,7 +176,7 @@ def test_a_browser_push_services_rate_limit_waits_for_its_retry_after(contact, q
 
 
 def test_turning_push_off_keeps_email(contact, queue, fake_webpush):
-    _browser(contact, fake_webpush)
+    browser_device(contact, fake_webpush)
     subscription_set(contact_id=contact.pk, channel=CHANNEL, state="unsubscribed", reason="asked")
 
     queue(contact, CHANNEL, NOTE)
@@ -202,7 +189,7 @@ def test_turning_push_off_keeps_email(contact, queue, fake_webpush):
 
 
 def test_a_push_service_outage_is_retried(contact, queue, fake_webpush):
-    _browser(contact, fake_webpush)
+    browser_device(contact, fake_webpush)
     fake_webpush.then_respond(503, "")
 
     queued = queue(contact, CHANNEL, NOTE)
@@ -213,7 +200,7 @@ def test_a_push_service_outage_is_retried(contact, queue, fake_webpush):
 
 
 def test_a_redirect_from_a_push_service_is_not_followed(contact, queue, fake_webpush):
-    browser = _browser(contact, fake_webpush)
+    browser = browser_device(contact, fake_webpush)
     other = fake_webpush.browser()
     fake_webpush.then_respond(307, "", headers={"Location": other.endpoint})
 
@@ -237,7 +224,7 @@ def test_a_contact_without_a_device_is_not_sent_to(contact, queue, fake_webpush)
 
 
 def test_the_privacy_export_shows_devices_and_erase_removes_them(contact, fake_webpush):
-    browser = _browser(contact, fake_webpush)
+    browser = browser_device(contact, fake_webpush)
     _phone(contact, "android-token")
 
     exported = contact_export(user_id=contact.user_id)
@@ -255,7 +242,7 @@ def test_the_service_workers_reports_record_shown_then_clicked_and_the_event(
 ):
     source, _key = source_create(name="Acme Notes")
     ada = make_contact(user_id="ada", source=source)
-    _browser(ada, fake_webpush)
+    browser_device(ada, fake_webpush)
     queue(ada, CHANNEL, NOTE)
     track = fake_webpush.delivered[0]["track"].removeprefix("https://stepwise.example.com")
 

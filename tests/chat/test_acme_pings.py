@@ -9,14 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 from channels.models import Message
-from channels.push_devices import PushDevice, device_register
 from journeys.bot.replies import Reply, reply_receive
 from journeys.models import Contact
 from journeys.run.journeys import journey_import
 from journeys.tasks import process_pending_events
+from tests.channels.push_fixtures import browser_device
 from tests.chat.test_ask import track
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,18 +34,6 @@ def _answer_the_offer(product, user_id: str, label: str, value: str) -> Contact:
     return Contact.objects.get(pk=contact.pk)
 
 
-def _browser(contact: Contact, server) -> None:
-    keys = (browser := server.browser()).to_json()["keys"]
-    device_register(
-        contact_id=contact.pk,
-        kind=PushDevice.Kind.WEB,
-        token=browser.endpoint,
-        p256dh=keys["p256dh"],
-        auth=keys["auth"],
-        now=timezone.now(),
-    )
-
-
 def test_yes_to_the_offer_brings_a_ping_when_the_teammate_joins_and_not_now_none(
     product, fake_webpush
 ):
@@ -55,8 +42,8 @@ def test_yes_to_the_offer_brings_a_ping_when_the_teammate_joins_and_not_now_none
     ada = _answer_the_offer(product, "ada", "Yes", "yes")
     bob = _answer_the_offer(product, "bob", "Not now", "no")
     assert (ada.traits["wants_pings"], bob.traits["wants_pings"]) == ("yes", "no")
-    _browser(ada, fake_webpush)
-    _browser(bob, fake_webpush)
+    browser_device(ada, fake_webpush)
+    browser_device(bob, fake_webpush)
 
     for user_id in ("ada", "bob"):  # what Acme's sign-up sends for each inviter
         track(product.source_id, user_id, "Teammate Joined", email="grace@example.com")

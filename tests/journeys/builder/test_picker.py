@@ -90,14 +90,18 @@ ASK = {"type": "ask", "channel": "in_app", "question": "What do you do?", "trait
        "replies": [{"label": "Design", "value": "design"}]}  # fmt: skip
 
 
+def _editor_with(signed_in, journey, step: dict, step_id: str) -> str:
+    """The editor of `step`, put second in DOC's journey, as the builder draws it."""
+    steps = [DOC["steps"][0], step | {"id": step_id, "next": "End"}, SAY | {"id": "Late"}]
+    document = DOC | {"key": journey.key, "steps": [*steps, DOC["steps"][-1]]}
+    type(journey).objects.filter(pk=journey.pk).update(draft_spec=document)
+    return signed_in.get(f"/admin/builder/{journey.key}/steps/{step_id}/").content.decode()
+
+
 def test_an_ask_steps_question_has_the_picker_its_buttons_do_not(people, signed_in, journey):
     """The question is sent to the contact and written for each one (it is rendered as a
     message's text is); quick reply labels are shown as typed, so they get no picker."""
-    steps = [DOC["steps"][0], ASK | {"id": "Role", "next": "End"}, SAY | {"id": "Late"}]
-    document = DOC | {"key": journey.key, "steps": [*steps, DOC["steps"][-1]]}
-    type(journey).objects.filter(pk=journey.pk).update(draft_spec=document)
-
-    page = signed_in.get(f"/admin/builder/{journey.key}/steps/Role/").content.decode()
+    page = _editor_with(signed_in, journey, ASK, "Role")
 
     assert "Personalise “Question”" in page
     assert "Personalise “Quick replies”" not in page
@@ -109,11 +113,7 @@ def test_an_ask_steps_question_has_the_picker_its_buttons_do_not(people, signed_
 def test_a_note_to_the_team_has_the_picker(people, signed_in, journey):
     """A note renders as a message does (journeys.run.notes), so it offers the same values."""
     note = {"type": "notify", "to": "sales@example.com", "text": "Stuck: {{ contact.email }}"}
-    steps = [DOC["steps"][0], note | {"id": "Tell", "next": "End"}, SAY | {"id": "Late"}]
-    document = DOC | {"key": journey.key, "steps": [*steps, DOC["steps"][-1]]}
-    type(journey).objects.filter(pk=journey.pk).update(draft_spec=document)
-
-    page = signed_in.get(f"/admin/builder/{journey.key}/steps/Tell/").content.decode()
+    page = _editor_with(signed_in, journey, note, "Tell")
 
     assert "Personalise “Note”" in page
     assert "Personalise “Tell”" not in page
