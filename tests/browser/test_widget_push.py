@@ -61,6 +61,8 @@ NOTIFICATIONS = """navigator.serviceWorker.ready.then(r => r.getNotifications())
 # handler as an event made in the worker. Its report is real; but Chromium lets a worker
 # open or focus a window only during a person's click, so the test stands in for those
 # two calls of the browser and keeps what the worker asked of them.
+ACTIVATED = """navigator.serviceWorker.ready.then((r) => r.active.state === "activated")"""
+SHOW_AGAIN = """(data) => self.registration.showNotification(data.title, {body: data.body, data})"""
 CLICK = """self.opened = self.opened || []; self.focused = self.focused || [];
 self.clients.openWindow = (url) => { self.opened.push(url); return Promise.resolve(null); };
 WindowClient.prototype.focus = function () {
@@ -176,13 +178,23 @@ def test_yes_in_the_chat_asks_the_browser_registers_it_and_a_push_shows_and_is_c
         lambda: next((r for r in registrations if r["scopeURL"] == f"{origin}/"), None),
         "the product's service worker",
     )
+    # A push is delivered only to an activated worker (the registration is reported sooner).
+    _wait(lambda: page.evaluate(ACTIVATED), "the product's worker to be activated")
     push = {
         "origin": origin,
         "registrationId": registration["registrationId"],
         "data": json.dumps(payload),
     }
-    cdp.send("ServiceWorker.deliverPushMessage", push)
-    shown = _wait(lambda: page.evaluate(NOTIFICATIONS), "the notification")
+    # DevTools' delivery is now and then dropped by Chromium (1 run in 6 here, with the
+    # worker activated): sent again until shown; the same tag shows one notification.
+    shown = None
+    for _ in range(6):
+        cdp.send("ServiceWorker.deliverPushMessage", push)
+        try:
+            shown = _wait(lambda: page.evaluate(NOTIFICATIONS), "the notification", timeout=5)
+            break
+        except AssertionError:
+            continue
     assert shown == [{"title": "Bob joined", "body": "Say hi!", "url": "/notes/42"}]
     message = _wait(lambda: Message.objects.get(contact=ada, channel="push"), "the message")
     _wait(lambda: Message.objects.get(pk=message.pk).status == "delivered", "the shown report")
@@ -198,8 +210,7 @@ def test_yes_in_the_chat_asks_the_browser_registers_it_and_a_push_shows_and_is_c
 
     tab = context.new_page()  # the link already open in a tab: that tab comes forward
     tab.goto(f"{origin}/notes/42")
-    cdp.send("ServiceWorker.deliverPushMessage", push)
-    _wait(lambda: page.evaluate(NOTIFICATIONS), "the notification again")
+    worker.evaluate(SHOW_AGAIN, payload)  # the same notification, shown by the worker itself
     worker.evaluate(CLICK)
     _wait(lambda: worker.evaluate("self.focused.length"), "the tab brought forward")
     assert worker.evaluate("self.focused") == [f"{origin}/notes/42"]
