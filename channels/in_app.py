@@ -41,7 +41,8 @@ def is_link(url: str) -> bool:
     return is_http_url(url)
 
 
-def _is_template(text: str) -> bool:
+def is_template(text: str) -> bool:
+    """Liquid in it: a link checked once rendered, when its value is known."""
     return "{{" in text or "{%" in text
 
 
@@ -71,7 +72,7 @@ class InAppChannel(Channel):
 
     def content_problems(self, content: MessageContent) -> list[TemplateProblem]:
         url = content.url.strip()
-        if url and not _is_template(url) and not is_link(url):
+        if url and not is_template(url) and not is_link(url):
             return [TemplateProblem("url", None, BAD_LINK)]
         return []
 

@@ -31,7 +31,7 @@ from channels.base import (
     SendResult,
     TransientSendError,
 )
-from channels.in_app import is_link
+from channels.in_app import is_link, is_template
 from channels.push_devices import (
     PushDevice,
     delivered_devices,
@@ -72,11 +72,6 @@ _NO_BROWSER = (
     "this browser did not give an address for notifications. Allow notifications for "
     "this site in the browser, then send the test again."
 )
-
-
-def _is_template(text: str) -> bool:
-    """Checked once rendered, when its value is known."""
-    return "{{" in text or "{%" in text
 
 
 def is_image_link(url: str) -> bool:
@@ -154,9 +149,9 @@ class PushChannel(Channel):
     def content_problems(self, content: MessageContent) -> list[TemplateProblem]:
         problems = []
         url, image = content.url.strip(), content.image.strip()
-        if url and not _is_template(url) and not is_link(url):
+        if url and not is_template(url) and not is_link(url):
             problems.append(TemplateProblem("url", None, _BAD_LINK))
-        if image and not _is_template(image) and not is_image_link(image):
+        if image and not is_template(image) and not is_image_link(image):
             problems.append(TemplateProblem("image", None, _BAD_IMAGE))
         return problems
 

@@ -17,14 +17,13 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from onboarding.ports import free_port
+from onboarding.ports import bindable, free_port
 
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "stepwise-demo"  # noqa: S105 - a local demo login, printed on purpose
@@ -194,12 +193,7 @@ def _wait_for_answer(url: str, *, timeout: float) -> None:
 
 def _port_or_free(port: int) -> int:
     """`port` when nothing listens there, else any free port (Acme Notes' port)."""
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return free_port()
-    return port
+    return port if bindable(port) else free_port()
 
 
 def _stepwise_commands(port: int, static_root: Path) -> list[list[str]]:

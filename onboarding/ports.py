@@ -24,7 +24,8 @@ def _ephemeral_start() -> int:
         return 32768  # Linux's default
 
 
-def _bindable(port: int) -> bool:
+def bindable(port: int) -> bool:
+    """Nothing listens on `port` now."""
     with socket.socket() as sock:
         try:
             sock.bind(("127.0.0.1", port))
@@ -39,7 +40,7 @@ def free_port(*, pair: bool = False) -> int:
     if high > _LOWEST + 1000:
         for _ in range(200):
             port = random.randint(_LOWEST, high)  # noqa: S311 - not a secret
-            if _bindable(port) and (not pair or _bindable(port + 1)):
+            if bindable(port) and (not pair or bindable(port + 1)):
                 return port
     with socket.socket() as sock:  # an odd kernel range: let the kernel choose
         sock.bind(("127.0.0.1", 0))

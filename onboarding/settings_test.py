@@ -12,16 +12,15 @@ from onboarding.settings import BASE_DIR, DATABASES, Q_CLUSTER, STEPWISE_STEP_TY
 
 # Several checkouts may test against one PostgreSQL at once: give each its own database.
 _checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
-DATABASES["default"].setdefault("TEST", {})["NAME"] = (
-    f"test_stepwise_{_checkout}"
-    if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3"
-    else None
-)
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+_test = DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Django's, waiting out the in-memory database's table locks (tests/sqlite_backend).
+    # Django's, waiting out the in-memory database's table locks (tests/sqlite_backend);
+    # ":memory:" is the name pytest-django knows as in-memory (no file per xdist worker).
     DATABASES["default"]["ENGINE"] = "tests.sqlite_backend"
-    DATABASES["default"]["TEST"]["NAME"] = ":memory:"  # what pytest-django knows as in-memory
+    _test["NAME"] = ":memory:"
+else:
+    _test["NAME"] = f"test_stepwise_{_checkout}"
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 Q_CLUSTER["sync"] = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EVENT_API_KEY_CACHE_SECONDS = 0

@@ -245,10 +245,13 @@ class EnrollmentAdmin(ReadOnlyAdmin):
 def _step_words(enrollment: Enrollment, step_id: str | None) -> str:
     """A step as the builder names it in the enrollment's version, never its id; "—" for
     none (not at a step)."""
-    if not step_id:
-        return "—"
+    return step_name(step_id, _version_names(enrollment)) if step_id else "—"
+
+
+def _version_names(enrollment: Enrollment) -> dict[str, str]:
+    """The names the enrollment's version gave its steps, by step id."""
     spec = enrollment.version.spec if enrollment.version_id else {}
-    return step_name(step_id, draft_names(spec if isinstance(spec, dict) else {}))
+    return draft_names(spec if isinstance(spec, dict) else {})
 
 
 @admin.register(DecisionTrace)
@@ -302,13 +305,14 @@ class ContactEnrollmentInline(admin.TabularInline):
     @admin.display(description="step visits")
     def steps(self, obj: Enrollment) -> str:
         visits = sorted(obj.visits.all(), key=lambda visit: visit.seq)
+        names = _version_names(obj)  # once, not once per visit
         return (
             format_html_join(
                 " → ",
                 "{} <small>({} {})</small>",
                 (
                     (
-                        _step_words(obj, visit.step.key),
+                        step_name(visit.step.key, names),
                         row_time(visit.entered_at, obj),
                         visit.outcome or "open",
                     )

@@ -290,8 +290,8 @@
   document.addEventListener("click", function (event) {
     openMenus().forEach(function (details) { if (!details.contains(event.target)) details.open = false; });
   });
-  // A choice made, sent or refused: closed once htmx has read the form (hiding the button
-  // sooner would blur it, and htmx forgets the button pressed when it loses focus).
+  // A choice made, sent or refused: closed once htmx has taken the request (each kind is a
+  // button with its own hx-post, so closing the menu then loses nothing).
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
     var details = elt && elt.closest && elt.closest("details.add-step[open]");
