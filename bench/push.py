@@ -11,7 +11,10 @@ every VAPID signature and decrypts every body, as a browser would, and in the se
 process that work took the sender's interpreter lock, so push was measured slower than
 it sends. Usage:
 
-    .venv/bin/python bench/push.py [--messages 10000]
+    .venv/bin/python bench/push.py [--messages 10000] [--provider-ms 0]
+
+--provider-ms makes every fake answer after that long, as providers across a network do
+(tens of milliseconds), the same for email and push.
 
 Uses a throwaway SQLite database unless DATABASE_URL is set (it migrates that database).
 """
@@ -19,6 +22,7 @@ Uses a throwaway SQLite database unless DATABASE_URL is set (it migrates that da
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -42,13 +46,16 @@ from tests.fakes.push import (  # noqa: E402
 
 
 class Clocked:
-    """Notes when each request arrived (time.monotonic())."""
+    """Notes when each request arrived (time.monotonic()), and answers after `latency`
+    seconds: the round trip to a provider elsewhere, the same for every fake."""
 
     arrivals: list[float]
+    latency = 0.0
 
     def _answer(self, request: Recorded) -> Scripted:
         self.arrivals.append(time.monotonic())
-        return super()._answer(request)  # type: ignore[misc]
+        answer = super()._answer(request)  # type: ignore[misc]
+        return dataclasses.replace(answer, delay=answer.delay + self.latency)
 
 
 class ClockedPostmark(Clocked, FakePostmark):
@@ -112,6 +119,13 @@ class Services:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=10000)
+    parser.add_argument(
+        "--provider-ms",
+        type=float,
+        default=0.0,
+        help="every fake provider answers after this long (a provider elsewhere)",
+    )
+    parser.add_argument("--only", choices=["email", "push"], help="send one channel (profiling)")
     args = parser.parse_args()
     postmark, webpush, fcm = (
         ClockedPostmark(record=False),
@@ -120,6 +134,7 @@ def main() -> None:
     )
     for server in (postmark, webpush, fcm):
         server.arrivals = []
+        server.latency = args.provider_ms / 1000
     tmp = tempfile.mkdtemp(prefix="stepwise-bench-")
     public, private = vapid_key_pair()
     webpush.vapid_public_key, webpush.subject = public, "mailto:bench@example.com"
@@ -149,12 +164,12 @@ def main() -> None:
     browsers = [webpush.browser() for _ in range(0, args.messages, 2)]
     services = Services(postmark, webpush, fcm)
     try:
-        run(args.messages, browsers, services)
+        run(args.messages, browsers, services, args.only)
     finally:
         services.stop()
 
 
-def run(count: int, browsers: list, services: Services) -> None:
+def run(count: int, browsers: list, services: Services, only: str | None = None) -> None:
     import django  # noqa: PLC0415 - settings must be chosen first
 
     django.setup()
@@ -204,6 +219,8 @@ def run(count: int, browsers: list, services: Services) -> None:
     database = "PostgreSQL" if "postgres" in os.environ["DATABASE_URL"] else "SQLite"
     refused = 0
     for channel, servers in (("email", [0]), ("push", [1, 2])):
+        if only and channel != only:
+            continue
         assert get_channel(channel) is not None
         services.clear()
         with transaction.atomic():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -110,7 +111,9 @@ class Channel:
     Delivery: `local` says delivering one is only a write to Stepwise's own database (no
     provider): such a message is delivered in the very transaction that queues it
     (`send_many`), so it never waits in a queue behind anything (docs/engine.md, "The
-    chat's fast path").
+    chat's fast path"). `sends_at_once`: how many of a batch's messages the worker claims
+    and hands to `send_each` together; a channel whose sends mostly wait on the network
+    (push: one request per device) makes them concurrently.
     """
 
     key: ClassVar[str]
@@ -139,6 +142,7 @@ class Channel:
     replies: ClassVar[str] = ""
     inbox: ClassVar[bool] = False
     local: ClassVar[bool] = False
+    sends_at_once: ClassVar[int] = 1
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -218,6 +222,22 @@ class Channel:
     def send(self, message: OutboundMessage) -> SendResult:
         """Hand one rendered message to the provider; raises Transient/PermanentSendError."""
         raise NotImplementedError
+
+    def read_ahead(self, contact_ids: Sequence[int]) -> AbstractContextManager[None]:
+        """While the batch is sent, what `address` and `send` need for these contacts,
+        read at once (push: their devices, in one query) instead of once per message."""
+        return nullcontext()
+
+    def send_each(self, messages: Sequence[OutboundMessage]) -> list[SendResult | Exception]:
+        """Hand several messages to the provider; each one's result or what it raised, in
+        order. Up to `sends_at_once` at a time: a channel that sets it sends them together."""
+        results: list[SendResult | Exception] = []
+        for message in messages:
+            try:
+                results.append(self.send(message))
+            except SendError as exc:
+                results.append(exc)
+        return results
 
     def send_many(self, messages: Sequence[OutboundMessage]) -> list[SendResult]:
         """Deliver several at once, in order (a local channel writes them in a few queries)."""

@@ -12,16 +12,14 @@ See docs/channels.md, "Push notifications".
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.utils import timezone
 
-from channels import push_fcm, push_webpush
+from channels import push_fcm, push_send, push_webpush
 from channels.base import (
     FIELD_LABELS,
     Channel,
@@ -34,16 +32,12 @@ from channels.base import (
 from channels.in_app import is_link, is_template
 from channels.push_devices import (
     PushDevice,
-    delivered_devices,
-    deliveries_record,
     device_register,
     device_remove,
     devices_count,
     devices_erase,
     devices_export,
-    devices_of,
 )
-from channels.push_webpush import Outcome
 from channels.rendering import (
     MessageContent,
     RenderedMessage,
@@ -97,34 +91,6 @@ def _device_of(context: Any) -> tuple[str, str]:
     return token.strip(), MOBILE_KINDS.get(named, "")
 
 
-class _LastRead(threading.local):
-    """The devices `address` read, for the `send` that follows it in the same thread.
-
-    The sender asks a message's address just before it sends it; reading the contact's
-    devices once for both halves push's queries per message. `take` reads again for any
-    other contact or a read older than FRESH seconds (an address asked when the message
-    was queued), and never hands the same read out twice."""
-
-    FRESH = 1.0
-    contact_id: int | None = None
-    devices: list[PushDevice] = []
-    at = 0.0
-
-    def read(self, contact_id: int) -> list[PushDevice]:
-        self.contact_id, self.devices = contact_id, devices_of(contact_id)
-        self.at = time.monotonic()
-        return self.devices
-
-    def take(self, contact_id: int) -> list[PushDevice]:
-        fresh = self.contact_id == contact_id and time.monotonic() - self.at < self.FRESH
-        devices = self.devices if fresh else devices_of(contact_id)
-        self.contact_id, self.devices = None, []
-        return devices
-
-
-_devices = _LastRead()
-
-
 class PushChannel(Channel):
     key, label, noun = "push", "Push", "a push notification"
     long_label = "Push notification"
@@ -140,6 +106,7 @@ class PushChannel(Channel):
     # Hard caps; the whole notification must also fit the 4 KB push payload.
     field_limits = {"subject": 100, "body": 500}
     subscription, preference = "push", "Push notifications"
+    sends_at_once = push_send.REQUESTS_AT_ONCE
     address_words, no_address = "device", "no device for push notifications"
     preview_template = "channels/push/preview.html"
     test_send = "browser"  # "Send me a test" goes to the staff member's own browser
@@ -199,7 +166,7 @@ class PushChannel(Channel):
     # --- addresses ------------------------------------------------------------------
 
     def address(self, recipient: Recipient, content: MessageContent) -> str:
-        count = len(_devices.read(recipient.contact_id))
+        count = len(push_send.recent.of(recipient.contact_id))
         if not count:
             return ""
         return "1 device" if count == 1 else f"{count} devices"
@@ -234,33 +201,20 @@ class PushChannel(Channel):
     def is_available(self) -> bool:
         return push_webpush.is_configured() or push_fcm.is_configured()
 
+    def read_ahead(self, contact_ids: Sequence[int]) -> AbstractContextManager[None]:
+        return push_send.recent.batch(contact_ids)
+
     def send(self, message: OutboundMessage) -> SendResult:
-        """One delivery per device still owed this message."""
-        if message.to_address.startswith("{"):  # a test, to a staff member's browser
-            return _send_test(message)
-        done = delivered_devices(message.message_id)
-        devices = [d for d in _devices.take(message.contact_id) if d.pk not in done]
-        if not devices and not done:
-            raise PermanentSendError("The contact has no device for push notifications.")
-        payload = _payload(message)
-        outcomes = [(device, _deliver(device, payload)) for device in devices]
-        took = [device.pk for device, outcome in outcomes if outcome.result == "ok"]
-        deliveries_record(message_id=message.message_id, device_ids=took, now=timezone.now())
-        for device, outcome in outcomes:
-            if outcome.result == "gone":
-                device_remove(token=device.token)
-        delivered = len(done) + sum(1 for _, o in outcomes if o.result == "ok")
-        retry = [o for _, o in outcomes if o.result == "retry"]
-        if retry:
-            waits = [o.retry_after for o in retry if o.retry_after is not None]
-            raise TransientSendError(
-                f"{len(retry)} device(s) to try again: {retry[0].words}",
-                retry_after=max(waits) if waits else None,
-            )
-        if not delivered:
-            words = "; ".join(o.words for _, o in outcomes)
-            raise PermanentSendError(f"No device took the notification: {words}")
-        return SendResult(provider_id=f"{delivered} device(s)")
+        result = self.send_each([message])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def send_each(self, messages: Sequence[OutboundMessage]) -> list[SendResult | Exception]:
+        """One delivery per device still owed each message, the requests all at once."""
+        people = [m for m in messages if not _is_test(m)]
+        sent = iter(push_send.send_each(people, [_payload(m) for m in people]))
+        return [_send_test(m) if _is_test(m) else next(sent) for m in messages]
 
     # --- privacy --------------------------------------------------------------------
 
@@ -311,34 +265,18 @@ def _payload_of(fields: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def _send_test(message: OutboundMessage) -> SendResult:
+def _is_test(message: OutboundMessage) -> bool:
+    """A test's address is a staff member's browser subscription (JSON), not devices."""
+    return message.to_address.startswith("{")
+
+
+def _send_test(message: OutboundMessage) -> SendResult | Exception:
     """A staff member's test, to the browser subscription its address holds."""
     browser = json.loads(message.to_address)
     keys = browser["keys"]
-    outcome = _web(browser["endpoint"], keys["p256dh"], keys["auth"], _payload(message))
+    outcome = push_send.web(browser["endpoint"], keys["p256dh"], keys["auth"], _payload(message))
     if outcome.result == "ok":
         return SendResult(provider_id="this browser")
     if outcome.result == "retry":
-        raise TransientSendError(outcome.words, retry_after=outcome.retry_after)
-    raise PermanentSendError(f"The browser did not take the test: {outcome.words}")
-
-
-def _web(endpoint: str, p256dh: str, auth: str, payload: dict[str, Any]) -> Outcome:
-    if not push_webpush.is_configured():
-        return Outcome("failed", "Web Push is not configured (VAPID keys)")
-    return push_webpush.web_push_send(
-        endpoint=endpoint,
-        p256dh=p256dh,
-        auth=auth,
-        payload=payload,
-        timeout=float(settings.CHANNELS_HTTP_TIMEOUT_SECONDS),
-    )
-
-
-def _deliver(device: PushDevice, payload: dict[str, Any]) -> Outcome:
-    if device.kind == PushDevice.Kind.WEB:
-        return _web(device.token, device.p256dh, device.auth, payload)
-    if not push_fcm.is_configured():
-        return Outcome("failed", "Firebase Cloud Messaging is not configured")
-    timeout = float(settings.CHANNELS_HTTP_TIMEOUT_SECONDS)
-    return push_fcm.fcm_send(token=device.token, payload=payload, timeout=timeout)
+        return TransientSendError(outcome.words, retry_after=outcome.retry_after)
+    return PermanentSendError(f"The browser did not take the test: {outcome.words}")

@@ -95,8 +95,12 @@ def device_remove(*, token: str, contact_id: int | None = None) -> int:
     return found.delete()[1].get(PushDevice._meta.label, 0)
 
 
-def devices_of(contact_id: int) -> list[PushDevice]:
-    return list(PushDevice.objects.filter(contact_id=contact_id).order_by("id"))
+def devices_of(contact_ids: Iterable[int]) -> dict[int, list[PushDevice]]:
+    """Each of these contacts' devices, oldest first (one query)."""
+    found: dict[int, list[PushDevice]] = {c: [] for c in contact_ids}
+    for device in PushDevice.objects.filter(contact_id__in=list(found)).order_by("id"):
+        found[device.contact_id].append(device)
+    return found
 
 
 def devices_count(contact_ids: Iterable[int]) -> dict[int, int]:
@@ -109,17 +113,20 @@ def devices_count(contact_ids: Iterable[int]) -> dict[int, int]:
     return {row["contact_id"]: row["n"] for row in rows}
 
 
-def delivered_devices(message_id: int) -> set[int]:
-    return set(
-        PushDelivery.objects.filter(message_id=message_id).values_list("device_id", flat=True)
-    )
+def delivered_devices(message_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The devices that took each of these messages already (an earlier try)."""
+    found: dict[int, set[int]] = {m: set() for m in message_ids}
+    rows = PushDelivery.objects.filter(message_id__in=list(found))
+    for message_id, device_id in rows.values_list("message_id", "device_id"):
+        found[message_id].add(device_id)
+    return found
 
 
-def deliveries_record(*, message_id: int, device_ids: Iterable[int], now: datetime) -> None:
-    """These devices took the message: one statement, whatever their number (a device
-    recorded already stays as it was)."""
+def deliveries_record(*, delivered: Iterable[tuple[int, int]], now: datetime) -> None:
+    """These (message, device) pairs were taken: one statement, whatever their number (a
+    pair recorded already stays as it was)."""
     PushDelivery.objects.bulk_create(
-        [PushDelivery(message_id=message_id, device_id=d, delivered_at=now) for d in device_ids],
+        [PushDelivery(message_id=m, device_id=d, delivered_at=now) for m, d in delivered],
         ignore_conflicts=True,
     )
 
@@ -133,7 +140,7 @@ def devices_export(contact_id: int) -> list[dict[str, Any]]:
             "added_at": device.created_at,
             "last_confirmed_at": device.seen_at,
         }
-        for device in devices_of(contact_id)
+        for device in devices_of([contact_id])[contact_id]
     ]
 
 

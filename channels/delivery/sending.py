@@ -6,11 +6,18 @@ import dataclasses
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from datetime import datetime
 from typing import Any
 
 from channels import conf
-from channels.base import OutboundMessage, PermanentSendError, Recipient, TransientSendError
+from channels.base import (
+    OutboundMessage,
+    PermanentSendError,
+    Recipient,
+    SendResult,
+    TransientSendError,
+)
 from channels.delivery.messages import (
     Accepted,
     message_claim,
@@ -139,22 +146,27 @@ def _first_message_note(
 
 
 def messages_send(*, message_ids: Sequence[int], now: datetime) -> dict[int, str]:
-    """Check, claim, render and hand each message to its channel, one at a time; returns
-    what happened to each one this worker took ("sent", "suppressed", "cancelled",
-    "failed", "retrying").
+    """Check, claim, render and hand each message to its channel; returns what happened
+    to each one this worker took ("sent", "suppressed", "cancelled", "failed",
+    "retrying").
 
-    Each message is claimed just before its own send, in the same statement that checks
-    its journey still wants it, so a goal reached while earlier messages of the batch
-    were being sent still cancels it. Idempotent: messages that are not queued and due,
-    or that another worker claimed, are left alone (and missing from the result).
+    Each message is claimed just before its own send (for a channel that sends several
+    at once, just before its group's), in the same statement that checks its journey
+    still wants it, so a goal reached while earlier messages of the batch were being sent
+    still cancels it. Idempotent: messages that are not queued and due, or that another
+    worker claimed, are left alone (and missing from the result).
     """
     cancelled = messages_cancel_unwanted(message_ids=message_ids, now=now)
     outcomes = dict.fromkeys(cancelled, "cancelled")
     due = messages_due(message_ids=message_ids, now=now)
     if not due:
         return outcomes
-    opted_out = opt_out_reasons((m.contact_id, m.channel) for m in due)
-    accepted: list[Accepted] = []
+    with _read_ahead(due):
+        return _send_due(due, outcomes, now)
+
+
+def _send_due(due: list[Message], outcomes: dict[int, str], now: datetime) -> dict[int, str]:
+    window = _Window(opt_out_reasons((m.contact_id, m.channel) for m in due), now, outcomes)
     passed_over: list[int] = []
     deadline = time.monotonic() + conf.batch_seconds()
     try:
@@ -164,28 +176,91 @@ def messages_send(*, message_ids: Sequence[int], now: datetime) -> dict[int, str
             if not message_claim(message_id=message.pk, now=now):
                 passed_over.append(message.pk)
                 continue
-            result = _attempt(message, opted_out, now)
-            if isinstance(result, Accepted):
-                accepted.append(result)
-                result = "sent"
-            outcomes[message.pk] = result
-            SENDS.labels(message.channel, result).inc()
+            window.take(message)
+        window.send()
     finally:
         # Even if an attempt raised: record what providers accepted. The message that
         # raised stays claimed and is later failed as interrupted, since whether its
         # provider got it is unknown; messages never reached were never claimed.
-        if accepted:
-            message_mark_sent_many(accepted=accepted, now=now)
+        if window.accepted:
+            message_mark_sent_many(accepted=window.accepted, now=now)
     # Not claimed: another worker's, or its journey stopped wanting it a moment ago.
     for pk in messages_cancel_unwanted(message_ids=passed_over, now=now):
         outcomes[pk] = "cancelled"
-    logger.info("messages.sent", extra={"claimed": len(outcomes), "sent": len(accepted)})
+    logger.info("messages.sent", extra={"claimed": len(outcomes), "sent": len(window.accepted)})
     return outcomes
 
 
-def _attempt(
+def _read_ahead(messages: Sequence[Message]) -> ExitStack:
+    by_channel: dict[str, list[int]] = {}
+    for message in messages:
+        by_channel.setdefault(message.channel, []).append(message.contact_id)
+    stack = ExitStack()
+    for key, contact_ids in by_channel.items():
+        channel = get_channel(key)
+        if channel is not None:
+            stack.enter_context(channel.read_ahead(contact_ids))
+    return stack
+
+
+class _Window:
+    """Claimed messages waiting to be handed to their channel together: up to the
+    channel's `sends_at_once`, one at a time for most channels."""
+
+    def __init__(
+        self, opted_out: Mapping[tuple[int, str], str], now: datetime, outcomes: dict[int, str]
+    ) -> None:
+        self.opted_out, self.now, self.outcomes = opted_out, now, outcomes
+        self.accepted: list[Accepted] = []
+        self.waiting: list[tuple[Message, OutboundMessage]] = []
+
+    def take(self, message: Message) -> None:
+        if self.waiting and self.waiting[0][0].channel != message.channel:
+            self.send()
+        try:
+            prepared = _prepare(message, self.opted_out, self.now)
+        except BaseException:
+            self.send()  # what waits is claimed: send it before giving up on the batch
+            raise
+        if isinstance(prepared, str):
+            self._outcome(message, prepared)
+            return
+        self.waiting.append((message, prepared))
+        channel = get_channel(message.channel)
+        if channel is None or len(self.waiting) >= channel.sends_at_once:
+            self.send()
+
+    def send(self) -> None:
+        """Send what waits; settle every result before raising what one send raised."""
+        if not self.waiting:
+            return
+        waiting, self.waiting = self.waiting, []
+        channel = get_channel(waiting[0][0].channel)
+        assert channel is not None  # checked by _ineligible_reason
+        results = channel.send_each([outbound for _, outbound in waiting])
+        unexpected = [r for r in results if isinstance(r, Exception) and not _is_send_error(r)]
+        for (message, outbound), result in zip(waiting, results, strict=True):
+            if not isinstance(result, Exception) or _is_send_error(result):
+                self._outcome(message, _settle(message, outbound, result, self.now))
+        if unexpected:
+            raise unexpected[0]
+
+    def _outcome(self, message: Message, result: Accepted | str) -> None:
+        if isinstance(result, Accepted):
+            self.accepted.append(result)
+            result = "sent"
+        self.outcomes[message.pk] = result
+        SENDS.labels(message.channel, result).inc()
+
+
+def _is_send_error(result: object) -> bool:
+    return isinstance(result, (TransientSendError, PermanentSendError))
+
+
+def _prepare(
     message: Message, opted_out: Mapping[tuple[int, str], str], now: datetime
-) -> Accepted | str:
+) -> OutboundMessage | str:
+    """The message ready for its provider, or what happened instead ("suppressed"...)."""
     reason = _ineligible_reason(message, opted_out)
     if reason:
         message_suppress(message_id=message.pk, reason=reason, now=now)
@@ -205,22 +280,28 @@ def _attempt(
     if bounced:
         message_suppress(message_id=message.pk, reason=bounced, now=now)
         return "suppressed"
-    channel = get_channel(message.channel)
-    assert channel is not None  # checked by _ineligible_reason
-    try:
-        result = channel.send(outbound)
-    except TransientSendError as exc:
+    return outbound
+
+
+def _settle(
+    message: Message,
+    outbound: OutboundMessage,
+    result: SendResult | Exception,
+    now: datetime,
+) -> Accepted | str:
+    """Record what the provider said about one message."""
+    if isinstance(result, TransientSendError):
         PROVIDER_ERRORS.labels(message.channel, "transient").inc()
         logger.warning("message.send.transient", extra={"message_id": message.pk})
         retried = message_retry_later(
-            message_id=message.pk, error=str(exc), now=now, retry_after=exc.retry_after
+            message_id=message.pk, error=str(result), now=now, retry_after=result.retry_after
         )
         return "retrying" if retried.status == "queued" else "failed"
-    except PermanentSendError as exc:
+    if isinstance(result, PermanentSendError):
         PROVIDER_ERRORS.labels(message.channel, "permanent").inc()
-        message_fail(message_id=message.pk, error=str(exc), now=now, rendered=outbound.rendered)
+        message_fail(message_id=message.pk, error=str(result), now=now, rendered=outbound.rendered)
         key = subscription_of(message.channel)
-        if exc.opted_out and key is not None:
+        if result.opted_out and key is not None:
             subscription_set(
                 contact_id=message.contact_id,
                 channel=key,
@@ -229,6 +310,7 @@ def _attempt(
                 now=now,
             )
         return "failed"
+    assert isinstance(result, SendResult)
     return Accepted(
         message_id=message.pk,
         provider_id=result.provider_id,

@@ -77,9 +77,21 @@ class FakeServer:
     def default_response(self, request: Recorded) -> Scripted:
         return Scripted(200, {"ok": True})
 
+    def hold_until(self, count: int, timeout: float = 30.0) -> None:
+        """Answer nothing until `count` requests are waiting at once (then all of them):
+        a client that sends one request after another gets each answer only at the
+        timeout, and `held_apart` says so."""
+        self.together: threading.Barrier | None = threading.Barrier(count, timeout=timeout)
+        self.held_apart = False
+
     def _answer(self, request: Recorded) -> Scripted:
         if self.record:
             self.requests.append(request)
+        if getattr(self, "together", None) is not None:
+            try:
+                self.together.wait()  # type: ignore[union-attr]
+            except threading.BrokenBarrierError:
+                self.held_apart = True
         return self.script.popleft() if self.script else self.default_response(request)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:

@@ -166,6 +166,7 @@ class FakeFcm(FakeServer):
         self.tokens: set[str] = set()
         self.delivered: list[dict] = []  # the `message` objects accepted
         self.refusals: list[str] = []
+        self.by_token: dict[str, Scripted] = {}  # an answer kept for one app install
         self._ids = itertools.count(1)
 
     def _refuse(self, status: int, why: str) -> Scripted:
@@ -211,6 +212,8 @@ class FakeFcm(FakeServer):
         if request.path != expected:
             return self._refuse(404, f"unknown path {request.path}")
         message = request.json()["message"]
+        if message.get("token") in self.by_token:
+            return self.by_token[message["token"]]
         self.delivered.append(message)
         project = self.account["project_id"]  # type: ignore[index]
         return Scripted(200, {"name": f"projects/{project}/messages/{len(self.delivered)}"})
