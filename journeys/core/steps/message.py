@@ -9,6 +9,7 @@ from typing import Any
 from journeys.core.assignment import choose_variant
 from journeys.core.decisions import SendMessage
 from journeys.core.languages import choose_language
+from journeys.core.locale_checks import version_warnings
 from journeys.core.locales_format import dump_locales, parse_variant_locales
 from journeys.core.problems import Reader, one_of
 from journeys.core.spec import VARIANT_FIELDS, JourneySpec, StepSpec, Variant
@@ -124,7 +125,7 @@ class Message(StepType[MessageStep]):
 
     def warnings(self, step: MessageStep, facts: DraftFacts) -> list[str]:
         warning = facts.address_warnings.get(step.channel)
-        return [warning] if warning else []
+        return ([warning] if warning else []) + version_warnings(step.variants, facts.language)
 
     def summary(
         self, step: MessageStep, journey: JourneySpec, channels: Channels = NO_CHANNELS

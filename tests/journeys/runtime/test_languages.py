@@ -16,7 +16,10 @@ from django.urls import reverse
 
 from channels.delivery.history import message_view
 from channels.models import Message
+from channels.registry import channel_facts
+from journeys.builder.checks import draft_checks
 from journeys.builder.diff import change_texts, document_changes
+from journeys.builder.typed import parsed_steps
 from journeys.core.problems import SpecError
 from journeys.run.backtest import backtest, format_backtest
 from journeys.run.journeys import journey_export, journey_import, journey_parse
@@ -147,4 +150,23 @@ def test_the_diff_between_two_versions_shows_a_changed_french_text(live):
         "Added the German version of “Hello” (variant A)",
         "Changed the French subject of “Hello” (variant A) from "
         "“Bienvenue, {{ contact.first_name }}” to “Salut {{ contact.first_name }}”",
+    ]
+
+
+def test_the_checks_flag_a_version_missing_a_text_or_using_a_variable_of_its_own(db):
+    doc = _doc()
+    doc["steps"][0]["variants"][0]["locales"]["es"] = {
+        "subject": "Hola {{ contact.traits.apodo | default: 'amigo' }}"
+    }
+    checks = draft_checks(
+        doc,
+        parse=lambda data: journey_parse(data=data),
+        steps=parsed_steps(doc, channel_facts()),
+        recent_events=["Signed Up"],
+        known_events=["Signed Up"],
+    )
+    assert [check.what for check in checks if check.step == "hello"] == [
+        "The Spanish version has no text of its own: its readers get the English one.",
+        "The Spanish version uses contact.traits.apodo, which the default version does not: "
+        "check that its readers have it.",
     ]
