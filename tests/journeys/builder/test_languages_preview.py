@@ -1,0 +1,54 @@
+"""Issue 23 in the builder: the preview shows a message in any of its languages (tabs by
+name), as the chosen contact would get it, through the one render path; a test send goes
+out in the language shown."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from django.core import mail
+
+from channels.models import Message
+from channels.tasks import deliver_messages
+from journeys.run.journeys import journey_import
+from tests.journeys.builder.test_canvas import post
+
+pytestmark = pytest.mark.django_db
+
+DOC = {
+    "format": "stepwise.journey/1", "key": "bonjour", "name": "Bonjour",
+    "trigger": {"event": "Signed Up"},
+    "steps": [
+        {"id": "hello", "type": "message", "channel": "email",
+         "variants": [{"subject": "Welcome, {{ contact.first_name }}", "body": "Hello",
+                       "locales": {"fr": {"subject": "Bienvenue, {{ contact.first_name }}"},
+                                   "de": {"subject": "Willkommen"}}}]},
+    ],
+}  # fmt: skip
+PREVIEW = "/admin/builder/bonjour/steps/hello/preview/"
+
+
+def _show(client, **query) -> str:
+    return html.unescape(client.get(PREVIEW, query).content.decode())
+
+
+def test_the_preview_shows_each_language_by_name_and_the_contacts_own(signed_in, ingest):
+    journey_import(data=DOC)
+    ingest("zoe", ("identify", {"email": "zoe@example.com", "firstName": "Zoé", "locale": "fr-CA"}))
+
+    sample = _show(signed_in)
+    assert "Welcome, Ada" in sample
+    for name in ("English (the default version)", "French", "German"):
+        assert f">{name}</button>" in sample
+    assert "Willkommen" in _show(signed_in, language="de")
+    as_zoe = _show(signed_in, contact="zoe")
+    assert "Bienvenue, Zoé" in as_zoe
+    assert 'aria-current="true">French</button>' in as_zoe
+    assert "Welcome, Zoé" in _show(signed_in, contact="zoe", language="")
+
+    data = {"variant": "A", "to": "qa@example.org", "contact": "zoe", "language": "fr"}
+    said = post(signed_in, PREVIEW.replace("preview/", "test-send/"), data)
+    assert "Test of variant A sent to qa@example.org" in said.content.decode()
+    deliver_messages(list(Message.objects.filter(status="queued").values_list("pk", flat=True)))
+    assert mail.outbox[0].subject == "[Test] Bienvenue, Zoé"
