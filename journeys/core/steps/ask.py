@@ -275,8 +275,9 @@ class Ask(StepType[AskStep]):
         for name in ("trait", "timeout"):
             if values.get(name):
                 step[name] = values[name]
-        if raw.get("retry"):
-            step["retry"] = raw["retry"]
+        for kept_key in ("retry", "locales"):  # not on the form: kept as they were
+            if raw.get(kept_key):
+                step[kept_key] = raw[kept_key]
         return step
 
     def outlets(self, raw: Mapping[str, Any]) -> list[str]:

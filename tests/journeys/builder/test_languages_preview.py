@@ -12,7 +12,7 @@ from django.core import mail
 from channels.models import Message
 from channels.tasks import deliver_messages
 from journeys.run.journeys import journey_import
-from tests.journeys.builder.test_canvas import post
+from tests.journeys.builder.test_canvas import post, save_message
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +52,13 @@ def test_the_preview_shows_each_language_by_name_and_the_contacts_own(signed_in,
     assert "Test of variant A sent to qa@example.org" in said.content.decode()
     deliver_messages(list(Message.objects.filter(status="queued").values_list("pk", flat=True)))
     assert mail.outbox[0].subject == "[Test] Bienvenue, Zoé"
+
+
+def test_saving_a_message_in_the_editor_keeps_its_languages(signed_in):
+    journey = journey_import(data=DOC)
+    saved = save_message(signed_in, journey, "hello", subject="Welcome back")
+    assert saved.status_code == 200
+    journey.refresh_from_db()
+    variant = journey.draft_spec["steps"][0]["variants"][0]
+    assert variant["subject"] == "Welcome back"
+    assert variant["locales"] == DOC["steps"][0]["variants"][0]["locales"]
