@@ -62,3 +62,32 @@ def test_saving_a_message_in_the_editor_keeps_its_languages(signed_in):
     variant = journey.draft_spec["steps"][0]["variants"][0]
     assert variant["subject"] == "Welcome back"
     assert variant["locales"] == DOC["steps"][0]["variants"][0]["locales"]
+
+
+def test_a_language_is_added_by_name_and_its_texts_saved_beside_the_default(signed_in):
+    journey = journey_import(data=DOC)
+    page = "/admin/builder/bonjour/steps/hello/languages/"
+    shown = html.unescape(signed_in.get(page).content.decode())
+    assert '<option value="es">Spanish</option>' in shown
+    assert '<option value="fr">' not in shown  # already there: a tab instead
+    assert ">French</a>" in shown
+    assert ">German</a>" in shown
+
+    adding = html.unescape(signed_in.get(page, {"add": "es"}).content.decode())
+    assert "Subject in Spanish" in adding
+    assert "English: Welcome, {{ contact.first_name }}" in adding
+    journey.refresh_from_db()
+    data = {"language": "es", "revision": journey.draft_revision, "A__subject": "Hola",
+            "A__body": "Hello"}  # the same as the default: not kept  # fmt: skip
+    saved = signed_in.post(page + "save/", data, follow=True)
+    assert "Saved the Spanish version of “Hello”." in html.unescape(saved.content.decode())
+    journey.refresh_from_db()
+    locales = journey.draft_spec["steps"][0]["variants"][0]["locales"]
+    assert locales["es"] == {"subject": "Hola"}
+    assert locales["fr"] == DOC["steps"][0]["variants"][0]["locales"]["fr"]
+
+    journey.refresh_from_db()
+    data = {"language": "de", "revision": journey.draft_revision, "A__subject": ""}
+    signed_in.post(page + "save/", data)
+    journey.refresh_from_db()
+    assert "de" not in journey.draft_spec["steps"][0]["variants"][0]["locales"]
