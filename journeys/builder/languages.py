@@ -24,9 +24,10 @@ def offered_languages(default: str, present: list[str]) -> list[tuple[str, str]]
 
 
 def step_languages(raw: Mapping[str, Any]) -> list[str]:
-    """The codes a raw message step has a version in, in the order first written."""
+    """The codes a raw step (a message's variants, a question) has a version in, in the
+    order first written."""
     found: list[str] = []
-    for variant in _variants(raw):
+    for variant in [*_variants(raw), raw]:
         versions = variant.get("locales")
         for code in versions if isinstance(versions, Mapping) else {}:
             if code not in found:

@@ -11,6 +11,7 @@ from django.core import mail
 
 from channels.models import Message
 from channels.tasks import deliver_messages
+from journeys.builder.workspace import checks_for
 from journeys.run.journeys import journey_import
 from tests.journeys.builder.test_canvas import post, save_message
 
@@ -91,3 +92,17 @@ def test_a_language_is_added_by_name_and_its_texts_saved_beside_the_default(sign
     signed_in.post(page + "save/", data)
     journey.refresh_from_db()
     assert "de" not in journey.draft_spec["steps"][0]["variants"][0]["locales"]
+
+
+def test_the_checks_count_the_recent_people_whose_language_has_no_version(signed_in, ingest):
+    journey = journey_import(data=DOC)
+    people = [("ana", "es"), ("ben", "es-MX"), ("cai", "fr-CA"), ("dee", "de"), ("eli", "")]
+    for user_id, locale in people:
+        traits = {"email": f"{user_id}@example.com"} | ({"locale": locale} if locale else {})
+        ingest(user_id, ("identify", traits), ("Signed Up", {}))
+    checks = [check.what for check in checks_for(journey) if check.step == "hello"]
+    assert (
+        "2 of the 5 people who did “Signed Up” lately speak Spanish: they will get English."
+        in checks
+    )
+    assert not [text for text in checks if "speak French" in text or "speak German" in text]
