@@ -53,6 +53,9 @@ class Message(models.Model):
     step_visit_id = models.BigIntegerField(null=True, blank=True)
     variant_id = models.BigIntegerField(null=True, blank=True)
     journey_id = models.BigIntegerField(null=True, blank=True)
+    # Which language version went out ("fr"; "" the default) and why, in words.
+    language = models.CharField(max_length=35, blank=True)
+    language_reason = models.CharField(max_length=200, blank=True)
     is_test = models.BooleanField(default=False)
     scheduled_for = models.DateTimeField()
     deferred_reason = models.CharField(max_length=20, choices=Deferral.choices, blank=True)

@@ -36,6 +36,8 @@ from liquid.extra.filters._json import JSON
 from liquid.stringify import to_liquid_string
 from markdown_it import MarkdownIt
 
+from channels.locale_filters import add_locale_filters
+
 TEMPLATE_MAX_CHARS = 20_000
 # python-liquid bounds loops but not ranges: `(1..10000000) | join` would build 10 million
 # strings. A range may hold at most this many numbers.
@@ -152,6 +154,7 @@ def _environment(*, autoescape: bool, markdown: bool = False) -> Environment:
     for tag in UNSUPPORTED_TAGS:
         del env.tags[tag]
     env.add_filter("json", JSON())
+    add_locale_filters(env)  # date, number: in the contact's language (Babel)
     if markdown:
         env.add_tag(_MarkdownOutput)
     return env

@@ -201,7 +201,7 @@ def _delivered_line(message: Message, outbound: OutboundMessage, facts: tuple) -
         subject=rendered.subject,
         url=rendered.url,
         cta=str(message.content.get("cta", ""))[:80],
-        replies=step.get("replies", []) if is_question else (),
+        replies=_replies_in(step, message.language) if is_question else (),
         answer={**({"type": "text"} if is_question and not step.get("replies") else {}), **answer},
         bot=BotIdentity(
             name=str(bot.get("name", "")) or BotIdentity.name, avatar=str(bot.get("avatar", ""))
@@ -210,6 +210,16 @@ def _delivered_line(message: Message, outbound: OutboundMessage, facts: tuple) -
         step_key=str(step.get("id", "")),
         journey_id=message.journey_id,
     )
+
+
+def _replies_in(step: dict[str, Any], language: str) -> list[dict[str, Any]]:
+    """The question's quick replies with the labels of the version sent (same values)."""
+    replies = step.get("replies", [])
+    version = (step.get("locales") or {}).get(language) if language else None
+    labels = version.get("replies") if isinstance(version, dict) else None
+    if not isinstance(labels, list) or len(labels) != len(replies):
+        return list(replies)
+    return [{**reply, "label": label} for reply, label in zip(replies, labels, strict=True)]
 
 
 def chat_post_delivered_many(outbounds: Sequence[OutboundMessage]) -> list[ChatEntry]:

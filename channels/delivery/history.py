@@ -53,6 +53,7 @@ class MessageLine:
     is_test: bool
     journey_id: int | None
     step_visit_id: int | None
+    language: str = ""  # which language version went out and why; "": one language only
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def _line(message: Message) -> MessageLine:
         is_test=message.is_test,
         journey_id=message.journey_id,
         step_visit_id=message.step_visit_id,
+        language=message.language_reason,
     )
 
 

@@ -213,6 +213,7 @@ class MessageRequest:
     step_visit_id: int | None = None
     variant_id: int | None = None
     journey_id: int | None = None
+    language: tuple[str, str] = ("", "")  # the language version sent, and why
 
 
 @transaction.atomic(savepoint=False)  # the caller's transaction, or one of its own
@@ -327,6 +328,8 @@ def _new_message(
         step_visit_id=request.step_visit_id,
         variant_id=request.variant_id,
         journey_id=request.journey_id,
+        language=request.language[0],
+        language_reason=request.language[1][:200],
         scheduled_for=scheduled_for,
         deferred_reason=deferred,
         status_reason=reason,

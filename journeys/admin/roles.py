@@ -233,6 +233,8 @@ STAFF_PAGES: tuple[StaffPage, ...] = (
     StaffPage("builder:preview", "Builder: preview as a contact", get=EVERY_GROUP),
     StaffPage("builder:people", "Builder: who is at a step", get=EVERY_GROUP),
     StaffPage("builder:test-send", "Builder: send a test to oneself", post=EDITORS),
+    StaffPage("builder:languages", "Builder: a message's languages", get=EVERY_GROUP),
+    StaffPage("builder:languages-save", "Builder: save a language version", post=EDITORS),
     StaffPage("builder:checks", "Builder: problems", get=EVERY_GROUP),
     StaffPage("builder:dry-run", "Builder: dry run", get=EVERY_GROUP, post=EVERY_GROUP),
     StaffPage("builder:backtest", "Builder: backtest", post=EVERY_GROUP),

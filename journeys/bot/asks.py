@@ -13,6 +13,7 @@ from channels.models import ChatEntry, ChatState, Message
 from journeys.bot.speech import Reply, ReplyOutcome, bot_say
 from journeys.core.answers import read_yes_no
 from journeys.core.steps.ask import AskStep
+from journeys.core.steps.ask_locales import in_language
 from journeys.core.steps.ask_reading import CONFIRM, RETRY, Answer, Unsure, read_answer, reask_text
 from journeys.core.traits import TraitError, extract_known_traits
 from journeys.models import Contact, Enrollment, Source
@@ -36,13 +37,16 @@ def open_ask(contact: Contact, channel: str) -> tuple[Enrollment, AskStep] | Non
     return None
 
 
-def _question_text(enrollment: Enrollment, step: AskStep) -> str:
+def _asked(enrollment: Enrollment) -> Message | None:
+    """The message that asked the open question (its text, the language it went out in)."""
+    if enrollment.current_visit_id is None:
+        return None
+    return Message.objects.filter(step_visit_id=enrollment.current_visit_id).first()
+
+
+def _question_text(asked: Message | None, step: AskStep) -> str:
     """The question as this contact read it (rendered), else as written."""
-    if enrollment.current_visit_id is not None:
-        sent = Message.objects.filter(step_visit_id=enrollment.current_visit_id).first()
-        if sent is not None and sent.body:
-            return sent.body
-    return step.question
+    return asked.body if asked is not None and asked.body else step.question
 
 
 def ask_answer(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome | None:
@@ -53,7 +57,11 @@ def ask_answer(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome | 
             chat_close_question(contact_id=contact.pk)
         return None
     enrollment, step = found
-    result = read_answer(step, reply.text, reply.value or _typed_check_answer(contact, reply))
+    asked = _asked(enrollment)
+    language = asked.language if asked is not None else ""
+    said_value = reply.value or _typed_check_answer(contact, reply)
+    result = read_answer(step, reply.text, said_value, language)
+    shown = in_language(step, language)  # the re-ask speaks as the question did
     if isinstance(result, Unsure) and not reply.in_chat:
         result = Answer(result.value, result.label)  # a text message has no Yes / No buttons
     if isinstance(result, Answer):
@@ -71,7 +79,7 @@ def ask_answer(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome | 
             journey_id=enrollment.journey_id,
         )
         return ReplyOutcome("check", lines=[check])
-    text = reask_text(step, result, _question_text(enrollment, step))
+    text = reask_text(shown, result, _question_text(asked, step))
     if not reply.in_chat:
         return ReplyOutcome("reask", sms_answer=text)
     entry = bot_say(
@@ -79,7 +87,7 @@ def ask_answer(contact: Contact, reply: Reply, now: datetime) -> ReplyOutcome | 
         kind=Kind.REASK,
         text=text,
         now=now,
-        replies=[reply.as_data() for reply in step.replies],
+        replies=[reply.as_data() for reply in shown.replies],
         answer={} if step.replies else {"type": step.answer_type, "max_length": step.max_length},
         step_key=step.id,
         journey_id=enrollment.journey_id,

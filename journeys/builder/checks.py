@@ -137,7 +137,8 @@ def _event_lint(
 
 
 def _step_lint(document: Mapping[str, Any], steps: Sequence[StepSpec]) -> list[Check]:
-    facts = DraftFacts(address_warnings=_address_warnings(document, steps))
+    language = str(document.get("language") or "en")
+    facts = DraftFacts(address_warnings=_address_warnings(document, steps), language=language)
     return [
         Check("warning", step.id, f"“{step.name or step_name(step.id)}”", warning)
         for step in steps

@@ -13,9 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from journeys.builder.diff_locales import locale_changes
 from journeys.builder.names import condition_words, duration_text, name_of, step_name
 from journeys.builder.words import LocalTime, local_time_words
 from journeys.core.durations import parse_time_of_day
+from journeys.core.languages import language_name
 
 TypeLabel = Callable[[str], str]
 
@@ -40,6 +42,10 @@ _FIELD_WORDS = {
     "to": "recipient",
     "text": "text",
     "within": "time window",
+    "question": "question",
+    "replies": "buttons",
+    "choices": "choices",
+    "retry": "re-ask",
 }
 _TARGET_FIELDS = {"next", "then", "else", "on_timeout"}
 _DURATION_FIELDS = {"timeout", "duration", "within"}
@@ -104,6 +110,9 @@ def _settings_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Ch
         if old.get(key, "") != new.get(key, ""):
             text = f"Changed {field_words} from {_show(old.get(key))} to {_show(new.get(key))}"
             changes.append(Change(text))
+    if old.get("language", "en") != new.get("language", "en"):
+        was, now = (language_name(str(d.get("language", "en"))) for d in (old, new))
+        changes.append(Change(f"Changed the default version's language from {was} to {now}"))
     changes += _rule_changes("trigger", old.get("trigger"), new.get("trigger"))
     if old.get("audience", []) != new.get("audience", []):
         changes.append(
@@ -220,6 +229,8 @@ def _step_changes(
             continue  # a new id too: said once, with the renames
         elif key == "variants":
             changes += _variant_changes(step_id, name, before.get(key), after.get(key))
+        elif key == "locales":
+            changes += _locales(step_id, name, before.get(key), after.get(key))
         elif key == "paths":
             changes += _path_changes(step_id, name, before.get(key), after.get(key), renamed)
         elif key in _TARGET_FIELDS:
@@ -258,6 +269,10 @@ def _variant_changes(step_id: str, name: str, before: Any, after: Any) -> list[C
         for key in [*previous, *(k for k in fields if k not in previous)]:
             if key == "name" or previous.get(key) == fields.get(key):
                 continue
+            if key == "locales":
+                where = f"{name} (variant {variant})"
+                changes += _locales(step_id, where, previous.get(key), fields.get(key))
+                continue
             changes.append(
                 Change(
                     f"Changed the {_field(key)} of {name} (variant {variant}) from "
@@ -266,6 +281,11 @@ def _variant_changes(step_id: str, name: str, before: Any, after: Any) -> list[C
                 )
             )
     return changes
+
+
+def _locales(step_id: str, where: str, before: Any, after: Any) -> list[Change]:
+    texts = locale_changes(where, before, after, field=_field, show=_value)
+    return [Change(text, step_id) for text in texts]
 
 
 def _variants_by_name(raw: Any) -> dict[str, Mapping[str, Any]]:

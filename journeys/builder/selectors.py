@@ -223,7 +223,7 @@ def recent_people(event: str, *, now: datetime, days: int, limit: int = 500) -> 
     if not unique:
         return []
     rows = Contact.objects.filter(pk__in=unique).only(
-        "first_name", "last_name", "email", "phone", "traits"
+        "first_name", "last_name", "email", "phone", "locale", "traits"
     )
     return [
         {
@@ -231,6 +231,7 @@ def recent_people(event: str, *, now: datetime, days: int, limit: int = 500) -> 
             "last_name": row.last_name,
             "email": row.email,
             "phone": row.phone,
+            "locale": row.locale,
             "traits": dict(row.traits or {}),
         }
         for row in rows

@@ -40,15 +40,28 @@ def parsed_steps(document: Mapping[str, Any], channels: Channels) -> list[StepSp
     return [step for step in found if step is not None]
 
 
-def sent_content(raw: Mapping[str, Any], channels: Channels) -> tuple[str, list[dict[str, Any]]]:
+def sent_languages(raw: Mapping[str, Any], channels: Channels) -> list[str]:
+    """The languages a step's variants have a version in, besides the default one."""
+    step, _problems = parse_step(raw, 0, channels)
+    if step is None or not type_of(step).channel(step):
+        return []
+    codes = [code for v in type_of(step).variants(step, channel_facts()) for code in v.languages()]
+    return list(dict.fromkeys(codes))
+
+
+def sent_content(
+    raw: Mapping[str, Any], channels: Channels, language: str = ""
+) -> tuple[str, list[dict[str, Any]]]:
     """The channel and the variants (as the document writes them) a step sends, as its type
-    reads them; while it does not parse yet, the raw step's own "channel" and "variants"."""
+    reads them, in the version for `language` ("" the default, as the worker lays it over);
+    while it does not parse yet, the raw step's own "channel" and "variants"."""
     step, _problems = parse_step(raw, 0, channels)
     if step is not None and type_of(step).channel(step):
         step_type = type_of(step)
         variants = step_type.variants(step, channel_facts())
         return step_type.channel(step), [
-            {"name": v.name, "weight": v.weight} | v.content() for v in variants
+            {"name": v.name, "weight": v.weight} | v.in_language(language).content()
+            for v in variants
         ]
     items = raw.get("variants")
     found = [v for v in items if isinstance(v, Mapping)] if isinstance(items, list) else []

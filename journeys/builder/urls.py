@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from journeys.builder.views import canvas, journeys, panels, publish
+from journeys.builder.views import canvas, journeys, languages, panels, publish
 
 app_name = "builder"
 
@@ -26,6 +26,12 @@ urlpatterns = [
     path("<slug:key>/steps/<str:step>/duplicate/", canvas.step_duplicate, name="step-duplicate"),
     path("<slug:key>/steps/<str:step>/preview/", panels.preview, name="preview"),
     path("<slug:key>/steps/<str:step>/people/", panels.people, name="people"),
+    path("<slug:key>/steps/<str:step>/languages/", languages.languages, name="languages"),
+    path(
+        "<slug:key>/steps/<str:step>/languages/save/",
+        languages.languages_save,
+        name="languages-save",
+    ),
     path("<slug:key>/steps/<str:step>/test-send/", panels.test_send_view, name="test-send"),
     path("<slug:key>/checks/", panels.checks, name="checks"),
     path("<slug:key>/dry-run/", panels.dry_run, name="dry-run"),

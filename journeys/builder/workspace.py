@@ -27,6 +27,7 @@ from journeys.builder.drafts import history_tops
 from journeys.builder.dryrun import default_script
 from journeys.builder.forms import step_editor as editors
 from journeys.builder.graph import steps_of
+from journeys.builder.language_checks import language_audience_checks
 from journeys.builder.layout import Card, Fork, Jump
 from journeys.builder.names import draft_names, step_name
 from journeys.builder.reach import draft_reach
@@ -204,6 +205,7 @@ def checks_for(journey: Journey) -> list[Any]:
     )
     people = recent_people(trigger, now=timezone.now(), days=LINT_DAYS)
     found += empty_variable_checks(document, people=people, event=trigger)
+    found += language_audience_checks(document, people=people, event=trigger)
     reached = recent_contact_ids(trigger, now=timezone.now(), days=LINT_DAYS)
     found += channel_checks(document, contact_ids=reached, event=trigger)
     found += unknown_variable_checks(document, traits=trait_keys())

@@ -120,6 +120,8 @@ class SendMessage:
     step_id: str
     channel: str
     variant_name: str
+    language: str = ""  # a key of the variant's `locales`; "": the default version
+    language_reason: str = ""  # why (journeys.core.languages); "": one language only
 
 
 @dataclass(frozen=True)

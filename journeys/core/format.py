@@ -13,6 +13,8 @@ from typing import Any
 
 from journeys.core.conditions import Condition, dump_condition, parse_conditions
 from journeys.core.durations import format_duration, parse_duration
+from journeys.core.languages import DEFAULT_LANGUAGE
+from journeys.core.locales_format import parse_default_language
 from journeys.core.problems import Reader, SpecError, TemplateChecker, one_of, suggest
 from journeys.core.spec import (
     FORMAT,
@@ -39,6 +41,7 @@ _ROOT_FIELDS = (
     "exit",
     "reentry",
     "bot",
+    "language",
     "steps",
 )
 BOT_NAME_MAX = 80
@@ -79,7 +82,8 @@ def parse_journey(
             f"not “{reentry}”.",
         )
     bot = _parse_bot(reader, root["bot"]) if "bot" in root else None
-    steps = _parse_steps(reader, root, ParseContext(template_checker, channels))
+    language = parse_default_language(reader, root)
+    steps = _parse_steps(reader, root, ParseContext(template_checker, channels, language))
     if reader.problems:
         raise SpecError(reader.problems)
     assert key is not None
@@ -96,6 +100,7 @@ def parse_journey(
         reentry=reentry,
         description=description,
         bot=bot,
+        language=language,
     )
 
 
@@ -352,6 +357,8 @@ def dump_journey(spec: JourneySpec) -> dict[str, Any]:
         data["bot"] = {"name": spec.bot.name} | (
             {"avatar": spec.bot.avatar} if spec.bot.avatar else {}
         )
+    if spec.language != DEFAULT_LANGUAGE:
+        data["language"] = spec.language
     data["steps"] = [_dump_step(step) for step in spec.steps]
     return data
 

@@ -156,7 +156,9 @@ class _Run:
             self.say("step", f"{command.step_id} ({command.step_type})")
         elif isinstance(command, SendMessage):
             self.sent.append(command)
-            self.say("send", f"would send {command.channel}, variant {command.variant_name}")
+            said = f"would send {command.channel}, variant {command.variant_name}"
+            why = f", {command.language_reason}" if command.language_reason else ""
+            self.say("send", said + why)
         elif isinstance(command, Wait):
             until = f"until {command.until:%Y-%m-%d %H:%M} UTC" if command.until else "(no timer)"
             what = f"for {command.for_event} " if command.for_event else ""

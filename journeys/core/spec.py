@@ -8,9 +8,9 @@ See docs/journey-format.md and docs/architecture.md.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from journeys.core.conditions import Condition
 
@@ -54,12 +54,27 @@ class Variant:
     url: str | None = None
     cta: str | None = None
     image: str | None = None
+    # Versions in other languages: (locale code, the fields that differ from the default).
+    locales: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
     def content(self) -> dict[str, str]:
         """The fields that are set: subject, preheader, body, url, cta, image."""
         fields = {"subject": self.subject, "preheader": self.preheader}
         fields |= {"body": self.body, "url": self.url, "cta": self.cta, "image": self.image}
         return {name: value for name, value in fields.items() if value is not None}
+
+    def languages(self) -> tuple[str, ...]:
+        """The locale codes this variant has a version for, besides the default one."""
+        return tuple(code for code, _ in self.locales)
+
+    def in_language(self, code: str) -> Variant:
+        """The version for `code` (a key of `locales`): the default's fields with that
+        version's on top. "" or an unknown code: the default version."""
+        found = dict(self.locales).get(code)
+        if found is None:
+            return self
+        fields: dict[str, Any] = dict(found)
+        return replace(self, locales=(), **fields)
 
 
 VARIANT_FIELDS = ("subject", "preheader", "body", "url", "cta", "image")
@@ -102,6 +117,7 @@ class JourneySpec:
     reentry: Reentry = "never"
     description: str = ""
     bot: Bot | None = None
+    language: str = "en"  # the default version's language (journeys.core.languages)
     _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from journeys.core.engine import spec_event_names
+from journeys.core.languages import language_name
 from journeys.core.simulate import ScriptEvent, simulate
 from journeys.core.spec import JourneySpec
 from journeys.models import Contact, Event
@@ -34,6 +35,8 @@ class BacktestResult:
     exited: int = 0
     reached: Counter[str] = field(default_factory=Counter)
     messages: Counter[tuple[date, str]] = field(default_factory=Counter)
+    # Messages written in several languages, by the version sent ("" the default).
+    languages: Counter[str] = field(default_factory=Counter)
 
 
 def backtest(spec: JourneySpec, *, since: datetime, until: datetime) -> BacktestResult:
@@ -64,6 +67,8 @@ def _replay(
     sends = [entry for entry in run.entries if entry.kind == "send"]
     for command, entry in zip(run.sent, sends, strict=True):
         result.messages[(entry.at.date(), command.channel)] += 1
+        if command.language_reason:
+            result.languages[command.language] += 1
     finishes = Counter(entry.kind for entry in run.entries)
     result.converted += finishes["converted"]
     result.completed += finishes["completed"]
@@ -141,7 +146,19 @@ def format_backtest(result: BacktestResult, spec: JourneySpec, *, source: str) -
         f"  {sum(n for (_, ch), n in result.messages.items() if ch == c):>7}" for c in channels
     )
     lines.append("  " + "total".ljust(10) + totals)
-    return "\n".join(lines)
+    return "\n".join(lines + _language_lines(result, spec))
+
+
+def _language_lines(result: BacktestResult, spec: JourneySpec) -> list[str]:
+    """How many messages went out in each language version (when there were several)."""
+    if not result.languages:
+        return []
+    lines = ["", "Messages in several languages, by the version sent:"]
+    for code, count in sorted(result.languages.items(), key=lambda item: -item[1]):
+        name = language_name(code or spec.language) or code or spec.language
+        default = " (the default version)" if not code else ""
+        lines.append(f"  {name}{default}: {count}")
+    return lines
 
 
 def _share(part: int, whole: int) -> str:

@@ -41,6 +41,7 @@ class PlannedMessage:
     variant_id: int | None
     context: dict[str, Any]
     trace: TraceRow
+    language: tuple[str, str] = ("", "")  # the version sent and why (journeys.core.languages)
 
 
 class BatchWriting:
@@ -90,6 +91,7 @@ class BatchWriting:
                 step_visit_id=planned.visit.pk,
                 variant_id=planned.variant_id,
                 journey_id=planned.enrollment.journey_id,
+                language=planned.language,
             )
             for planned in self.messages
         ]

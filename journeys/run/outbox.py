@@ -47,6 +47,7 @@ class OutboxMessage:
     step_visit_id: int | None  # None: a one-off message from staff, not a step's
     variant_id: int | None
     journey_id: int
+    language: tuple[str, str] = ("", "")  # the version sent and why; ("", ""): one only
 
 
 def outbox_queue_many(*, messages: Sequence[OutboxMessage], now: datetime) -> list[QueuedMessage]:
@@ -61,6 +62,7 @@ def outbox_queue_many(*, messages: Sequence[OutboxMessage], now: datetime) -> li
             step_visit_id=m.step_visit_id,
             variant_id=m.variant_id,
             journey_id=m.journey_id,
+            language=m.language,
         )
         for m in messages
     ]

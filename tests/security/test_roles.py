@@ -206,6 +206,8 @@ def _staff_url(page: StaffPage) -> str:
         "builder:preview": step,
         "builder:people": step,
         "builder:test-send": step,
+        "builder:languages": step,
+        "builder:languages-save": step,
         "builder:checks": key,
         "builder:dry-run": key,
         "builder:backtest": key,

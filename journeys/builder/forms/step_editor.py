@@ -17,6 +17,7 @@ from channels.registry import get_channel
 from journeys.builder.forms.conditions import condition_set, conditions_from
 from journeys.builder.forms.step_fields import SET_KINDS, NameField, channel_default, form_field
 from journeys.builder.forms.variants import variant_set, variants_from
+from journeys.builder.graph import list_at
 from journeys.builder.names import name_of
 from journeys.core.steps import STEP_TYPES, StepType
 from journeys.core.steps.form import BuilderSide, FormField
@@ -105,7 +106,8 @@ class StepEditor:
                 values[field.name] = conditions_from(sets[field.name], kind=subject)
             elif field.kind == "variants":
                 channel = str(values.get(field.depends_on, ""))
-                values[field.name] = variants_from(sets[VARIANTS], channel)
+                before = list_at(raw, field.document_key)
+                values[field.name] = variants_from(sets[VARIANTS], channel, before)
         return self.step_type.from_form(raw, values)
 
 

@@ -4,7 +4,7 @@ with only the fields that channel keeps."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -51,8 +51,14 @@ def variant_set(raw: Mapping[str, Any], key: str, post: Any, channel_key: str) -
     return variants_set
 
 
-def variants_from(formset: Any, channel: str) -> list[dict[str, Any]]:
-    """The raw variants of a valid formset, with only the fields `channel` keeps."""
+def variants_from(formset: Any, channel: str, before: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """The raw variants of a valid formset, with only the fields `channel` keeps; a variant
+    keeps the language versions (`locales`) it had under its name in `before`."""
+    versions = {
+        str(v.get("name")): v["locales"]
+        for v in before
+        if isinstance(v, Mapping) and isinstance(v.get("locales"), Mapping)
+    }
     found = get_channel(channel)
     allowed = found.fields if found is not None else ("body",)
     needs = found.needs if found is not None else {}
@@ -74,5 +80,7 @@ def variants_from(formset: Any, channel: str) -> list[dict[str, Any]]:
             if not item.get(partner):
                 item.pop(partner, None)
                 item.pop(name, None)
+        if item["name"] in versions:
+            item["locales"] = versions[item["name"]]
         variants.append(item)
     return variants

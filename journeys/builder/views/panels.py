@@ -23,9 +23,10 @@ from journeys.builder.http import EDIT, VIEW, fragment, page, staff_view
 from journeys.builder.names import draft_names, step_name
 from journeys.builder.reach import FilledWith, preview_events, reach_names
 from journeys.builder.selectors import contact_search, people_at_step
-from journeys.builder.typed import sent_content
+from journeys.builder.typed import sent_content, sent_languages
 from journeys.builder.workspace import canvas_context, checks_for
 from journeys.core.engine import ContactView
+from journeys.core.languages import DEFAULT_LANGUAGE, choose_language, language_name
 from journeys.core.problems import SpecError
 from journeys.core.simulate import simulate
 from journeys.core.steps.base import step_names
@@ -95,7 +96,8 @@ def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
     journey = get_object_or_404(Journey, key=key)
     raw = _raw_step(journey, step)
     contact, context, filled = _preview_for(request, journey, step)
-    channel, variants = sent_content(raw, channel_facts())
+    language, languages = _preview_language(request, journey, raw, contact)
+    channel, variants = sent_content(raw, channel_facts(), language)
     shown = []
     for variant in variants:
         rendered = render_preview(channel, _content(variant), context)
@@ -119,17 +121,37 @@ def preview(request: HttpRequest, key: str, step: str) -> HttpResponse:
         "asked": asked,
         "contact_found": contact is not None,
         "filled": filled,
+        "language": language,
+        "languages": languages,
         "test_to": _test_to(request, channel),
         "can_edit": allowed(request.user, EDIT),
     }
     return fragment(request, "journeys/builder/panels.html#preview", view)
 
 
+def _preview_language(
+    request: HttpRequest, journey: Journey, raw: Mapping[str, Any], contact: Contact | None
+) -> tuple[str, list[tuple[str, str]]]:
+    """The version shown ("" the default): the one asked for, else the chosen contact's
+    (as the worker chooses it), and the step's languages as (code, name) tabs."""
+    codes = sent_languages(raw, channel_facts())
+    default = str(journey.draft_spec.get("language") or DEFAULT_LANGUAGE)
+    tabs = [("", f"{language_name(default) or default} (the default version)")]
+    tabs += [(code, language_name(code) or code) for code in codes]
+    asked = request.GET.get("language", request.POST.get("language"))
+    if asked is not None and (asked == "" or asked in codes):
+        return asked, tabs
+    if contact is not None and codes:
+        return choose_language(contact.locale, codes, default).code, tabs
+    return "", tabs
+
+
 @staff_view(EDIT, methods=("POST",))
 def test_send_view(request: HttpRequest, key: str, step: str) -> HttpResponse:
     journey = get_object_or_404(Journey, key=key)
     raw = _raw_step(journey, step)
-    channel, variants = sent_content(raw, channel_facts())
+    language = request.POST.get("language", "")
+    channel, variants = sent_content(raw, channel_facts(), language)
     name = request.POST.get("variant", "")
     variant = next((v for v in variants if v.get("name") == name), None)
     found = get_channel(channel)

@@ -29,6 +29,15 @@ from journeys.core.decisions import SendMessage, Wait
 from journeys.core.durations import duration_words, format_duration
 from journeys.core.problems import Reader
 from journeys.core.spec import JourneySpec, StepSpec, Variant
+from journeys.core.steps.ask_locales import (
+    REPLY_LABEL_MAX,
+    AskVersion,
+    ask_language,
+    dump_ask_locales,
+    parse_ask_locales,
+    question_variant,
+    sms_options,
+)
 from journeys.core.steps.base import (
     NO_CHANNELS,
     TIMEOUT_PATH_NEEDS_LIMIT,
@@ -50,7 +59,6 @@ from journeys.core.steps.form import FormField, Timing
 
 ANSWER_TYPES = ("text", "name", "email", "number", "yes_no", "choice")
 MAX_REPLIES = 10
-REPLY_LABEL_MAX = 40
 DEFAULT_MAX_LENGTH = 200
 MAX_LENGTH_LIMIT = 1000
 ANSWERED = "Answered "
@@ -85,16 +93,11 @@ class AskStep(StepSpec):
     retry: str | None = None
     timeout: timedelta | None = None
     on_timeout: str | None = None
+    locales: tuple[AskVersion, ...] = ()  # the question in other languages
 
     @property
     def answered_event(self) -> str:
         return ANSWERED + self.id
-
-
-def sms_options(step: AskStep) -> str:
-    """How to answer a question with quick replies by text message."""
-    labels = [f"{index} for {reply.label}" for index, reply in enumerate(step.replies, 1)]
-    return "Reply " + ", ".join(labels) + "." if labels else ""
 
 
 class Ask(StepType[AskStep]):
@@ -103,7 +106,7 @@ class Ask(StepType[AskStep]):
     look = "wait"
     label = "Ask a question"
     description = "The bot asks something (quick replies or typed), saves the answer, waits."
-    fields = tuple("channel question replies answer trait retry timeout on_timeout".split())
+    fields = tuple("channel question replies answer trait retry timeout on_timeout locales".split())
     form = (
         FormField("channel", "Ask by", "channel", replies=True),
         FormField("question", "Question", "long_text", template=True),
@@ -159,7 +162,11 @@ class Ask(StepType[AskStep]):
             reader.add(f"{path}.on_timeout", TIMEOUT_PATH_NEEDS_LIMIT)
         if len(reader.problems) > before or answer is None:
             return None
+        locales = parse_ask_locales(reader, raw, path, ctx, answer)
+        if len(reader.problems) > before:
+            return None
         return {
+            "locales": locales,
             "channel": channel,
             "question": question,
             "trait": trait,
@@ -187,7 +194,7 @@ class Ask(StepType[AskStep]):
             data["timeout"] = format_duration(step.timeout)
         if step.on_timeout is not None:
             data["on_timeout"] = step.on_timeout
-        return data
+        return data | ({"locales": dump_ask_locales(step)} if step.locales else {})
 
     def targets(self, step: AskStep) -> list[tuple[str, str]]:
         found = super().targets(step)
@@ -203,11 +210,14 @@ class Ask(StepType[AskStep]):
         return step.next is None or (step.timeout is not None and step.on_timeout is None)
 
     def run(self, step: AskStep, walk: Walk) -> Move | None:
-        walk.add(SendMessage(step.id, step.channel, "A"))
+        locale = str(walk.state.contact.traits.get("locale") or "")
+        code, why = ask_language(step, locale, walk.spec.language)
+        walk.add(SendMessage(step.id, step.channel, "A", code, why))
         wake = walk.now + step.timeout if step.timeout is not None else None
         walk.add(Wait(step.id, wake, step.answered_event))
         until = f"until {when(wake)}" if wake is not None else "with no timeout"
-        walk.note("asked", f"asked {quoted(step.question)}: waiting for the answer {until}")
+        said = f"asked {quoted(step.question)}" + (f" ({why})" if why else "")
+        walk.note("asked", f"{said}: waiting for the answer {until}")
         return None
 
     def on_event(self, step: AskStep, walk: Walk, event: EventView) -> Move | Stay | None:
@@ -231,11 +241,14 @@ class Ask(StepType[AskStep]):
         return step.channel
 
     def variants(self, step: AskStep, channels: Channels = NO_CHANNELS) -> tuple[Variant, ...]:
-        body = step.question
         facts = channels.get(step.channel)
-        if facts is not None and facts.replies == "text" and step.replies:
-            body = f"{body}\n{sms_options(step)}"  # no buttons in a text: say how to answer
-        return (Variant(name="A", body=body),)
+        texted = facts is not None and facts.replies == "text" and bool(step.replies)
+
+        def body(version: AskStep, code: str) -> str:  # no buttons in a text: say how
+            options = sms_options(version.replies, code) if texted else ""
+            return f"{version.question}\n{options}" if options else version.question
+
+        return (question_variant(step, body),)
 
     # --- the builder ----------------------------------------------------------------
 
@@ -262,8 +275,9 @@ class Ask(StepType[AskStep]):
         for name in ("trait", "timeout"):
             if values.get(name):
                 step[name] = values[name]
-        if raw.get("retry"):
-            step["retry"] = raw["retry"]
+        for kept_key in ("retry", "locales"):  # not on the form: kept as they were
+            if raw.get(kept_key):
+                step[kept_key] = raw[kept_key]
         return step
 
     def outlets(self, raw: Mapping[str, Any]) -> list[str]:

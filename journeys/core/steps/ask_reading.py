@@ -16,6 +16,7 @@ from journeys.core.answers import (
     read_yes_no,
 )
 from journeys.core.steps.ask import AskStep
+from journeys.core.steps.ask_locales import choice_options, in_language
 
 # A typed answer saved to one of these traits is read as a name (journeys written before
 # the "name" kind existed ask for "text").
@@ -74,14 +75,29 @@ def answer_kind(step: AskStep) -> str:
     return step.answer_type
 
 
-def read_answer(step: AskStep, text: str, value: str | None = None) -> Answer | Invalid | Unsure:
+def read_answer(
+    step: AskStep, text: str, value: str | None = None, language: str = ""
+) -> Answer | Invalid | Unsure:
     """Check a reply against the question (pure). A quick reply's `value` "confirm:<x>"
-    confirms an unsure reading: x is read again and must now be sure."""
+    confirms an unsure reading: x is read again and must now be sure. `language`: the
+    version the contact was asked in (its labels first, then the default's)."""
+    if not language:
+        return _read(step, text, value, choice_options(step, ""))
+    found = _read(in_language(step, language), text, value, choice_options(step, language))
+    if not isinstance(found, Invalid) or value is not None:
+        return found
+    default = _read(step, text, value, choice_options(step, ""))
+    return found if isinstance(default, Invalid) else default
+
+
+def _read(
+    step: AskStep, text: str, value: str | None, choices: list[tuple[str, str]]
+) -> Answer | Invalid | Unsure:
     said = " ".join(text.split())
     if value == RETRY:
         return Invalid("Let's try that again.")
     if value is not None and value.startswith(CONFIRM):
-        confirmed = read_answer(step, value.removeprefix(CONFIRM))
+        confirmed = _read(step, value.removeprefix(CONFIRM), None, choices)
         return confirmed if not isinstance(confirmed, Unsure) else Answer(confirmed.value, said)
     if step.replies:
         return _pick(
@@ -93,7 +109,7 @@ def read_answer(step: AskStep, text: str, value: str | None = None) -> Answer | 
         return Invalid(f"That's a bit long for me: {step.max_length} characters at most.")
     kind = answer_kind(step)
     if kind == "choice":
-        return _pick([(choice, choice) for choice in step.choices], said, None, quick=False)
+        return _pick(choices, said, None, quick=False)
     if kind == "text":
         return Answer(said, said)
     reading = _READERS[kind](said)

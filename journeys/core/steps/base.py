@@ -26,6 +26,7 @@ from journeys.core.decisions import (
     UseEvent,
 )
 from journeys.core.durations import duration_words, parse_duration
+from journeys.core.languages import DEFAULT_LANGUAGE
 from journeys.core.problems import Reader, TemplateChecker, join_path
 from journeys.core.spec import JourneySpec, StepSpec, Variant
 from journeys.core.steps.form import BuilderSide, FormField
@@ -83,6 +84,7 @@ class ParseContext:
 
     template_checker: TemplateChecker | None = None
     channels: Channels | None = None
+    language: str = DEFAULT_LANGUAGE  # the journey's: no version may be written for it
 
 
 class StepType[S: StepSpec](BuilderSide):

@@ -75,6 +75,7 @@ class DraftFacts:
     # number, ...) nothing in the draft checks the contact has. The builder reads the
     # channels for it; the step type says whether it sends on one.
     address_warnings: Mapping[str, str] = dataclass_field(default_factory=dict)
+    language: str = "en"  # the draft's default language (its `language`)
 
 
 class BuilderSide:

@@ -8,6 +8,9 @@ from typing import Any
 
 from journeys.core.assignment import choose_variant
 from journeys.core.decisions import SendMessage
+from journeys.core.languages import choose_language
+from journeys.core.locale_checks import version_warnings
+from journeys.core.locales_format import dump_locales, parse_variant_locales
 from journeys.core.problems import Reader, one_of
 from journeys.core.spec import VARIANT_FIELDS, JourneySpec, StepSpec, Variant
 from journeys.core.steps.base import (
@@ -86,7 +89,7 @@ class Message(StepType[MessageStep]):
         return None if checked is None else checked | {"skip_when_done": skip}
 
     def dump(self, step: MessageStep) -> dict[str, Any]:
-        variants = [{"name": v.name, "weight": v.weight} | v.content() for v in step.variants]
+        variants = [_dump_variant(v) for v in step.variants]
         data: dict[str, Any] = {"channel": step.channel, "variants": variants}
         if step.skip_when_done:
             data["skip_when_done"] = True
@@ -103,8 +106,15 @@ class Message(StepType[MessageStep]):
             )
             return Move("skipped", following)
         variant = choose_variant(walk.state.contact.id, walk.spec.key, step)
-        walk.add(SendMessage(step.id, step.channel, variant.name))
-        walk.note("message", f"message {step.id}: {step.channel}, variant {variant.name}")
+        said = f"message {step.id}: {step.channel}, variant {variant.name}"
+        if not variant.locales:  # one language: nothing to choose, nothing to explain
+            walk.add(SendMessage(step.id, step.channel, variant.name))
+            walk.note("message", said)
+            return Move("sent", walk.spec.following(step.id))
+        locale = walk.state.contact.traits.get("locale")
+        chosen = choose_language(str(locale or ""), variant.languages(), walk.spec.language)
+        walk.add(SendMessage(step.id, step.channel, variant.name, chosen.code, chosen.reason))
+        walk.note("message", f"{said}, {chosen.reason}", language=chosen.code)
         return Move("sent", walk.spec.following(step.id))
 
     def channel(self, step: MessageStep) -> str:
@@ -115,7 +125,7 @@ class Message(StepType[MessageStep]):
 
     def warnings(self, step: MessageStep, facts: DraftFacts) -> list[str]:
         warning = facts.address_warnings.get(step.channel)
-        return [warning] if warning else []
+        return ([warning] if warning else []) + version_warnings(step.variants, facts.language)
 
     def summary(
         self, step: MessageStep, journey: JourneySpec, channels: Channels = NO_CHANNELS
@@ -140,7 +150,7 @@ def _parse_variant(
         return None
     channel = ctx.channels.get(channel_key) if ctx.channels is not None else None
     before = len(reader.problems)
-    reader.only(data, path, ("name", "weight", *VARIANT_FIELDS))
+    reader.only(data, path, ("name", "weight", "locales", *VARIANT_FIELDS))
     required: tuple[str, ...] = ()
     allowed: tuple[str, ...] = VARIANT_FIELDS
     if channel is not None:
@@ -165,10 +175,23 @@ def _parse_variant(
     if len(reader.problems) > before:
         return None
     texts = {key: data[key] for key in VARIANT_FIELDS if key in data}
-    if ctx.template_checker is not None:
-        for problem in ctx.template_checker(channel_key, texts):
-            reader.add(f"{path}.{problem.path}" if problem.path else path, problem.message)
-    return Variant(name=name, weight=weight, **texts)
+
+    def check(at: str, fields: dict[str, str]) -> None:
+        for problem in ctx.template_checker(channel_key, fields) if ctx.template_checker else []:
+            reader.add(f"{at}.{problem.path}" if problem.path else at, problem.message)
+
+    check(path, texts)
+    locales = parse_variant_locales(reader, data, path, allowed, ctx.language, check)
+    if len(reader.problems) > before:
+        return None
+    return Variant(name=name, weight=weight, locales=locales, **texts)
+
+
+def _dump_variant(variant: Variant) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": variant.name, "weight": variant.weight} | variant.content()
+    if variant.locales:
+        data["locales"] = dump_locales(variant.locales)
+    return data
 
 
 def _check_variants(

@@ -126,7 +126,7 @@ FILTERS = {
     "divided_by": ": 3", "downcase": "", "escape": "", "escape_once": "", "escapejs": "",
     "find": ': "v", 1', "find_index": ': "v", 1', "first": "", "floor": "", "has": ': "v"',
     "join": ': "-"', "json": "", "last": "", "lstrip": "", "map": ': "v"', "minus": ": 2.5",
-    "modulo": ": 7", "newline_to_br": "", "plus": ": 1", "prepend": ': "!"',
+    "modulo": ": 7", "newline_to_br": "", "number": ": 2", "plus": ": 1", "prepend": ': "!"',
     "reject": ': "v"', "remove": ': "a"', "remove_first": ': "a"', "remove_last": ': "a"',
     "replace": ': "a", "b"', "replace_first": ': "a", "b"', "replace_last": ': "a", "b"',
     "reverse": "", "round": ": 2", "rstrip": "", "safe": "", "size": "", "slice": ": 1, 3",
