@@ -34,7 +34,8 @@ _.app_configs  # a system check's signature
 _.model_admin  # SimpleListFilter.lookups' signature
 
 # django-q2: tasks and schedules are queued by dotted path (journeys/run/schedules.py,
-# channels/delivery/queue.py).
+# channels/delivery/queue.py, journeys/reports/snapshots.py).
+_.breakdown_compute
 _.deliver_messages
 _.send_due_messages
 _.team_notify_send

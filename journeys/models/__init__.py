@@ -10,13 +10,14 @@ from journeys.models.events import Event
 from journeys.models.journeys import Journey, JourneyVersion, MessageVariant, Step
 from journeys.models.keys import SecretKey
 from journeys.models.problems import ContactProblem
-from journeys.models.reports import Assignment, Conversion, ReportCount
+from journeys.models.reports import Assignment, BreakdownSnapshot, Conversion, ReportCount
 from journeys.models.sources import IdentitySecret, Source
 from journeys.models.staff import StaffTestAddress
 from journeys.models.workers import WorkerHeartbeat
 
 __all__ = [
     "Assignment",
+    "BreakdownSnapshot",
     "Conversion",
     "ReportCount",
     "AuditEntry",

@@ -54,6 +54,12 @@ class Enrollment(models.Model):
         help_text="Every event that moved it, the newest of each name: what messages may use.",
     )
     trigger_at = models.DateTimeField(help_text="When the triggering event happened.")
+    trigger_data = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="What the trigger event said (scalar properties, trimmed): what breakdowns "
+        "split by. Empty (null) for trips that entered before it was kept.",
+    )
     step_entered_at = models.DateTimeField()
     current_visit_id = models.BigIntegerField(
         null=True, blank=True, help_text="The open StepVisit of the current step."

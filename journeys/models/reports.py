@@ -76,3 +76,35 @@ class ReportCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric}={self.n}"
+
+
+class BreakdownSnapshot(models.Model):
+    """A journey's figures split by a trait or trigger property, as the worker last worked
+    them out: what the breakdown page and its downloads read (docs/reports.md).
+
+    `scope` is the report's filter in words ("version=3 since=2026-11-01 until="); a
+    request stamps `requested_at` and queues the work once; `computed_at` is null until
+    the first result."""
+
+    journey = models.ForeignKey("journeys.Journey", on_delete=models.CASCADE, related_name="+")
+    by = models.CharField(max_length=110, help_text='"trait:plan" or "event:device".')
+    scope = models.CharField(max_length=80, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(default=0, help_text="How long the last computation took.")
+    rows = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Per value (top ones, then Other and Not set): label, entered, count, "
+        "and how many reached each step.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["journey", "by", "scope"], name="breakdown_snapshot_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.by} of {self.journey_id} ({self.scope})"

@@ -101,28 +101,37 @@ def breakdown_table(
     return header, rows
 
 
+def fold_reach(
+    found: list[Slice], reach: Iterable[tuple[object, str, int]]
+) -> dict[str, dict[str, int]]:
+    """(value, step key, entrants who reached it) rows → per label of `found` (values
+    folded into "Other" and "Not set" as there), per step key, how many reached it."""
+    named = {s.label for s in found} - {OTHER, NOT_SET}
+    reached: dict[str, dict[str, int]] = {}
+    for value, step, n in reach:
+        text = "" if value is None else str(value).strip()[:80]
+        label = NOT_SET if text == "" else (text if text in named else OTHER)
+        steps = reached.setdefault(label, {})
+        steps[step] = steps.get(step, 0) + n
+    return reached
+
+
 def reach_table(
     found: list[Slice],
-    reach: Iterable[tuple[object, str, int]],
+    reached: dict[str, dict[str, int]],
     steps: list[tuple[str, str]],
     *,
     by: By,
 ) -> tuple[list[str], list[list[str]]]:
     """The funnel per value: of each value's entrants, the share who reached each step
-    (`steps`: (key, name) in the journey's order; values grouped as in `found`)."""
-    named = {s.label for s in found} - {OTHER, NOT_SET}
-    reached: dict[tuple[str, str], int] = {}
-    for value, step, n in reach:
-        text = "" if value is None else str(value).strip()[:80]
-        label = NOT_SET if text == "" else (text if text in named else OTHER)
-        reached[(label, step)] = reached.get((label, step), 0) + n
+    (`steps`: (key, name) in the journey's order; `reached` as fold_reach gives it)."""
     header = [by.words, "Entered", *[name for _, name in steps]]
     rows = [
         [
             one.label,
             number(one.entered),
             *[
-                percent(100 * reached.get((one.label, key), 0) / one.entered)
+                percent(100 * reached.get(one.label, {}).get(key, 0) / one.entered)
                 if one.entered
                 else "—"
                 for key, _ in steps

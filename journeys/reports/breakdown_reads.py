@@ -1,11 +1,13 @@
 """Reads behind breakdowns: the traits and trigger properties to offer, and entrants with
 their outcome grouped by one of them. Unlike the funnel these read raw rows (a trait can
-be any key), one grouped query per page; a trigger property needs the trigger event,
-found by the (contact, name, timestamp) index — and gone once raw events are purged."""
+be any key), so the worker runs them (journeys.reports.snapshots), never the page. A
+trigger property is read from what the enrollment copied at entry (`trigger_data`); a
+trip that entered before that was kept finds its trigger event by the (contact, name,
+timestamp) index — and reads "Not set" once raw events are purged."""
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, TextField, When
 from django.db.models.fields.json import KeyTextTransform
 
 from journeys.core.spec import JourneySpec
@@ -62,7 +64,7 @@ def _entrants(journey: Journey, filter: Filter, version_id: int | None) -> Query
     return rows
 
 
-def _value(spec: JourneySpec, by: By, prefix: str = "") -> KeyTextTransform | Subquery:
+def _value(spec: JourneySpec, by: By, prefix: str = "") -> KeyTextTransform | Case:
     """The trait or trigger property of an enrollment (`prefix`: the path to it)."""
     if by.source == TRAIT:
         return KeyTextTransform(by.key, f"{prefix}contact__traits")
@@ -71,7 +73,11 @@ def _value(spec: JourneySpec, by: By, prefix: str = "") -> KeyTextTransform | Su
         name=spec.trigger.event,
         timestamp=OuterRef(f"{prefix}trigger_at"),
     ).annotate(value=KeyTextTransform(by.key, "properties"))
-    return Subquery(trigger.values("value")[:1])
+    return Case(  # the event is looked up only for trips that entered before the copy
+        When(**{f"{prefix}trigger_data__isnull": True}, then=Subquery(trigger.values("value")[:1])),
+        default=KeyTextTransform(by.key, f"{prefix}trigger_data"),
+        output_field=TextField(),
+    )
 
 
 def breakdown_reach(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from journeys.reports.breakdown import By, Slice
 from journeys.reports.funnel import StepFigures
 from journeys.reports.report import DEFERRALS, STATUSES, JourneyReport
 
@@ -103,6 +104,35 @@ def cohorts_sheet(report: JourneyReport) -> Sheet:
         [c.week, c.entered, c.converted, _share(c.converted, c.entered), c.completed]
         for c in report.cohorts
     ]
+    return header, rows
+
+
+def breakdown_sheet(
+    found: list[Slice],
+    reached: dict[str, dict[str, int]],
+    steps: list[tuple[str, str]],
+    *,
+    by: By,
+    measure: str,
+) -> Sheet:
+    """The breakdown and the funnel by the same value in one sheet, from the snapshot the
+    page shows (journeys.reports.snapshots)."""
+    did = "Converted" if measure == "conversion" else "Finished"
+    header = [
+        by.words, "Entered", did, f"{measure.capitalize()} rate",
+        f"{measure.capitalize()} rate, 95 % interval low",
+        f"{measure.capitalize()} rate, 95 % interval high",
+        *[f"Share who reached {name}" for _, name in steps],
+    ]  # fmt: skip
+    rows: list[list[Cell]] = []
+    for one in found:
+        low, high = one.interval
+        reach = reached.get(one.label, {})
+        rows.append(
+            [one.label, one.entered, one.count, _share(one.count, one.entered),
+             round(low, 6), round(high, 6),
+             *[_share(reach.get(key, 0), one.entered) for key, _ in steps]]
+        )  # fmt: skip
     return header, rows
 
 

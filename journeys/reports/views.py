@@ -22,12 +22,8 @@ from channels.registry import all_channels, get_channel
 from journeys.admin.staff_views import allowed, page, staff_view
 from journeys.core.steps.base import step_label
 from journeys.models import Journey
-from journeys.reports.breakdown import TOP, breakdown_table, reach_table, read_by, slices
-from journeys.reports.breakdown_reads import (
-    breakdown_choices,
-    breakdown_reach,
-    breakdown_rows,
-)
+from journeys.reports.breakdown import TOP, breakdown_table, reach_table, read_by
+from journeys.reports.breakdown_reads import breakdown_choices
 from journeys.reports.charts import funnel_svg
 from journeys.reports.downloads import XLSX_TYPE, sheet_csv, sheet_xlsx
 from journeys.reports.export import TABLES, to_csv, to_csv_rows
@@ -46,7 +42,8 @@ from journeys.reports.selectors import (
     report_spec,
     report_versions,
 )
-from journeys.reports.sheets import SHEETS
+from journeys.reports.sheets import SHEETS, breakdown_sheet
+from journeys.reports.snapshots import breakdown_ask, shown
 from journeys.reports.time_chart import report_time_charts
 from journeys.reports.trend import trend_points, trend_svg
 from journeys.reports.words import duration, number
@@ -141,16 +138,16 @@ def journey_page(request: HttpRequest, key: str) -> HttpResponse:
     filter, problems = read_filter(request, journey)
     report = journey_report(journey, filter)
     tables = {name: build(report) for name, (_, build) in TABLES.items()}
-    spec, version_id = report_spec(journey, filter)
+    spec, _ = report_spec(journey, filter)
     choices = breakdown_choices(journey, spec)
     by = read_by(request.GET.get("by", ""))
-    if by is not None:
+    split = None
+    if by is not None:  # the worker's latest figures (journeys.reports.snapshots)
         choices += [] if by in choices else [by]
-        found = slices(breakdown_rows(journey, spec, filter, version_id, by))
-        tables["breakdown"] = breakdown_table(found, by=by, measure=report.headline.measure)
+        split = shown(breakdown_ask(journey, by, filter), now=timezone.now())
+        tables["breakdown"] = breakdown_table(split.found, by=by, measure=report.headline.measure)
         steps = [(step.id, step.name) for step in report.funnel.steps]
-        reach = breakdown_reach(journey, spec, filter, version_id, by)
-        tables["reach"] = reach_table(found, reach, steps, by=by)
+        tables["reach"] = reach_table(split.found, split.reached, steps, by=by)
     query = request.GET.urlencode()
     chart = funnel_svg(report.funnel, title=f"Contacts reaching each step of {journey.name}")
     return page(
@@ -175,6 +172,8 @@ def journey_page(request: HttpRequest, key: str) -> HttpResponse:
             "choices": choices,
             "top": TOP,
             "by": by,
+            "split": split,
+            "here": request.get_full_path(),
             "ttc_median": duration(report.funnel.ttc_median),
             "ttc_p90": duration(report.funnel.ttc_p90),
         },
@@ -193,20 +192,36 @@ def table_xlsx(request: HttpRequest, key: str, table: str) -> HttpResponse:
 
 def _download(request: HttpRequest, key: str, table: str, kind: str) -> HttpResponse:
     """A table as numbers that add up (journeys.reports.sheets), as CSV or .xlsx."""
-    if table not in SHEETS:
+    if table not in SHEETS and table != "breakdown":
         raise Http404("No such table.")
     journey = _journey(key)
     filter, _ = read_filter(request, journey)
-    sheet = SHEETS[table](journey_report(journey, filter))
+    report = journey_report(journey, filter)
+    if table == "breakdown":
+        by = read_by(request.GET.get("by", ""))
+        split = shown(breakdown_ask(journey, by, filter), now=timezone.now()) if by else None
+        if by is None or split is None or split.as_of is None:
+            return HttpResponse(_NOT_YET, status=409, content_type="text/plain; charset=utf-8")
+        steps = [(step.id, step.name) for step in report.funnel.steps]
+        measure = report.headline.measure
+        sheet = breakdown_sheet(split.found, split.reached, steps, by=by, measure=measure)
+        title = "Breakdown"
+    else:
+        sheet, title = SHEETS[table](report), TABLES[table][0]
     if kind == "csv":
         response = HttpResponse(sheet_csv(sheet), content_type="text/csv; charset=utf-8")
     else:
-        body = sheet_xlsx(sheet, title=TABLES[table][0])
+        body = sheet_xlsx(sheet, title=title)
         response = HttpResponse(body, content_type=XLSX_TYPE)
     name = f"{journey.key}-{table}.{kind}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
+
+_NOT_YET = (
+    "This breakdown is still being worked out; download it from the report page once its "
+    "figures show.\n"
+)
 
 STATE_WORDS = {
     "active": "moving on",

@@ -27,6 +27,7 @@ from journeys.core.engine import (
     decide_entry,
     initial_state,
 )
+from journeys.core.trigger_copy import trigger_copy
 from journeys.models import Contact, Enrollment, Event, Journey, Source
 from journeys.run.conversions import GoalEvent, goal_event_names
 from journeys.run.engine_views import contact_view, event_view, snapshot_view
@@ -327,6 +328,7 @@ class _Router:
             entry_version_id=version.id,
             state=Enrollment.State.ACTIVE,
             trigger_at=event.timestamp or now,
+            trigger_data=trigger_copy(event.properties),
             entered_at=now,
             step_entered_at=now,
             updated_at=now,

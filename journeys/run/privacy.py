@@ -134,7 +134,9 @@ def contact_erase(*, contact: Contact, by: Actor = None, actor_label: str = "") 
         enrollment_ids=list(ending.values_list("pk", flat=True)), outcome="erased", now=now
     )
     ending.update(state=Enrollment.State.EXITED, wake_at=None, finished_at=now, updated_at=now)
-    Enrollment.objects.filter(contact=contact).update(last_event_data={}, events_data={})
+    Enrollment.objects.filter(contact=contact).update(
+        last_event_data={}, events_data={}, trigger_data={}
+    )
     for name in ("email", "phone", "first_name", "last_name", "timezone", "locale"):
         setattr(contact, name, "")
     contact.user_id, contact.traits, contact.groups, contact.erased_at = None, {}, {}, now

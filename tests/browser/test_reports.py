@@ -115,3 +115,37 @@ def test_a_manager_reads_the_sample_ab_test_in_two_minutes(staff_page, live_serv
     assert page.locator("svg.time-chart").count() >= 3
     assert axe(page) == []
     shot(page, "journey-report-ab-test")
+
+
+def test_a_breakdown_appears_by_itself_once_the_worker_has_worked_it_out(
+    history,  # noqa: F811 - the shared fixture
+    staff_page,
+    live_server,
+    axe,
+    monkeypatch,
+    settings,
+):
+    from django.utils.module_loading import import_string
+    from django_q.conf import Conf
+    from django_q.models import OrmQ
+    from django_q.signing import SignedPackage
+
+    monkeypatch.setattr(Conf, "SYNC", False)  # queued for a worker, not run inline
+    monkeypatch.setattr(Conf, "ORM", "default")
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+    page = staff_page
+    page.goto(f"{live_server.url}/admin/reports/trial/")
+    page.get_by_label("Conversion by").select_option(label="Plan (contact trait)")
+    page.get_by_role("button", name="Break down").click()
+    expect(page.get_by_text("Working out these figures in the background")).to_be_visible()
+    assert axe(page) == []
+    url = page.url
+    queued = OrmQ.objects.filter(key=settings.Q_WAKEUPS_CLUSTER)
+    assert queued.count() == 1
+    task = SignedPackage.loads(queued.get().payload)
+    import_string(task["func"])(*task["args"])  # what the wake-ups worker does
+    table = page.locator("table", has=page.locator("caption", has_text="Conversion by Plan"))
+    expect(table.locator("tr", has_text="Not set")).to_contain_text("6")  # no reload
+    assert page.url == url
+    expect(page.locator("p.breakdown-age")).to_contain_text("Figures as of")
+    assert axe(page) == []
