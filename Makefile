@@ -8,6 +8,10 @@ PYTHON_VERSION := $(shell cat .python-version)
 PYTHON312 := $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python3.12) $(shell command -v python3.12 2>/dev/null))
 DEMO_PORT ?= 8000
 
+# The translations (issue 23): each locale/<lang>/LC_MESSAGES/django.po compiled to its .mo
+# (not committed: built here, so a .po and its .mo never disagree). Needs msgfmt (gettext).
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
 .PHONY: help install demo test test-fast lint format bench browsers check-python vendor
 
 help:
@@ -30,7 +34,10 @@ $(VENV)/.installed: pyproject.toml | check-python
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(MESSAGES)
+
+locale/%.mo: locale/%.po
+	msgfmt --check-format -o $@ $<
 
 # Debian's Chromium for the browser tests (Playwright cannot download browsers here).
 browsers:

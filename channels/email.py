@@ -20,6 +20,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.validators import validate_email
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_noop
 
 from channels import conf
 from channels.base import (
@@ -63,7 +64,7 @@ class EmailChannel(Channel):
     key, label, noun = "email", "Email", "an email"
     required, optional = ("subject", "body"), ("preheader",)
     templates = ("subject", "preheader", "body")
-    subscription, preference = "email", "Emails"
+    subscription, preference = "email", gettext_noop("Emails")  # the pages translate it
     contact_field, address_words = "email", "email address"
     no_address = "no email address"
     preview_template = "channels/email/preview.html"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from channels.base import Channel, OutboundMessage, Recipient, SendResult
 from channels.chat.lines import chat_post_delivered_many
 from channels.rendering import (
@@ -52,7 +54,7 @@ class InAppChannel(Channel):
     templates = ("subject", "body", "url")
     long_label = "In-app message"
     needs, field_limits = {"cta": "url"}, {"cta": CTA_MAX_LENGTH}
-    subscription, preference = "in_app", "In-app messages"
+    subscription, preference = "in_app", gettext_noop("In-app messages")  # the pages translate it
     address_words = "user id"
     preview_template = "channels/in_app/preview.html"
     message_template = "channels/in_app/message.html"

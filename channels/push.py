@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext_noop
 
 from channels import push_fcm, push_send, push_webpush
 from channels.base import (
@@ -105,7 +106,7 @@ class PushChannel(Channel):
     }
     # Hard caps; the whole notification must also fit the 4 KB push payload.
     field_limits = {"subject": 100, "body": 500}
-    subscription, preference = "push", "Push notifications"
+    subscription, preference = "push", gettext_noop("Push notifications")  # the pages translate it
     sends_at_once = push_send.REQUESTS_AT_ONCE
     address_words, no_address = "device", "no device for push notifications"
     preview_template = "channels/push/preview.html"

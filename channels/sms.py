@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
+from django.utils.translation import gettext_noop
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
@@ -60,7 +61,7 @@ def status_callback_url(message_id: int) -> str:
 class SmsChannel(Channel):
     key, label, noun = "sms", "SMS", "a text message"
     long_label = "Text message (SMS)"
-    subscription, preference = "sms", "Text messages (SMS)"
+    subscription, preference = "sms", gettext_noop("Text messages (SMS)")  # the pages translate it
     stop_replies, address_often_missing = True, True
     contact_field, address_words, address_example = "phone", "phone number", "+44 7700 900123"
     no_address = "no phone number"

@@ -48,6 +48,29 @@ PEOPLE = [
             "plan": "pro",
         },
     ),
+    # People in other languages (issue 23): their messages come in their version, if any.
+    (
+        "marie",
+        {
+            "email": "marie@example.com",
+            "firstName": "Marie",
+            "lastName": "Curie",
+            "timezone": "Europe/Paris",
+            "locale": "fr-FR",
+            "plan": "trial",
+        },
+    ),
+    (
+        "emmy",
+        {
+            "email": "emmy@example.com",
+            "firstName": "Emmy",
+            "lastName": "Noether",
+            "timezone": "Europe/Berlin",
+            "locale": "de-DE",
+            "plan": "free",
+        },
+    ),
 ]
 HISTORY = [
     ("ada", "Signed Up", {"plan": "free"}, 3),
@@ -56,6 +79,8 @@ HISTORY = [
     ("alan", "Signed Up", {"plan": "pro"}, 5),
     ("alan", "Uploaded File", {"filename": "enigma.txt"}, 4),
     ("alan", "Invited Teammate", {"email": "joan@example.com"}, 4),
+    ("marie", "Signed Up", {"plan": "trial"}, 1),
+    ("emmy", "Signed Up", {"plan": "free"}, 1),
 ]
 
 
@@ -74,7 +99,11 @@ def load_sample_data(*, write_key: str, traffic: bool = True) -> None:
         return
     if traffic:
         load_sample_traffic(source_id=source.id)
-    if Contact.objects.filter(user_id="ada").exists():
+    # Each person once: a demo database from before a person was added gets them too.
+    had = set(
+        Contact.objects.filter(user_id__in=[u for u, _ in PEOPLE]).values_list("user_id", flat=True)
+    )
+    if len(had) == len(PEOPLE):
         return
     now = timezone.now()
     messages = [
@@ -89,6 +118,7 @@ def load_sample_data(*, write_key: str, traffic: bool = True) -> None:
             known=extract_known_traits(traits),
         )
         for user_id, traits in PEOPLE
+        if user_id not in had
     ]
     messages += [
         Incoming(
@@ -101,5 +131,6 @@ def load_sample_data(*, write_key: str, traffic: bool = True) -> None:
             properties=properties,
         )
         for user_id, name, properties, days_ago in HISTORY
+        if user_id not in had
     ]
     event_ingest(source_id=source.id, messages=messages, received_at=now)

@@ -129,6 +129,10 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "onboarding.client_address.client_address"
 LANGUAGE_CODE = "en-us"
+# The languages Stepwise speaks (issue 23): end users' pages follow their contact's locale
+# among these; locale/<code>/LC_MESSAGES/django.po is compiled by `make install`.
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["onboarding.formats"]  # dates with their zone on admin lists
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True

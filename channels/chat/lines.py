@@ -383,7 +383,7 @@ def entry_json(entry: ChatEntry) -> dict[str, Any]:
         data["subject"] = entry.subject
     if entry.url:
         data["url"] = entry.url
-        data["cta"] = entry.cta or "Open"
+        data["cta"] = entry.cta  # "": the widget says "Open" in the contact's language
     if entry.replies:
         data["replies"] = entry.replies
     if entry.answer:

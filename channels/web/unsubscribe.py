@@ -5,8 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.functional import Promise
 from django.utils.http import base36_to_int, int_to_base36
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -19,8 +22,17 @@ from channels.delivery.subscriptions import (
 )
 from channels.models import Message
 from channels.registry import get_channel, preference_labels
+from channels.web.language import contact_language
+from journeys.models import Subscription
 
 _SALT = "channels.web.unsubscribe"
+# How the page names a subscription's state, beside its box.
+_STATE_WORDS: dict[str, Promise] = {
+    Subscription.State.SUBSCRIBED: gettext_lazy("subscribed"),
+    Subscription.State.UNSUBSCRIBED: gettext_lazy("unsubscribed"),
+    Subscription.State.BOUNCED: gettext_lazy("bounced: the address did not work"),
+    Subscription.State.COMPLAINED: gettext_lazy("marked as spam"),
+}
 
 
 def _signature(ident: str) -> str:
@@ -84,8 +96,16 @@ def preferences_view(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows the page (link scanners change nothing); POST saves the choices."""
     parsed = read_token(token)
     if parsed is None:
-        return render(request, "channels/unsubscribe/invalid.html", status=400)
-    contact_id, message_id = parsed
+        with translation.override(translation.get_language_from_request(request)):
+            return render(request, "channels/unsubscribe/invalid.html", status=400)
+    with translation.override(contact_language(parsed[0])):
+        return _preferences(request, token, *parsed)
+
+
+def _preferences(
+    request: HttpRequest, token: str, contact_id: int, message_id: int
+) -> HttpResponse:
+    """The preferences page (after a POST, saved), in the active language."""
     saved = request.method == "POST"
     if saved and request.POST.get("action") == "unsubscribe-email":
         _unsubscribe_from_channel(contact_id, message_id, "unsubscribe page")
@@ -94,8 +114,11 @@ def preferences_view(request: HttpRequest, token: str) -> HttpResponse:
         subscription_preferences_save(
             contact_id=contact_id, wanted=wanted, reason="preferences page"
         )
-    labels = preference_labels()
-    states = [(s, labels[s.channel]) for s in subscription_states(contact_id)]
+    labels = {key: gettext(label) for key, label in preference_labels().items()}
+    states = [
+        (s, labels[s.channel], _STATE_WORDS.get(s.state) or s.state)
+        for s in subscription_states(contact_id)
+    ]
     this = labels.get(_subscription_of_message(message_id), "")
     context = {"states": states, "saved": saved, "token": token}
     context["these"] = this[:1].lower() + this[1:]
@@ -113,8 +136,10 @@ def one_click_view(request: HttpRequest, token: str) -> HttpResponse:
     if parsed is None:
         return HttpResponseBadRequest("Invalid link.")
     _unsubscribe_from_channel(parsed[0], parsed[1], "one-click unsubscribe")
-    return HttpResponse("You are unsubscribed.", content_type="text/plain")
+    with translation.override(contact_language(parsed[0])):
+        return HttpResponse(gettext("You are unsubscribed."), content_type="text/plain")
 
 
 def test_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "channels/unsubscribe/test.html")
+    with translation.override(translation.get_language_from_request(request)):
+        return render(request, "channels/unsubscribe/test.html")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
@@ -68,6 +69,7 @@ class StreamTokenAnswer(Schema):
     success: bool = True
     token: str = Field(description="Open GET /v1/contacts/{user_id}/stream?token=… with it.")
     expires_in: int = Field(description="Seconds it stays valid; it opens one stream.")
+    locale: str = Field("", description="The contact's locale (e.g. fr-CA), empty when unknown.")
 
 
 def _contact(request: HttpRequest, user_id: str) -> Contact:
@@ -86,8 +88,18 @@ def _contact(request: HttpRequest, user_id: str) -> Contact:
 )
 def stream_token(request: HttpRequest, user_id: str):
     identity_verify_request(request, user_id)
-    token = stream_token_make(source_id=request.auth.id, user_id=user_id)  # type: ignore[attr-defined]
-    return {"token": token, "expires_in": int(settings.CHAT_STREAM_TOKEN_SECONDS)}
+    source_id = request.auth.id  # type: ignore[attr-defined]
+    token = stream_token_make(source_id=source_id, user_id=user_id)
+    locale = (
+        Contact.objects.filter(Q(source_id=None) | Q(source_id=source_id), user_id=user_id)
+        .values_list("locale", flat=True)
+        .first()
+    )
+    return {
+        "token": token,
+        "expires_in": int(settings.CHAT_STREAM_TOKEN_SECONDS),
+        "locale": locale or "",
+    }
 
 
 @router.post(

@@ -173,6 +173,7 @@ def _to_team(contact: Contact, reply: Reply, mine: ChatEntry, now: datetime) -> 
         custom=source.handoff_text if source else "",
         team=source.name if source else "",
         next_step=last.text if last is not None else "",
+        locale=contact.locale,
     )
     if not reply.in_chat:
         bot_say(contact_id=contact.pk, kind=Kind.HANDOFF, text=text, now=now, via=reply.channel)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from journeys.core.languages import normal_locale
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -31,14 +33,32 @@ def match_keyword[T](text: str, choices: Sequence[tuple[str, T]]) -> T | None:
     return best[1] if best is not None else None
 
 
-HANDOFF = "I'm just a bot — I've passed this to {team}; they usually answer within a day."
+# What the bot says when it passes a message to a person, per language (the contact's
+# locale, fr-CA → fr → en): the handoff, how it names the team, and the "meanwhile".
+_HANDOFF = {
+    "en": (
+        "I'm just a bot — I've passed this to {team}; they usually answer within a day.",
+        "the {team} team",
+        "the team",
+        "Meanwhile, here is where we were: ",
+    ),
+    "fr": (
+        "Je ne suis qu'un robot — j'ai transmis votre message à {team}, qui répond "
+        "d'habitude dans la journée.",
+        "l'équipe {team}",
+        "l'équipe",
+        "En attendant, voici où nous en étions : ",
+    ),
+}
 
 
-def handoff_text(*, custom: str, team: str, next_step: str = "") -> str:
+def handoff_text(*, custom: str, team: str, next_step: str = "", locale: str = "") -> str:
     """What the bot says when it passes a message to a person: the source's own words, or
-    the default naming its team; then the next step, so nobody waits idle."""
-    team_words = f"the {team} team" if team else "the team"
-    text = custom.strip() or HANDOFF.format(team=team_words)
+    the default naming its team, in the contact's language; then the next step, so nobody
+    waits idle."""
+    language = normal_locale(locale).split("-")[0]
+    handoff, named, unnamed, meanwhile = _HANDOFF.get(language, _HANDOFF["en"])
+    text = custom.strip() or handoff.format(team=named.format(team=team) if team else unnamed)
     if next_step:
-        text += f"\n\nMeanwhile, here is where we were: {next_step}"
+        text += f"\n\n{meanwhile}{next_step}"
     return text

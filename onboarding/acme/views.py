@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -81,6 +82,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "acme/home.html")
 
 
+def _browser_locale(request: HttpRequest) -> str:
+    """The browser's first language ("fr-FR" of "fr-FR,fr;q=0.9"), "" when none is readable."""
+    first = request.headers.get("Accept-Language", "").split(",")[0].split(";")[0].strip()
+    return first if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", first) else ""
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -93,6 +100,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         traits = {"email": data["email"], "plan": "starter"}
         if data["phone"]:
             traits["phone"] = data["phone"]
+        if locale := _browser_locale(request):
+            traits["locale"] = locale  # as a product would: its user's language
         stepwise.identify(user, traits)
         stepwise.track(user, "Signed Up", {"plan": "starter", "product": "Acme Notes"})
         for sent in Invite.objects.filter(email__iexact=user.email).select_related("owner"):

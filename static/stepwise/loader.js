@@ -72,7 +72,7 @@
     if (state !== "idle") return;
     state = "loading";
     var widget = document.createElement("script");
-    widget.src = config.base + "widget.js";
+    widget.src = config.base + "words.js"; // which then loads widget.js
     widget.async = true;
     widget.onerror = function () {
       state = "idle";

@@ -10,6 +10,8 @@
   var root = boot.root;
   var launcher = boot.launcher;
   var badge = launcher.querySelector(".badge");
+  var i18n = boot.i18n;
+  var t = i18n.t;
   var userPath = config.api + "/v1/contacts/" + encodeURIComponent(config.userId);
 
   var CSS =
@@ -56,6 +58,7 @@
     "padding:8px 14px;cursor:pointer}" +
     ".status{margin:0;padding:0 14px 6px;background:#fff;font-size:13px;color:#5d5a6b;min-height:0}" +
     ".problem{color:#b00020}" +
+    ".when{align-self:flex-end;font-size:11px;color:#5d5a6b;white-space:nowrap}" +
     ".sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;" +
     "clip:rect(0 0 0 0);white-space:nowrap;border:0}";
 
@@ -83,24 +86,24 @@
   var headAvatar = el("div", { class: "avatar", "aria-hidden": "true" });
   var who = el("div", { class: "who" });
   var title = el("h2", { id: "stepwise-title" });
-  var subtitle = el("p", {}, "A bot, not a person. It helps you get started.");
+  var subtitle = el("p", { "data-t": "bot" });
   who.appendChild(title);
   who.appendChild(subtitle);
-  var close = el("button", { type: "button", class: "close", "aria-label": "Close chat" }, "×");
+  var close = el("button", { type: "button", class: "close", "data-t-label": "close chat" }, "×");
   header.appendChild(headAvatar);
   header.appendChild(who);
   header.appendChild(close);
   // The log is not a live region itself: the announcer below says each new line once.
-  var log = el("div", { class: "log", role: "log", "aria-live": "off", "aria-label": "Conversation", tabindex: "0" });
+  var log = el("div", { class: "log", role: "log", "aria-live": "off", "data-t-label": "conversation", tabindex: "0" });
   var list = el("ol", { class: "lines" });
   log.appendChild(list);
-  var replies = el("div", { class: "replies", role: "group", "aria-label": "Quick replies", hidden: "" });
+  var replies = el("div", { class: "replies", role: "group", "data-t-label": "quick replies", hidden: "" });
   var status = el("p", { class: "status", role: "status" });
   var form = el("form", { novalidate: "" });
   var inputId = "stepwise-input";
-  var label = el("label", { class: "sr", for: inputId }, "Message");
+  var label = el("label", { class: "sr", for: inputId });
   var input = el("input", { id: inputId, type: "text", autocomplete: "off", maxlength: "1000" });
-  var send = el("button", { type: "submit", class: "send" }, "Send");
+  var send = el("button", { type: "submit", class: "send", "data-t": "send" });
   form.appendChild(label);
   form.appendChild(input);
   form.appendChild(send);
@@ -116,16 +119,17 @@
   root.appendChild(announcer);
   launcher.setAttribute("aria-controls", panelId);
 
-  var bot = { name: config.name || "Assistant", avatar: "" };
+  var bot = { name: config.name || "", avatar: "" };
   var seen = 0; // the highest chat line shown: every line is shown once, in order
   var lines = {};
   var chat = { last: 0, unread: 0, open: null };
 
   function setBot(next) {
     if (next && next.name) bot = { name: next.name, avatar: next.avatar || "" };
-    title.textContent = bot.name;
-    fillAvatar(headAvatar, bot);
-    panel.setAttribute("aria-label", "Chat with " + bot.name);
+    var name = bot.name || t("assistant");
+    title.textContent = name;
+    fillAvatar(headAvatar, { name: name, avatar: bot.avatar });
+    panel.setAttribute("aria-label", t("chat with", { name: name }));
   }
   function fillAvatar(node, who) {
     node.textContent = "";
@@ -135,7 +139,21 @@
       node.textContent = (who.name || "?").charAt(0).toUpperCase();
     }
   }
-  setBot(null);
+  // The words that stay put, in the language chosen; again once the contact's is known.
+  function relabel() {
+    i18n.apply(panel);
+    setBot(null);
+    showState(chat);
+  }
+  relabel();
+  setInterval(relabel, 60000); // "just now" becomes "1 minute ago"
+  var spoken = "";
+  function speak(locale) {
+    if (!locale || locale === spoken) return;
+    spoken = locale;
+    tell({ locale: locale });
+    i18n.use(locale, relabel);
+  }
 
   // --- the API -----------------------------------------------------------------------
   function headers(json) {
@@ -153,7 +171,7 @@
     return fetch(path, init).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (!response.ok) {
-          var refused = new Error(data.message || data.error || "The chat could not be reached.");
+          var refused = new Error(data.message || data.error || t("unreachable"));
           refused.status = response.status;
           throw refused;
         }
@@ -182,9 +200,9 @@
   // --- showing lines -----------------------------------------------------------------
   // Who said a line, in words: "You", the bot's name, or a person of the team by name.
   function speakerOf(line) {
-    if (line.author === "user") return "You";
-    if (line.author === "staff") return ((line.person && line.person.name) || "The team") + " (a person)";
-    return bot.name;
+    if (line.author === "user") return t("you");
+    if (line.author === "staff") return t("a person", { name: (line.person && line.person.name) || t("the team") });
+    return bot.name || t("assistant");
   }
   var announced = 0;
   function announce(line) {
@@ -216,11 +234,12 @@
     bubble.appendChild(document.createTextNode(line.text));
     if (isLink(line.url)) {
       bubble.appendChild(document.createElement("br"));
-      var link = el("a", { class: "cta", href: line.url, "data-seq": String(line.seq) }, line.cta || "Open");
+      var link = el("a", { class: "cta", href: line.url, "data-seq": String(line.seq) }, line.cta || t("open"));
       link.addEventListener("click", follow);
       bubble.appendChild(link);
     }
     item.appendChild(bubble);
+    if (line.at) item.appendChild(el("time", { class: "when", datetime: line.at }, i18n.ago(line.at)));
     list.insertBefore(item, firstPending());
     log.scrollTop = log.scrollHeight;
     announce(line);
@@ -234,7 +253,7 @@
     badge.textContent = unread > 9 ? "9+" : String(unread || "");
     launcher.setAttribute(
       "aria-label",
-      (panel.hidden ? "Open chat" : "Close chat") + (unread ? ", " + unread + " unread" : "")
+      t(panel.hidden ? "open chat" : "close chat") + (unread ? ", " + t("unread", { count: unread }) : "")
     );
     renderQuestion();
     if (!panel.hidden) markRead();
@@ -263,8 +282,8 @@
     input.type = answer.type === "email" ? "email" : "text";
     input.setAttribute("inputmode", answer.type === "number" ? "decimal" : "text");
     input.maxLength = answer.max_length || 1000;
-    input.placeholder = question ? "Type your answer…" : "Write a message…";
-    label.textContent = question ? "Your answer to: " + question.text : "Message to " + bot.name;
+    input.placeholder = t(question ? "type answer" : "write");
+    label.textContent = question ? t("answer to", { question: question.text }) : t("message to", { name: bot.name || t("assistant") });
     log.scrollTop = log.scrollHeight; // the buttons took room: keep the question in view
   }
 
@@ -315,7 +334,6 @@
   var outbox = [];
   var flushing = false;
   var retryReply = null;
-  var OFFLINE = "You're offline. Your message will be sent when the connection is back.";
 
   function firstPending() {
     for (var i = 0; i < outbox.length; i++) {
@@ -334,9 +352,9 @@
   function pendingItem(text) {
     var item = el("li", { class: "user pending" });
     var bubble = el("div", { class: "bubble" });
-    bubble.appendChild(el("span", { class: "sr" }, "You: "));
+    bubble.appendChild(el("span", { class: "sr" }, t("you") + ": "));
     bubble.appendChild(document.createTextNode(text));
-    bubble.appendChild(el("span", { class: "note" }, "Sending…"));
+    bubble.appendChild(el("span", { class: "note" }, t("sending")));
     item.appendChild(bubble);
     list.appendChild(item);
     log.scrollTop = log.scrollHeight;
@@ -373,8 +391,8 @@
           problem(error.message);
           return;
         }
-        next.item.querySelector(".note").textContent = "Not sent yet: waiting for the connection.";
-        problem(OFFLINE);
+        next.item.querySelector(".note").textContent = t("not sent");
+        problem(t("offline"));
         next.wait = Math.min((next.wait || 1000) * 2, 30000);
         retryReply = setTimeout(flush, next.wait);
       })
@@ -474,6 +492,7 @@
   if (tabs) {
     tabs.onmessage = function (event) {
       if (leading) return;
+      if (event.data.locale) speak(event.data.locale);
       if (event.data.line) show(event.data.line);
       if (event.data.state) showState(event.data.state);
     };
@@ -499,7 +518,7 @@
   function retry() {
     failures += 1;
     if (!everOpened && failures >= 3) return poll(); // SSE never got through: poll instead
-    if (failures >= 3 && !panel.hidden) status.textContent = "Reconnecting…";
+    if (failures >= 3 && !panel.hidden) status.textContent = t("reconnecting");
     clearTimeout(retryTimer);
     retryTimer = setTimeout(connect, Math.min(1000 * failures, 10000));
   }
@@ -510,6 +529,7 @@
     clearTimeout(retryTimer);
     source = {}; // a token is on its way
     call("POST", userPath + "/chat/stream-token", {}).then(function (data) {
+      speak(data.locale); // the contact's language, once the server knows it
       source = new EventSource(userPath + "/stream?token=" + encodeURIComponent(data.token) + cursor());
       source.addEventListener("open", function () {
         everOpened = true;

@@ -190,3 +190,38 @@ def test_a_new_acme_user_is_onboarded_by_the_bot_step_by_step(demo, person, axe,
     while "SMS to +14155550142: Acme Notes: you're all set, Ada!" not in log.read_text():
         assert time.monotonic() < deadline, "the cheer's text message was not sent"
         time.sleep(0.5)
+
+
+def test_a_french_acme_user_meets_nova_in_french(demo, browser, axe):
+    """Issue 23: a browser in French signs up; Acme sends its locale; Nova greets and asks
+    in French, and every word of the widget's own is French."""
+    _, acme, _ = demo
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 820}, bypass_csp=True, locale="fr-FR"
+    )
+    page = context.new_page()
+    page.goto(f"{acme}/signup/")
+    page.fill("#id_email", "marie@example.com")
+    page.fill("#id_password", "correct horse battery")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{acme}/notes/")
+
+    page.locator(f"{WIDGET} .badge").filter(has_text="2").wait_for(timeout=20_000)
+    open_chat(page)
+    wait_line(page, "comment dois-je vous appeler ?")
+    assert lines(page) == [
+        "Bonjour ! Je suis Nova, le robot d'Acme Notes. Je ne suis qu'un robot, je ne sais pas "
+        "faire grand-chose, mais je vais vous faire découvrir Acme Notes, un petit pas à la fois.",
+        "Pour commencer : comment dois-je vous appeler ?",
+    ]
+    page.locator(f"{WIDGET} .panel[lang=fr]").wait_for()
+    assert page.locator(f"{WIDGET} .who p").text_content() == (
+        "Un robot, pas une personne. Il vous aide à démarrer."
+    )
+    assert page.locator(f"{WIDGET} input").get_attribute("placeholder") == "Tapez votre réponse…"
+    assert page.locator(f"{WIDGET} .send").text_content() == "Envoyer"
+    assert page.locator(f"{WIDGET} .launcher").get_attribute("aria-label") == (
+        "Fermer la discussion"
+    )
+    assert accessible(page, axe) == []
+    context.close()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from channels.chat.lines import BotIdentity, ChatLine, chat_post
 from channels.models import ChatEntry, TeamAlert
 from journeys.bot.words import match_keyword
-from journeys.models import KeywordReply
+from journeys.models import Contact, KeywordReply
 from journeys.people.ingest import Incoming
 from journeys.run.events import event_ingest
 from journeys.run.journeys import journey_import
@@ -76,6 +76,21 @@ def test_unexpected_text_is_passed_to_a_person_restating_the_next_step(client, p
     assert (bot["url"], bot["cta"], bot["bot"]["name"]) == ("/notes/new", "New note", "Nova")
     assert answer.json()["state"] == {"last": 3, "unread": 2, "open": None}
     assert mail.outbox == []
+
+
+def test_a_french_contact_is_told_in_french_that_a_person_will_answer(client, product):
+    Contact.objects.filter(pk=product.contact_id).update(locale="fr-CA")
+    chat_post(
+        contact_id=product.contact_id,
+        line=ChatLine(author="bot", kind="message", text="Écrivez votre première note.",
+                      bot=BotIdentity("Nova"), journey_id=1),
+    )  # fmt: skip
+    answer = post(client, product, "chat/replies", {"text": "commande-moi une pizza"})
+    assert answer.json()["lines"][-1]["text"] == (
+        "Je ne suis qu'un robot — j'ai transmis votre message à l'équipe Acme, qui répond "
+        "d'habitude dans la journée.\n\nEn attendant, voici où nous en étions : Écrivez votre "
+        "première note."
+    )
 
 
 @pytest.mark.parametrize(

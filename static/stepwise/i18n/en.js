@@ -1,0 +1,26 @@
+/* The widget's words in English: the fallback of every language (see words.js). */
+window.stepwise.boot.i18n.add("en", {
+  "bot": "A bot, not a person. It helps you get started.",
+  "assistant": "Assistant",
+  "chat with": "Chat with {name}",
+  "open chat": "Open chat",
+  "close chat": "Close chat",
+  "unread": "{count} unread",
+  "conversation": "Conversation",
+  "quick replies": "Quick replies",
+  "message": "Message",
+  "message to": "Message to {name}",
+  "answer to": "Your answer to: {question}",
+  "write": "Write a message…",
+  "type answer": "Type your answer…",
+  "send": "Send",
+  "you": "You",
+  "the team": "The team",
+  "a person": "{name} (a person)",
+  "open": "Open",
+  "sending": "Sending…",
+  "not sent": "Not sent yet: waiting for the connection.",
+  "offline": "You're offline. Your message will be sent when the connection is back.",
+  "unreachable": "The chat could not be reached.",
+  "reconnecting": "Reconnecting…"
+});

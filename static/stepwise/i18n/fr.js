@@ -1,0 +1,26 @@
+/* Les mots du widget en français (voir words.js). */
+window.stepwise.boot.i18n.add("fr", {
+  "bot": "Un robot, pas une personne. Il vous aide à démarrer.",
+  "assistant": "Assistant",
+  "chat with": "Discussion avec {name}",
+  "open chat": "Ouvrir la discussion",
+  "close chat": "Fermer la discussion",
+  "unread": "{count} à lire",
+  "conversation": "Conversation",
+  "quick replies": "Réponses rapides",
+  "message": "Message",
+  "message to": "Message à {name}",
+  "answer to": "Votre réponse à : {question}",
+  "write": "Écrivez un message…",
+  "type answer": "Tapez votre réponse…",
+  "send": "Envoyer",
+  "you": "Vous",
+  "the team": "L’équipe",
+  "a person": "{name} (une personne)",
+  "open": "Ouvrir",
+  "sending": "Envoi…",
+  "not sent": "Pas encore envoyé : en attente de la connexion.",
+  "offline": "Vous êtes hors ligne. Votre message partira dès le retour de la connexion.",
+  "unreachable": "La discussion est injoignable.",
+  "reconnecting": "Reconnexion…"
+});
