@@ -9,7 +9,8 @@ PYTHON312 := $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bi
 DEMO_PORT ?= 8000
 
 # The translations (issue 23): each locale/<lang>/LC_MESSAGES/django.po compiled to its .mo
-# (not committed: built here, so a .po and its .mo never disagree). Needs msgfmt (gettext).
+# (not committed: built here, so a .po and its .mo never disagree), by Babel's compiler (a
+# dependency already), so a fresh machine needs no gettext tools.
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 
 .PHONY: help install demo test test-fast lint format bench browsers check-python vendor
@@ -36,8 +37,8 @@ $(VENV)/.installed: pyproject.toml | check-python
 
 install: $(VENV)/.installed $(MESSAGES)
 
-locale/%.mo: locale/%.po
-	msgfmt --check-format -o $@ $<
+locale/%.mo: locale/%.po $(VENV)/.installed
+	$(VENV)/bin/pybabel -q compile -i $< -o $@
 
 # Debian's Chromium for the browser tests (Playwright cannot download browsers here).
 browsers:
