@@ -419,7 +419,7 @@ def main() -> None:
     from django.db import connections  # noqa: PLC0415
 
     connections.close_all()
-    if not args.keep_db:
+    if not (args.keep_db or args.reuse_db):  # a database kept to be reused stays kept
         drop_database(url)
 
 
