@@ -69,9 +69,10 @@ def test_a_french_contact_sees_only_french_words(embed, page, axe):  # noqa: F81
         "speaker": "Nova: ",
     }
     page.locator("[data-stepwise] .close").click()
-    assert page.locator("[data-stepwise] .launcher").get_attribute("aria-label") == (
-        "Ouvrir la discussion"
-    )
+    # Closed straight after opening, the line may not be marked read yet: the count, if
+    # the launcher still names it, is in French too.
+    label = page.locator("[data-stepwise] .launcher").get_attribute("aria-label")
+    assert label in ("Ouvrir la discussion", "Ouvrir la discussion, 1 à lire")
     assert axe(page) == []
 
 
